@@ -1,0 +1,393 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/prompts"
+	"github.com/spf13/cobra"
+)
+
+func lintCmd() *cobra.Command {
+	var src sources
+	cmd := &cobra.Command{
+		Use:   "lint",
+		Short: "Check policy versions and locale files; print each problem as file:line:col: code: key: message",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := src.load()
+			if err != nil {
+				return fail(err)
+			}
+			if probs := prompts.Lint(p); len(probs) > 0 {
+				return fail(probs)
+			}
+			msgs := 0
+			for _, c := range p.Catalogs {
+				msgs += len(c.Messages)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "ok: policy %s, %d version(s), %d messages in %d locales\n",
+				p.Active().Meta.ID, len(p.Versions), msgs, len(p.Catalogs))
+			return nil
+		},
+	}
+	src.flags(cmd)
+	return cmd
+}
+
+func compileCmd() *cobra.Command {
+	var src sources
+	var out, key string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "compile",
+		Short: "Lint, render every text for every locale and write the bundle (signed with --sign)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			start := time.Now()
+			p, err := src.load()
+			if err != nil {
+				return fail(err)
+			}
+			b, err := prompts.Compile(p)
+			if err != nil {
+				return fail(err)
+			}
+			env, err := prompts.Marshal(b)
+			if err != nil {
+				return err
+			}
+			if key != "" {
+				priv, err := prompts.ReadPrivateKey(key)
+				if err != nil {
+					return fail(err)
+				}
+				if env, err = bundle.Sign(env, priv); err != nil {
+					return err
+				}
+			}
+			elapsed := time.Since(start)
+			if err := writeFile(out, env); err != nil {
+				return err
+			}
+			if !quiet {
+				printSummary(cmd.OutOrStdout(), b, env)
+				fmt.Fprintf(cmd.OutOrStdout(), "\nwrote %s in %s\n", out, elapsed.Round(time.Millisecond))
+			}
+			return nil
+		},
+	}
+	src.flags(cmd)
+	cmd.Flags().StringVarP(&out, "out", "o", "dist/bundle.json", "where to write the bundle")
+	cmd.Flags().StringVar(&key, "sign", "", "sign with this ed25519 private key (PEM)")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
+	return cmd
+}
+
+func diffCmd() *cobra.Command {
+	var locales []string
+	var locale string
+	cmd := &cobra.Command{
+		Use:   "diff OLD.toml NEW.toml",
+		Short: "Show what changed between two policy versions and whether the change is major",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := prompts.Load(args, locales)
+			if err != nil {
+				return fail(err)
+			}
+			if len(p.Versions) != 2 {
+				return fail(errors.New("diff needs two versions"))
+			}
+			old, new := p.Versions[0], p.Versions[1]
+			changes := prompts.Diff(old, new)
+			w := cmd.OutOrStdout()
+			fmt.Fprint(w, prompts.FormatDiff(old, new, changes))
+			if probs := prompts.Lint(p); len(probs) > 0 {
+				return fail(probs)
+			}
+			b, err := prompts.Compile(p)
+			if err != nil {
+				return fail(err)
+			}
+			last := b.History[len(b.History)-1]
+			for _, loc := range b.Policy.Locales {
+				if locale != "" && loc != locale {
+					continue
+				}
+				fmt.Fprintf(w, "\nwhat the user reads (%s), %s:\n", loc, b.Text(loc, "policy.update."+last.Change))
+				for _, c := range last.Changes {
+					fmt.Fprintf(w, "  - %s\n", b.Text(loc, c.Text))
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&locales, "locales", []string{"locales"}, "message file or folder (repeatable)")
+	cmd.Flags().StringVar(&locale, "locale", "", "show the user's lines in this locale only")
+	return cmd
+}
+
+func keygenCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "keygen --out PREFIX",
+		Short: "Make an ed25519 key pair: PREFIX.key (private, keep it secret) and PREFIX.pub",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, f := range []string{out + ".key", out + ".pub"} {
+				if _, err := os.Stat(f); err == nil {
+					return fail(fmt.Errorf("%s exists: keygen does not overwrite keys", f))
+				}
+			}
+			priv, pub, err := prompts.GenerateKey()
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(out+".key", priv, 0o600); err != nil {
+				return err
+			}
+			if err := os.WriteFile(out+".pub", pub, 0o644); err != nil {
+				return err
+			}
+			k, err := prompts.ReadPublicKey(out + ".pub")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key and %s.pub (key id %s)\n", out, out, bundle.KeyID(k))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "path prefix of the key files")
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func signCmd() *cobra.Command {
+	var key, out string
+	cmd := &cobra.Command{
+		Use:   "sign --key KEY BUNDLE",
+		Short: "Add an ed25519 signature to a bundle",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			priv, err := prompts.ReadPrivateKey(key)
+			if err != nil {
+				return fail(err)
+			}
+			env, err := os.ReadFile(args[0])
+			if err != nil {
+				return fail(err)
+			}
+			signed, err := bundle.Sign(env, priv)
+			if err != nil {
+				return fail(err)
+			}
+			if out == "" {
+				out = args[0]
+			}
+			if err := writeFile(out, signed); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "signed %s with key %s\n", out, bundle.KeyID(priv.Public().(ed25519.PublicKey)))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&key, "key", "", "ed25519 private key (PEM)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "where to write the signed bundle (default: in place)")
+	_ = cmd.MarkFlagRequired("key")
+	return cmd
+}
+
+func verifyCmd() *cobra.Command {
+	var pubs []string
+	cmd := &cobra.Command{
+		Use:   "verify --pub PUB BUNDLE",
+		Short: "Check a bundle's hash and that a trusted key signed it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var keys []ed25519.PublicKey
+			for _, p := range pubs {
+				k, err := prompts.ReadPublicKey(p)
+				if err != nil {
+					return fail(err)
+				}
+				keys = append(keys, k)
+			}
+			env, err := os.ReadFile(args[0])
+			if err != nil {
+				return fail(err)
+			}
+			b, err := bundle.Open(env, keys)
+			if err != nil {
+				return fail(fmt.Errorf("%s: %w", args[0], err))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "ok: %s is policy %s version %s, %s\n", args[0], b.Policy.ID, b.Policy.Version, bundle.Hash(mustPayload(env)))
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&pubs, "pub", nil, "trusted ed25519 public key (PEM, repeatable)")
+	_ = cmd.MarkFlagRequired("pub")
+	return cmd
+}
+
+func mustPayload(env []byte) []byte {
+	p, _ := bundle.Payload(env)
+	return p
+}
+
+func exportCmd() *cobra.Command {
+	var src sources
+	var out string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write the platform declarations that must agree with the policy (manifest, Info.plist, app.json)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := src.load()
+			if err != nil {
+				return fail(err)
+			}
+			ex, err := prompts.Export(p)
+			if err != nil {
+				return fail(err)
+			}
+			files := map[string]string{
+				"android/AndroidManifest.permissions.xml": ex.AndroidManifest,
+				"wechat/app.permission.json":              ex.WeChatAppJSON,
+			}
+			for loc, s := range ex.InfoPlist {
+				files["ios/Info."+loc+".plist"] = s
+				files["ios/"+loc+".lproj/InfoPlist.strings"] = ex.InfoPlistStrings[loc]
+			}
+			names := make([]string, 0, len(files))
+			for name := range files {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				path := filepath.Join(out, name)
+				if err := writeFile(path, []byte(files[name])); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "wrote", path)
+			}
+			return nil
+		},
+	}
+	src.flags(cmd)
+	cmd.Flags().StringVarP(&out, "out", "o", "dist/platform", "folder to write into")
+	return cmd
+}
+
+func showCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "show BUNDLE",
+		Short: "Summarise a compiled bundle (its hash is checked, its signatures are listed, not trusted)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			env, err := os.ReadFile(args[0])
+			if err != nil {
+				return fail(err)
+			}
+			b, err := bundle.OpenUnsigned(env)
+			if err != nil {
+				return fail(fmt.Errorf("%s: %w", args[0], err))
+			}
+			printSummary(cmd.OutOrStdout(), b, env)
+			return nil
+		},
+	}
+}
+
+// printSummary prints what a bundle holds, for people.
+func printSummary(w io.Writer, b *bundle.Bundle, env []byte) {
+	pol := b.Policy
+	loc := pol.DefaultLocale
+	fmt.Fprintf(w, "policy %s version %s (effective %s), locales %s, cooldown %s\n",
+		pol.ID, pol.Version, pol.Effective, strings.Join(pol.Locales, " "), time.Duration(pol.CooldownSeconds)*time.Second)
+	fmt.Fprintf(w, "history:")
+	for _, v := range b.History {
+		fmt.Fprintf(w, " %s (%s, %d changes)", v.Version, v.Change, len(v.Changes))
+	}
+	fmt.Fprintln(w)
+	steps, asks := 0, 0
+	fmt.Fprintln(w, "\nsteps and the permissions they ask for, in order:")
+	for _, sc := range b.Scenarios {
+		for _, st := range sc.Steps {
+			steps++
+			var parts []string
+			for _, sp := range st.Permissions {
+				asks++
+				s := sp.ID + " (" + sp.Consequence
+				if sp.SeparateConsent {
+					s += ", separate consent: " + sp.Sensitive
+				}
+				parts = append(parts, s+")")
+			}
+			if len(parts) == 0 {
+				parts = []string{"-"}
+			}
+			fmt.Fprintf(w, "  %-38s %s\n", sc.ID+"/"+st.ID, strings.Join(parts, ", "))
+		}
+	}
+	fmt.Fprintf(w, "\nsdks (%d):\n", len(b.SDKs))
+	byCat := map[string][]string{}
+	for _, s := range b.SDKs {
+		gate := ""
+		switch s.Start {
+		case bundle.StartInScenario:
+			gate = " [in " + strings.Join(s.Scenarios, ",") + "]"
+		case bundle.StartWithPermission:
+			gate = " [with " + strings.Join(s.Requires, ",") + "]"
+		}
+		byCat[s.Category] = append(byCat[s.Category], s.ID+gate)
+	}
+	for _, cat := range bundle.SDKCategories {
+		if len(byCat[cat]) > 0 {
+			fmt.Fprintf(w, "  %-16s %s\n", cat, strings.Join(byCat[cat], ", "))
+		}
+	}
+	fmt.Fprintf(w, "\n%d scenarios, %d steps, %d permission asks, %d permissions, %d texts per locale\n",
+		len(b.Scenarios), steps, asks, len(b.Permissions), len(b.Texts[loc]))
+	sigs, _ := bundle.Signatures(env)
+	signed := "unsigned"
+	if len(sigs) > 0 {
+		var ids []string
+		for _, s := range sigs {
+			ids = append(ids, s.Key)
+		}
+		signed = "signed by " + strings.Join(ids, ", ")
+	}
+	fmt.Fprintf(w, "bundle: %d bytes raw, %d gzip, %s, %s\n", len(env), gzipSize(env), bundle.Hash(mustPayload(env)), signed)
+	fmt.Fprintf(w, "\npolicy popup (%s): %s\n", loc, b.Text(loc, "policy.title"))
+}
+
+func gzipSize(b []byte) int {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Len()
+}
+
+func writeFile(path string, data []byte) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, data, 0o644)
+}

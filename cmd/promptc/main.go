@@ -1,0 +1,88 @@
+// Command promptc is the policy compiler: it lints policy versions and
+// their locale files, compiles them into a bundle, diffs versions, signs
+// and verifies bundles, and exports the platform declarations an app build
+// checks against the policy.
+//
+//	promptc lint                          lint prompts/msxf with locales/
+//	promptc compile -o dist/bundle.json   compile (and --sign KEY)
+//	promptc diff OLD.toml NEW.toml        what changed, major or minor
+//	promptc keygen --out keys/dev         make a signing key pair
+//	promptc sign --key K bundle.json      sign a bundle
+//	promptc verify --pub P bundle.json    verify a signed bundle
+//	promptc export --out dist/platform    manifest, Info.plist, app.json
+//	promptc show dist/bundle.json         summarise a bundle
+//
+// Exit status: 0 on success, 1 when the input has problems or a bundle is
+// rejected, 2 on wrong usage.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/jitconsent/jitconsent/prompts"
+	"github.com/spf13/cobra"
+)
+
+// Cobra gives every subcommand its --help and flag parsing; the compiler
+// has eight subcommands and the simulator will have more, and hand-written
+// flag sets for each would be longer and less consistent.
+
+// exitError carries an exit status out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func main() {
+	root := &cobra.Command{
+		Use:           "promptc",
+		Short:         "Compile privacy-policy versions and their texts into a signed consent bundle",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), showCmd())
+	if err := root.Execute(); err != nil {
+		code := 2
+		var ee *exitError
+		var probs prompts.Problems
+		switch {
+		case errors.As(err, &ee):
+			code = ee.code
+			err = ee.err
+		case errors.As(err, &probs):
+			code = 1
+		}
+		fmt.Fprintln(os.Stderr, err)
+		if code == 1 && len(probs) > 0 {
+			fmt.Fprintf(os.Stderr, "%d problem(s)\n", len(probs))
+		}
+		os.Exit(code)
+	}
+}
+
+// sources are the flags that name what to load.
+type sources struct {
+	policies []string
+	locales  []string
+}
+
+func (s *sources) flags(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&s.policies, "policy", []string{"prompts/msxf"}, "policy version file or folder (repeatable)")
+	cmd.Flags().StringArrayVar(&s.locales, "locales", []string{"locales"}, "message file or folder (repeatable)")
+}
+
+func (s *sources) load() (*prompts.Project, error) {
+	return prompts.Load(s.policies, s.locales)
+}
+
+// fail wraps an error with exit status 1: the input, not the usage, is wrong.
+func fail(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: 1, err: err}
+}

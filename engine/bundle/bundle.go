@@ -1,0 +1,170 @@
+// Package bundle defines the compiled policy bundle: the one artefact that
+// the policy compiler (package prompts) writes and that the engine and the
+// WebAssembly module read. It holds the active policy version, the history
+// of versions with what changed, the permissions with each platform's own
+// identifiers, the scenarios and steps, the SDKs and every user-facing text
+// already rendered for every supported locale.
+//
+// A bundle travels inside an envelope that carries its content hash and its
+// ed25519 signatures (see Seal, Sign and Open). The package has no
+// dependency beyond the standard library, so that the module stays small.
+package bundle
+
+// Format is the version of the bundle layout. A reader rejects any other.
+const Format = 1
+
+// Bundle is a compiled policy.
+type Bundle struct {
+	Format      int          `json:"format"`
+	Policy      Policy       `json:"policy"`
+	History     []Version    `json:"history"`
+	Permissions []Permission `json:"permissions"`
+	Scenarios   []Scenario   `json:"scenarios"`
+	SDKs        []SDK        `json:"sdks"`
+	// Texts maps a locale to its texts, keyed by message id, or by message
+	// id and permission ("settings.title:camera") for texts rendered once
+	// per permission, or by "change:<version>:<n>" for the lines of what
+	// changed in a version.
+	Texts map[string]map[string]string `json:"texts"`
+}
+
+// Policy identifies the active policy version.
+type Policy struct {
+	ID              string   `json:"id"`
+	Version         string   `json:"version"`
+	Published       string   `json:"published"`
+	Effective       string   `json:"effective"`
+	DefaultLocale   string   `json:"default_locale"`
+	Locales         []string `json:"locales"`
+	CooldownSeconds int64    `json:"cooldown_seconds"`
+}
+
+// Version is one version of the policy and how it differs from the one
+// before it. History lists them oldest first; the last is the active one.
+type Version struct {
+	Version   string   `json:"version"`
+	Effective string   `json:"effective"`
+	Change    string   `json:"change"` // first, major or minor
+	Changes   []Change `json:"changes,omitempty"`
+}
+
+// Change is one difference between a version and the one before it.
+type Change struct {
+	Kind    string `json:"kind"`    // e.g. sdk_added, purpose_changed
+	Class   string `json:"class"`   // one of ChangeClasses
+	Subject string `json:"subject"` // the id of what changed
+	Major   bool   `json:"major"`
+	Text    string `json:"text"` // key of its rendered line in Texts
+}
+
+// Permission is a permission and its identifiers on each platform.
+type Permission struct {
+	ID      string    `json:"id"`
+	Declare []Declare `json:"declare"`
+}
+
+// Declare gives a permission's identifiers on one platform for a range of
+// platform versions (inclusive bounds, either optional).
+type Declare struct {
+	Platform string   `json:"platform"`
+	Min      string   `json:"min,omitempty"`
+	Max      string   `json:"max,omitempty"`
+	IDs      []string `json:"ids"`
+}
+
+// Scenario is a business scenario with its steps.
+type Scenario struct {
+	ID    string `json:"id"`
+	Steps []Step `json:"steps"`
+}
+
+// Step is one point of a scenario where permissions may be needed.
+type Step struct {
+	ID          string           `json:"id"`
+	Permissions []StepPermission `json:"permissions,omitempty"`
+}
+
+// StepPermission is a permission that a step asks for, just in time.
+type StepPermission struct {
+	ID              string       `json:"id"`
+	Consequence     string       `json:"consequence"`
+	Purpose         string       `json:"purpose"`            // text key
+	Refusal         string       `json:"refusal"`            // text key
+	Fallback        string       `json:"fallback,omitempty"` // text key
+	SeparateConsent bool         `json:"separate_consent,omitempty"`
+	Sensitive       string       `json:"sensitive,omitempty"`
+	Platforms       []Constraint `json:"platforms"`
+}
+
+// Constraint admits a platform, optionally within a version range.
+type Constraint struct {
+	Platform string `json:"platform"`
+	Min      string `json:"min,omitempty"`
+	Max      string `json:"max,omitempty"`
+}
+
+// SDK is a third-party SDK and when it may run.
+type SDK struct {
+	ID        string   `json:"id"`
+	Category  string   `json:"category"`
+	Platforms []string `json:"platforms"`
+	Start     string   `json:"start"`
+	Scenarios []string `json:"scenarios,omitempty"` // "scenario" or "scenario/step"
+	Requires  []string `json:"requires,omitempty"`  // permissions
+}
+
+// Step returns the step scenario/step, or nil.
+func (b *Bundle) Step(scenario, step string) *Step {
+	for i := range b.Scenarios {
+		sc := &b.Scenarios[i]
+		if sc.ID != scenario {
+			continue
+		}
+		for j := range sc.Steps {
+			if sc.Steps[j].ID == step {
+				return &sc.Steps[j]
+			}
+		}
+	}
+	return nil
+}
+
+// PlatformIDs returns the identifiers of permission on a platform at a
+// version, or nil where the platform does not have that permission. An
+// empty version matches only declarations without bounds.
+func (b *Bundle) PlatformIDs(permission, platform, version string) []string {
+	for _, p := range b.Permissions {
+		if p.ID != permission {
+			continue
+		}
+		for _, d := range p.Declare {
+			if d.Platform != platform {
+				continue
+			}
+			if ok, err := InRange(version, d.Min, d.Max); err == nil && ok {
+				return d.IDs
+			}
+		}
+	}
+	return nil
+}
+
+// AppliesTo reports whether a step permission applies on a platform at a
+// version according to the step's own constraints (the permission's
+// identifiers are a separate matter: see PlatformIDs).
+func (sp *StepPermission) AppliesTo(platform, version string) bool {
+	for _, c := range sp.Platforms {
+		if c.Platform != platform {
+			continue
+		}
+		if ok, err := InRange(version, c.Min, c.Max); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Text returns the text for key in locale, or "" if there is none.
+func (b *Bundle) Text(locale, key string) string {
+	return b.Texts[locale][key]
+}

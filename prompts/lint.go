@@ -1,0 +1,540 @@
+package prompts
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jitconsent/jitconsent/engine/bundle"
+	"golang.org/x/text/language"
+)
+
+// Lint checks a loaded project and returns every problem it finds, sorted
+// by position. A project with no problem compiles.
+func Lint(p *Project) Problems {
+	var probs Problems
+	for _, pol := range p.Versions {
+		pol.lint(&probs)
+	}
+	p.lintVersions(&probs)
+	p.lintMessages(&probs)
+	probs.Sort()
+	return probs
+}
+
+type linter struct {
+	pol   *Policy
+	probs *Problems
+}
+
+func (l linter) add(code, key, format string, args ...any) {
+	*l.probs = append(*l.probs, Problem{Pos: l.pol.pos(key), Code: code, Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// lint checks one version on its own.
+func (pol *Policy) lint(probs *Problems) {
+	l := linter{pol, probs}
+	m := pol.Meta
+	if !slices.Contains([]string{bundle.ChangeFirst, bundle.ChangeMajor, bundle.ChangeMinor}, m.Change) {
+		l.add(CodeBadValue, "policy.change", "change must be first, major or minor, not %q", m.Change)
+	}
+	for i, loc := range m.Locales {
+		if _, err := language.Parse(loc); err != nil {
+			l.add(CodeBadValue, "policy.locales", "locales[%d] %q is not a BCP 47 tag", i, loc)
+		}
+	}
+	if !slices.Contains(m.Locales, m.DefaultLocale) {
+		l.add(CodeUnknownReference, "policy.default_locale", "default locale %q is not among policy.locales %v", m.DefaultLocale, m.Locales)
+	}
+	if dups := duplicates(m.Locales); len(dups) > 0 {
+		l.add(CodeDuplicateID, "policy.locales", "locale %s is listed twice", dups[0])
+	}
+	if m.Cooldown.Duration <= 0 {
+		l.add(CodeBadValue, "policy.cooldown", "the cooldown must be longer than zero")
+	}
+	for _, r := range m.Rights {
+		if !bundle.Has(bundle.Rights, r) {
+			l.add(CodeUnknownVocabulary, "policy.rights", "unknown right %q (known: %s)", r, strings.Join(bundle.Rights, ", "))
+		}
+	}
+	if dups := duplicates(m.Rights); len(dups) > 0 {
+		l.add(CodeDuplicateID, "policy.rights", "right %s is listed twice", dups[0])
+	}
+	if _, err := mail.ParseAddress(pol.Controller.Email); err != nil {
+		l.add(CodeBadValue, "controller.email", "%q is not an e-mail address", pol.Controller.Email)
+	}
+	for _, c := range pol.Update.Major {
+		if !bundle.Has(bundle.ChangeClasses, c) {
+			l.add(CodeUnknownVocabulary, "update.major", "unknown change class %q (known: %s)", c, strings.Join(bundle.ChangeClasses, ", "))
+		}
+	}
+	for i, id := range pol.InstallTime.Android {
+		if !strings.HasPrefix(id, "android.permission.") {
+			l.add(CodeBadValue, "install_time.android", "android[%d] %q is not an android.permission.* name", i, id)
+		}
+	}
+	l.lintPermissions()
+	l.lintScenarios()
+	l.lintSDKs()
+	seen := map[string]string{}
+	for i, r := range pol.Recipients {
+		l.uniqueID(seen, "recipient", idx("recipient", i), r.ID)
+	}
+}
+
+// uniqueID reports an id seen before in the same list.
+func (l linter) uniqueID(seen map[string]string, what, key, id string) {
+	if !idPattern.MatchString(id) {
+		l.add(CodeBadValue, key+".id", "%q is not an id (lower case letters, digits and _)", id)
+	}
+	if first, ok := seen[id]; ok {
+		l.add(CodeDuplicateID, key+".id", "%s %q is already defined at %s", what, id, l.pol.pos(first+".id"))
+		return
+	}
+	seen[id] = key
+}
+
+func (l linter) lintPermissions() {
+	seen := map[string]string{}
+	for i, perm := range l.pol.Permissions {
+		key := idx("permission", i)
+		l.uniqueID(seen, "permission", key, perm.ID)
+		if !bundle.Has(bundle.Permissions, perm.ID) {
+			l.add(CodeUnknownPermission, key+".id", "unknown permission %q (known: %s)", perm.ID, strings.Join(bundle.Permissions, ", "))
+		}
+		for _, pl := range perm.Unavailable {
+			if !bundle.Has(bundle.Platforms, pl) {
+				l.add(CodeUnknownPlatform, key+".unavailable", "unknown platform %q (known: %s)", pl, strings.Join(bundle.Platforms, ", "))
+			}
+		}
+		for j, d := range perm.Declare {
+			dkey := key + "." + idx("declare", j)
+			if !bundle.Has(bundle.Platforms, d.Platform) {
+				l.add(CodeUnknownPlatform, dkey+".platform", "unknown platform %q (known: %s)", d.Platform, strings.Join(bundle.Platforms, ", "))
+				continue
+			}
+			if slices.Contains(perm.Unavailable, d.Platform) {
+				l.add(CodePlatformUnavailable, dkey+".platform", "%s is declared on %s, which the permission lists as unavailable", perm.ID, d.Platform)
+			}
+			if len(d.IDs) == 0 {
+				l.add(CodeMissingKey, dkey+".ids", "a declare row needs at least one identifier")
+			}
+			for _, id := range d.IDs {
+				if strings.TrimSpace(id) == "" {
+					l.add(CodeEmptyText, dkey+".ids", "an identifier is empty")
+				}
+			}
+			l.lintRange(dkey, d.Platform, d.Min, d.Max)
+			for k := 0; k < j; k++ {
+				o := perm.Declare[k]
+				if o.Platform == d.Platform && bundle.RangesOverlap(o.Min, o.Max, d.Min, d.Max) {
+					l.add(CodeDuplicateID, dkey+".platform", "%s on %s overlaps the versions of %s", perm.ID, d.Platform, l.pol.pos(key+"."+idx("declare", k)))
+					break
+				}
+			}
+		}
+		for _, pl := range bundle.Platforms {
+			if !perm.available(pl) && !slices.Contains(perm.Unavailable, pl) {
+				l.add(CodePlatformMissing, key+".id", "%s says nothing about %s: add a [[permission.declare]] row or list it in unavailable", perm.ID, pl)
+			}
+		}
+	}
+}
+
+// lintRange checks a version range on a platform.
+func (l linter) lintRange(key, platform, min, max string) {
+	if platform == "web" && (min != "" || max != "") {
+		l.add(CodeBadValue, key, "web has no versions to bound: the device version on web is the browser's name")
+		return
+	}
+	for _, b := range []struct{ name, v string }{{"min", min}, {"max", max}} {
+		if b.v == "" {
+			continue
+		}
+		if _, err := bundle.ParseVersion(b.v); err != nil {
+			l.add(CodeBadValue, key+"."+b.name, "%q: %v", b.v, err)
+			return
+		}
+	}
+	if min != "" && max != "" && !bundle.RangesOverlap(min, max, min, max) {
+		l.add(CodeBadValue, key+".max", "max %s is below min %s", max, min)
+	}
+}
+
+// parseConstraint reads a step's platform constraint: "android",
+// "ios>=14", "android<=32" or "android>=23,<=32".
+func parseConstraint(s string) (bundle.Constraint, error) {
+	name := s
+	i := strings.IndexAny(s, "<>=")
+	if i >= 0 {
+		name = s[:i]
+	}
+	c := bundle.Constraint{Platform: strings.TrimSpace(name)}
+	if !bundle.Has(bundle.Platforms, c.Platform) {
+		return c, errUnknownPlatform
+	}
+	if i < 0 {
+		return c, nil
+	}
+	for _, part := range strings.Split(s[i:], ",") {
+		part = strings.TrimSpace(part)
+		switch {
+		case strings.HasPrefix(part, ">=") && c.Min == "":
+			c.Min = strings.TrimSpace(part[2:])
+		case strings.HasPrefix(part, "<=") && c.Max == "":
+			c.Max = strings.TrimSpace(part[2:])
+		default:
+			return c, errConstraint
+		}
+	}
+	return c, nil
+}
+
+var (
+	errUnknownPlatform = errors.New("unknown platform")
+	errConstraint      = errors.New(`a platform constraint looks like "android", "ios>=14", "android<=32" or "android>=23,<=32"`)
+)
+
+// stepConstraints returns the platforms a step permission applies on: its
+// own constraints, or every platform the permission exists on.
+func (pol *Policy) stepConstraints(sp StepPermission) []bundle.Constraint {
+	var out []bundle.Constraint
+	if len(sp.Platforms) == 0 {
+		perm := pol.Permission(sp.ID)
+		for _, pl := range bundle.Platforms {
+			if perm != nil && perm.available(pl) {
+				out = append(out, bundle.Constraint{Platform: pl})
+			}
+		}
+		return out
+	}
+	for _, s := range sp.Platforms {
+		if c, err := parseConstraint(s); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (l linter) lintScenarios() {
+	pol := l.pol
+	seenSc := map[string]string{}
+	for i, sc := range pol.Scenarios {
+		skey := idx("scenario", i)
+		l.uniqueID(seenSc, "scenario", skey, sc.ID)
+		l.lintData(skey+".data", sc.Data)
+		seenSt := map[string]string{}
+		for j, st := range sc.Steps {
+			tkey := skey + "." + idx("step", j)
+			l.uniqueID(seenSt, "step", tkey, st.ID)
+			l.lintData(tkey+".data", st.Data)
+			seenP := map[string]string{}
+			for k, sp := range st.Permissions {
+				l.lintStepPermission(tkey+"."+idx("permission", k), StepID(sc.ID, st.ID), sp, seenP)
+			}
+		}
+	}
+}
+
+func (l linter) lintData(key string, data []string) {
+	for _, d := range data {
+		if !idPattern.MatchString(d) {
+			l.add(CodeBadValue, key, "data type %q is not an id", d)
+		}
+	}
+	if dups := duplicates(data); len(dups) > 0 {
+		l.add(CodeDuplicateID, key, "data type %s is listed twice", dups[0])
+	}
+}
+
+func (l linter) lintStepPermission(key, step string, sp StepPermission, seen map[string]string) {
+	pol := l.pol
+	if first, ok := seen[sp.ID]; ok {
+		l.add(CodeDuplicateID, key+".id", "step %s asks for %s twice (first at %s)", step, sp.ID, pol.pos(first+".id"))
+	} else {
+		seen[sp.ID] = key
+	}
+	perm := pol.Permission(sp.ID)
+	switch {
+	case !bundle.Has(bundle.Permissions, sp.ID):
+		l.add(CodeUnknownPermission, key+".id", "unknown permission %q (known: %s)", sp.ID, strings.Join(bundle.Permissions, ", "))
+	case perm == nil:
+		l.add(CodeUnknownPermission, key+".id", "permission %q has no [[permission]] table in this policy", sp.ID)
+	}
+	if sp.Purpose == "" {
+		l.add(CodeMissingPurpose, key, "step %s asks for %s without a purpose: name the message that explains why", step, sp.ID)
+	}
+	if !bundle.Has(bundle.Consequences, sp.Consequence) {
+		l.add(CodeUnknownConsequence, key+".consequence", "unknown consequence %q (known: %s)", sp.Consequence, strings.Join(bundle.Consequences, ", "))
+	}
+	switch {
+	case sp.Consequence == bundle.Fallback && sp.Fallback == "":
+		l.add(CodeMissingFallback, key+".consequence", "a fallback consequence needs a fallback message saying how the step goes on")
+	case sp.Consequence != bundle.Fallback && sp.Fallback != "":
+		l.add(CodeMissingFallback, key+".fallback", "a fallback message needs consequence = \"fallback\", not %q", sp.Consequence)
+	}
+	for _, f := range []struct{ name, id string }{{"purpose", sp.Purpose}, {"refusal", sp.Refusal}, {"fallback", sp.Fallback}} {
+		if f.id != "" && !messagePattern.MatchString(f.id) {
+			l.add(CodeBadValue, key+"."+f.name, "%q is not a message id (dotted lower-case words)", f.id)
+		}
+	}
+	if sp.Sensitive != "" && !bundle.Has(bundle.Sensitive, sp.Sensitive) {
+		l.add(CodeUnknownVocabulary, key+".sensitive", "unknown sensitive category %q (known: %s)", sp.Sensitive, strings.Join(bundle.Sensitive, ", "))
+	}
+	if sp.Sensitive != "" && !sp.SeparateConsent {
+		l.add(CodeSeparateConsent, key+".sensitive", "%s data (%s at %s) needs separate_consent = true (PIPL Art. 29)", sp.Sensitive, sp.ID, step)
+	}
+	if sp.SeparateConsent && sp.Sensitive == "" {
+		l.add(CodeSeparateConsent, key+".separate_consent", "separate consent needs the sensitive category it is for (sensitive = ...)")
+	}
+	if perm == nil {
+		return
+	}
+	for _, s := range sp.Platforms {
+		c, err := parseConstraint(s)
+		if errors.Is(err, errUnknownPlatform) {
+			l.add(CodeUnknownPlatform, key+".platforms", "unknown platform in %q (known: %s)", s, strings.Join(bundle.Platforms, ", "))
+			continue
+		}
+		if err != nil {
+			l.add(CodeBadValue, key+".platforms", "%q: %v", s, err)
+			continue
+		}
+		l.lintRange(key+".platforms", c.Platform, c.Min, c.Max)
+		if !perm.available(c.Platform) {
+			l.add(CodePlatformUnavailable, key+".platforms", "%s is asked on %s, which does not have it", sp.ID, c.Platform)
+			continue
+		}
+		overlap := false
+		for _, d := range perm.Declare {
+			if d.Platform == c.Platform && bundle.RangesOverlap(d.Min, d.Max, c.Min, c.Max) {
+				overlap = true
+			}
+		}
+		if !overlap {
+			l.add(CodePlatformUnavailable, key+".platforms", "%s does not exist on %s in the versions %q admits", sp.ID, c.Platform, s)
+		}
+	}
+}
+
+func (l linter) lintSDKs() {
+	pol := l.pol
+	seen := map[string]string{}
+	for i, s := range pol.SDKs {
+		key := idx("sdk", i)
+		l.uniqueID(seen, "sdk", key, s.ID)
+		if !bundle.Has(bundle.SDKCategories, s.Category) {
+			l.add(CodeUnknownVocabulary, key+".category", "unknown SDK category %q (known: %s)", s.Category, strings.Join(bundle.SDKCategories, ", "))
+		}
+		if len(s.Platforms) == 0 {
+			l.add(CodeMissingKey, key+".platforms", "an SDK runs on at least one platform")
+		}
+		for _, pl := range s.Platforms {
+			if !bundle.Has(bundle.Platforms, pl) {
+				l.add(CodeUnknownPlatform, key+".platforms", "unknown platform %q (known: %s)", pl, strings.Join(bundle.Platforms, ", "))
+			}
+		}
+		l.lintData(key+".collects", s.Collects)
+		l.lintData(key+".receives", s.Receives)
+		switch s.Start {
+		case bundle.StartAfterConsent:
+			if len(s.Scenarios) > 0 || len(s.Requires) > 0 {
+				l.add(CodeBadValue, key+".start", "start = \"after_consent\" takes neither scenarios nor requires: use in_scenario or with_permission")
+			}
+		case bundle.StartInScenario:
+			if len(s.Scenarios) == 0 {
+				l.add(CodeMissingKey, key+".scenarios", "start = \"in_scenario\" needs the scenarios or steps it runs in")
+			}
+		case bundle.StartWithPermission:
+			if len(s.Requires) == 0 {
+				l.add(CodeMissingKey, key+".requires", "start = \"with_permission\" needs the permissions it requires")
+			}
+		default:
+			l.add(CodeUnknownVocabulary, key+".start", "unknown start %q (known: %s)", s.Start, strings.Join(bundle.SDKStarts, ", "))
+		}
+		for _, ref := range s.Scenarios {
+			if sc, st, isStep := strings.Cut(ref, "/"); isStep {
+				if step, _ := pol.Step(StepID(sc, st)); step == nil {
+					l.add(CodeUnknownReference, key+".scenarios", "no step %q in this policy", ref)
+				}
+			} else if !slices.ContainsFunc(pol.Scenarios, func(x Scenario) bool { return x.ID == ref }) {
+				l.add(CodeUnknownReference, key+".scenarios", "no scenario %q in this policy", ref)
+			}
+		}
+		for _, r := range s.Requires {
+			if pol.Permission(r) == nil {
+				l.add(CodeUnknownPermission, key+".requires", "permission %q has no [[permission]] table in this policy", r)
+			}
+		}
+	}
+}
+
+// lintVersions checks the versions against each other.
+func (p *Project) lintVersions(probs *Problems) {
+	first := p.Versions[0]
+	for i, pol := range p.Versions {
+		l := linter{pol, probs}
+		if pol.Meta.ID != first.Meta.ID {
+			l.add(CodePolicyMismatch, "policy.id", "policy %q is loaded with versions of policy %q (%s)", pol.Meta.ID, first.Meta.ID, first.File())
+			continue
+		}
+		if i == 0 {
+			if pol.Meta.Change != bundle.ChangeFirst && len(p.Versions) == 1 {
+				l.add(CodeBadValue, "policy.change", "the only version loaded must say change = \"first\"")
+			}
+			continue
+		}
+		prev := p.Versions[i-1]
+		if pol.Meta.Version == prev.Meta.Version {
+			l.add(CodeVersionOrder, "policy.version", "version %s is also defined in %s", pol.Meta.Version, prev.File())
+			continue
+		}
+		if !pol.Meta.Effective.After(prev.Meta.Effective.Time) {
+			l.add(CodeVersionOrder, "policy.effective", "version %s takes effect %s, not after version %s (%s)", pol.Meta.Version, pol.Meta.Effective, prev.Meta.Version, prev.Meta.Effective)
+		}
+		if pol.Meta.Change == bundle.ChangeFirst {
+			l.add(CodeBadValue, "policy.change", "version %s follows %s: change must be major or minor, not first", pol.Meta.Version, prev.Meta.Version)
+			continue
+		}
+		changes := Diff(prev, pol)
+		if Classify(changes) == bundle.ChangeMajor && pol.Meta.Change != bundle.ChangeMajor {
+			var majors []string
+			for _, c := range changes {
+				if c.Major {
+					majors = append(majors, c.Kind+" "+c.Subject)
+				}
+			}
+			l.add(CodeUnmarkedMajor, "policy.change", "version %s is declared %s but changes %s, which [update] major makes a major change", pol.Meta.Version, pol.Meta.Change, strings.Join(majors, ", "))
+		}
+	}
+}
+
+// lintMessages checks that every message the project needs exists in every
+// supported locale and renders, and that every message is needed.
+func (p *Project) lintMessages(probs *Problems) {
+	active := p.Active()
+	locales := active.Meta.Locales
+	refs := p.references()
+	needed := map[string]bool{}
+	for _, r := range refs {
+		needed[r.id] = true
+	}
+	for _, loc := range sortedKeys(p.Catalogs) {
+		cat := p.Catalogs[loc]
+		if !slices.Contains(locales, loc) {
+			*probs = append(*probs, Problem{Pos: Pos{File: cat.Files[0], Line: 1, Col: 1}, Code: CodeUnknownReference, Key: loc,
+				Msg: fmt.Sprintf("locale %s is not among policy.locales %v", loc, locales)})
+			continue
+		}
+		for _, id := range sortedKeys(cat.Messages) {
+			if !needed[id] {
+				*probs = append(*probs, Problem{Pos: cat.Messages[id].Pos, Code: CodeUnusedMessage, Key: id,
+					Msg: fmt.Sprintf("no policy version, step or engine text uses %s", id)})
+			}
+		}
+	}
+	for _, loc := range locales {
+		cat := p.Catalogs[loc]
+		for _, r := range refs {
+			if cat != nil && cat.Messages[r.id] != nil {
+				continue
+			}
+			pos, where := r.pos, ""
+			if pos.File == "" {
+				pos = p.definition(r.id)
+			}
+			if r.key != "" {
+				where = " (used by " + r.key + ")"
+			}
+			file := "no " + loc + " message file"
+			if cat != nil {
+				file = strings.Join(cat.Files, ", ")
+			}
+			*probs = append(*probs, Problem{Pos: pos, Code: CodeMissingMessage, Key: r.id,
+				Msg: fmt.Sprintf("message %s is missing in %s (%s)%s", r.id, loc, file, where)})
+		}
+	}
+	if len(*probs) > 0 {
+		return // rendering needs every message in place
+	}
+	for _, pol := range p.Versions {
+		for _, loc := range locales {
+			if _, err := p.renderAll(pol, loc, p.changesOf(pol)); err != nil {
+				var re *renderError
+				if errors.As(err, &re) {
+					*probs = append(*probs, Problem{Pos: p.Catalogs[re.locale].Messages[re.id].Pos, Code: CodeTemplate, Key: re.id, Msg: re.err.Error()})
+				} else {
+					*probs = append(*probs, Problem{Pos: Pos{File: pol.File()}, Code: CodeTemplate, Msg: err.Error()})
+				}
+			}
+		}
+	}
+	p.lintExports(probs)
+}
+
+// definition returns where a message is defined in any locale, preferring
+// the default one, or the first locale file.
+func (p *Project) definition(id string) Pos {
+	def := p.Active().Meta.DefaultLocale
+	if c := p.Catalogs[def]; c != nil && c.Messages[id] != nil {
+		return c.Messages[id].Pos
+	}
+	for _, loc := range sortedKeys(p.Catalogs) {
+		if m := p.Catalogs[loc].Messages[id]; m != nil {
+			return m.Pos
+		}
+	}
+	if c := p.Catalogs[def]; c != nil {
+		return Pos{File: c.Files[0], Line: 1, Col: 1}
+	}
+	return Pos{File: p.Active().File(), Line: 1, Col: 1}
+}
+
+// changesOf returns what changed in pol from the version before it; nil
+// for the first version.
+func (p *Project) changesOf(pol *Policy) []Change {
+	for i, v := range p.Versions {
+		if v == pol && i > 0 {
+			return Diff(p.Versions[i-1], pol)
+		}
+	}
+	return nil
+}
+
+// wechatDescLimit is the longest permission description WeChat's app.json
+// accepts, in characters.
+const wechatDescLimit = 30
+
+// lintExports checks what the platforms limit: WeChat's app.json, which
+// mini-programs ship in the default locale only, takes short descriptions.
+func (p *Project) lintExports(probs *Problems) {
+	pol := p.Active()
+	loc := pol.Meta.DefaultLocale
+	if r, err := p.renderer(pol, loc); err == nil {
+		for _, sp := range pol.wechatScopes() {
+			id := "permission." + sp[1] + ".usage"
+			desc, err := r.plain(id)
+			if n := utf8.RuneCountInString(desc); err == nil && n > wechatDescLimit {
+				*probs = append(*probs, Problem{Pos: p.Catalogs[loc].Messages[id].Pos, Code: CodeExport, Key: id,
+					Msg: "WeChat's app.json takes at most " + strconv.Itoa(wechatDescLimit) + " characters for the desc of " + sp[0] + "; this is " + strconv.Itoa(n)})
+			}
+		}
+	}
+}
+
+// duplicates returns the items listed more than once.
+func duplicates(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range list {
+		if seen[x] {
+			out = append(out, x)
+		}
+		seen[x] = true
+	}
+	return out
+}

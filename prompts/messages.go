@@ -1,0 +1,158 @@
+package prompts
+
+import (
+	"strconv"
+
+	"github.com/jitconsent/jitconsent/engine/bundle"
+)
+
+// tmplKind says which template data a message is rendered with.
+type tmplKind int
+
+const (
+	kindPlain      tmplKind = iota // the policy's own data: .App, .Org, .Phone ...
+	kindRaw                        // no data at all: the controller's names, used inside every other text
+	kindPermission                 // plus .Permission, rendered once per permission
+	kindSensitive                  // plus .Category, rendered once per sensitive category
+	kindChange                     // plus .Subject and .Step, rendered once per change line
+)
+
+// msgRef is a message that the project needs.
+type msgRef struct {
+	id     string
+	kind   tmplKind
+	bundle bool // carried in the compiled bundle
+	pos    Pos  // where a policy names it; zero for messages every project has
+	key    string
+}
+
+// fixedMessages are the messages every project has, whatever its policy.
+func fixedMessages() []msgRef {
+	var refs []msgRef
+	for _, id := range bundle.EngineTexts {
+		refs = append(refs, msgRef{id: id, kind: kindPlain, bundle: true})
+	}
+	for _, id := range []string{"rationale.title", "settings.title", "block.title"} {
+		refs = append(refs, msgRef{id: id, kind: kindPermission, bundle: true})
+	}
+	for _, pl := range bundle.Platforms {
+		refs = append(refs, msgRef{id: "settings.body." + pl, kind: kindPermission, bundle: true})
+	}
+	refs = append(refs, msgRef{id: "rationale.separate", kind: kindSensitive, bundle: true})
+	for _, k := range changeKinds {
+		refs = append(refs, msgRef{id: "change." + k, kind: kindChange})
+	}
+	return refs
+}
+
+// references lists every message a policy version needs, with where it
+// names each one.
+func (p *Policy) references() []msgRef {
+	var refs []msgRef
+	named := func(id string, kind tmplKind, inBundle bool, key string) {
+		if id == "" {
+			return
+		}
+		refs = append(refs, msgRef{id: id, kind: kind, bundle: inBundle, pos: p.pos(key), key: key})
+	}
+	conv := func(id string, kind tmplKind, inBundle bool, key string) {
+		refs = append(refs, msgRef{id: id, kind: kind, bundle: inBundle, pos: p.pos(key), key: key})
+	}
+	named(p.Controller.Name, kindRaw, false, "controller.name")
+	named(p.Controller.Short, kindRaw, false, "controller.short")
+	named(p.Controller.Address, kindRaw, false, "controller.address")
+	for _, r := range p.Meta.Rights {
+		conv("right."+r, kindPlain, false, "policy.rights")
+	}
+	for i, perm := range p.Permissions {
+		key := idx("permission", i)
+		conv("permission."+perm.ID+".name", kindPlain, true, key)
+		conv("permission."+perm.ID+".usage", kindPlain, false, key)
+	}
+	sensitive := map[string]bool{}
+	for i, sc := range p.Scenarios {
+		skey := idx("scenario", i)
+		conv("scenario."+sc.ID+".name", kindPlain, true, skey)
+		for _, d := range sc.Data {
+			conv("data."+d, kindPlain, false, skey+".data")
+		}
+		for j, st := range sc.Steps {
+			tkey := skey + "." + idx("step", j)
+			conv("step."+sc.ID+"."+st.ID+".name", kindPlain, true, tkey)
+			for _, d := range st.Data {
+				conv("data."+d, kindPlain, false, tkey+".data")
+			}
+			for k, sp := range st.Permissions {
+				pkey := tkey + "." + idx("permission", k)
+				named(sp.Purpose, kindPlain, true, pkey+".purpose")
+				named(sp.Refusal, kindPlain, true, pkey+".refusal")
+				named(sp.Fallback, kindPlain, true, pkey+".fallback")
+				if sp.Sensitive != "" && !sensitive[sp.Sensitive] {
+					sensitive[sp.Sensitive] = true
+					conv("sensitive."+sp.Sensitive, kindPlain, false, pkey+".sensitive")
+				}
+			}
+		}
+	}
+	categories := map[string]bool{}
+	for i, s := range p.SDKs {
+		key := idx("sdk", i)
+		conv("sdk."+s.ID+".name", kindPlain, false, key)
+		conv("sdk."+s.ID+".provider", kindPlain, false, key)
+		conv("sdk."+s.ID+".purpose", kindPlain, false, key)
+		if !categories[s.Category] {
+			categories[s.Category] = true
+			conv("sdk_category."+s.Category, kindPlain, false, key+".category")
+		}
+		for _, d := range s.Collects {
+			conv("data."+d, kindPlain, false, key+".collects")
+		}
+		for _, d := range s.Receives {
+			conv("data."+d, kindPlain, false, key+".receives")
+		}
+	}
+	for i, r := range p.Recipients {
+		key := idx("recipient", i)
+		conv("recipient."+r.ID+".name", kindPlain, false, key)
+		conv("recipient."+r.ID+".purpose", kindPlain, false, key)
+		for _, d := range r.Data {
+			conv("data."+d, kindPlain, false, key+".data")
+		}
+	}
+	return refs
+}
+
+// references lists every message the project needs, each once: the fixed
+// ones and those of every version, the newest version's reference first.
+// A message of an older version stays needed, since the bundle's history
+// describes it.
+func (p *Project) references() []msgRef {
+	seen := map[string]int{}
+	var out []msgRef
+	add := func(r msgRef) {
+		if i, ok := seen[r.id]; ok {
+			out[i].bundle = out[i].bundle || r.bundle && p.inActive(r)
+			return
+		}
+		seen[r.id] = len(out)
+		out = append(out, r)
+	}
+	for _, r := range fixedMessages() {
+		add(r)
+	}
+	for i := len(p.Versions) - 1; i >= 0; i-- {
+		active := i == len(p.Versions)-1
+		for _, r := range p.Versions[i].references() {
+			r.bundle = r.bundle && active
+			add(r)
+		}
+	}
+	return out
+}
+
+// inActive reports whether a reference comes from the active version.
+func (p *Project) inActive(r msgRef) bool { return r.pos.File == p.Active().File() }
+
+func idx(name string, i int) string {
+	return name + "[" + strconv.Itoa(i) + "]"
+}

@@ -1,0 +1,249 @@
+package prompts
+
+import (
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultCooldown is how long an optional permission is left alone after
+// a refusal when a policy does not say.
+const DefaultCooldown = 48 * time.Hour
+
+// Policy is one version of a privacy policy, read from
+// prompts/<policy-id>/<version>.toml. Its user-facing texts are message ids
+// whose wording lives in the locale files. FORMAT.md documents every key.
+type Policy struct {
+	Meta        Meta         `toml:"policy,required"`
+	Controller  Controller   `toml:"controller,required"`
+	Update      Update       `toml:"update,required"`
+	InstallTime InstallTime  `toml:"install_time"`
+	Permissions []Permission `toml:"permission"`
+	Scenarios   []Scenario   `toml:"scenario"`
+	SDKs        []SDK        `toml:"sdk"`
+	Recipients  []Recipient  `toml:"recipient"`
+
+	doc *tomlDoc
+}
+
+// Meta is the [policy] table: identity, dates, locales and rules.
+type Meta struct {
+	ID             string   `toml:"id,required"`
+	Version        string   `toml:"version,required"`
+	Updated        Date     `toml:"updated"`
+	Published      Date     `toml:"published,required"`
+	Effective      Date     `toml:"effective,required"`
+	Change         string   `toml:"change,required"` // first, major or minor, as the authors declare it
+	DefaultLocale  string   `toml:"default_locale,required"`
+	Locales        []string `toml:"locales,required"`
+	Cooldown       Duration `toml:"cooldown"`
+	Rights         []string `toml:"rights"`
+	CrossBorder    bool     `toml:"cross_border"`
+	RetentionYears int      `toml:"retention_years"`
+}
+
+// Controller is the [controller] table: who processes the data and how to
+// reach them. Name, Short and Address are message ids.
+type Controller struct {
+	Name         string `toml:"name,required"`
+	Short        string `toml:"short,required"`
+	Address      string `toml:"address,required"`
+	Phone        string `toml:"phone,required"`
+	Email        string `toml:"email,required"`
+	ResponseDays int    `toml:"response_days"`
+}
+
+// Update is the [update] table: which classes of change are major.
+type Update struct {
+	Major []string `toml:"major,required"`
+}
+
+// InstallTime lists the permissions granted at install, without a dialog.
+type InstallTime struct {
+	Android []string `toml:"android"`
+}
+
+// Permission is a [[permission]]: its identifiers on each platform, or the
+// platforms that do not have it.
+type Permission struct {
+	ID          string    `toml:"id,required"`
+	Unavailable []string  `toml:"unavailable"`
+	Declare     []Declare `toml:"declare"`
+}
+
+// Declare is a [[permission.declare]] row.
+type Declare struct {
+	Platform string   `toml:"platform,required"`
+	IDs      []string `toml:"ids,required"`
+	Min      string   `toml:"min"`
+	Max      string   `toml:"max"`
+}
+
+// Scenario is a [[scenario]]: a business scenario, the data it collects and
+// its steps.
+type Scenario struct {
+	ID    string   `toml:"id,required"`
+	Data  []string `toml:"data"`
+	Steps []Step   `toml:"step"`
+}
+
+// Step is a [[scenario.step]].
+type Step struct {
+	ID          string           `toml:"id,required"`
+	Data        []string         `toml:"data"`
+	Permissions []StepPermission `toml:"permission"`
+}
+
+// StepPermission is a [[scenario.step.permission]]: a permission the step
+// asks for, in order. Purpose, Refusal and Fallback are message ids.
+type StepPermission struct {
+	ID              string   `toml:"id,required"`
+	Purpose         string   `toml:"purpose"`
+	Consequence     string   `toml:"consequence,required"`
+	Refusal         string   `toml:"refusal,required"`
+	Fallback        string   `toml:"fallback"`
+	SeparateConsent bool     `toml:"separate_consent"`
+	Sensitive       string   `toml:"sensitive"`
+	Platforms       []string `toml:"platforms"` // "android", "ios>=14", "android>=23,<=32"; absent: wherever the permission exists
+}
+
+// SDK is an [[sdk]]: a third-party SDK, what it collects and when it may run.
+type SDK struct {
+	ID        string   `toml:"id,required"`
+	Category  string   `toml:"category,required"`
+	Platforms []string `toml:"platforms,required"`
+	Collects  []string `toml:"collects,required"`
+	Receives  []string `toml:"receives"`
+	Start     string   `toml:"start,required"`
+	Scenarios []string `toml:"scenarios"`
+	Requires  []string `toml:"requires"`
+}
+
+// Recipient is a [[recipient]]: a kind of partner the data is shared with.
+type Recipient struct {
+	ID   string   `toml:"id,required"`
+	Data []string `toml:"data,required"`
+}
+
+// File returns the path the policy was read from.
+func (p *Policy) File() string { return p.doc.file }
+
+// pos returns where a key of the policy stands.
+func (p *Policy) pos(key string) Pos { return p.doc.pos(key) }
+
+// StepID returns "scenario/step".
+func StepID(scenario, step string) string { return scenario + "/" + step }
+
+// readPolicy parses and decodes one policy file.
+func readPolicy(file string, data []byte) (*Policy, Problems) {
+	doc, perr := parseTOML(file, data)
+	if perr != nil {
+		return nil, Problems{*perr}
+	}
+	p := &Policy{doc: doc}
+	p.Meta.Cooldown = Duration{DefaultCooldown}
+	var probs Problems
+	doc.decode(p, &probs)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	p.checkShape(&probs)
+	return p, probs
+}
+
+var (
+	idPattern      = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	messagePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
+	versionPattern = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})(?:\.(\d{1,3}))?$`)
+)
+
+// checkShape checks what a single file can tell about itself: well-formed
+// ids, versions and dates, and that the file stands where its id and
+// version say.
+func (p *Policy) checkShape(probs *Problems) {
+	add := func(code, key, msg string) {
+		*probs = append(*probs, Problem{Pos: p.pos(key), Code: code, Key: key, Msg: msg})
+	}
+	m := p.Meta
+	if !idPattern.MatchString(m.ID) {
+		add(CodeBadValue, "policy.id", strconv.Quote(m.ID)+" is not an id (lower case letters, digits and _)")
+	}
+	if vm := versionPattern.FindStringSubmatch(m.Version); vm == nil {
+		add(CodeBadValue, "policy.version", strconv.Quote(m.Version)+" is not a version like 2022-03-29 or 2022-03-29.1")
+	} else if _, err := time.Parse("2006-01-02", vm[1]); err != nil {
+		add(CodeBadDate, "policy.version", strconv.Quote(m.Version)+" does not start with a real date")
+	}
+	if !m.Updated.IsZero() && m.Updated.After(m.Published.Time) {
+		add(CodeBadDate, "policy.updated", "updated "+m.Updated.String()+" is after published "+m.Published.String())
+	}
+	if m.Effective.Before(m.Published.Time) {
+		add(CodeBadDate, "policy.effective", "effective "+m.Effective.String()+" is before published "+m.Published.String())
+	}
+	file := p.File()
+	base := strings.TrimSuffix(filepath.Base(file), ".toml")
+	dir := filepath.Base(filepath.Dir(file))
+	if base != m.Version {
+		add(CodePolicyMismatch, "policy.version", "version "+strconv.Quote(m.Version)+" must be in a file named "+m.Version+".toml, not "+filepath.Base(file))
+	}
+	if dir != m.ID {
+		add(CodePolicyMismatch, "policy.id", "policy "+strconv.Quote(m.ID)+" must be in a folder named "+m.ID+", not "+dir)
+	}
+}
+
+// versionLess orders policy versions: by date, then by revision number.
+func versionLess(a, b string) bool {
+	ma, mb := versionPattern.FindStringSubmatch(a), versionPattern.FindStringSubmatch(b)
+	if ma == nil || mb == nil {
+		return a < b
+	}
+	if ma[1] != mb[1] {
+		return ma[1] < mb[1]
+	}
+	na, _ := strconv.Atoi("0" + ma[2])
+	nb, _ := strconv.Atoi("0" + mb[2])
+	return na < nb
+}
+
+// Step returns the step with a "scenario/step" id and where it stands, or nil.
+func (p *Policy) Step(id string) (*Step, string) {
+	for i := range p.Scenarios {
+		for j := range p.Scenarios[i].Steps {
+			if StepID(p.Scenarios[i].ID, p.Scenarios[i].Steps[j].ID) == id {
+				return &p.Scenarios[i].Steps[j], "scenario[" + strconv.Itoa(i) + "].step[" + strconv.Itoa(j) + "]"
+			}
+		}
+	}
+	return nil, ""
+}
+
+// Permission returns the permission with an id, or nil.
+func (p *Policy) Permission(id string) *Permission {
+	for i := range p.Permissions {
+		if p.Permissions[i].ID == id {
+			return &p.Permissions[i]
+		}
+	}
+	return nil
+}
+
+// available reports whether a permission has identifiers on a platform.
+func (perm *Permission) available(platform string) bool {
+	for _, d := range perm.Declare {
+		if d.Platform == platform {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
