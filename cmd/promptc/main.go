@@ -19,6 +19,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/jitconsent/jitconsent/prompts"
@@ -38,6 +39,11 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 
 func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run runs promptc with args and returns its exit status.
+func run(args []string, stdout, stderr io.Writer) int {
 	root := &cobra.Command{
 		Use:           "promptc",
 		Short:         "Compile privacy-policy versions and their texts into a signed consent bundle",
@@ -45,23 +51,28 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), showCmd())
-	if err := root.Execute(); err != nil {
-		code := 2
-		var ee *exitError
-		var probs prompts.Problems
-		switch {
-		case errors.As(err, &ee):
-			code = ee.code
-			err = ee.err
-		case errors.As(err, &probs):
-			code = 1
-		}
-		fmt.Fprintln(os.Stderr, err)
-		if code == 1 && len(probs) > 0 {
-			fmt.Fprintf(os.Stderr, "%d problem(s)\n", len(probs))
-		}
-		os.Exit(code)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return 0
 	}
+	code := 2
+	var ee *exitError
+	var probs prompts.Problems
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
+		err = ee.err
+	case errors.As(err, &probs):
+		code = 1
+	}
+	fmt.Fprintln(stderr, err)
+	if errors.As(err, &probs) {
+		fmt.Fprintf(stderr, "%d problem(s)\n", len(probs))
+	}
+	return code
 }
 
 // sources are the flags that name what to load.

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// promptc runs the command in-process from the repository root, as make does.
+func promptc(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestMain(m *testing.M) {
+	if err := os.Chdir("../.."); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
+func TestSignAndVerify(t *testing.T) {
+	dir := t.TempDir()
+	key, other := filepath.Join(dir, "release"), filepath.Join(dir, "other")
+	for _, k := range []string{key, other} {
+		if code, _, stderr := promptc(t, "keygen", "--out", k); code != 0 {
+			t.Fatalf("keygen: %s", stderr)
+		}
+	}
+	if code, _, _ := promptc(t, "keygen", "--out", key); code != 1 {
+		t.Error("keygen overwrote a key")
+	}
+	signed := filepath.Join(dir, "bundle.json")
+	if code, _, stderr := promptc(t, "compile", "-q", "--sign", key+".key", "-o", signed); code != 0 {
+		t.Fatalf("compile --sign: %s", stderr)
+	}
+	if code, out, stderr := promptc(t, "verify", "--pub", key+".pub", signed); code != 0 || !strings.Contains(out, "ok: ") {
+		t.Fatalf("verify: %d %s %s", code, out, stderr)
+	}
+	if code, _, stderr := promptc(t, "verify", "--pub", other+".pub", signed); code != 1 || !strings.Contains(stderr, "bad_signature") {
+		t.Errorf("verified with another key: %d %s", code, stderr)
+	}
+	data, err := os.ReadFile(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := filepath.Join(dir, "tampered.json")
+	if err := os.WriteFile(tampered, bytes.Replace(data, []byte(`"cooldown_seconds":172800`), []byte(`"cooldown_seconds":1`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := promptc(t, "verify", "--pub", key+".pub", tampered); code != 1 || !strings.Contains(stderr, "bad_bundle") {
+		t.Errorf("verified a tampered bundle: %d %s", code, stderr)
+	}
+	unsigned := filepath.Join(dir, "unsigned.json")
+	if code, _, _ := promptc(t, "compile", "-q", "-o", unsigned); code != 0 {
+		t.Fatal("compile")
+	}
+	if code, _, stderr := promptc(t, "verify", "--pub", key+".pub", unsigned); code != 1 || !strings.Contains(stderr, "not signed") {
+		t.Errorf("verified an unsigned bundle: %d %s", code, stderr)
+	}
+	if code, _, _ := promptc(t, "sign", "--key", key+".key", unsigned); code != 0 {
+		t.Fatal("sign")
+	}
+	if code, _, stderr := promptc(t, "verify", "--pub", key+".pub", unsigned); code != 0 {
+		t.Errorf("verify after sign: %s", stderr)
+	}
+	if code, out, _ := promptc(t, "show", unsigned); code != 0 || !strings.Contains(out, "signed by ") {
+		t.Errorf("show: %s", out)
+	}
+}
+
+func TestDiffCommand(t *testing.T) {
+	code, out, stderr := promptc(t, "diff", "prompts/msxf/2022-03-29.toml", "prompts/testdata/revision/msxf/2023-09-01.toml",
+		"--locales", "locales", "--locales", "prompts/testdata/revision/locales")
+	if code != 0 {
+		t.Fatalf("diff: %s", stderr)
+	}
+	for _, want := range []string{"MAJOR", "purpose_changed", "sdk_added", "getui_push", "个推", "Getui", "個推"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestLintReportsPositions(t *testing.T) {
+	code, _, stderr := promptc(t, "lint", "--policy", "prompts/testdata/mini/prompts/mini", "--locales", "prompts/testdata/revision/locales")
+	if code != 1 {
+		t.Fatalf("lint of mismatched sources exited %d", code)
+	}
+	if !strings.Contains(stderr, "prompts/testdata/revision/locales/en.toml:3:1: unused-message: purpose.loan_apply.apply.location_2023") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if code, _, _ := promptc(t, "lint", "--bogus"); code != 2 {
+		t.Errorf("a bad flag exits %d, want 2", code)
+	}
+}
+
+func TestExportWritesFiles(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := promptc(t, "export", "-o", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, f := range []string{"android/AndroidManifest.permissions.xml", "wechat/app.permission.json", "ios/Info.zh-CN.plist", "ios/en.lproj/InfoPlist.strings"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}

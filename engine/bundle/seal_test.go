@@ -1,0 +1,184 @@
+package bundle
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// testBundle reads the minimal compiled bundle of testdata.
+func testEnvelope(t *testing.T) []byte {
+	t.Helper()
+	env, err := os.ReadFile("testdata/mini.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+func newKey(t *testing.T) (ed25519.PublicKey, ed25519.PrivateKey) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub, priv
+}
+
+func code(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return "not a bundle.Error"
+}
+
+func TestSignedBundleVerifies(t *testing.T) {
+	pub, priv := newKey(t)
+	signed, err := Sign(testEnvelope(t), priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(signed, []ed25519.PublicKey{pub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Policy.ID != "mini" || b.Policy.Version != "2024-01-01" {
+		t.Errorf("opened policy %s %s", b.Policy.ID, b.Policy.Version)
+	}
+	// A second signature by another key: either key opens it.
+	pub2, priv2 := newKey(t)
+	twice, err := Sign(signed, priv2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []ed25519.PublicKey{pub, pub2} {
+		if _, err := Open(twice, []ed25519.PublicKey{k}); err != nil {
+			t.Errorf("key %s: %v", KeyID(k), err)
+		}
+	}
+	// Signing again with the same key replaces its signature.
+	again, err := Sign(twice, priv2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sigs, _ := Signatures(again); len(sigs) != 2 {
+		t.Errorf("re-signing gave %d signatures, want 2", len(sigs))
+	}
+}
+
+func TestRejectedBundles(t *testing.T) {
+	pub, priv := newKey(t)
+	_, otherPriv := newKey(t)
+	env := testEnvelope(t)
+	signed, err := Sign(env, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payloadAt := bytes.Index(signed, []byte(`"payload":`)) + len(`"payload":`)
+	flip := func(at int) []byte {
+		b := bytes.Clone(signed)
+		b[at] ^= 0x01
+		return b
+	}
+	byOther, err := Sign(env, otherPriv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A payload changed and re-hashed, so that only the signature can tell.
+	var e envelope
+	if err := json.Unmarshal(signed, &e); err != nil {
+		t.Fatal(err)
+	}
+	changed := bytes.Replace(e.Payload, []byte(`"cooldown_seconds":172800`), []byte(`"cooldown_seconds":172801`), 1)
+	rehashed := encodeEnvelope(changed, e.Signatures)
+	sigAt := bytes.Index(signed, []byte(`"sig":"`)) + len(`"sig":"`)
+
+	cases := []struct {
+		name string
+		env  []byte
+		want string
+	}{
+		{"unsigned", env, CodeBadSignature},
+		{"signature block removed", bytes.Replace(signed, signed[bytes.Index(signed, []byte(`,"signatures":[`)):len(signed)-2], nil, 1), CodeBadSignature},
+		{"empty signature list", encodeEnvelope(e.Payload, nil), CodeBadSignature},
+		{"signed by another key", byOther, CodeBadSignature},
+		{"a payload byte changed", flip(payloadAt + 40), CodeBadBundle},
+		{"payload changed and re-hashed", rehashed, CodeBadSignature},
+		{"a signature byte changed", flip(sigAt + 3), CodeBadSignature},
+		{"not JSON", []byte("hello"), CodeBadBundle},
+		{"empty", nil, CodeBadBundle},
+		{"trailing data", append(bytes.Clone(signed), []byte(`{}`)...), CodeBadBundle},
+		{"unknown algorithm", bytes.Replace(signed, []byte(`"alg":"ed25519"`), []byte(`"alg":"rsa"`), 1), CodeBadSignature},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := Open(c.env, []ed25519.PublicKey{pub})
+			if err == nil {
+				t.Fatalf("accepted: policy %s", b.Policy.ID)
+			}
+			if got := code(err); got != c.want {
+				t.Errorf("code %s (%v), want %s", got, err, c.want)
+			}
+		})
+	}
+}
+
+func TestOpenWithoutTrustedKeys(t *testing.T) {
+	_, priv := newKey(t)
+	signed, err := Sign(testEnvelope(t), priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(signed, nil); code(err) != CodeBadSignature {
+		t.Errorf("no trusted keys: %v", err)
+	}
+}
+
+func TestSignRefusesATamperedEnvelope(t *testing.T) {
+	_, priv := newKey(t)
+	env := bytes.Replace(testEnvelope(t), []byte(`"mini"`), []byte(`"mimi"`), 1)
+	if _, err := Sign(env, priv); code(err) != CodeBadBundle {
+		t.Errorf("signed an envelope whose hash does not match: %v", err)
+	}
+}
+
+func TestValidateRejectsIncompleteBundles(t *testing.T) {
+	b, err := OpenUnsigned(testEnvelope(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutations := map[string]func(b *Bundle){
+		"wrong format":              func(b *Bundle) { b.Format = 2 },
+		"no policy id":              func(b *Bundle) { b.Policy.ID = "" },
+		"default locale not listed": func(b *Bundle) { b.Policy.DefaultLocale = "fr" },
+		"history ends elsewhere":    func(b *Bundle) { b.History[len(b.History)-1].Version = "2000-01-01" },
+		"missing locale texts":      func(b *Bundle) { delete(b.Texts, "en") },
+		"missing engine text":       func(b *Bundle) { delete(b.Texts["en"], "policy.title") },
+		"missing purpose text":      func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[0].Permissions[0].Purpose) },
+		"missing settings text":     func(b *Bundle) { delete(b.Texts["en"], SettingsText("ios", "camera")) },
+		"unknown consequence":       func(b *Bundle) { b.Scenarios[0].Steps[0].Permissions[0].Consequence = "maybe" },
+		"unknown permission":        func(b *Bundle) { b.Permissions[0].ID = "telepathy" },
+		"unknown sdk start":         func(b *Bundle) { b.SDKs[0].Start = "always" },
+	}
+	for name, mutate := range mutations {
+		t.Run(name, func(t *testing.T) {
+			c, _ := OpenUnsigned(testEnvelope(t))
+			mutate(c)
+			if err := c.Validate(); code(err) != CodeBadBundle {
+				t.Errorf("Validate: %v", err)
+			}
+		})
+	}
+	if err := b.Validate(); err != nil {
+		t.Errorf("the valid bundle: %v", err)
+	}
+	if !strings.HasPrefix(Hash(nil), "sha256:") {
+		t.Error("Hash has no algorithm prefix")
+	}
+}

@@ -1,0 +1,416 @@
+package prompts
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jitconsent/jitconsent/engine/bundle"
+)
+
+const (
+	referencePolicy = "msxf/2022-03-29.toml"
+	revisionPolicy  = "testdata/revision/msxf/2023-09-01.toml"
+	revisionLocales = "testdata/revision/locales"
+	shippedLocales  = "../locales"
+)
+
+func loadReference(t testing.TB) *Project {
+	t.Helper()
+	p, err := Load([]string{"msxf"}, []string{shippedLocales})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func compileReference(t testing.TB) *bundle.Bundle {
+	t.Helper()
+	b, err := Compile(loadReference(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestReferenceBundle checks the compiled reference policy against the
+// facts of the seed policy that other code relies on.
+func TestReferenceBundle(t *testing.T) {
+	b := compileReference(t)
+	if b.Policy.ID != "msxf" || b.Policy.Version != "2022-03-29" || b.Policy.Effective != "2022-03-29" {
+		t.Errorf("policy %+v", b.Policy)
+	}
+	if b.Policy.CooldownSeconds != 48*3600 || b.Policy.DefaultLocale != "zh-CN" {
+		t.Errorf("cooldown %d s, default locale %s", b.Policy.CooldownSeconds, b.Policy.DefaultLocale)
+	}
+	if len(b.History) != 1 || b.History[0].Change != bundle.ChangeFirst {
+		t.Errorf("the shipped bundle carries the reference version alone: %+v", b.History)
+	}
+
+	type ask struct {
+		perm, consequence string
+		separate          bool
+	}
+	required := map[string][]ask{
+		"register_login/register":              {{"phone_state", "degraded", false}, {"storage", "degraded", false}, {"ad_tracking", "degraded", false}},
+		"register_login/face_login":            {{"face_id", "blocking", true}},
+		"loan_apply/apply":                     {{"location", "degraded", true}, {"call_log", "degraded", false}},
+		"loan_apply/liveness":                  {{"camera", "blocking", true}},
+		"loan_apply/emergency_contacts":        {{"contacts", "fallback", false}},
+		"loan_apply/supplement_upload":         {{"camera", "degraded", false}, {"photos", "degraded", false}},
+		"account_security/liveness_supplement": {{"camera", "blocking", true}},
+		"mall/return_voucher":                  {{"camera", "degraded", false}, {"photos", "degraded", false}},
+		"marketing/notifications":              {{"notifications", "degraded", false}},
+		"customer_service/voice":               {{"microphone", "blocking", false}},
+		"calendar/reminder":                    {{"calendar", "blocking", false}},
+		"browse/save_image":                    {{"storage", "blocking", false}, {"photos", "blocking", false}},
+	}
+	for id, want := range required {
+		sc, st, _ := strings.Cut(id, "/")
+		step := b.Step(sc, st)
+		if step == nil {
+			t.Errorf("step %s is missing", id)
+			continue
+		}
+		var got []ask
+		for _, sp := range step.Permissions {
+			got = append(got, ask{sp.ID, sp.Consequence, sp.SeparateConsent})
+			if sp.Consequence == bundle.Fallback && sp.Fallback == "" {
+				t.Errorf("%s: %s falls back without a fallback text", id, sp.ID)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("step %s asks %v, want %v", id, got, want)
+		}
+	}
+
+	// Every permission of section 8 and the platforms that have it.
+	var perms []string
+	for _, p := range b.Permissions {
+		perms = append(perms, p.ID)
+	}
+	if !slices.Equal(perms, bundle.Permissions) {
+		t.Errorf("permissions %v, want %v", perms, bundle.Permissions)
+	}
+	ids := []struct {
+		perm, platform, version string
+		want                    []string
+	}{
+		{"photos", "android", "32", []string{"android.permission.READ_EXTERNAL_STORAGE"}},
+		{"photos", "android", "33", []string{"android.permission.READ_MEDIA_IMAGES"}},
+		{"photos", "android", "34", []string{"android.permission.READ_MEDIA_IMAGES", "android.permission.READ_MEDIA_VISUAL_USER_SELECTED"}},
+		{"notifications", "android", "32", nil},
+		{"notifications", "android", "33", []string{"android.permission.POST_NOTIFICATIONS"}},
+		{"location", "android", "31", []string{"android.permission.ACCESS_FINE_LOCATION", "android.permission.ACCESS_COARSE_LOCATION"}},
+		{"call_log", "ios", "17.2", nil},
+		{"phone_state", "ios", "17.2", nil},
+		{"ad_tracking", "android", "34", nil},
+		{"ad_tracking", "ios", "13.7", nil},
+		{"ad_tracking", "ios", "14.0", []string{"NSUserTrackingUsageDescription"}},
+		{"face_id", "ios", "17.2", []string{"NSFaceIDUsageDescription"}},
+		{"face_id", "harmonyos", "12", nil},
+		{"calendar", "ios", "16.7", []string{"NSCalendarsUsageDescription"}},
+		{"calendar", "ios", "17.0", []string{"NSCalendarsFullAccessUsageDescription"}},
+		{"camera", "harmonyos", "12", []string{"ohos.permission.CAMERA"}},
+		{"camera", "wechat", "3.3.0", []string{"scope.camera"}},
+		{"microphone", "web", "", []string{"microphone"}},
+		{"storage", "android", "33", nil},
+	}
+	for _, c := range ids {
+		if got := b.PlatformIDs(c.perm, c.platform, c.version); !slices.Equal(got, c.want) {
+			t.Errorf("%s on %s %s: %v, want %v", c.perm, c.platform, c.version, got, c.want)
+		}
+	}
+
+	// Every SDK of section 8.
+	wantSDKs := map[string]string{
+		"xiaomi_push": "push", "huawei_push": "push", "vivo_push": "push", "jpush": "push",
+		"umeng_share": "login_share_pay", "umeng_share_wechat": "login_share_pay", "umeng_share_qq": "login_share_pay",
+		"wechat_sdk": "login_share_pay", "alipay_sdk": "login_share_pay",
+		"tencent_captcha": "analytics", "umeng_analytics": "analytics", "sensors": "analytics",
+		"yueying": "analytics", "jiguang_analytics": "analytics", "bugly": "analytics",
+		"baidu_map": "map", "geetest_onelogin": "one_click_login", "cmcc_auth": "one_click_login",
+		"ctcc_auth": "one_click_login", "cucc_auth": "one_click_login",
+		"chromium_webview": "browser", "utdid": "development", "okhttp": "development",
+	}
+	got := map[string]string{}
+	for _, s := range b.SDKs {
+		got[s.ID] = s.Category
+	}
+	if len(got) != len(wantSDKs) {
+		t.Errorf("%d SDKs, want %d", len(got), len(wantSDKs))
+	}
+	for id, cat := range wantSDKs {
+		if got[id] != cat {
+			t.Errorf("SDK %s: category %q, want %q", id, got[id], cat)
+		}
+	}
+	for _, s := range b.SDKs {
+		switch s.ID {
+		case "baidu_map":
+			if s.Start != bundle.StartWithPermission || !slices.Equal(s.Requires, []string{"location"}) {
+				t.Errorf("the map SDK runs only while location is granted: %+v", s)
+			}
+		case "cmcc_auth":
+			if s.Start != bundle.StartInScenario || !slices.Equal(s.Scenarios, []string{"register_login/one_click"}) {
+				t.Errorf("one-click login SDKs run only at one-click login: %+v", s)
+			}
+		}
+	}
+
+	// All three locales complete: the same keys, none empty.
+	if !slices.Equal(b.Policy.Locales, []string{"zh-CN", "en", "zh-TW"}) {
+		t.Errorf("locales %v", b.Policy.Locales)
+	}
+	ref := b.Texts["zh-CN"]
+	for _, loc := range b.Policy.Locales {
+		texts := b.Texts[loc]
+		if len(texts) != len(ref) {
+			t.Errorf("%s has %d texts, zh-CN %d", loc, len(texts), len(ref))
+		}
+		for k := range ref {
+			if strings.TrimSpace(texts[k]) == "" {
+				t.Errorf("%s: text %s is empty or missing", loc, k)
+			}
+			if strings.Contains(texts[k], "<no value>") || strings.Contains(texts[k], "{{") {
+				t.Errorf("%s: text %s is not fully rendered: %q", loc, k, texts[k])
+			}
+		}
+	}
+	if b.Text("zh-CN", "settings.body.ios:camera") == b.Text("zh-CN", "settings.body.android:camera") {
+		t.Error("settings guidance is the same on iOS and Android")
+	}
+	if strings.Contains(b.Text("zh-CN", "purpose.loan_apply.apply.call_log"), "{{") {
+		t.Error("purpose not rendered")
+	}
+}
+
+// TestReferenceSourcesAreComplete checks the catalogs, not the bundle:
+// every locale defines exactly the same messages.
+func TestReferenceSourcesAreComplete(t *testing.T) {
+	p := loadReference(t)
+	if probs := Lint(p); len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	zh := p.Catalogs["zh-CN"]
+	for _, loc := range []string{"en", "zh-TW"} {
+		c := p.Catalogs[loc]
+		if c == nil {
+			t.Fatalf("no %s catalog", loc)
+		}
+		if !slices.Equal(sortedKeys(c.Messages), sortedKeys(zh.Messages)) {
+			t.Errorf("%s defines other messages than zh-CN", loc)
+		}
+	}
+}
+
+func loadRevision(t testing.TB) *Project {
+	t.Helper()
+	p, err := Load([]string{referencePolicy, revisionPolicy}, []string{shippedLocales, revisionLocales})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestRevisionDiff checks the example revision: a changed purpose and a
+// new SDK, both major by the policy's section 9.
+func TestRevisionDiff(t *testing.T) {
+	p := loadRevision(t)
+	changes := Diff(p.Versions[0], p.Versions[1])
+	var kinds []string
+	for _, c := range changes {
+		kinds = append(kinds, c.Kind+" "+c.Class+" "+c.Subject+" "+c.Step)
+		if !c.Major {
+			t.Errorf("change %s is not major", c)
+		}
+	}
+	want := []string{
+		"purpose_changed purpose location loan_apply/apply",
+		"sdk_added sharing getui_push ",
+	}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("changes %q, want %q", kinds, want)
+	}
+	if Classify(changes) != bundle.ChangeMajor {
+		t.Error("the revision is not major")
+	}
+	b, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := b.History[len(b.History)-1]
+	if b.Policy.Version != "2023-09-01" || last.Change != bundle.ChangeMajor || len(last.Changes) != 2 {
+		t.Fatalf("history %+v", b.History)
+	}
+	for _, loc := range b.Policy.Locales {
+		purpose := b.Text(loc, last.Changes[0].Text)
+		sdk := b.Text(loc, last.Changes[1].Text)
+		name := map[string]string{"zh-CN": "个推", "zh-TW": "個推", "en": "Getui"}[loc]
+		if !strings.Contains(sdk, name) {
+			t.Errorf("%s: the SDK line %q does not name %s", loc, sdk, name)
+		}
+		if purpose == "" || purpose == sdk {
+			t.Errorf("%s: purpose line %q", loc, purpose)
+		}
+	}
+	// Declared minor, the same change is a lint error.
+	p.Versions[1].Meta.Change = bundle.ChangeMinor
+	var probs Problems
+	p.lintVersions(&probs)
+	if len(probs) != 1 || probs[0].Code != CodeUnmarkedMajor || !strings.HasSuffix(probs[0].Pos.File, "2023-09-01.toml") {
+		t.Errorf("declared minor: %v", probs)
+	}
+}
+
+func TestDiffClasses(t *testing.T) {
+	old := loadReference(t).Active()
+	cases := []struct {
+		name   string
+		mutate func(p *Policy)
+		want   string // kind class major
+	}{
+		{"right removed", func(p *Policy) { p.Meta.Rights = p.Meta.Rights[1:] }, "right_removed rights true"},
+		{"contact phone", func(p *Policy) { p.Controller.Phone = "95000" }, "contact_changed contact true"},
+		{"cooldown", func(p *Policy) { p.Meta.Cooldown.Duration /= 2 }, "cooldown_changed experience false"},
+		{"sdk removed", func(p *Policy) { p.SDKs = p.SDKs[1:] }, "sdk_removed reduction false"},
+		{"recipient gets more", func(p *Policy) { p.Recipients[0].Data = append(p.Recipients[0].Data, "location") }, "recipient_changed sharing true"},
+		{"scenario data added", func(p *Policy) { p.Scenarios[0].Data = append(p.Scenarios[0].Data, "location") }, "data_added data_type true"},
+		{"consequence", func(p *Policy) { p.Scenarios[0].Steps[0].Permissions[0].Consequence = "degraded" }, "consequence_changed experience false"},
+		{"permission dropped", func(p *Policy) { p.Scenarios[0].Steps[0].Permissions = p.Scenarios[0].Steps[0].Permissions[1:] }, "permission_removed reduction false"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := loadReference(t).Active()
+			c.mutate(p)
+			changes := Diff(old, p)
+			if len(changes) != 1 {
+				t.Fatalf("changes %v", changes)
+			}
+			ch := changes[0]
+			if got := strings.Join([]string{ch.Kind, ch.Class, map[bool]string{true: "true", false: "false"}[ch.Major]}, " "); got != c.want {
+				t.Errorf("got %s, want %s", got, c.want)
+			}
+		})
+	}
+}
+
+// TestCompileIsDeterministic: the same sources give the same bytes.
+func TestCompileIsDeterministic(t *testing.T) {
+	var first []byte
+	for i := 0; i < 3; i++ {
+		env, err := Marshal(compileReference(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = env
+		} else if !bytes.Equal(env, first) {
+			t.Fatal("two compilations of the same sources differ")
+		}
+	}
+}
+
+// TestMiniBundleUpToDate keeps engine/bundle/testdata/mini.json, the
+// bundle the reader's tests use, equal to what the compiler makes of
+// testdata/mini (go test -run MiniBundle -update rewrites it).
+func TestMiniBundleUpToDate(t *testing.T) {
+	p, err := Load([]string{"testdata/mini/prompts/mini"}, []string{"testdata/mini/locales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "../engine/bundle/testdata/mini.json"
+	if *update {
+		if err := os.WriteFile(path, env, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	have, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(have, env) {
+		t.Errorf("%s is stale: run go test ./prompts -run MiniBundle -update", path)
+	}
+}
+
+func TestExports(t *testing.T) {
+	ex, err := Export(loadReference(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ex.AndroidManifest
+	for _, want := range []string{
+		`<uses-permission android:name="android.permission.CAMERA" />`,
+		`<uses-permission android:name="android.permission.READ_CALL_LOG" />`,
+		`<uses-permission android:name="android.permission.READ_MEDIA_IMAGES" />`,
+		`<uses-permission android:name="android.permission.POST_NOTIFICATIONS" />`,
+		`<uses-permission android:name="android.permission.READ_EXTERNAL_STORAGE" android:maxSdkVersion="32" />`,
+		`<uses-permission android:name="android.permission.WRITE_EXTERNAL_STORAGE" android:maxSdkVersion="28" />`,
+		`<uses-permission android:name="android.permission.INTERNET" />`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("manifest lacks %s", want)
+		}
+	}
+	for _, not := range []string{"NSUserTracking", "ohos.", "scope."} {
+		if strings.Contains(m, not) {
+			t.Errorf("manifest holds %s", not)
+		}
+	}
+	for _, loc := range []string{"zh-CN", "en", "zh-TW"} {
+		pl := ex.InfoPlist[loc]
+		for _, want := range []string{"NSCameraUsageDescription", "NSFaceIDUsageDescription", "NSUserTrackingUsageDescription", "NSCalendarsFullAccessUsageDescription", "NSPhotoLibraryAddUsageDescription"} {
+			if !strings.Contains(pl, "<key>"+want+"</key>") {
+				t.Errorf("%s Info.plist lacks %s", loc, want)
+			}
+		}
+		if strings.Contains(pl, "CallLog") || strings.Contains(pl, "UNUserNotificationCenter") {
+			t.Errorf("%s Info.plist holds a key iOS does not have", loc)
+		}
+		if !strings.Contains(ex.InfoPlistStrings[loc], `"NSCameraUsageDescription" = "`) {
+			t.Errorf("%s InfoPlist.strings lacks the camera", loc)
+		}
+	}
+	if !strings.Contains(ex.WeChatAppJSON, `"scope.userLocation"`) || !strings.Contains(ex.WeChatAppJSON, `"getLocation"`) {
+		t.Errorf("app.json: %s", ex.WeChatAppJSON)
+	}
+}
+
+func BenchmarkCompileReference(b *testing.B) {
+	var env []byte
+	for b.Loop() {
+		p, err := Load([]string{"msxf"}, []string{shippedLocales})
+		if err != nil {
+			b.Fatal(err)
+		}
+		bd, err := Compile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if env, err = Marshal(bd); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(env)), "bundle-bytes")
+	b.ReportMetric(float64(gzipLen(env)), "bundle-gzip-bytes")
+}
+
+func gzipLen(b []byte) int {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Len()
+}
