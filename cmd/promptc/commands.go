@@ -391,3 +391,61 @@ func writeFile(path string, data []byte) error {
 	}
 	return os.WriteFile(path, data, 0o644)
 }
+
+func checkCmd() *cobra.Command {
+	var src sources
+	var android, ios, wechat string
+	cmd := &cobra.Command{
+		Use:   "check [--android AndroidManifest.xml] [--ios Info.plist] [--wechat app.json]",
+		Short: "Compare an app build's declarations with the policy: nothing undisclosed, nothing missing",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if android == "" && ios == "" && wechat == "" {
+				return errors.New("name at least one of --android, --ios, --wechat")
+			}
+			p, err := src.load()
+			if err != nil {
+				return fail(err)
+			}
+			if probs := prompts.Lint(p); len(probs) > 0 {
+				return fail(probs)
+			}
+			checks := []struct {
+				path  string
+				check func(*prompts.Project, []byte) ([]prompts.Mismatch, error)
+			}{
+				{android, prompts.CheckAndroidManifest},
+				{ios, prompts.CheckInfoPlist},
+				{wechat, prompts.CheckWeChatAppJSON},
+			}
+			var all []prompts.Mismatch
+			for _, c := range checks {
+				if c.path == "" {
+					continue
+				}
+				data, err := os.ReadFile(c.path)
+				if err != nil {
+					return fail(err)
+				}
+				ms, err := c.check(p, data)
+				if err != nil {
+					return fail(fmt.Errorf("%s: %w", c.path, err))
+				}
+				for _, m := range ms {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", c.path, m)
+				}
+				all = append(all, ms...)
+			}
+			if len(all) > 0 {
+				return fail(fmt.Errorf("%d declaration(s) disagree with policy %s %s", len(all), p.Active().Meta.ID, p.Active().Meta.Version))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "ok: the declarations agree with policy %s %s\n", p.Active().Meta.ID, p.Active().Meta.Version)
+			return nil
+		},
+	}
+	src.flags(cmd)
+	cmd.Flags().StringVar(&android, "android", "", "the app's AndroidManifest.xml")
+	cmd.Flags().StringVar(&ios, "ios", "", "the app's Info.plist (XML)")
+	cmd.Flags().StringVar(&wechat, "wechat", "", "the mini-program's app.json")
+	return cmd
+}

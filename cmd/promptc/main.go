@@ -10,6 +10,7 @@
 //	promptc sign --key K bundle.json      sign a bundle
 //	promptc verify --pub P bundle.json    verify a signed bundle
 //	promptc export --out dist/platform    manifest, Info.plist, app.json
+//	promptc check --android M.xml ...     compare an app build with the policy
 //	promptc show dist/bundle.json         summarise a bundle
 //
 // Exit status: 0 on success, 1 when the input has problems or a bundle is
@@ -27,7 +28,7 @@ import (
 )
 
 // Cobra gives every subcommand its --help and flag parsing; the compiler
-// has eight subcommands and the simulator will have more, and hand-written
+// has nine subcommands and the simulator will have more, and hand-written
 // flag sets for each would be longer and less consistent.
 
 // exitError carries an exit status out of a command.
@@ -50,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), showCmd())
+	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), checkCmd(), showCmd())
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -110,3 +110,40 @@ func TestExportWritesFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckCommand(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := promptc(t, "export", "-o", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	manifest := filepath.Join(dir, "android/AndroidManifest.permissions.xml")
+	plist := filepath.Join(dir, "ios/Info.zh-CN.plist")
+	app := filepath.Join(dir, "wechat/app.permission.json")
+	if code, out, stderr := promptc(t, "check", "--android", manifest, "--ios", plist, "--wechat", app); code != 0 {
+		t.Fatalf("the exported declarations disagree with the policy: %s %s", out, stderr)
+	}
+	data, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte(`    <uses-permission android:name="android.permission.CAMERA" />`+"\n"), nil, 1)
+	data = bytes.Replace(data, []byte("</manifest>"), []byte(`<uses-permission android:name="android.permission.READ_SMS" /></manifest>`), 1)
+	if err := os.WriteFile(manifest, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := promptc(t, "check", "--android", manifest)
+	if code != 1 {
+		t.Fatalf("check exited %d", code)
+	}
+	for _, want := range []string{
+		"android: android.permission.CAMERA: asked for by the policy but not declared by the app",
+		"android: android.permission.READ_SMS: declared by the app but not disclosed by the policy",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, _ := promptc(t, "check"); code != 2 {
+		t.Error("check without a file is a usage error")
+	}
+}
