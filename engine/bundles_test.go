@@ -1,0 +1,62 @@
+package engine_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/prompts"
+)
+
+// The engine's tests decide on the shipped reference policy and on the
+// example revision of the compiler's test data, compiled from source here
+// so that they never go stale.
+var (
+	bundlesOnce sync.Once
+	bundles     map[string]*bundle.Bundle
+	bundlesErr  error
+)
+
+func compiled(t testing.TB, name string) *bundle.Bundle {
+	t.Helper()
+	bundlesOnce.Do(func() {
+		bundles = map[string]*bundle.Bundle{}
+		for name, src := range map[string][2][]string{
+			"reference": {{"../prompts/msxf"}, {"../locales"}},
+			"revision": {
+				{"../prompts/msxf", "../prompts/testdata/revision/msxf/2023-09-01.toml"},
+				{"../locales", "../prompts/testdata/revision/locales"},
+			},
+		} {
+			p, err := prompts.Load(src[0], src[1])
+			if err != nil {
+				bundlesErr = err
+				return
+			}
+			b, err := prompts.Compile(p)
+			if err != nil {
+				bundlesErr = err
+				return
+			}
+			bundles[name] = b
+		}
+	})
+	if bundlesErr != nil {
+		t.Fatal(bundlesErr)
+	}
+	b := bundles[name]
+	if b == nil {
+		t.Fatalf("no bundle %q", name)
+	}
+	return b
+}
+
+func newEngine(t testing.TB, name string) *engine.Engine {
+	t.Helper()
+	e, err := engine.New(compiled(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}

@@ -1,0 +1,511 @@
+// Package conformance runs the engine's conformance journeys: data files
+// that say, event by event, what the engine must decide. As in OPA's
+// conformance suite, the same files run against every build of the
+// engine: natively, through the WebAssembly module in wazero, and in a
+// JavaScript WASI host. The runner takes the decision function as a
+// parameter; the format is documented in testdata/conformance/README.md
+// beside the engine.
+package conformance
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Journey is one conformance case: a device, a locale, the OS's
+// permission states, and events with what must follow each.
+type Journey struct {
+	Name        string            `json:"name"`
+	Description string            `json:"description"`
+	Bundle      string            `json:"bundle"` // "reference" or "revision"
+	Device      Device            `json:"device"`
+	Locale      string            `json:"locale"`
+	Now         string            `json:"now"`
+	OS          map[string]string `json:"os"`
+	Steps       []Step            `json:"steps"`
+
+	File string `json:"-"` // where it was read from
+}
+
+// Device is the request's device.
+type Device struct {
+	Platform string `json:"platform"`
+	Version  string `json:"version"`
+}
+
+// Step is one request of a journey and what its response must hold.
+type Step struct {
+	Event json.RawMessage `json:"event"`
+	// Now, OS, Device, Locale and Bundle change the journey's values from
+	// this step on. OS entries are merged; a permission_result event also
+	// sets its permission's OS state to the result, as a host reports it.
+	Now    string            `json:"now,omitempty"`
+	OS     map[string]string `json:"os,omitempty"`
+	Device *Device           `json:"device,omitempty"`
+	Locale string            `json:"locale,omitempty"`
+	Bundle string            `json:"bundle,omitempty"`
+	// State changes the state sent: "reinstall" sends none, "tamper"
+	// alters its integrity hash; Edit sets top-level state fields.
+	State string                     `json:"state,omitempty"`
+	Edit  map[string]json.RawMessage `json:"edit,omitempty"`
+	// Raw replaces the whole request (bad-input cases).
+	Raw    *string `json:"raw,omitempty"`
+	Expect Expect  `json:"expect"`
+}
+
+// Expect is what a response must hold. Nil fields are not checked.
+type Expect struct {
+	Actions     []string `json:"actions"`      // each action summarised (see Summary), in order
+	SDKs        []string `json:"sdks"`         // exactly these SDKs, in bundle order
+	SDKsInclude []string `json:"sdks_include"` // at least these
+	SDKsExclude []string `json:"sdks_exclude"` // none of these
+	Rules       []string `json:"rules"`        // exactly these rule ids in the trace, as a set
+	Receipts    []string `json:"receipts"`     // each receipt summarised, in order
+	Error       string   `json:"error"`        // the error code the request must get
+	Field       string   `json:"field"`        // and the field it must name
+	Texts       []Text   `json:"texts"`        // texts of actions
+	StateHas    []string `json:"state_has"`    // top-level state fields present
+	StateLacks  []string `json:"state_lacks"`  // top-level state fields absent
+}
+
+// Text expects an action's text field to equal or contain a string.
+type Text struct {
+	Action   int    `json:"action"`
+	Field    string `json:"field"`
+	Equals   string `json:"equals,omitempty"`
+	Contains string `json:"contains,omitempty"`
+}
+
+// Decide answers one request with the named bundle active.
+type Decide func(bundle string, request []byte) ([]byte, error)
+
+// Load reads every journey (*.json) in a folder, in name order.
+func Load(dir string) ([]*Journey, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []*Journey
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var j Journey
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&j); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		j.File = f
+		if j.Bundle == "" {
+			j.Bundle = "reference"
+		}
+		if len(j.Steps) == 0 {
+			return nil, fmt.Errorf("%s: no steps", f)
+		}
+		out = append(out, &j)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no journeys", dir)
+	}
+	return out, nil
+}
+
+// Result is one step's request and response.
+type Result struct {
+	Request  []byte
+	Response []byte
+}
+
+// Play runs a journey and returns every request and response, checking
+// nothing. Two builds of the engine conform to each other when Play gives
+// the same responses.
+func Play(j *Journey, decide Decide) ([]Result, error) {
+	var out []Result
+	err := play(j, decide, func(i int, req, resp []byte) error {
+		out = append(out, Result{req, resp})
+		return nil
+	})
+	return out, err
+}
+
+// Check runs a journey and returns every way its responses differ from
+// what it expects, each naming the step.
+func Check(j *Journey, decide Decide) []error {
+	var errs []error
+	var chain chainCheck
+	err := play(j, decide, func(i int, req, resp []byte) error {
+		for _, e := range checkStep(&j.Steps[i], resp, &chain) {
+			errs = append(errs, fmt.Errorf("%s: step %d (%s): %w", j.Name, i+1, eventType(j.Steps[i]), e))
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", j.Name, err))
+	}
+	return errs
+}
+
+func eventType(s Step) string {
+	if s.Raw != nil {
+		return "raw request"
+	}
+	var ev struct{ Type string }
+	json.Unmarshal(s.Event, &ev)
+	return ev.Type
+}
+
+func play(j *Journey, decide Decide, visit func(i int, req, resp []byte) error) error {
+	dev, locale, now, bundleName := j.Device, j.Locale, j.Now, j.Bundle
+	osStates := map[string]string{}
+	for k, v := range j.OS {
+		osStates[k] = v
+	}
+	var state json.RawMessage
+	for i, s := range j.Steps {
+		if s.Now != "" {
+			now = s.Now
+		}
+		if s.Device != nil {
+			dev = *s.Device
+		}
+		if s.Locale != "" {
+			locale = s.Locale
+		}
+		if s.Bundle != "" {
+			bundleName = s.Bundle
+		}
+		var ev struct {
+			Type, Permission, Result string
+		}
+		if s.Event != nil {
+			if err := json.Unmarshal(s.Event, &ev); err != nil {
+				return fmt.Errorf("step %d: event: %w", i+1, err)
+			}
+		}
+		if ev.Type == "permission_result" && ev.Result != "dismissed" && ev.Result != "" {
+			osStates[ev.Permission] = ev.Result
+		}
+		for k, v := range s.OS {
+			osStates[k] = v
+		}
+		st := state
+		switch s.State {
+		case "":
+		case "reinstall":
+			st = nil
+			state = nil
+		case "tamper":
+			st = tamper(st)
+		default:
+			return fmt.Errorf("step %d: unknown state operation %q", i+1, s.State)
+		}
+		if len(s.Edit) > 0 && st != nil {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(st, &m); err != nil {
+				return fmt.Errorf("step %d: state: %w", i+1, err)
+			}
+			for k, v := range s.Edit {
+				m[k] = v
+			}
+			st, _ = json.Marshal(m)
+		}
+		var req []byte
+		if s.Raw != nil {
+			req = []byte(*s.Raw)
+		} else {
+			req = Request(now, locale, dev, osStates, st, s.Event)
+		}
+		resp, err := decide(bundleName, req)
+		if err != nil {
+			return fmt.Errorf("step %d: %w", i+1, err)
+		}
+		var r struct {
+			State json.RawMessage `json:"state"`
+		}
+		if err := json.Unmarshal(resp, &r); err != nil {
+			return fmt.Errorf("step %d: the response is not JSON: %v: %s", i+1, err, resp)
+		}
+		if r.State != nil {
+			state = r.State
+		}
+		if err := visit(i, req, resp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Request builds a request with its fields in a fixed order.
+func Request(now, locale string, dev Device, osStates map[string]string, state, event []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"now":`)
+	writeJSON(&b, now)
+	if locale != "" {
+		b.WriteString(`,"locale":`)
+		writeJSON(&b, locale)
+	}
+	b.WriteString(`,"device":{"platform":`)
+	writeJSON(&b, dev.Platform)
+	b.WriteString(`,"version":`)
+	writeJSON(&b, dev.Version)
+	b.WriteString(`},"os":{`)
+	keys := make([]string, 0, len(osStates))
+	for k := range osStates {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeJSON(&b, k)
+		b.WriteByte(':')
+		writeJSON(&b, osStates[k])
+	}
+	b.WriteByte('}')
+	if state != nil {
+		b.WriteString(`,"state":`)
+		b.Write(state)
+	}
+	b.WriteString(`,"event":`)
+	b.Write(event)
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func writeJSON(b *bytes.Buffer, s string) {
+	out, _ := json.Marshal(s)
+	b.Write(out)
+}
+
+// tamper changes the last hex digit of the state's hash.
+func tamper(state []byte) []byte {
+	i := bytes.Index(state, []byte(`"hash":"`))
+	if i < 0 {
+		return state
+	}
+	out := slices.Clone(state)
+	j := i + len(`"hash":"`) + 15
+	if out[j] == '0' {
+		out[j] = '1'
+	} else {
+		out[j] = '0'
+	}
+	return out
+}
+
+// response is the part of a response the checks read.
+type response struct {
+	Error *struct {
+		Code, Message, Field string
+	} `json:"error"`
+	Actions  []map[string]any  `json:"actions"`
+	SDKs     []string          `json:"sdks"`
+	State    map[string]any    `json:"state"`
+	Receipts []json.RawMessage `json:"receipts"`
+	Trace    []struct {
+		Rule, Detail string
+	} `json:"trace"`
+}
+
+func checkStep(s *Step, raw []byte, chain *chainCheck) []error {
+	var r response
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return []error{fmt.Errorf("response is not JSON: %v", err)}
+	}
+	x := &s.Expect
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if x.Error != "" || r.Error != nil {
+		switch {
+		case r.Error == nil:
+			fail("want error %s, got a response with actions %v", x.Error, summaries(r.Actions))
+		case x.Error == "":
+			fail("unexpected error %s (%s): %s", r.Error.Code, r.Error.Field, r.Error.Message)
+		case r.Error.Code != x.Error:
+			fail("want error %s, got %s (%s): %s", x.Error, r.Error.Code, r.Error.Field, r.Error.Message)
+		case x.Field != "" && r.Error.Field != x.Field:
+			fail("error %s names field %q, want %q", x.Error, r.Error.Field, x.Field)
+		case r.Error.Message == "":
+			fail("error %s has no message", x.Error)
+		}
+		return errs
+	}
+	if x.Actions != nil {
+		if got := summaries(r.Actions); !slices.Equal(got, x.Actions) {
+			fail("actions:\n\tgot  %q\n\twant %q", got, x.Actions)
+		}
+	}
+	if x.SDKs != nil && !slices.Equal(r.SDKs, x.SDKs) {
+		fail("sdks:\n\tgot  %q\n\twant %q", r.SDKs, x.SDKs)
+	}
+	for _, id := range x.SDKsInclude {
+		if !slices.Contains(r.SDKs, id) {
+			fail("sdk %s does not run; sdks %q", id, r.SDKs)
+		}
+	}
+	for _, id := range x.SDKsExclude {
+		if slices.Contains(r.SDKs, id) {
+			fail("sdk %s runs", id)
+		}
+	}
+	if x.Rules != nil {
+		var got []string
+		for _, t := range r.Trace {
+			if !slices.Contains(got, t.Rule) {
+				got = append(got, t.Rule)
+			}
+			if t.Detail == "" {
+				fail("trace entry %s has no detail", t.Rule)
+			}
+		}
+		want := slices.Clone(x.Rules)
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			fail("trace rules:\n\tgot  %q\n\twant %q", got, want)
+		}
+	}
+	var rs []string
+	for _, rc := range r.Receipts {
+		sum, err := chain.add(rc)
+		if err != nil {
+			fail("receipt: %v", err)
+		}
+		rs = append(rs, sum)
+	}
+	if x.Receipts != nil && !slices.Equal(rs, x.Receipts) {
+		fail("receipts:\n\tgot  %q\n\twant %q", rs, x.Receipts)
+	}
+	for _, t := range x.Texts {
+		if t.Action >= len(r.Actions) {
+			fail("texts: no action %d", t.Action)
+			continue
+		}
+		v, _ := r.Actions[t.Action][t.Field].(string)
+		if t.Equals != "" && v != t.Equals {
+			fail("action %d %s = %q, want %q", t.Action, t.Field, v, t.Equals)
+		}
+		if t.Contains != "" && !strings.Contains(v, t.Contains) {
+			fail("action %d %s = %q, want it to contain %q", t.Action, t.Field, v, t.Contains)
+		}
+	}
+	for _, k := range x.StateHas {
+		if _, ok := r.State[k]; !ok {
+			fail("state has no %s: %v", k, r.State)
+		}
+	}
+	for _, k := range x.StateLacks {
+		if _, ok := r.State[k]; ok {
+			fail("state has %s = %v", k, r.State[k])
+		}
+	}
+	return errs
+}
+
+// Summary is the one-line form of an action that journeys expect:
+//
+//	show_policy first|major|minor
+//	basic_mode
+//	show_rationale <permission> <scenario>/<step> [separate]
+//	request_permission <permission> <platform id>,<platform id>...
+//	open_settings <permission>
+//	proceed <scenario>/<step> [missing=<permission>,...] [fallbacks=<n>]
+//	block <permission> <scenario>/<step>
+func Summary(a map[string]any) string {
+	s := func(k string) string { v, _ := a[k].(string); return v }
+	list := func(k string) []string {
+		var out []string
+		items, _ := a[k].([]any)
+		for _, it := range items {
+			v, _ := it.(string)
+			out = append(out, v)
+		}
+		return out
+	}
+	switch t := s("type"); t {
+	case "show_policy":
+		return t + " " + s("change")
+	case "show_rationale":
+		out := t + " " + s("permission") + " " + s("scenario") + "/" + s("step")
+		if sep, _ := a["separate_consent"].(bool); sep {
+			out += " separate"
+		}
+		return out
+	case "request_permission":
+		return t + " " + s("permission") + " " + strings.Join(list("platform_ids"), ",")
+	case "open_settings":
+		return t + " " + s("permission")
+	case "proceed":
+		out := t + " " + s("scenario") + "/" + s("step")
+		if m := list("missing"); len(m) > 0 {
+			out += " missing=" + strings.Join(m, ",")
+		}
+		if f := list("fallbacks"); len(f) > 0 {
+			out += fmt.Sprintf(" fallbacks=%d", len(f))
+		}
+		return out
+	case "block":
+		return t + " " + s("permission") + " " + s("scenario") + "/" + s("step")
+	default:
+		return t
+	}
+}
+
+func summaries(actions []map[string]any) []string {
+	out := []string{}
+	for _, a := range actions {
+		out = append(out, Summary(a))
+	}
+	return out
+}
+
+// chainCheck follows the receipts of a journey: each must hash to its
+// "hash" and point with "prev" to the one before.
+type chainCheck struct {
+	last string
+}
+
+func (c *chainCheck) add(raw json.RawMessage) (string, error) {
+	var r map[string]any
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return "", err
+	}
+	s := func(k string) string { v, _ := r[k].(string); return v }
+	sum := s("kind") + " "
+	if p := s("permission"); p != "" {
+		sum += p + " "
+	}
+	sum += s("answer")
+	if sep, _ := r["separate_consent"].(bool); sep {
+		sum += " separate"
+	}
+	hash := s("hash")
+	i := bytes.LastIndex(raw, []byte(`,"hash":"`))
+	if i < 0 {
+		return sum, errors.New("no hash")
+	}
+	body := append(slices.Clone(raw[:i]), '}')
+	h := sha256.Sum256(body)
+	if hex.EncodeToString(h[:]) != hash {
+		return sum, fmt.Errorf("%s: hash %s does not match its content", sum, hash)
+	}
+	// A chain starts afresh (prev "") after a reinstall or a reset state.
+	if prev := s("prev"); prev != "" && prev != c.last {
+		return sum, fmt.Errorf("%s: prev %s is not the previous receipt %s", sum, prev, c.last)
+	}
+	c.last = hash
+	return sum, nil
+}

@@ -1,0 +1,36 @@
+package engine_test
+
+import (
+	"testing"
+
+	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/conformance"
+)
+
+// nativeDecide runs the conformance journeys on the native engine.
+func nativeDecide(t testing.TB) conformance.Decide {
+	engines := map[string]*engine.Engine{
+		"reference": newEngine(t, "reference"),
+		"revision":  newEngine(t, "revision"),
+	}
+	return func(name string, req []byte) ([]byte, error) {
+		return engines[name].Decide(nil, req), nil
+	}
+}
+
+// TestConformance runs every journey of testdata/conformance natively.
+// The wasm module runs the same files (hostsim and wasm/js).
+func TestConformance(t *testing.T) {
+	journeys, err := conformance.Load("testdata/conformance")
+	if err != nil {
+		t.Fatal(err)
+	}
+	decide := nativeDecide(t)
+	for _, j := range journeys {
+		t.Run(j.Name, func(t *testing.T) {
+			for _, err := range conformance.Check(j, decide) {
+				t.Error(err)
+			}
+		})
+	}
+}

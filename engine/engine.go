@@ -1,0 +1,370 @@
+// Package engine decides, for one event, what a finance app shows next:
+// the privacy-policy popup, a permission's rationale, the system dialog, a
+// settings hint, or whether a business step proceeds or is blocked. It is
+// a pure reducer over JSON:
+//
+//	response = Decide(bundle, request{now, locale, device, os, state, event})
+//
+// The request carries the time, what the OS reports and the state that the
+// previous response returned; the response carries the actions, the SDKs
+// allowed to run, the next state, the consent receipts created and a trace
+// of the rules (DESIGN.md) that decided. The engine reads no clock, no
+// randomness and no environment, and keeps nothing between calls, so the
+// same request gives the same response natively and in WebAssembly.
+//
+// The wire contract is in CONTRACT.md beside this file.
+//
+// # Notes
+//
+// An Engine is immutable after New and safe for concurrent use. Decide
+// allocates nothing on the common path: it parses with a reflection-free
+// scanner and appends its response to the caller's buffer.
+package engine
+
+import (
+	"crypto/sha256"
+	"errors"
+	"strconv"
+
+	"github.com/jitconsent/jitconsent/engine/bundle"
+)
+
+// nPerm and nPlat are the sizes of the shared vocabulary (bundle.Permissions
+// and bundle.Platforms); state and requests index fixed arrays by them.
+const (
+	nPerm = 12
+	nPlat = 6
+)
+
+// Platform indexes into bundle.Platforms.
+const (
+	android = iota
+	ios
+	harmonyos
+	wechat
+	alipay
+	web
+)
+
+// Permission indexes into bundle.Permissions used by platform facts.
+const (
+	permLocation      = 0
+	permPhotos        = 5
+	permCallLog       = 3
+	permPhoneState    = 7
+	permNotifications = 8
+	permAdTracking    = 10
+	permFaceID        = 11
+)
+
+// Consequences.
+const (
+	blocking = iota
+	degraded
+	fallback
+)
+
+// Engine decides for one compiled bundle.
+type Engine struct {
+	b        *bundle.Bundle
+	id       string
+	version  string
+	cooldown int64
+	locales  []localeTexts
+	def      int // index of the default locale
+	history  []history
+	perms    [nPerm]permModel
+	scens    []scenarioModel
+	sdks     []sdkModel
+}
+
+type history struct {
+	version string
+	major   bool
+	changes []change
+}
+
+type change struct {
+	sdk  int      // index of an SDK this change added, or -1
+	text []string // the "what changed" line per locale
+}
+
+type permModel struct {
+	inPolicy bool
+	declare  []declModel
+}
+
+type declModel struct {
+	platform int
+	min, max bound
+	ids      []string
+}
+
+type scenarioModel struct {
+	id    string
+	steps []stepModel
+}
+
+type stepModel struct {
+	id    string
+	name  string // scenario/step
+	perms []stepPermModel
+}
+
+type stepPermModel struct {
+	perm      int
+	conseq    int
+	separate  bool
+	sensitive int // index into bundle.Sensitive, -1 if none
+	platforms []constraint
+	texts     []stepTexts // per locale
+}
+
+type stepTexts struct {
+	purpose, refusal, fallback, separate string
+	shown                                [32]byte // SHA-256 of the rationale as shown
+}
+
+type constraint struct {
+	platform int
+	min, max bound
+}
+
+type sdkModel struct {
+	id        string
+	platforms uint8 // bit per platform
+	start     int
+	steps     []stepRef
+	requires  uint16 // bit per permission
+}
+
+type stepRef struct{ sc, st int } // st < 0: any step of the scenario
+
+const (
+	startAfterConsent = iota
+	startInScenario
+	startWithPermission
+)
+
+type localeTexts struct {
+	tag          string
+	policyTitle  string
+	policyBody   string
+	policyAccept string
+	policyDecl   string
+	updTitle     string
+	updMajor     string
+	updMinor     string
+	updAccept    string
+	updDecline   string
+	updAck       string
+	basicMode    string
+	ratAccept    string
+	ratDecline   string
+	perm         [nPerm]permTexts
+}
+
+type permTexts struct {
+	rationaleTitle, settingsTitle, blockTitle string
+	settings                                  [nPlat]string
+}
+
+// New prepares an engine for a bundle, which it validates first. The
+// engine keeps the bundle and never changes it.
+func New(b *bundle.Bundle) (*Engine, error) {
+	if b == nil {
+		return nil, errors.New("engine: no bundle")
+	}
+	if len(bundle.Permissions) != nPerm || len(bundle.Platforms) != nPlat {
+		return nil, errors.New("engine: vocabulary sizes changed; update nPerm and nPlat")
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{b: b, id: b.Policy.ID, version: b.Policy.Version, cooldown: b.Policy.CooldownSeconds}
+	for i, loc := range b.Policy.Locales {
+		if loc == b.Policy.DefaultLocale {
+			e.def = i
+		}
+		e.locales = append(e.locales, e.localeTexts(loc))
+	}
+	for _, p := range b.Permissions {
+		pi := index(bundle.Permissions, p.ID)
+		m := &e.perms[pi]
+		m.inPolicy = true
+		for _, d := range p.Declare {
+			min, max, err := parseBounds(d.Min, d.Max)
+			if err != nil {
+				return nil, errors.New("engine: permission " + p.ID + ": " + err.Error())
+			}
+			m.declare = append(m.declare, declModel{platform: index(bundle.Platforms, d.Platform), min: min, max: max, ids: d.IDs})
+		}
+	}
+	for _, sc := range b.Scenarios {
+		sm := scenarioModel{id: sc.ID}
+		for _, st := range sc.Steps {
+			stm := stepModel{id: st.ID, name: sc.ID + "/" + st.ID}
+			if len(st.Permissions) > 16 {
+				return nil, errors.New("engine: step " + sc.ID + "/" + st.ID + " asks for more than 16 permissions")
+			}
+			for _, sp := range st.Permissions {
+				m, err := e.stepPerm(b, sp)
+				if err != nil {
+					return nil, errors.New("engine: step " + sc.ID + "/" + st.ID + ": " + err.Error())
+				}
+				stm.perms = append(stm.perms, m)
+			}
+			sm.steps = append(sm.steps, stm)
+		}
+		e.scens = append(e.scens, sm)
+	}
+	for _, s := range b.SDKs {
+		m := sdkModel{id: s.ID, start: index(bundle.SDKStarts, s.Start)}
+		for _, p := range s.Platforms {
+			if i := index(bundle.Platforms, p); i >= 0 {
+				m.platforms |= 1 << i
+			}
+		}
+		for _, ref := range s.Scenarios {
+			r, ok := e.stepRefBytes([]byte(ref))
+			if !ok {
+				return nil, errors.New("engine: sdk " + s.ID + ": unknown scenario " + strconv.Quote(ref))
+			}
+			m.steps = append(m.steps, r)
+		}
+		for _, p := range s.Requires {
+			i := index(bundle.Permissions, p)
+			if i < 0 {
+				return nil, errors.New("engine: sdk " + s.ID + ": unknown permission " + strconv.Quote(p))
+			}
+			m.requires |= 1 << i
+		}
+		e.sdks = append(e.sdks, m)
+	}
+	for _, v := range b.History {
+		h := history{version: v.Version, major: v.Change == bundle.ChangeMajor}
+		for _, c := range v.Changes {
+			ch := change{sdk: -1}
+			if c.Kind == "sdk_added" {
+				ch.sdk = e.sdkIndex(c.Subject)
+			}
+			for _, lt := range e.locales {
+				ch.text = append(ch.text, b.Text(lt.tag, c.Text))
+			}
+			h.changes = append(h.changes, ch)
+		}
+		e.history = append(e.history, h)
+	}
+	return e, nil
+}
+
+func (e *Engine) localeTexts(loc string) localeTexts {
+	t := func(key string) string { return e.b.Text(loc, key) }
+	lt := localeTexts{
+		tag:          loc,
+		policyTitle:  t("policy.title"),
+		policyBody:   t("policy.body"),
+		policyAccept: t("policy.accept"),
+		policyDecl:   t("policy.decline"),
+		updTitle:     t("policy.update.title"),
+		updMajor:     t("policy.update.major"),
+		updMinor:     t("policy.update.minor"),
+		updAccept:    t("policy.update.accept"),
+		updDecline:   t("policy.update.decline"),
+		updAck:       t("policy.update.ack"),
+		basicMode:    t("basic_mode.body"),
+		ratAccept:    t("rationale.accept"),
+		ratDecline:   t("rationale.decline"),
+	}
+	for i, p := range bundle.Permissions {
+		pt := &lt.perm[i]
+		pt.rationaleTitle = t("rationale.title:" + p)
+		pt.settingsTitle = t("settings.title:" + p)
+		pt.blockTitle = t("block.title:" + p)
+		for j, pl := range bundle.Platforms {
+			pt.settings[j] = t(bundle.SettingsText(pl, p))
+		}
+	}
+	return lt
+}
+
+func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermModel, error) {
+	m := stepPermModel{
+		perm:      index(bundle.Permissions, sp.ID),
+		conseq:    index(bundle.Consequences, sp.Consequence),
+		separate:  sp.SeparateConsent,
+		sensitive: index(bundle.Sensitive, sp.Sensitive),
+	}
+	if !e.perms[m.perm].inPolicy {
+		return m, errors.New("permission " + sp.ID + " has no declarations")
+	}
+	if m.separate && m.sensitive < 0 {
+		return m, errors.New(sp.ID + " needs separate consent but names no sensitive category")
+	}
+	for _, c := range sp.Platforms {
+		min, max, err := parseBounds(c.Min, c.Max)
+		if err != nil {
+			return m, err
+		}
+		m.platforms = append(m.platforms, constraint{platform: index(bundle.Platforms, c.Platform), min: min, max: max})
+	}
+	for li, lt := range e.locales {
+		loc := b.Policy.Locales[li]
+		st := stepTexts{
+			purpose:  b.Text(loc, sp.Purpose),
+			refusal:  b.Text(loc, sp.Refusal),
+			fallback: b.Text(loc, sp.Fallback),
+		}
+		if m.separate {
+			st.separate = b.Text(loc, bundle.SeparateText(sp.Sensitive))
+		}
+		st.shown = textHash(lt.perm[m.perm].rationaleTitle, st.rationaleBody(), st.refusal, lt.ratAccept, lt.ratDecline)
+		m.texts = append(m.texts, st)
+	}
+	return m, nil
+}
+
+// rationaleBody is the body of the rationale: the purpose, and the notice
+// of separate consent where the data is sensitive.
+func (st *stepTexts) rationaleBody() string {
+	if st.separate == "" {
+		return st.purpose
+	}
+	return st.purpose + "\n" + st.separate
+}
+
+// textHash is the SHA-256 of texts shown together, each ended by a newline.
+func textHash(texts ...string) [32]byte {
+	h := sha256.New()
+	for _, t := range texts {
+		h.Write([]byte(t))
+		h.Write([]byte{'\n'})
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+func (e *Engine) sdkIndex(id string) int {
+	for i, s := range e.sdks {
+		if s.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Policy returns the id and version of the policy the engine decides for.
+func (e *Engine) Policy() (id, version string) { return e.id, e.version }
+
+// Bundle returns the bundle the engine decides for. It must not be changed.
+func (e *Engine) Bundle() *bundle.Bundle { return e.b }
+
+func index(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,176 @@
+package engine
+
+import "github.com/jitconsent/jitconsent/engine/bundle"
+
+// The engine's own knowledge of the platforms (rule PLATFORM and SETTINGS
+// of DESIGN.md). The bundle says where a policy asks for a permission;
+// these facts say where the OS can ask at all and when it still shows a
+// dialog, and they hold whatever a bundle says.
+
+// bound is a parsed dotted version. A bound compares only as many
+// components as it has, so that "16" stands for every 16.x (see
+// bundle.InRange). n == 0 means no bound.
+type bound struct {
+	v [4]int32
+	n int8
+}
+
+func parseBounds(min, max string) (lo, hi bound, err error) {
+	if lo, err = parseBound(min); err != nil {
+		return
+	}
+	hi, err = parseBound(max)
+	return
+}
+
+func parseBound(s string) (bound, error) {
+	var b bound
+	if s == "" {
+		return b, nil
+	}
+	parts, err := bundle.ParseVersion(s)
+	if err != nil || len(parts) > len(b.v) {
+		return b, bundle.ErrBadVersion
+	}
+	for i, p := range parts {
+		b.v[i] = int32(p)
+	}
+	b.n = int8(len(parts))
+	return b, nil
+}
+
+// parseVersion reads a device version without allocating: dotted decimal
+// numbers, at most four of at most six digits each.
+func parseVersion(s []byte) (bound, bool) {
+	var b bound
+	if len(s) == 0 {
+		return b, false
+	}
+	digits := 0
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			if digits == 6 {
+				return b, false
+			}
+			if digits == 0 {
+				if b.n == int8(len(b.v)) {
+					return b, false
+				}
+				b.n++
+			}
+			b.v[b.n-1] = b.v[b.n-1]*10 + int32(c-'0')
+			digits++
+		case c == '.' && digits > 0:
+			digits = 0
+		default:
+			return b, false
+		}
+	}
+	return b, digits > 0
+}
+
+// cmp compares version v with a bound over the bound's components.
+func (v bound) cmp(b bound) int {
+	for i := 0; i < int(b.n); i++ {
+		switch {
+		case v.v[i] < b.v[i]:
+			return -1
+		case v.v[i] > b.v[i]:
+			return 1
+		}
+	}
+	return 0
+}
+
+// within reports whether v lies in [min, max]; a device without a version
+// (the web) lies only in unbounded ranges.
+func (v bound) within(min, max bound) bool {
+	if v.n == 0 {
+		return min.n == 0 && max.n == 0
+	}
+	return (min.n == 0 || v.cmp(min) >= 0) && (max.n == 0 || v.cmp(max) <= 0)
+}
+
+// device is the platform and version a request is for.
+type device struct {
+	platform int
+	ver      bound // empty on the web
+}
+
+func (d *device) major() int32 { return d.ver.v[0] }
+
+// installTime reports whether the platform grants every permission at
+// install, so that nothing is asked: Android API 22 and below.
+func (d *device) installTime() bool { return d.platform == android && d.major() <= 22 }
+
+// platformLacks names why a platform cannot ask for a permission whatever
+// a bundle declares, or returns "".
+func (d *device) platformLacks(perm int) string {
+	switch {
+	case d.installTime():
+		return "Android API 22 and below grants permissions at install; nothing is asked"
+	case d.platform == ios && (perm == permCallLog || perm == permPhoneState):
+		return "iOS has no " + bundle.Permissions[perm] + " permission"
+	case perm == permFaceID && d.platform != ios:
+		return "Face ID exists only on iOS"
+	case perm == permAdTracking && d.platform != ios:
+		return "ad tracking (ATT) exists only on iOS"
+	case perm == permAdTracking && d.major() < 14:
+		return "ad tracking (ATT) exists from iOS 14"
+	case perm == permNotifications && d.platform == android && d.major() < 33:
+		return "Android below API 33 has no runtime notification permission"
+	}
+	return ""
+}
+
+// dialogGone tells why the OS will not show its dialog for a permission in
+// an OS state, given the denials the engine has seen; "" if it will.
+func (d *device) dialogGone(os uint8, denials int) string {
+	switch os {
+	case osDeniedForever:
+		return "the user chose not to be asked again"
+	case osRestricted:
+		return "the permission is restricted on this device"
+	case osDenied:
+	default:
+		return ""
+	}
+	switch d.platform {
+	case android:
+		if d.major() >= 30 && denials >= 2 {
+			return "Android 11 and later show no dialog after two denials"
+		}
+		return ""
+	case ios:
+		return "iOS shows its dialog once"
+	case harmonyos:
+		return "HarmonyOS shows its dialog once"
+	case wechat, alipay:
+		return "a mini-program shows its scope dialog once"
+	default:
+		return "the browser remembers the denial"
+	}
+}
+
+// ids returns a permission's identifiers on the device, or nil.
+func (e *Engine) ids(perm int, d *device) []string {
+	for i := range e.perms[perm].declare {
+		dm := &e.perms[perm].declare[i]
+		if dm.platform == d.platform && d.ver.within(dm.min, dm.max) {
+			return dm.ids
+		}
+	}
+	return nil
+}
+
+// applies reports whether a step asks for its permission on the device,
+// by the step's own constraints.
+func (sp *stepPermModel) applies(d *device) bool {
+	for _, c := range sp.platforms {
+		if c.platform == d.platform && d.ver.within(c.min, c.max) {
+			return true
+		}
+	}
+	return false
+}

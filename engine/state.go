@@ -1,0 +1,468 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+
+	"github.com/jitconsent/jitconsent/engine/bundle"
+)
+
+// StateVersion is the layout version of the state, its "v" field. A state
+// with another version is treated as a fresh install.
+const StateVersion = 1
+
+// Popups a state can be waiting on an answer for.
+const (
+	popNone = iota
+	popFirst
+	popMajor
+	popMinor
+)
+
+var popNames = []string{"", bundle.ChangeFirst, bundle.ChangeMajor, bundle.ChangeMinor}
+
+// What a step in progress waits for.
+const (
+	waitNone = iota
+	waitRationale
+	waitRequest
+	waitSettings
+)
+
+var waitNames = []string{"", "rationale", "request", "settings"}
+
+// state is what the engine remembers between calls, carried by the host.
+// Its JSON form (see encode) is canonical: the integrity hash covers the
+// re-encoded fields, so a host that parses and re-serialises the object
+// keeps it valid, and one that edits it loses it.
+type state struct {
+	accepted int     // index into history of the accepted version, -1 if none
+	seen     int     // index of the newest version whose popup was shown, -1 if none
+	basic    bool    // the user declined or withdrew: basic browsing only
+	pending  int     // the popup waiting for an answer
+	resume   stepRef // the step to go on with once the policy is accepted; sc < 0 if none
+	at       stepRef // the step the user is in, for SDKs that run in a scenario
+	flow     flow
+	perms    [nPerm]permState
+	last     [32]byte // hash of the newest receipt, the next one's "prev"
+	hasLast  bool
+}
+
+// flow is a step in progress.
+type flow struct {
+	step    stepRef // sc < 0 if none
+	i       int     // the step permission being asked
+	wait    int
+	missing uint16 // bit per step permission refused or unavailable
+}
+
+type permState struct {
+	denials   int   // system dialogs denied (Android 11+ stops after two)
+	refused   int64 // Unix seconds of the last refusal, 0 if none
+	withdrawn bool  // withdrawn in the app; never restored silently
+	separate  uint8 // bit per sensitive category with separate consent
+}
+
+func freshState() state {
+	return state{accepted: -1, seen: -1, resume: noStep, at: noStep, flow: flow{step: noStep}}
+}
+
+var noStep = stepRef{-1, -1}
+
+// decodeState reads a state. A state that cannot be trusted is not an
+// error: decodeState returns why, and the caller starts afresh.
+func (e *Engine) decodeState(data []byte, scratch *[]byte) (state, string) {
+	st := freshState()
+	s := scanner{data: data}
+	var hash [16]byte
+	hasHash := false
+	version := int64(-1)
+	var policy []byte
+	if !s.object("state") {
+		return st, "state is not an object"
+	}
+	bad := func(field string) (state, string) {
+		return freshState(), "state." + field + " is not valid"
+	}
+	first := true
+	for {
+		key, ok := s.next(&first, "state")
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "v":
+			version, ok = s.integer("v")
+		case "policy":
+			policy, ok = s.str("policy")
+			if ok && string(policy) != e.id {
+				return freshState(), "state is for policy " + quote(policy) + ", not " + e.id
+			}
+		case "accepted", "seen":
+			var v []byte
+			if v, ok = s.str(string(key)); ok {
+				i := e.versionIndex(v)
+				if i < 0 {
+					return freshState(), "state." + string(key) + " names version " + quote(v) + ", which this bundle does not have"
+				}
+				if key[0] == 'a' {
+					st.accepted = i
+				} else {
+					st.seen = i
+				}
+			}
+		case "basic":
+			st.basic, ok = s.boolean("basic")
+		case "pending":
+			var v []byte
+			if v, ok = s.str("pending"); ok {
+				if st.pending = index(popNames[1:], string(v)) + 1; st.pending == 0 {
+					return bad("pending")
+				}
+			}
+		case "resume", "at":
+			var v []byte
+			if v, ok = s.str(string(key)); ok {
+				r, found := e.stepRefBytes(v)
+				if !found || r.st < 0 {
+					return freshState(), "state." + string(key) + " names step " + quote(v) + ", which this bundle does not have"
+				}
+				if key[0] == 'r' {
+					st.resume = r
+				} else {
+					st.at = r
+				}
+			}
+		case "flow":
+			if reason := e.decodeFlow(&s, &st.flow); reason != "" {
+				return freshState(), reason
+			}
+		case "perms":
+			if reason := decodePerms(&s, &st.perms); reason != "" {
+				return freshState(), reason
+			}
+		case "last":
+			var v []byte
+			if v, ok = s.str("last"); ok {
+				if len(v) != 64 {
+					return bad("last")
+				}
+				if _, err := hex.Decode(st.last[:], v); err != nil {
+					return bad("last")
+				}
+				st.hasLast = true
+			}
+		case "hash":
+			var v []byte
+			if v, ok = s.str("hash"); ok {
+				if len(v) != len(hash) {
+					return bad("hash")
+				}
+				copy(hash[:], v)
+				hasHash = true
+			}
+		default:
+			return freshState(), "state has an unknown field " + quote(key)
+		}
+		if !ok || s.err != nil {
+			return bad(string(key))
+		}
+	}
+	switch {
+	case s.err != nil:
+		return freshState(), "state is not valid: " + s.err.Message
+	case version < 0:
+		return freshState(), "state has no version"
+	case version != StateVersion:
+		return freshState(), "state version " + strconv.FormatInt(version, 10) + " is not " + strconv.Itoa(StateVersion)
+	case policy == nil:
+		return freshState(), "state names no policy"
+	case !hasHash:
+		return freshState(), "state has no integrity hash"
+	}
+	mark := len(*scratch)
+	enc := e.encodeState(*scratch, &st)
+	ok := string(enc[len(enc)-18:len(enc)-2]) == string(hash[:])
+	*scratch = enc[:mark]
+	if !ok {
+		return freshState(), "state integrity hash does not match: the state was changed outside the engine"
+	}
+	return st, ""
+}
+
+func (e *Engine) decodeFlow(s *scanner, f *flow) string {
+	if !s.object("flow") {
+		return "state.flow is not an object"
+	}
+	first := true
+	for {
+		key, ok := s.next(&first, "flow")
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "step":
+			var v []byte
+			if v, ok = s.str("flow.step"); ok {
+				r, found := e.stepRefBytes(v)
+				if !found || r.st < 0 {
+					return "state.flow.step names step " + quote(v) + ", which this bundle does not have"
+				}
+				f.step = r
+			}
+		case "i":
+			var n int64
+			if n, ok = s.integer("flow.i"); ok {
+				if n < 0 || n > 15 {
+					return "state.flow.i is out of range"
+				}
+				f.i = int(n)
+			}
+		case "wait":
+			var v []byte
+			if v, ok = s.str("flow.wait"); ok {
+				if f.wait = index(waitNames[1:], string(v)) + 1; f.wait == 0 {
+					return "state.flow.wait is not valid"
+				}
+			}
+		case "missing":
+			var n int64
+			if n, ok = s.integer("flow.missing"); ok {
+				if n < 0 || n > 0xFFFF {
+					return "state.flow.missing is out of range"
+				}
+				f.missing = uint16(n)
+			}
+		default:
+			return "state.flow has an unknown field " + quote(key)
+		}
+		if !ok {
+			return "state.flow." + string(key) + " is not valid"
+		}
+	}
+	if s.err != nil {
+		return "state.flow is not valid"
+	}
+	if f.step.sc < 0 || f.wait == waitNone {
+		return "state.flow needs a step and what it waits for"
+	}
+	return ""
+}
+
+func decodePerms(s *scanner, perms *[nPerm]permState) string {
+	if !s.object("perms") {
+		return "state.perms is not an object"
+	}
+	first := true
+	for {
+		key, ok := s.next(&first, "perms")
+		if !ok {
+			break
+		}
+		p := index(bundle.Permissions, string(key))
+		if p < 0 {
+			return "state.perms has an unknown permission " + quote(key)
+		}
+		ps := &perms[p]
+		if !s.object("perms") {
+			break
+		}
+		pfirst := true
+		for {
+			k, ok := s.next(&pfirst, "perms")
+			if !ok {
+				break
+			}
+			var n int64
+			switch string(k) {
+			case "denials":
+				if n, ok = s.integer("denials"); ok && n >= 0 && n <= 100 {
+					ps.denials = int(n)
+				} else {
+					ok = false
+				}
+			case "refused":
+				if n, ok = s.integer("refused"); ok && n > 0 {
+					ps.refused = n
+				} else {
+					ok = false
+				}
+			case "withdrawn":
+				ps.withdrawn, ok = s.boolean("withdrawn")
+			case "separate":
+				if !s.array("separate") {
+					return "state.perms.separate is not an array"
+				}
+				afirst := true
+				for s.more(&afirst, "separate") {
+					v, ok := s.str("separate")
+					c := index(bundle.Sensitive, string(v))
+					if !ok || c < 0 {
+						return "state.perms.separate is not valid"
+					}
+					ps.separate |= 1 << c
+				}
+				ok = s.err == nil
+			default:
+				return "state.perms has an unknown field " + quote(k)
+			}
+			if !ok {
+				return "state.perms." + string(k) + " is not valid"
+			}
+		}
+	}
+	if s.err != nil {
+		return "state.perms is not valid"
+	}
+	return ""
+}
+
+// encodeState appends the canonical state, its integrity hash last.
+func (e *Engine) encodeState(b []byte, st *state) []byte {
+	start := len(b)
+	w := jsonWriter{b}
+	w.raw(`{"v":`)
+	w.int(StateVersion)
+	w.raw(`,"policy":`)
+	w.str(e.id)
+	if st.accepted >= 0 {
+		w.raw(`,"accepted":`)
+		w.str(e.history[st.accepted].version)
+	}
+	if st.seen >= 0 {
+		w.raw(`,"seen":`)
+		w.str(e.history[st.seen].version)
+	}
+	if st.basic {
+		w.raw(`,"basic":true`)
+	}
+	if st.pending != popNone {
+		w.raw(`,"pending":`)
+		w.str(popNames[st.pending])
+	}
+	if st.resume.sc >= 0 {
+		w.raw(`,"resume":`)
+		e.writeStep(&w, st.resume)
+	}
+	if st.at.sc >= 0 {
+		w.raw(`,"at":`)
+		e.writeStep(&w, st.at)
+	}
+	if f := &st.flow; f.step.sc >= 0 {
+		w.raw(`,"flow":{"step":`)
+		e.writeStep(&w, f.step)
+		w.raw(`,"i":`)
+		w.int(int64(f.i))
+		w.raw(`,"wait":`)
+		w.str(waitNames[f.wait])
+		if f.missing != 0 {
+			w.raw(`,"missing":`)
+			w.int(int64(f.missing))
+		}
+		w.byte('}')
+	}
+	n := 0
+	for p := range st.perms {
+		ps := &st.perms[p]
+		if *ps == (permState{}) {
+			continue
+		}
+		if n == 0 {
+			w.raw(`,"perms":{`)
+		} else {
+			w.byte(',')
+		}
+		n++
+		w.key(bundle.Permissions[p])
+		w.byte('{')
+		m := 0
+		field := func(k string) {
+			w.comma(m)
+			m++
+			w.key(k)
+		}
+		if ps.denials > 0 {
+			field("denials")
+			w.int(int64(ps.denials))
+		}
+		if ps.refused != 0 {
+			field("refused")
+			w.int(ps.refused)
+		}
+		if ps.withdrawn {
+			field("withdrawn")
+			w.raw("true")
+		}
+		if ps.separate != 0 {
+			field("separate")
+			w.byte('[')
+			k := 0
+			for c, name := range bundle.Sensitive {
+				if ps.separate&(1<<c) != 0 {
+					w.comma(k)
+					k++
+					w.str(name)
+				}
+			}
+			w.byte(']')
+		}
+		w.byte('}')
+	}
+	if n > 0 {
+		w.byte('}')
+	}
+	if st.hasLast {
+		w.raw(`,"last":"`)
+		w.b = hex.AppendEncode(w.b, st.last[:])
+		w.byte('"')
+	}
+	sum := sha256.Sum256(w.b[start:])
+	w.raw(`,"hash":"`)
+	w.b = hex.AppendEncode(w.b, sum[:8])
+	w.raw(`"}`)
+	return w.b
+}
+
+func (e *Engine) writeStep(w *jsonWriter, r stepRef) {
+	sc := &e.scens[r.sc]
+	w.b = append(w.b, '"')
+	w.b = append(w.b, sc.id...)
+	w.b = append(w.b, '/')
+	w.b = append(w.b, sc.steps[r.st].id...)
+	w.b = append(w.b, '"')
+}
+
+func (e *Engine) versionIndex(v []byte) int {
+	for i := range e.history {
+		if e.history[i].version == string(v) {
+			return i
+		}
+	}
+	return -1
+}
+
+// stepRefBytes resolves "scenario/step" or "scenario".
+func (e *Engine) stepRefBytes(ref []byte) (stepRef, bool) {
+	sc, st := ref, ref[len(ref):]
+	hasStep := false
+	for i, c := range ref {
+		if c == '/' {
+			sc, st, hasStep = ref[:i], ref[i+1:], true
+			break
+		}
+	}
+	i := e.scenarioIndex(sc)
+	if i < 0 {
+		return stepRef{}, false
+	}
+	if !hasStep {
+		return stepRef{i, -1}, true
+	}
+	for j := range e.scens[i].steps {
+		if e.scens[i].steps[j].id == string(st) {
+			return stepRef{i, j}, true
+		}
+	}
+	return stepRef{}, false
+}
