@@ -471,11 +471,15 @@ type jsonWriter struct {
 	b []byte
 }
 
-func (w *jsonWriter) raw(s string)  { w.b = append(w.b, s...) }
-func (w *jsonWriter) byte(c byte)   { w.b = append(w.b, c) }
-func (w *jsonWriter) int(n int64)   { w.b = strconv.AppendInt(w.b, n, 10) }
-func (w *jsonWriter) comma(i int)   { if i > 0 { w.b = append(w.b, ',') } }
-func (w *jsonWriter) key(k string)  { w.b = append(append(append(w.b, '"'), k...), '"', ':') }
+func (w *jsonWriter) raw(s string) { w.b = append(w.b, s...) }
+func (w *jsonWriter) byte(c byte)  { w.b = append(w.b, c) }
+func (w *jsonWriter) int(n int64)  { w.b = strconv.AppendInt(w.b, n, 10) }
+func (w *jsonWriter) comma(i int) {
+	if i > 0 {
+		w.b = append(w.b, ',')
+	}
+}
+func (w *jsonWriter) key(k string) { w.b = append(append(append(w.b, '"'), k...), '"', ':') }
 func (w *jsonWriter) bool(v bool) {
 	if v {
 		w.raw("true")
