@@ -52,43 +52,62 @@ type traceEntry struct {
 	start, end int // the detail in decision.arena
 }
 
-// decision is one call's working memory. It lives on the caller's stack;
-// its buffers only reach the heap if a call produces unusually much.
+// decision is one call's working memory. It holds fixed arrays rather
+// than slices of its own buffers, so that it stays on the caller's stack
+// (a struct that points into itself escapes: golang.org/issue/35518).
+// The bounds are far above what one event produces: at most three
+// actions, one receipt, and a trace line per permission of a step.
 type decision struct {
 	e      *Engine
 	r      request
 	st     state
-	acts   []action
-	trace  []traceEntry
-	arena  []byte // trace details
-	rcpts  []byte // receipts, already encoded
-	nRcpt  int
-	actBuf [8]action
-	trBuf  [16]traceEntry
-	arBuf  [1024]byte
-	rcBuf  [1024]byte
+	acts   [8]action
+	nActs  int
+	trace  [40]traceEntry
+	nTrace int
+	arena  [1536]byte // trace details
+	nArena int
+	rcpts  [2]receipt
+	nRcpts int
 	fail   *Error // an event that does not fit the state
 }
 
-// note adds a trace entry whose detail is the parts joined.
+// note adds a trace entry whose detail is the parts joined. Details that
+// would overflow the arena are cut short; the rule id is always kept.
 func (d *decision) note(rule string, parts ...string) {
-	start := len(d.arena)
-	for _, p := range parts {
-		d.arena = append(d.arena, p...)
+	if d.nTrace == len(d.trace) {
+		return
 	}
-	d.trace = append(d.trace, traceEntry{rule, start, len(d.arena)})
+	start := d.nArena
+	for _, p := range parts {
+		d.nArena += copy(d.arena[d.nArena:], p)
+	}
+	d.trace[d.nTrace] = traceEntry{rule, start, d.nArena}
+	d.nTrace++
 }
 
 // noteHours is note with a number of hours after the parts.
 func (d *decision) noteHours(rule string, hours int64, parts ...string) {
+	var num [24]byte
+	n := appendInt(num[:0], hours)
+	n = append(n, 'h')
 	d.note(rule, parts...)
-	t := &d.trace[len(d.trace)-1]
-	d.arena = appendInt(d.arena, hours)
-	d.arena = append(d.arena, 'h')
-	t.end = len(d.arena)
+	if d.nTrace > 0 {
+		t := &d.trace[d.nTrace-1]
+		d.nArena += copy(d.arena[d.nArena:], n)
+		t.end = d.nArena
+	}
 }
 
-func (d *decision) act(a action) { d.acts = append(d.acts, a) }
+// detail returns the bytes of a trace entry's detail.
+func (d *decision) detail(t *traceEntry) []byte { return d.arena[t.start:t.end] }
+
+func (d *decision) act(a action) {
+	if d.nActs < len(d.acts) {
+		d.acts[d.nActs] = a
+		d.nActs++
+	}
+}
 
 func (d *decision) stepName(r stepRef) string { return d.e.scens[r.sc].steps[r.st].name }
 
@@ -227,17 +246,7 @@ func (d *decision) enter(ref stepRef) {
 	if len(step.perms) == 0 {
 		d.note(ruleJIT, d.stepName(ref), " asks for no permission")
 	} else {
-		start := len(d.arena)
-		d.arena = append(d.arena, d.stepName(ref)...)
-		d.arena = append(d.arena, " declares "...)
-		for i, sp := range step.perms {
-			if i > 0 {
-				d.arena = append(d.arena, ", "...)
-			}
-			d.arena = append(d.arena, bundle.Permissions[sp.perm]...)
-		}
-		d.arena = append(d.arena, "; each is asked alone, in this order, only here"...)
-		d.trace = append(d.trace, traceEntry{ruleJIT, start, len(d.arena)})
+		d.note(ruleJIT, d.stepName(ref), " declares ", step.list, "; each is asked alone, in this order, only here")
 	}
 	d.advance(0)
 }
@@ -475,58 +484,73 @@ const (
 
 var receiptKinds = []string{"policy", "rationale", "permission", "withdraw"}
 
-// receipt encodes a consent receipt and chains it to the one before: its
+// receipt is a consent receipt created by this call.
+type receipt struct {
+	kind     int
+	perm     int
+	step     stepRef
+	text     [32]byte
+	answer   string
+	separate bool
+	prev     [32]byte
+	hasPrev  bool
+	hash     [32]byte
+}
+
+// receipt records a consent receipt and chains it to the one before: its
 // hash is the SHA-256 of its own JSON without the hash member, and its
 // "prev" is the hash of the receipt before it.
 func (d *decision) receipt(kind, perm int, step stepRef, text [32]byte, ans string, separate bool) {
+	if d.nRcpts == len(d.rcpts) {
+		return
+	}
 	st := &d.st
-	w := jsonWriter{d.rcpts}
-	start := len(w.b)
-	if d.nRcpt > 0 {
-		w.byte(',')
-		start++
-	}
-	d.nRcpt++
+	rc := receipt{kind: kind, perm: perm, step: step, text: text, answer: ans, separate: separate, prev: st.last, hasPrev: st.hasLast}
+	var buf [1024]byte
+	body := d.appendReceipt(buf[:0], &rc)
+	rc.hash = sha256.Sum256(body)
+	st.last, st.hasLast = rc.hash, true
+	d.rcpts[d.nRcpts] = rc
+	d.nRcpts++
+}
+
+// appendReceipt appends a receipt's JSON without its hash member.
+func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
+	w := jsonWriter{b}
 	w.raw(`{"kind":`)
-	w.str(receiptKinds[kind])
+	w.id(receiptKinds[rc.kind])
 	w.raw(`,"policy":`)
-	w.str(d.e.id)
+	w.id(d.e.id)
 	w.raw(`,"version":`)
-	w.str(d.e.version)
-	if perm >= 0 {
+	w.id(d.e.version)
+	if rc.perm >= 0 {
 		w.raw(`,"permission":`)
-		w.str(bundle.Permissions[perm])
+		w.id(bundle.Permissions[rc.perm])
 	}
-	if step.sc >= 0 {
+	if rc.step.sc >= 0 {
 		w.raw(`,"scenario":`)
-		w.str(d.e.scens[step.sc].id)
+		w.id(d.e.scens[rc.step.sc].id)
 		w.raw(`,"step":`)
-		w.str(d.e.scens[step.sc].steps[step.st].id)
+		w.id(d.e.scens[rc.step.sc].steps[rc.step.st].id)
 	}
-	if text != ([32]byte{}) {
+	if rc.text != ([32]byte{}) {
 		w.raw(`,"text":"`)
-		w.b = hex.AppendEncode(w.b, text[:])
+		w.b = hex.AppendEncode(w.b, rc.text[:])
 		w.byte('"')
 	}
 	w.raw(`,"answer":`)
-	w.str(ans)
-	if separate {
+	w.id(rc.answer)
+	if rc.separate {
 		w.raw(`,"separate_consent":true`)
 	}
 	w.raw(`,"time":`)
 	w.b = appendString(w.b, d.r.nowRaw)
 	w.raw(`,"prev":"`)
-	if st.hasLast {
-		w.b = hex.AppendEncode(w.b, st.last[:])
+	if rc.hasPrev {
+		w.b = hex.AppendEncode(w.b, rc.prev[:])
 	}
 	w.raw(`"}`)
-	st.last = sha256.Sum256(w.b[start:])
-	st.hasLast = true
-	w.b = w.b[:len(w.b)-1]
-	w.raw(`,"hash":"`)
-	w.b = hex.AppendEncode(w.b, st.last[:])
-	w.raw(`"}`)
-	d.rcpts = w.b
+	return w.b
 }
 
 // policyHash is the hash of the policy popup as shown in the request's
@@ -539,31 +563,31 @@ func (d *decision) policyHash(pop, from int) [32]byte {
 		h.Write([]byte{'\n'})
 	}
 	title, body, accept, decline := d.e.popupTexts(lt, pop)
-	add(title)
-	add(body)
+	add(title.raw)
+	add(body.raw)
 	if pop != popFirst {
-		d.e.changeLines(from, d.r.locale, add)
+		d.e.changeLines(from, d.r.locale, func(t text) { add(t.raw) })
 	}
-	add(accept)
-	add(decline)
+	add(accept.raw)
+	add(decline.raw)
 	var sum [32]byte
 	h.Sum(sum[:0])
 	return sum
 }
 
-func (e *Engine) popupTexts(lt *localeTexts, pop int) (title, body, accept, decline string) {
+func (e *Engine) popupTexts(lt *localeTexts, pop int) (title, body, accept, decline text) {
 	switch pop {
 	case popFirst:
 		return lt.policyTitle, lt.policyBody, lt.policyAccept, lt.policyDecl
 	case popMajor:
 		return lt.updTitle, lt.updMajor, lt.updAccept, lt.updDecline
 	default:
-		return lt.updTitle, lt.updMinor, lt.updAck, ""
+		return lt.updTitle, lt.updMinor, lt.updAck, text{"", `""`}
 	}
 }
 
 // changeLines calls fn with each line of what changed since version from.
-func (e *Engine) changeLines(from, locale int, fn func(string)) {
+func (e *Engine) changeLines(from, locale int, fn func(text)) {
 	for i := from + 1; i < len(e.history); i++ {
 		for _, c := range e.history[i].changes {
 			fn(c.text[locale])
@@ -571,14 +595,17 @@ func (e *Engine) changeLines(from, locale int, fn func(string)) {
 	}
 }
 
-// sdkRuns reports whether the i-th SDK may run now (PRECONSENT, WITHDRAW).
+// consented reports whether consent to the policy is on record and no
+// major update waits: the condition for any SDK to run.
+func (d *decision) consented() bool {
+	return d.st.accepted >= 0 && !d.st.basic && d.popupDue() != popMajor
+}
+
+// sdkRuns reports whether the i-th SDK may run now, given consent.
 func (d *decision) sdkRuns(i int) bool {
 	st := &d.st
 	s := &d.e.sdks[i]
-	if st.accepted < 0 || st.basic || s.platforms&(1<<d.r.dev.platform) == 0 {
-		return false
-	}
-	if d.popupDue() == popMajor {
+	if s.platforms&(1<<d.r.dev.platform) == 0 {
 		return false
 	}
 	// An SDK added by a version the user has not accepted waits for it.

@@ -85,9 +85,17 @@ type history struct {
 }
 
 type change struct {
-	sdk  int      // index of an SDK this change added, or -1
-	text []string // the "what changed" line per locale
+	sdk  int    // index of an SDK this change added, or -1
+	text []text // the "what changed" line per locale
 }
+
+// text is a user-facing text and its JSON form, quoted once at New so
+// that rendering a response only copies bytes.
+type text struct {
+	raw, json string
+}
+
+func newText(s string) text { return text{s, string(appendString(nil, s))} }
 
 type permModel struct {
 	inPolicy bool
@@ -108,6 +116,7 @@ type scenarioModel struct {
 type stepModel struct {
 	id    string
 	name  string // scenario/step
+	list  string // its permissions, "location, call_log"
 	perms []stepPermModel
 }
 
@@ -121,8 +130,8 @@ type stepPermModel struct {
 }
 
 type stepTexts struct {
-	purpose, refusal, fallback, separate string
-	shown                                [32]byte // SHA-256 of the rationale as shown
+	body, refusal, fallback text     // body: the purpose, and the notice of separate consent
+	shown                   [32]byte // SHA-256 of the rationale as shown
 }
 
 type constraint struct {
@@ -147,26 +156,17 @@ const (
 )
 
 type localeTexts struct {
-	tag          string
-	policyTitle  string
-	policyBody   string
-	policyAccept string
-	policyDecl   string
-	updTitle     string
-	updMajor     string
-	updMinor     string
-	updAccept    string
-	updDecline   string
-	updAck       string
-	basicMode    string
-	ratAccept    string
-	ratDecline   string
-	perm         [nPerm]permTexts
+	tag                                               string
+	policyTitle, policyBody, policyAccept, policyDecl text
+	updTitle, updMajor, updMinor                      text
+	updAccept, updDecline, updAck                     text
+	basicMode, ratAccept, ratDecline                  text
+	perm                                              [nPerm]permTexts
 }
 
 type permTexts struct {
-	rationaleTitle, settingsTitle, blockTitle string
-	settings                                  [nPlat]string
+	rationaleTitle, settingsTitle, blockTitle text
+	settings                                  [nPlat]text
 }
 
 // New prepares an engine for a bundle, which it validates first. The
@@ -179,6 +179,9 @@ func New(b *bundle.Bundle) (*Engine, error) {
 		return nil, errors.New("engine: vocabulary sizes changed; update nPerm and nPlat")
 	}
 	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkPlain(b); err != nil {
 		return nil, err
 	}
 	e := &Engine{b: b, id: b.Policy.ID, version: b.Policy.Version, cooldown: b.Policy.CooldownSeconds}
@@ -213,6 +216,10 @@ func New(b *bundle.Bundle) (*Engine, error) {
 					return nil, errors.New("engine: step " + sc.ID + "/" + st.ID + ": " + err.Error())
 				}
 				stm.perms = append(stm.perms, m)
+				if stm.list != "" {
+					stm.list += ", "
+				}
+				stm.list += sp.ID
 			}
 			sm.steps = append(sm.steps, stm)
 		}
@@ -249,7 +256,7 @@ func New(b *bundle.Bundle) (*Engine, error) {
 				ch.sdk = e.sdkIndex(c.Subject)
 			}
 			for _, lt := range e.locales {
-				ch.text = append(ch.text, b.Text(lt.tag, c.Text))
+				ch.text = append(ch.text, newText(b.Text(lt.tag, c.Text)))
 			}
 			h.changes = append(h.changes, ch)
 		}
@@ -259,7 +266,7 @@ func New(b *bundle.Bundle) (*Engine, error) {
 }
 
 func (e *Engine) localeTexts(loc string) localeTexts {
-	t := func(key string) string { return e.b.Text(loc, key) }
+	t := func(key string) text { return newText(e.b.Text(loc, key)) }
 	lt := localeTexts{
 		tag:          loc,
 		policyTitle:  t("policy.title"),
@@ -310,27 +317,21 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 	}
 	for li, lt := range e.locales {
 		loc := b.Policy.Locales[li]
-		st := stepTexts{
-			purpose:  b.Text(loc, sp.Purpose),
-			refusal:  b.Text(loc, sp.Refusal),
-			fallback: b.Text(loc, sp.Fallback),
-		}
+		// The body is the purpose, and for sensitive data the notice that
+		// asks for separate consent on a line of its own.
+		body := b.Text(loc, sp.Purpose)
 		if m.separate {
-			st.separate = b.Text(loc, bundle.SeparateText(sp.Sensitive))
+			body += "\n" + b.Text(loc, bundle.SeparateText(sp.Sensitive))
 		}
-		st.shown = textHash(lt.perm[m.perm].rationaleTitle, st.rationaleBody(), st.refusal, lt.ratAccept, lt.ratDecline)
+		st := stepTexts{
+			body:     newText(body),
+			refusal:  newText(b.Text(loc, sp.Refusal)),
+			fallback: newText(b.Text(loc, sp.Fallback)),
+		}
+		st.shown = textHash(lt.perm[m.perm].rationaleTitle.raw, st.body.raw, st.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
 		m.texts = append(m.texts, st)
 	}
 	return m, nil
-}
-
-// rationaleBody is the body of the rationale: the purpose, and the notice
-// of separate consent where the data is sensitive.
-func (st *stepTexts) rationaleBody() string {
-	if st.separate == "" {
-		return st.purpose
-	}
-	return st.purpose + "\n" + st.separate
 }
 
 // textHash is the SHA-256 of texts shown together, each ended by a newline.
@@ -359,6 +360,48 @@ func (e *Engine) Policy() (id, version string) { return e.id, e.version }
 
 // Bundle returns the bundle the engine decides for. It must not be changed.
 func (e *Engine) Bundle() *bundle.Bundle { return e.b }
+
+// checkPlain checks that the ids and versions the engine writes into
+// responses, states, receipts and traces are plain printable ASCII, so
+// that it can write them without escaping.
+func checkPlain(b *bundle.Bundle) error {
+	bad := func(what, s string) error {
+		return errors.New("engine: " + what + " " + strconv.Quote(s) + " must be printable ASCII without quotes or backslashes")
+	}
+	if !plain(b.Policy.ID) {
+		return bad("policy id", b.Policy.ID)
+	}
+	for _, v := range b.History {
+		if !plain(v.Version) {
+			return bad("version", v.Version)
+		}
+	}
+	for _, sc := range b.Scenarios {
+		if !plain(sc.ID) {
+			return bad("scenario", sc.ID)
+		}
+		for _, st := range sc.Steps {
+			if !plain(st.ID) {
+				return bad("step", st.ID)
+			}
+		}
+	}
+	for _, s := range b.SDKs {
+		if !plain(s.ID) {
+			return bad("sdk", s.ID)
+		}
+	}
+	for _, p := range b.Permissions {
+		for _, d := range p.Declare {
+			for _, id := range d.IDs {
+				if !plain(id) {
+					return bad("platform id", id)
+				}
+			}
+		}
+	}
+	return nil
+}
 
 func index(list []string, s string) int {
 	for i, x := range list {

@@ -181,6 +181,10 @@ func (s *scanner) str(field string) ([]byte, bool) {
 	start := s.pos
 	for s.pos < len(s.data) {
 		c := s.data[s.pos]
+		if !stringStop[c] {
+			s.pos++
+			continue
+		}
 		switch {
 		case c == '"':
 			v := s.data[start:s.pos]
@@ -188,10 +192,9 @@ func (s *scanner) str(field string) ([]byte, bool) {
 			return v, true
 		case c == '\\':
 			return s.unescape(start, field)
-		case c < 0x20:
+		default:
 			return nil, s.fail(CodeBadJSON, field, "control character in a string at byte "+strconv.Itoa(s.pos))
 		}
-		s.pos++
 	}
 	return nil, s.syntax(field)
 }
@@ -488,6 +491,33 @@ func (w *jsonWriter) bool(v bool) {
 	}
 }
 
+// field writes a member whose value is a pre-quoted text.
+func (w *jsonWriter) field(k string, t text) {
+	w.b = append(w.b, ',', '"')
+	w.b = append(w.b, k...)
+	w.b = append(w.b, '"', ':')
+	w.b = append(w.b, t.json...)
+}
+
+// id writes a string that needs no escaping: the vocabulary, and ids and
+// versions from the bundle, which New checks are plain.
+func (w *jsonWriter) id(s string) {
+	w.b = append(w.b, '"')
+	w.b = append(w.b, s...)
+	w.b = append(w.b, '"')
+}
+
+// plain reports whether s can be written as a JSON string as it is:
+// printable ASCII without quote or backslash.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7F || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
 // str writes a JSON string.
 func (w *jsonWriter) str(s string) { w.b = appendString(w.b, s) }
 
@@ -499,6 +529,9 @@ func appendString[T string | []byte](b []byte, s T) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if !escapeStart[c] {
+			continue
+		}
 		var esc string
 		switch {
 		case c == '"':
@@ -536,3 +569,16 @@ func appendString[T string | []byte](b []byte, s T) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// stringStop marks the bytes that end a run of plain string content when
+// reading: the quote, the backslash and control characters. escapeStart
+// marks the bytes that may need escaping when writing, 0xE2 being the
+// first byte of U+2028 and U+2029. Both are read-only tables.
+var stringStop, escapeStart = func() (stop, esc [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		stop[c], esc[c] = true, true
+	}
+	stop['"'], stop['\\'] = true, true
+	esc['"'], esc['\\'], esc[0xE2] = true, true, true
+	return
+}()

@@ -51,8 +51,13 @@ type request struct {
 	locale int
 	dev    device
 	os     [nPerm]uint8
-	state  []byte // the raw state object, nil if absent or null
 	ev     event
+	// The state as read. stateWhy says why it cannot be used; its hash
+	// is checked once the request has been read.
+	hasState  bool
+	state     state
+	stateHash [16]byte
+	stateWhy  string
 }
 
 type event struct {
@@ -174,8 +179,10 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 					return &Error{Code: CodeDuplicateField, Field: "os." + string(k), Message: "os." + string(k) + " is given twice"}
 				}
 				oseen |= 1 << p
-				v, ok := s.str("os." + string(k))
+				v, ok := s.str("os")
 				if !ok {
+					s.err.Field = "os." + string(k)
+					s.err.Message = s.err.Field + " must be a string"
 					break
 				}
 				st := index(osStates, string(v))
@@ -189,13 +196,20 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 			if s.null() {
 				break
 			}
-			start := s.pos
 			if s.peek() != '{' {
 				s.wrongType("state", "an object")
 				break
 			}
-			if s.skip("state") {
-				r.state = data[start:s.pos]
+			// One pass reads a good state; one that cannot be used is
+			// read over again, for its syntax only.
+			start := s.pos
+			r.hasState = true
+			var end int
+			r.state, r.stateHash, end, r.stateWhy = e.decodeState(data, start)
+			if r.stateWhy == "" {
+				s.pos = end
+			} else {
+				s.skip("state")
 			}
 		case "event":
 			bit = 32

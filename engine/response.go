@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"encoding/hex"
+
 	"github.com/jitconsent/jitconsent/engine/bundle"
 )
 
@@ -11,17 +13,19 @@ import (
 func (e *Engine) Decide(dst, request []byte) []byte {
 	var d decision
 	d.e = e
-	d.acts, d.trace, d.arena, d.rcpts = d.actBuf[:0], d.trBuf[:0], d.arBuf[:0], d.rcBuf[:0]
 	if err := e.parse(&d.r, request); err != nil {
 		return appendError(dst, err)
 	}
 	d.st = freshState()
-	if d.r.state != nil {
-		st, why := e.decodeState(d.r.state, &dst)
+	if d.r.hasState {
+		why := d.r.stateWhy
+		if why == "" && !e.verifyState(&d.r.state, d.r.stateHash, dst[len(dst):]) {
+			why = "state integrity hash does not match: the state was changed outside the engine"
+		}
 		if why != "" {
 			d.note(ruleState, why, ": the engine starts as on a fresh install")
 		} else {
-			d.st = st
+			d.st = d.r.state
 		}
 		if f := &d.st.flow; f.step.sc >= 0 && f.i >= len(e.scens[f.step.sc].steps[f.step.st].perms) {
 			d.st.flow = flow{step: noStep}
@@ -66,34 +70,51 @@ func (d *decision) render(dst []byte) []byte {
 	lt := &e.locales[d.r.locale]
 	w := jsonWriter{dst}
 	w.raw(`{"policy":{"id":`)
-	w.str(e.id)
+	w.id(e.id)
 	w.raw(`,"version":`)
-	w.str(e.version)
+	w.id(e.version)
 	w.raw(`},"actions":[`)
-	for i := range d.acts {
+	for i := range d.nActs {
 		w.comma(i)
 		d.renderAction(&w, lt, &d.acts[i])
 	}
 	w.raw(`],"sdks":[`)
-	n := 0
-	for i := range e.sdks {
-		if d.sdkRuns(i) {
-			w.comma(n)
-			n++
-			w.str(e.sdks[i].id)
+	if d.consented() { // no SDK before consent or after its withdrawal
+		n := 0
+		for i := range e.sdks {
+			if d.sdkRuns(i) {
+				w.comma(n)
+				n++
+				w.id(e.sdks[i].id)
+			}
 		}
 	}
 	w.raw(`],"state":`)
 	w.b = e.encodeState(w.b, &d.st)
 	w.raw(`,"receipts":[`)
-	w.b = append(w.b, d.rcpts...)
+	for i := range d.nRcpts {
+		rc := &d.rcpts[i]
+		w.comma(i)
+		w.b = d.appendReceipt(w.b, rc)
+		w.b = w.b[:len(w.b)-1]
+		w.raw(`,"hash":"`)
+		w.b = hex.AppendEncode(w.b, rc.hash[:])
+		w.raw(`"}`)
+	}
 	w.raw(`],"trace":[`)
-	for i, t := range d.trace {
+	for i := range d.nTrace {
+		t := &d.trace[i]
 		w.comma(i)
 		w.raw(`{"rule":`)
-		w.str(t.rule)
+		w.id(t.rule)
 		w.raw(`,"detail":`)
-		w.b = appendString(w.b, d.arena[t.start:t.end])
+		if t.rule == ruleState { // may quote what the host sent
+			w.b = appendString(w.b, d.detail(t))
+		} else { // vocabulary, ids and the engine's words: plain (see New)
+			w.byte('"')
+			w.b = append(w.b, d.detail(t)...)
+			w.byte('"')
+		}
 		w.byte('}')
 	}
 	w.raw("]}")
@@ -103,116 +124,96 @@ func (d *decision) render(dst []byte) []byte {
 func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 	e := d.e
 	w.raw(`{"type":`)
-	w.str(actionNames[a.kind])
+	w.id(actionNames[a.kind])
 	switch a.kind {
 	case actShowPolicy:
 		title, body, accept, decline := e.popupTexts(lt, a.pop)
 		w.raw(`,"version":`)
-		w.str(e.version)
+		w.id(e.version)
 		w.raw(`,"change":`)
-		w.str(popNames[a.pop])
+		w.id(popNames[a.pop])
 		w.raw(`,"blocking":`)
 		w.bool(a.pop != popMinor)
-		w.raw(`,"title":`)
-		w.str(title)
-		w.raw(`,"body":`)
-		w.str(body)
+		w.field("title", title)
+		w.field("body", body)
 		w.raw(`,"changes":[`)
 		if a.pop != popFirst {
 			n := 0
-			e.changeLines(a.from, d.r.locale, func(line string) {
+			e.changeLines(a.from, d.r.locale, func(line text) {
 				w.comma(n)
 				n++
-				w.str(line)
+				w.raw(line.json)
 			})
 		}
-		w.raw(`],"accept":`)
-		w.str(accept)
-		w.raw(`,"decline":`)
-		w.str(decline)
+		w.byte(']')
+		w.field("accept", accept)
+		w.field("decline", decline)
 	case actBasicMode:
-		w.raw(`,"body":`)
-		w.str(lt.basicMode)
+		w.field("body", lt.basicMode)
 	case actShowRationale:
 		sp := &e.scens[a.step.sc].steps[a.step.st].perms[a.sp]
 		t := &sp.texts[d.r.locale]
 		d.permStep(w, a)
-		w.raw(`,"title":`)
-		w.str(lt.perm[a.perm].rationaleTitle)
-		w.raw(`,"body":`)
-		w.str(t.purpose)
-		if t.separate != "" { // the body is purpose + "\n" + notice, as hashed
-			w.b = w.b[:len(w.b)-1]
-			w.raw(`\n`)
-			mark := len(w.b)
-			w.str(t.separate)
-			w.b = append(w.b[:mark], w.b[mark+1:]...)
-		}
-		w.raw(`,"consequence":`)
-		w.str(t.refusal)
+		w.field("title", lt.perm[a.perm].rationaleTitle)
+		w.field("body", t.body)
+		w.field("consequence", t.refusal)
 		w.raw(`,"separate_consent":`)
 		w.bool(sp.separate)
-		w.raw(`,"accept":`)
-		w.str(lt.ratAccept)
-		w.raw(`,"decline":`)
-		w.str(lt.ratDecline)
+		w.field("accept", lt.ratAccept)
+		w.field("decline", lt.ratDecline)
 	case actRequestPermission:
 		w.raw(`,"permission":`)
-		w.str(bundle.Permissions[a.perm])
+		w.id(bundle.Permissions[a.perm])
 		w.raw(`,"platform_ids":[`)
 		for i, id := range e.ids(a.perm, &d.r.dev) {
 			w.comma(i)
-			w.str(id)
+			w.id(id)
 		}
 		w.byte(']')
 	case actOpenSettings:
 		w.raw(`,"permission":`)
-		w.str(bundle.Permissions[a.perm])
-		w.raw(`,"title":`)
-		w.str(lt.perm[a.perm].settingsTitle)
-		w.raw(`,"body":`)
-		w.str(lt.perm[a.perm].settings[d.r.dev.platform])
+		w.id(bundle.Permissions[a.perm])
+		w.field("title", lt.perm[a.perm].settingsTitle)
+		w.field("body", lt.perm[a.perm].settings[d.r.dev.platform])
 	case actProceed:
 		step := &e.scens[a.step.sc].steps[a.step.st]
 		w.raw(`,"scenario":`)
-		w.str(e.scens[a.step.sc].id)
+		w.id(e.scens[a.step.sc].id)
 		w.raw(`,"step":`)
-		w.str(step.id)
+		w.id(step.id)
 		w.raw(`,"missing":[`)
 		n := 0
 		for i := range step.perms {
 			if a.missing&(1<<i) != 0 {
 				w.comma(n)
 				n++
-				w.str(bundle.Permissions[step.perms[i].perm])
+				w.id(bundle.Permissions[step.perms[i].perm])
 			}
 		}
 		w.raw(`],"fallbacks":[`)
 		n = 0
 		for i := range step.perms {
-			if t := step.perms[i].texts[d.r.locale].fallback; a.missing&(1<<i) != 0 && t != "" {
+			if t := step.perms[i].texts[d.r.locale].fallback; a.missing&(1<<i) != 0 && t.raw != "" {
 				w.comma(n)
 				n++
-				w.str(t)
+				w.raw(t.json)
 			}
 		}
 		w.byte(']')
 	case actBlock:
 		sp := &e.scens[a.step.sc].steps[a.step.st].perms[a.sp]
 		d.permStep(w, a)
-		w.raw(`,"title":`)
-		w.str(lt.perm[a.perm].blockTitle)
-		w.raw(`,"body":`)
-		w.str(sp.texts[d.r.locale].refusal)
+		w.field("title", lt.perm[a.perm].blockTitle)
+		w.field("body", sp.texts[d.r.locale].refusal)
 	}
 	w.byte('}')
 }
 
 func (d *decision) permStep(w *jsonWriter, a *action) {
 	w.raw(`,"permission":`)
-	w.str(bundle.Permissions[a.perm])
+	w.id(bundle.Permissions[a.perm])
 	w.raw(`,"scenario":`)
-	w.str(d.e.scens[a.step.sc].id)
+	w.id(d.e.scens[a.step.sc].id)
 	w.raw(`,"step":`)
-	w.str(d.e.scens[a.step.sc].steps[a.step.st].id)
+	w.id(d.e.scens[a.step.sc].steps[a.step.st].id)
 }

@@ -70,20 +70,24 @@ func freshState() state {
 
 var noStep = stepRef{-1, -1}
 
-// decodeState reads a state. A state that cannot be trusted is not an
-// error: decodeState returns why, and the caller starts afresh.
-func (e *Engine) decodeState(data []byte, scratch *[]byte) (state, string) {
-	st := freshState()
-	s := scanner{data: data}
-	var hash [16]byte
+// decodeState reads the state object at data[start:] and returns it with
+// its integrity hash and the offset after it. A state that cannot be used
+// is not an error: decodeState returns why, and the caller starts afresh.
+// The hash is checked by verifyState.
+func (e *Engine) decodeState(data []byte, start int) (st state, hash [16]byte, end int, why string) {
+	st = freshState()
+	s := scanner{data: data, pos: start}
 	hasHash := false
 	version := int64(-1)
 	var policy []byte
 	if !s.object("state") {
-		return st, "state is not an object"
+		return st, hash, 0, "state is not an object"
 	}
-	bad := func(field string) (state, string) {
-		return freshState(), "state." + field + " is not valid"
+	reset := func(why string) (state, [16]byte, int, string) {
+		return freshState(), hash, 0, why
+	}
+	bad := func(field string) (state, [16]byte, int, string) {
+		return reset("state." + field + " is not valid")
 	}
 	first := true
 	for {
@@ -97,14 +101,14 @@ func (e *Engine) decodeState(data []byte, scratch *[]byte) (state, string) {
 		case "policy":
 			policy, ok = s.str("policy")
 			if ok && string(policy) != e.id {
-				return freshState(), "state is for policy " + quote(policy) + ", not " + e.id
+				return reset("state is for policy " + quote(policy) + ", not " + e.id)
 			}
 		case "accepted", "seen":
 			var v []byte
-			if v, ok = s.str(string(key)); ok {
+			if v, ok = s.str("state"); ok {
 				i := e.versionIndex(v)
 				if i < 0 {
-					return freshState(), "state." + string(key) + " names version " + quote(v) + ", which this bundle does not have"
+					return reset("state." + string(key) + " names version " + quote(v) + ", which this bundle does not have")
 				}
 				if key[0] == 'a' {
 					st.accepted = i
@@ -123,10 +127,10 @@ func (e *Engine) decodeState(data []byte, scratch *[]byte) (state, string) {
 			}
 		case "resume", "at":
 			var v []byte
-			if v, ok = s.str(string(key)); ok {
+			if v, ok = s.str("state"); ok {
 				r, found := e.stepRefBytes(v)
 				if !found || r.st < 0 {
-					return freshState(), "state." + string(key) + " names step " + quote(v) + ", which this bundle does not have"
+					return reset("state." + string(key) + " names step " + quote(v) + ", which this bundle does not have")
 				}
 				if key[0] == 'r' {
 					st.resume = r
@@ -136,11 +140,11 @@ func (e *Engine) decodeState(data []byte, scratch *[]byte) (state, string) {
 			}
 		case "flow":
 			if reason := e.decodeFlow(&s, &st.flow); reason != "" {
-				return freshState(), reason
+				return reset(reason)
 			}
 		case "perms":
 			if reason := decodePerms(&s, &st.perms); reason != "" {
-				return freshState(), reason
+				return reset(reason)
 			}
 		case "last":
 			var v []byte
@@ -163,7 +167,7 @@ func (e *Engine) decodeState(data []byte, scratch *[]byte) (state, string) {
 				hasHash = true
 			}
 		default:
-			return freshState(), "state has an unknown field " + quote(key)
+			return reset("state has an unknown field " + quote(key))
 		}
 		if !ok || s.err != nil {
 			return bad(string(key))
@@ -171,24 +175,24 @@ func (e *Engine) decodeState(data []byte, scratch *[]byte) (state, string) {
 	}
 	switch {
 	case s.err != nil:
-		return freshState(), "state is not valid: " + s.err.Message
+		return reset("state is not valid: " + s.err.Message)
 	case version < 0:
-		return freshState(), "state has no version"
+		return reset("state has no version")
 	case version != StateVersion:
-		return freshState(), "state version " + strconv.FormatInt(version, 10) + " is not " + strconv.Itoa(StateVersion)
+		return reset("state version " + strconv.FormatInt(version, 10) + " is not " + strconv.Itoa(StateVersion))
 	case policy == nil:
-		return freshState(), "state names no policy"
+		return reset("state names no policy")
 	case !hasHash:
-		return freshState(), "state has no integrity hash"
+		return reset("state has no integrity hash")
 	}
-	mark := len(*scratch)
-	enc := e.encodeState(*scratch, &st)
-	ok := string(enc[len(enc)-18:len(enc)-2]) == string(hash[:])
-	*scratch = enc[:mark]
-	if !ok {
-		return freshState(), "state integrity hash does not match: the state was changed outside the engine"
-	}
-	return st, ""
+	return st, hash, s.pos, ""
+}
+
+// verifyState checks a state's integrity hash against its canonical
+// encoding, which it writes to scratch's spare capacity and takes back.
+func (e *Engine) verifyState(st *state, hash [16]byte, scratch []byte) bool {
+	enc := e.encodeState(scratch, st)
+	return string(enc[len(enc)-18:len(enc)-2]) == string(hash[:])
 }
 
 func (e *Engine) decodeFlow(s *scanner, f *flow) string {
@@ -325,21 +329,21 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 	w.raw(`{"v":`)
 	w.int(StateVersion)
 	w.raw(`,"policy":`)
-	w.str(e.id)
+	w.id(e.id)
 	if st.accepted >= 0 {
 		w.raw(`,"accepted":`)
-		w.str(e.history[st.accepted].version)
+		w.id(e.history[st.accepted].version)
 	}
 	if st.seen >= 0 {
 		w.raw(`,"seen":`)
-		w.str(e.history[st.seen].version)
+		w.id(e.history[st.seen].version)
 	}
 	if st.basic {
 		w.raw(`,"basic":true`)
 	}
 	if st.pending != popNone {
 		w.raw(`,"pending":`)
-		w.str(popNames[st.pending])
+		w.id(popNames[st.pending])
 	}
 	if st.resume.sc >= 0 {
 		w.raw(`,"resume":`)
@@ -355,7 +359,7 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 		w.raw(`,"i":`)
 		w.int(int64(f.i))
 		w.raw(`,"wait":`)
-		w.str(waitNames[f.wait])
+		w.id(waitNames[f.wait])
 		if f.missing != 0 {
 			w.raw(`,"missing":`)
 			w.int(int64(f.missing))
@@ -402,7 +406,7 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 				if ps.separate&(1<<c) != 0 {
 					w.comma(k)
 					k++
-					w.str(name)
+					w.id(name)
 				}
 			}
 			w.byte(']')

@@ -1,0 +1,75 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/conformance"
+)
+
+// consentedState returns the state after a user accepted the reference
+// policy on Android 13.
+func consentedState(tb testing.TB, e *engine.Engine) []byte {
+	tb.Helper()
+	dev := conformance.Device{Platform: "android", Version: "33"}
+	var state []byte
+	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
+		out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev)))
+		var r struct{ State json.RawMessage }
+		if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
+			tb.Fatalf("%v: %s", err, out)
+		}
+		state = r.State
+	}
+	return state
+}
+
+// BenchmarkDecide is one representative decision: entering
+// loan_apply/apply on Android 13 from a consented state, JSON in and out.
+func BenchmarkDecide(b *testing.B) {
+	e := newEngine(b, "reference")
+	dev := conformance.Device{Platform: "android", Version: "33"}
+	req := conformance.Request("2026-03-01T10:05:00+08:00", "zh-CN", dev,
+		map[string]string{"camera": "granted"}, consentedState(b, e),
+		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`))
+	buf := make([]byte, 0, 8192)
+	b.SetBytes(int64(len(req)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = e.Decide(buf[:0], req)
+	}
+	b.ReportMetric(float64(len(buf)), "response-bytes")
+}
+
+// BenchmarkJourney is a whole loan application on Android 13, from the
+// first launch to the last step, each request built from the response
+// before it; ns/op is per journey, decisions/op says how many calls.
+func BenchmarkJourney(b *testing.B) {
+	e := newEngine(b, "reference")
+	journeys, err := conformance.Load("testdata/conformance")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var j *conformance.Journey
+	for _, x := range journeys {
+		if x.Name == "002_android33_loan_apply_grant_then_refuse" {
+			j = x
+		}
+	}
+	if j == nil {
+		b.Fatal("journey 002 is missing")
+	}
+	buf := make([]byte, 0, 8192)
+	decide := func(_ string, req []byte) ([]byte, error) {
+		buf = e.Decide(buf[:0], req)
+		return buf, nil
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := conformance.Play(j, decide); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(j.Steps)), "decisions/op")
+}
