@@ -79,9 +79,8 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 		return &Error{Code: CodeBadUTF8, Message: "the request is not valid UTF-8"}
 	}
 	s := scanner{data: data}
-	if !s.object("request") {
+	if !s.object("") {
 		if s.err.Code == CodeBadType {
-			s.err.Field = ""
 			s.err.Message = "the request must be a JSON object"
 		}
 		return s.err
@@ -93,7 +92,7 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 	hasDevice, hasVersion, versionOK, versionLen := false, false, false, 0
 	first := true
 	for {
-		key, ok := s.next(&first, "request")
+		key, ok := s.next(&first, "")
 		if !ok {
 			break
 		}
