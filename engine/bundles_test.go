@@ -52,6 +52,15 @@ func compiled(t testing.TB, name string) *bundle.Bundle {
 	return b
 }
 
+// loadReference compiles the shipped policy, for examples.
+func loadReference() (*bundle.Bundle, error) {
+	p, err := prompts.Load([]string{"../prompts/msxf"}, []string{"../locales"})
+	if err != nil {
+		return nil, err
+	}
+	return prompts.Compile(p)
+}
+
 func newEngine(t testing.TB, name string) *engine.Engine {
 	t.Helper()
 	e, err := engine.New(compiled(t, name))

@@ -1,0 +1,123 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/conformance"
+)
+
+type response struct {
+	Actions []struct {
+		Type, Change, Title, Body, Accept, Decline string
+		Blocking                                   bool
+		Changes                                    []string
+	}
+	SDKs  []string
+	State json.RawMessage
+	Trace []struct{ Rule, Detail string }
+}
+
+func decide(t *testing.T, e *engine.Engine, state json.RawMessage, event string) response {
+	t.Helper()
+	dev := conformance.Device{Platform: "android", Version: "33"}
+	out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", dev, nil, state, []byte(event)))
+	var r response
+	if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return r
+}
+
+// TestMinorUpdate: a minor update informs once, without blocking, and
+// consent to the earlier version stands (RECONSENT).
+func TestMinorUpdate(t *testing.T) {
+	ref := newEngine(t, "reference")
+	r := decide(t, ref, nil, `{"type":"launch"}`)
+	r = decide(t, ref, r.State, `{"type":"policy_answer","accepted":true}`)
+
+	// The example revision, declared minor for this test.
+	b := *compiled(t, "revision")
+	b.History = slices.Clone(b.History)
+	b.History[len(b.History)-1].Change = bundle.ChangeMinor
+	minor, err := engine.New(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = decide(t, minor, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
+	if len(r.Actions) != 2 || r.Actions[0].Type != "show_policy" || r.Actions[0].Change != "minor" ||
+		r.Actions[0].Blocking || r.Actions[0].Decline != "" || len(r.Actions[0].Changes) == 0 || r.Actions[1].Type != "show_rationale" {
+		t.Fatalf("want the minor notice then the step's rationale; got %+v", r.Actions)
+	}
+	if len(r.SDKs) == 0 {
+		t.Error("a minor update stops no SDK")
+	}
+	if slices.Contains(r.SDKs, "getui_push") {
+		t.Error("an SDK added by a version not accepted runs")
+	}
+	r = decide(t, minor, r.State, `{"type":"launch"}`)
+	if len(r.Actions) != 0 {
+		t.Errorf("the minor notice is shown once; got %+v", r.Actions)
+	}
+	r = decide(t, minor, r.State, `{"type":"policy_answer","accepted":true}`)
+	if !slices.Contains(r.SDKs, "getui_push") {
+		t.Errorf("after the notice is acknowledged the new version's SDKs run; got %v", r.SDKs)
+	}
+}
+
+// TestNewRejectsBadBundles: New validates the bundle and refuses ids it
+// would have to escape.
+func TestNewRejectsBadBundles(t *testing.T) {
+	if _, err := engine.New(nil); err == nil {
+		t.Error("nil bundle accepted")
+	}
+	b := *compiled(t, "reference")
+	b.SDKs = slices.Clone(b.SDKs)
+	b.SDKs[0].ID = `x"y`
+	if _, err := engine.New(&b); err == nil {
+		t.Error("an SDK id with a quote accepted")
+	}
+	b = *compiled(t, "reference")
+	b.Format = 99
+	if _, err := engine.New(&b); err == nil {
+		t.Error("bundle format 99 accepted")
+	}
+}
+
+// TestDeterministic: the same request gives the same bytes, whatever
+// happened before.
+func TestDeterministic(t *testing.T) {
+	e := newEngine(t, "reference")
+	r := decide(t, e, nil, `{"type":"launch"}`)
+	dev := conformance.Device{Platform: "ios", Version: "17.2"}
+	req := conformance.Request("2026-03-01T10:00:00+08:00", "zh-HK", dev, map[string]string{"camera": "denied"}, r.State,
+		[]byte(`{"type":"enter","scenario":"loan_apply","step":"liveness"}`))
+	first := string(e.Decide(nil, req))
+	for i := 0; i < 3; i++ {
+		decide(t, e, nil, `{"type":"launch"}`)
+		if got := string(e.Decide(make([]byte, 0, 10), req)); got != first {
+			t.Fatalf("run %d differs:\n%s\n%s", i, got, first)
+		}
+	}
+}
+
+func ExampleEngine_Decide() {
+	p, _ := loadReference()
+	e, err := engine.New(p)
+	if err != nil {
+		panic(err)
+	}
+	out := e.Decide(nil, []byte(`{"now":"2026-03-01T10:00:00+08:00","locale":"en-US",
+		"device":{"platform":"android","version":"33"},"event":{"type":"launch"}}`))
+	var r struct {
+		Actions []struct{ Type, Change, Title string }
+		SDKs    []string
+	}
+	json.Unmarshal(out, &r)
+	fmt.Printf("%+v, sdks %v\n", r.Actions, r.SDKs)
+	// Output: [{Type:show_policy Change:first Title:Privacy Policy}], sdks []
+}
