@@ -50,7 +50,11 @@ func Decide(b *bundle.Bundle, request []byte) ([]byte, error) {
 	return e.Decide(nil, request), nil
 }
 
-// appendError appends {"error": {"code", "message", "field"}}.
+// AppendError appends an error response, {"error": {"code", "message",
+// "field"}}, so that hosts and the wasm module answer their own errors
+// (a bad pointer, a rejected bundle) in the engine's form.
+func AppendError(dst []byte, err *Error) []byte { return appendError(dst, err) }
+
 func appendError(dst []byte, err *Error) []byte {
 	w := jsonWriter{dst}
 	w.raw(`{"error":{"code":`)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jitconsent/jitconsent/engine/bundle"
 )
 
 // DefaultCooldown is how long an optional permission is left alone after
@@ -194,18 +196,7 @@ func (p *Policy) checkShape(probs *Problems) {
 }
 
 // versionLess orders policy versions: by date, then by revision number.
-func versionLess(a, b string) bool {
-	ma, mb := versionPattern.FindStringSubmatch(a), versionPattern.FindStringSubmatch(b)
-	if ma == nil || mb == nil {
-		return a < b
-	}
-	if ma[1] != mb[1] {
-		return ma[1] < mb[1]
-	}
-	na, _ := strconv.Atoi("0" + ma[2])
-	nb, _ := strconv.Atoi("0" + mb[2])
-	return na < nb
-}
+func versionLess(a, b string) bool { return bundle.PolicyVersionLess(a, b) }
 
 // Step returns the step with a "scenario/step" id and where it stands, or nil.
 func (p *Policy) Step(id string) (*Step, string) {

@@ -3,25 +3,246 @@
 package main
 
 import (
+	"crypto/ed25519"
 	_ "embed"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"unsafe"
 
+	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
 )
+
+// ABIVersion is the version of the ABI in ABI.md.
+const ABIVersion = 1
 
 //go:embed bundle.json
 var defaultBundle []byte
 
-// active is the bundle the module decides with; nil if the embedded one
-// failed to open, which `make wasm` rules out by compiling it first.
-var active *bundle.Bundle
+// Set at build time with -ldflags "-X main.trustedKeys=... -X main.moduleVersion=...":
+// trustedKeys lists the base64 ed25519 public keys that may sign a bundle
+// given to consent_load_bundle, separated by commas.
+var (
+	trustedKeys   string
+	moduleVersion = "dev"
+)
+
+// Limits on what the host may make the module hold, so that no sequence
+// of calls grows it without bound.
+const (
+	maxBuffer  = 4 << 20  // one buffer: a request or a bundle
+	maxLive    = 16 << 20 // all buffers not yet freed
+	maxBuffers = 64
+)
+
+// The module's state. It is the only mutable package-level state of the
+// project: the ABI is a set of functions over one instance.
+var (
+	active  *engine.Engine
+	hash    string // of the active bundle's payload
+	keys    []ed25519.PublicKey
+	out     []byte                // the last answer; valid until the next call
+	buffers = map[uint32][]byte{} // live consent_alloc buffers by address
+	live    int
+	initErr error
+)
 
 func init() {
-	active, _ = bundle.OpenUnsigned(defaultBundle)
+	for _, k := range strings.Split(trustedKeys, ",") {
+		if raw, err := base64.StdEncoding.DecodeString(k); err == nil && len(raw) == ed25519.PublicKeySize {
+			keys = append(keys, ed25519.PublicKey(raw))
+		}
+	}
+	e, h, err := open(defaultBundle, false)
+	if err != nil {
+		initErr = errors.New("the embedded bundle does not open: " + err.Error())
+		return
+	}
+	active, hash = e, h
 }
 
-// consent_abi_version returns the version of the module's ABI.
+// open reads an envelope, verifying its signatures if signed is set.
+func open(env []byte, signed bool) (*engine.Engine, string, error) {
+	var b *bundle.Bundle
+	var err error
+	if signed {
+		b, err = bundle.Open(env, keys)
+	} else {
+		b, err = bundle.OpenUnsigned(env)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	payload, err := bundle.Payload(env)
+	if err != nil {
+		return nil, "", err
+	}
+	e, err := engine.New(b)
+	if err != nil {
+		return nil, "", &bundle.Error{Code: bundle.CodeBadBundle, Msg: err.Error()}
+	}
+	return e, bundle.Hash(payload), nil
+}
+
+// consent_abi_version returns the ABI version, 1.
 //
 //go:wasmexport consent_abi_version
-func consentABIVersion() int32 { return 1 }
+func consentABIVersion() int32 { return ABIVersion }
+
+// consent_alloc returns a buffer of size bytes for the host to write a
+// request or a bundle into, or 0 if size is out of range or the host holds
+// too much already.
+//
+//go:wasmexport consent_alloc
+func consentAlloc(size int32) int32 {
+	if size <= 0 || size > maxBuffer || live+int(size) > maxLive || len(buffers) >= maxBuffers {
+		return 0
+	}
+	buf := make([]byte, size)
+	p := uint32(uintptr(unsafe.Pointer(&buf[0])))
+	buffers[p] = buf
+	live += int(size)
+	return int32(p)
+}
+
+// consent_free releases a buffer from consent_alloc; other values are
+// ignored.
+//
+//go:wasmexport consent_free
+func consentFree(ptr int32) {
+	if buf, ok := buffers[uint32(ptr)]; ok {
+		live -= len(buf)
+		delete(buffers, uint32(ptr))
+	}
+}
+
+// consent_decide answers a request (the engine's JSON contract) written at
+// ptr, len in a buffer from consent_alloc.
+//
+//go:wasmexport consent_decide
+func consentDecide(ptr, n int32) (res int64) {
+	defer guard(&res)
+	in, err := input(ptr, n)
+	if err != nil {
+		return answer(engine.AppendError(out[:0], err))
+	}
+	if active == nil {
+		return answer(engine.AppendError(out[:0], &engine.Error{Code: "no_bundle", Message: initErr.Error()}))
+	}
+	return answer(active.Decide(out[:0], in))
+}
+
+// consent_load_bundle replaces the active bundle with a newer one signed
+// by a trusted key. A rejected bundle leaves the active one in place.
+//
+//go:wasmexport consent_load_bundle
+func consentLoadBundle(ptr, n int32) (res int64) {
+	defer guard(&res)
+	in, err := input(ptr, n)
+	if err != nil {
+		return answer(engine.AppendError(out[:0], err))
+	}
+	e, h, openErr := open(in, true)
+	if openErr != nil {
+		code := bundle.CodeBadBundle
+		var be *bundle.Error
+		if errors.As(openErr, &be) {
+			code = be.Code
+		}
+		return answer(engine.AppendError(out[:0], &engine.Error{Code: code, Message: openErr.Error()}))
+	}
+	if active != nil {
+		id, version := active.Policy()
+		newID, newVersion := e.Policy()
+		if newID != id {
+			return answer(engine.AppendError(out[:0], &engine.Error{Code: bundle.CodeBadBundle, Message: "the bundle is for policy " + newID + ", not " + id}))
+		}
+		if !bundle.PolicyVersionLess(version, newVersion) {
+			return answer(engine.AppendError(out[:0], &engine.Error{Code: "older_version", Message: "version " + newVersion + " is not newer than the active " + version}))
+		}
+	}
+	active, hash = e, h
+	b := append(out[:0], `{"ok":true,"policy":`...)
+	b = appendPolicy(b)
+	b = append(b, `,"hash":"`...)
+	b = append(b, hash...)
+	return answer(append(b, `"}`...))
+}
+
+// consent_info describes the module and its active bundle.
+//
+//go:wasmexport consent_info
+func consentInfo() (res int64) {
+	defer guard(&res)
+	b := append(out[:0], `{"module":`...)
+	b = strconv.AppendQuote(b, moduleVersion)
+	b = append(b, `,"abi":`...)
+	b = strconv.AppendInt(b, ABIVersion, 10)
+	if active != nil {
+		b = append(b, `,"policy":`...)
+		b = appendPolicy(b)
+		b = append(b, `,"hash":"`...)
+		b = append(b, hash...)
+		b = append(b, `","locales":[`...)
+		for i, l := range active.Bundle().Policy.Locales {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendQuote(b, l)
+		}
+		b = append(b, ']')
+	} else {
+		b = append(b, `,"error":`...)
+		b = strconv.AppendQuote(b, initErr.Error())
+	}
+	b = append(b, `,"keys":[`...)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, bundle.KeyID(k))
+	}
+	return answer(append(b, "]}"...))
+}
+
+func appendPolicy(b []byte) []byte {
+	id, version := active.Policy()
+	b = append(b, `{"id":`...)
+	b = strconv.AppendQuote(b, id)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendQuote(b, version)
+	return append(b, '}')
+}
+
+// input returns the bytes at ptr, n if they lie in a live buffer.
+func input(ptr, n int32) ([]byte, *engine.Error) {
+	buf, ok := buffers[uint32(ptr)]
+	if !ok || n < 0 || int(n) > len(buf) {
+		return nil, &engine.Error{Code: "bad_pointer", Message: "ptr, len must lie in a buffer from consent_alloc"}
+	}
+	return buf[:n], nil
+}
+
+// answer keeps b as the module's answer and packs its address and length.
+func answer(b []byte) int64 {
+	if cap(b) > 1<<20 { // one huge answer must not stay resident
+		b = append([]byte(nil), b...)
+	}
+	out = b
+	if len(b) == 0 {
+		return 0
+	}
+	return int64(uintptr(unsafe.Pointer(&b[0])))<<32 | int64(len(b))
+}
+
+// guard turns a panic into an error answer, so that the module keeps
+// answering; the engine is fuzzed never to panic, this is the last line.
+func guard(res *int64) {
+	if r := recover(); r != nil {
+		*res = answer(engine.AppendError(nil, &engine.Error{Code: "internal", Message: "the module failed on this input; it is still usable"}))
+	}
+}
 
 func main() {}

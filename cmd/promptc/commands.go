@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -448,4 +449,26 @@ func checkCmd() *cobra.Command {
 	cmd.Flags().StringVar(&ios, "ios", "", "the app's Info.plist (XML)")
 	cmd.Flags().StringVar(&wechat, "wechat", "", "the mini-program's app.json")
 	return cmd
+}
+
+func pubkeysCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "pubkeys KEY.pub...",
+		Short: "Print public keys as the wasm module's build takes them: raw base64, comma-separated",
+		Long: "Print public keys as the wasm module's build takes them (-ldflags -X main.trustedKeys=...):\n" +
+			"the raw 32-byte ed25519 keys in standard base64, separated by commas.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var out []string
+			for _, f := range args {
+				k, err := prompts.ReadPublicKey(f)
+				if err != nil {
+					return fail(err)
+				}
+				out = append(out, base64.StdEncoding.EncodeToString(k))
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), strings.Join(out, ","))
+			return nil
+		},
+	}
 }

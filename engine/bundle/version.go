@@ -112,3 +112,38 @@ func lessBound(a, b string) bool {
 	}
 	return compareBound(pa, pb) < 0
 }
+
+// PolicyVersionLess orders policy versions: a date, "2022-03-29", or a
+// date and a revision number, "2022-03-29.1", which comes after the date
+// alone. Versions that do not have this shape compare as strings.
+func PolicyVersionLess(a, b string) bool {
+	da, ra, okA := splitPolicyVersion(a)
+	db, rb, okB := splitPolicyVersion(b)
+	if !okA || !okB {
+		return a < b
+	}
+	if da != db {
+		return da < db
+	}
+	return ra < rb
+}
+
+func splitPolicyVersion(v string) (date string, rev int, ok bool) {
+	date = v
+	if i := strings.IndexByte(v, '.'); i >= 0 {
+		n, err := strconv.Atoi(v[i+1:])
+		if err != nil || n < 0 || v[i+1] == '+' {
+			return "", 0, false
+		}
+		date, rev = v[:i], n
+	}
+	if len(date) != len("2006-01-02") || date[4] != '-' || date[7] != '-' {
+		return "", 0, false
+	}
+	for i, c := range date {
+		if i != 4 && i != 7 && (c < '0' || c > '9') {
+			return "", 0, false
+		}
+	}
+	return date, rev, true
+}

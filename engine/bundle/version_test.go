@@ -54,3 +54,22 @@ func TestRangesOverlap(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyVersionLess(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		less bool
+	}{
+		{"2022-03-29", "2023-09-01", true},
+		{"2023-09-01", "2022-03-29", false},
+		{"2022-03-29", "2022-03-29", false},
+		{"2022-03-29", "2022-03-29.1", true},
+		{"2022-03-29.2", "2022-03-29.10", true},
+		{"2022-03-29.10", "2022-03-30", true},
+		{"2022-03-29.1", "2022-03-29", false},
+	} {
+		if got := PolicyVersionLess(c.a, c.b); got != c.less {
+			t.Errorf("PolicyVersionLess(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}

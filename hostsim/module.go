@@ -1,0 +1,249 @@
+// Package hostsim runs the consent module (consent.wasm) in wazero, the way
+// an app's host does: compile once, instantiate, copy a request into the
+// module's memory, call, copy the answer out. The simulator of devices and
+// users is built on it; so are the tests that run the engine's
+// conformance journeys through the real module.
+//
+// # Notes
+//
+// A Module is safe for concurrent use; an Instance is not: give each
+// goroutine its own. An instance sees no filesystem, no environment and
+// no network, and the clock and randomness wazero gives it are
+// deterministic fakes, as the engine reads neither.
+package hostsim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+)
+
+// Config tunes a Module.
+type Config struct {
+	// CacheDir keeps compiled code on disk between runs ("" for none).
+	CacheDir string
+	// MemoryLimitPages caps each instance's linear memory in 64 KiB pages
+	// (0: 512 pages, 32 MiB).
+	MemoryLimitPages uint32
+	// CallTimeout bounds one call into the module (0: 1 s). A call that
+	// runs out of time closes its instance.
+	CallTimeout time.Duration
+	// Stderr receives what the module writes to fd 2 (nil: discarded).
+	Stderr io.Writer
+	// WASI, if set, replaces wazero's WASI implementation: it instantiates
+	// a wasi_snapshot_preview1 host module in the runtime. The webview
+	// profile uses it to fail poll_oneoff as browser shims do.
+	WASI func(context.Context, wazero.Runtime) error
+}
+
+// Module is a compiled consent module.
+type Module struct {
+	rt       wazero.Runtime
+	compiled wazero.CompiledModule
+	cfg      Config
+}
+
+// Compile compiles a module for instantiating many times.
+func Compile(ctx context.Context, wasm []byte, cfg Config) (*Module, error) {
+	if cfg.MemoryLimitPages == 0 {
+		cfg.MemoryLimitPages = 512
+	}
+	if cfg.CallTimeout == 0 {
+		cfg.CallTimeout = time.Second
+	}
+	rc := wazero.NewRuntimeConfig().
+		WithMemoryLimitPages(cfg.MemoryLimitPages).
+		WithCloseOnContextDone(true)
+	if cfg.CacheDir != "" {
+		cache, err := wazero.NewCompilationCacheWithDir(cfg.CacheDir)
+		if err != nil {
+			return nil, err
+		}
+		rc = rc.WithCompilationCache(cache)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, rc)
+	var err error
+	if cfg.WASI != nil {
+		err = cfg.WASI(ctx, rt)
+	} else {
+		_, err = wasi_snapshot_preview1.Instantiate(ctx, rt)
+	}
+	if err != nil {
+		rt.Close(ctx)
+		return nil, err
+	}
+	compiled, err := rt.CompileModule(ctx, wasm)
+	if err != nil {
+		rt.Close(ctx)
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	for _, name := range []string{"consent_abi_version", "consent_alloc", "consent_free", "consent_decide", "consent_load_bundle", "consent_info"} {
+		if _, ok := compiled.ExportedFunctions()[name]; !ok {
+			rt.Close(ctx)
+			return nil, fmt.Errorf("the module does not export %s", name)
+		}
+	}
+	return &Module{rt: rt, compiled: compiled, cfg: cfg}, nil
+}
+
+// Close releases the runtime and every instance.
+func (m *Module) Close(ctx context.Context) error { return m.rt.Close(ctx) }
+
+// Imports lists the module's imports as "module.name".
+func (m *Module) Imports() []string {
+	var out []string
+	for _, f := range m.compiled.ImportedFunctions() {
+		mod, name, _ := f.Import()
+		out = append(out, mod+"."+name)
+	}
+	return out
+}
+
+// Instance is one instantiation of the module.
+type Instance struct {
+	m                               *Module
+	mod                             api.Module
+	alloc, free, decide, load, info api.Function
+	abi                             api.Function
+	buf                             uint32 // a reusable request buffer
+	bufSize                         uint32
+	closed                          bool
+}
+
+// Instantiate makes a fresh instance: the module's _initialize runs, so
+// it holds the embedded bundle.
+func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
+	cfg := wazero.NewModuleConfig().
+		WithName(""). // anonymous: many instances may live in one runtime
+		WithStartFunctions("_initialize")
+	if m.cfg.Stderr != nil {
+		cfg = cfg.WithStderr(m.cfg.Stderr)
+	}
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.CallTimeout)
+	defer cancel()
+	mod, err := m.rt.InstantiateModule(ctx, m.compiled, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("instantiate: %w", err)
+	}
+	in := &Instance{m: m, mod: mod}
+	in.alloc = mod.ExportedFunction("consent_alloc")
+	in.free = mod.ExportedFunction("consent_free")
+	in.decide = mod.ExportedFunction("consent_decide")
+	in.load = mod.ExportedFunction("consent_load_bundle")
+	in.info = mod.ExportedFunction("consent_info")
+	in.abi = mod.ExportedFunction("consent_abi_version")
+	return in, nil
+}
+
+// ErrClosed is returned by an instance that trapped or timed out: it is
+// closed and must be replaced.
+var ErrClosed = errors.New("hostsim: the instance is closed after a trap or a timeout")
+
+// Close closes the instance.
+func (in *Instance) Close(ctx context.Context) error {
+	in.closed = true
+	return in.mod.Close(ctx)
+}
+
+// Closed reports whether the instance can no longer be called.
+func (in *Instance) Closed() bool { return in.closed }
+
+// Memory returns the size of the instance's linear memory in bytes.
+func (in *Instance) Memory() uint32 { return in.mod.Memory().Size() }
+
+// call runs an export with the per-call deadline; any failure closes the
+// instance.
+func (in *Instance) call(ctx context.Context, f api.Function, args ...uint64) ([]uint64, error) {
+	if in.closed {
+		return nil, ErrClosed
+	}
+	ctx, cancel := context.WithTimeout(ctx, in.m.cfg.CallTimeout)
+	defer cancel()
+	res, err := f.Call(ctx, args...)
+	if err != nil {
+		in.closed = true
+		in.mod.Close(context.Background())
+		return nil, fmt.Errorf("%s: %w (%v)", f.Definition().Name(), ErrClosed, err)
+	}
+	return res, nil
+}
+
+// ABIVersion calls consent_abi_version.
+func (in *Instance) ABIVersion(ctx context.Context) (int32, error) {
+	res, err := in.call(ctx, in.abi)
+	if err != nil {
+		return 0, err
+	}
+	return int32(res[0]), nil
+}
+
+// Decide calls consent_decide with a request and returns a copy of the
+// answer.
+func (in *Instance) Decide(ctx context.Context, request []byte) ([]byte, error) {
+	return in.withInput(ctx, in.decide, request)
+}
+
+// LoadBundle calls consent_load_bundle with a bundle envelope.
+func (in *Instance) LoadBundle(ctx context.Context, envelope []byte) ([]byte, error) {
+	return in.withInput(ctx, in.load, envelope)
+}
+
+// Info calls consent_info.
+func (in *Instance) Info(ctx context.Context) ([]byte, error) {
+	res, err := in.call(ctx, in.info)
+	if err != nil {
+		return nil, err
+	}
+	return in.read(res[0])
+}
+
+// withInput copies input into a module buffer, calls f and copies the
+// answer out. The request buffer is kept between calls and grown when
+// needed, as a host would.
+func (in *Instance) withInput(ctx context.Context, f api.Function, input []byte) ([]byte, error) {
+	n := uint32(len(input))
+	if n == 0 {
+		n = 1 // a zero-length buffer cannot be allocated; the length passed stays 0
+	}
+	if in.buf == 0 || in.bufSize < n {
+		if in.buf != 0 {
+			if _, err := in.call(ctx, in.free, uint64(in.buf)); err != nil {
+				return nil, err
+			}
+			in.buf = 0
+		}
+		size := max(n, 4096)
+		res, err := in.call(ctx, in.alloc, uint64(size))
+		if err != nil {
+			return nil, err
+		}
+		if res[0] == 0 {
+			return nil, fmt.Errorf("hostsim: consent_alloc(%d) refused", size)
+		}
+		in.buf, in.bufSize = uint32(res[0]), size
+	}
+	if !in.mod.Memory().Write(in.buf, input) {
+		return nil, fmt.Errorf("hostsim: buffer at %d is outside memory", in.buf)
+	}
+	res, err := in.call(ctx, f, uint64(in.buf), uint64(len(input)))
+	if err != nil {
+		return nil, err
+	}
+	return in.read(res[0])
+}
+
+// read copies the answer (ptr << 32 | len) out of the module's memory.
+func (in *Instance) read(packed uint64) ([]byte, error) {
+	ptr, n := uint32(packed>>32), uint32(packed)
+	b, ok := in.mod.Memory().Read(ptr, n)
+	if !ok {
+		return nil, fmt.Errorf("hostsim: answer at %d+%d is outside memory", ptr, n)
+	}
+	return append([]byte(nil), b...), nil
+}

@@ -1,0 +1,104 @@
+package hostsim
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/prompts"
+)
+
+// testModule is the module that `make wasm-test` builds: the shipped
+// module, also trusting the test key of testdata/keys.
+const testModule = "../dist/consent-test.wasm"
+
+var (
+	setupOnce sync.Once
+	module    *Module
+	setupErr  error
+	bundles   map[string]*bundle.Bundle // compiled from source, as the native engine sees them
+	envelopes map[string][]byte         // the same, sealed and signed with the test key
+)
+
+func setup(t testing.TB) {
+	t.Helper()
+	setupOnce.Do(func() {
+		wasm, err := os.ReadFile(testModule)
+		if err != nil {
+			setupErr = err
+			return
+		}
+		if module, setupErr = Compile(context.Background(), wasm, Config{CacheDir: cacheDir()}); setupErr != nil {
+			return
+		}
+		key, err := prompts.ReadPrivateKey("testdata/keys/test.key")
+		if err != nil {
+			setupErr = err
+			return
+		}
+		bundles, envelopes = map[string]*bundle.Bundle{}, map[string][]byte{}
+		for name, src := range map[string][2][]string{
+			"reference": {{"../prompts/msxf"}, {"../locales"}},
+			"revision": {
+				{"../prompts/msxf", "../prompts/testdata/revision/msxf/2023-09-01.toml"},
+				{"../locales", "../prompts/testdata/revision/locales"},
+			},
+		} {
+			p, err := prompts.Load(src[0], src[1])
+			if err != nil {
+				setupErr = err
+				return
+			}
+			b, err := prompts.Compile(p)
+			if err != nil {
+				setupErr = err
+				return
+			}
+			env, err := prompts.Marshal(b)
+			if err == nil {
+				env, err = bundle.Sign(env, key)
+			}
+			if err != nil {
+				setupErr = err
+				return
+			}
+			bundles[name], envelopes[name] = b, env
+		}
+	})
+	if setupErr != nil {
+		t.Fatalf("%v (build the module with `make wasm-test`)", setupErr)
+	}
+}
+
+// cacheDir keeps wazero's compiled code between test runs.
+func cacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return dir + "/jitconsent-wazero"
+}
+
+func instance(t testing.TB) *Instance {
+	t.Helper()
+	setup(t)
+	in, err := module.Instantiate(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close(context.Background()) })
+	return in
+}
+
+func nativeEngine(t testing.TB, name string) *engine.Engine {
+	t.Helper()
+	setup(t)
+	e, err := engine.New(bundles[name])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
