@@ -12,7 +12,7 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # module also trusts the test key of hostsim/testdata, whose private half is.
 RELEASE_KEYS ?= keys/release.pub
 TEST_KEYS     = $(RELEASE_KEYS) hostsim/testdata/keys/test.pub
-WASM_BUILD    = GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
+WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
 .PHONY: run test lint policy-lint bundle export wasm wasm-test bench clean
 

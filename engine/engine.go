@@ -68,6 +68,7 @@ const (
 type Engine struct {
 	b        *bundle.Bundle
 	id       string
+	idHash   uint64
 	version  string
 	cooldown int64
 	locales  []localeTexts
@@ -76,10 +77,16 @@ type Engine struct {
 	perms    [nPerm]permModel
 	scens    []scenarioModel
 	sdks     []sdkModel
+	// sdkBase is, per platform, the SDKs that run on consent alone (no
+	// scenario, no permission) and their JSON list, which most responses
+	// carry as it is.
+	sdkBase     [nPlat]uint64
+	sdkBaseJSON [nPlat]string
 }
 
 type history struct {
 	version string
+	hash    uint64 // of version, for the state's digest
 	major   bool
 	changes []change
 }
@@ -116,6 +123,7 @@ type scenarioModel struct {
 type stepModel struct {
 	id    string
 	name  string // scenario/step
+	hash  uint64 // of name, for the state's digest
 	list  string // its permissions, "location, call_log"
 	perms []stepPermModel
 }
@@ -184,7 +192,7 @@ func New(b *bundle.Bundle) (*Engine, error) {
 	if err := checkPlain(b); err != nil {
 		return nil, err
 	}
-	e := &Engine{b: b, id: b.Policy.ID, version: b.Policy.Version, cooldown: b.Policy.CooldownSeconds}
+	e := &Engine{b: b, id: b.Policy.ID, idHash: hashString(b.Policy.ID), version: b.Policy.Version, cooldown: b.Policy.CooldownSeconds}
 	for i, loc := range b.Policy.Locales {
 		if loc == b.Policy.DefaultLocale {
 			e.def = i
@@ -206,7 +214,7 @@ func New(b *bundle.Bundle) (*Engine, error) {
 	for _, sc := range b.Scenarios {
 		sm := scenarioModel{id: sc.ID}
 		for _, st := range sc.Steps {
-			stm := stepModel{id: st.ID, name: sc.ID + "/" + st.ID}
+			stm := stepModel{id: st.ID, name: sc.ID + "/" + st.ID, hash: hashString(sc.ID + "/" + st.ID)}
 			if len(st.Permissions) > 16 {
 				return nil, errors.New("engine: step " + sc.ID + "/" + st.ID + " asks for more than 16 permissions")
 			}
@@ -248,8 +256,22 @@ func New(b *bundle.Bundle) (*Engine, error) {
 		}
 		e.sdks = append(e.sdks, m)
 	}
+	if len(e.sdks) > 64 {
+		return nil, errors.New("engine: more than 64 SDKs")
+	}
+	for pl := range nPlat {
+		w := jsonWriter{}
+		for i, s := range e.sdks {
+			if s.platforms&(1<<pl) != 0 && s.start == startAfterConsent {
+				w.comma(len(w.b))
+				w.id(s.id)
+				e.sdkBase[pl] |= 1 << i
+			}
+		}
+		e.sdkBaseJSON[pl] = string(w.b)
+	}
 	for _, v := range b.History {
-		h := history{version: v.Version, major: v.Change == bundle.ChangeMajor}
+		h := history{version: v.Version, hash: hashString(v.Version), major: v.Change == bundle.ChangeMajor}
 		for _, c := range v.Changes {
 			ch := change{sdk: -1}
 			if c.Kind == "sdk_added" {

@@ -121,3 +121,32 @@ func ExampleEngine_Decide() {
 	fmt.Printf("%+v, sdks %v\n", r.Actions, r.SDKs)
 	// Output: [{Type:show_policy Change:first Title:Privacy Policy}], sdks []
 }
+
+// TestStateHashDetectsEdits flips each byte of a state in turn: every
+// change must be detected (the engine starts afresh), and the state as
+// returned must be accepted.
+func TestStateHashDetectsEdits(t *testing.T) {
+	e := newEngine(t, "reference")
+	r := decide(t, e, nil, `{"type":"launch"}`)
+	r = decide(t, e, r.State, `{"type":"policy_answer","accepted":true}`)
+	r = decide(t, e, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
+	if got := decide(t, e, r.State, `{"type":"launch"}`); len(got.Trace) > 0 && got.Trace[0].Rule == "STATE" {
+		t.Fatalf("the state as returned is refused: %v", got.Trace[0])
+	}
+	for i := range r.State {
+		for _, c := range []byte{'0', '1', 'a', '"', ','} {
+			if r.State[i] == c {
+				continue
+			}
+			st := slices.Clone(r.State)
+			st[i] = c
+			if !json.Valid(st) {
+				continue
+			}
+			got := decide(t, e, st, `{"type":"launch"}`)
+			if len(got.Trace) == 0 || got.Trace[0].Rule != "STATE" {
+				t.Errorf("byte %d changed to %q is not detected: %s", i, c, st)
+			}
+		}
+	}
+}

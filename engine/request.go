@@ -56,7 +56,7 @@ type request struct {
 	// is checked once the request has been read.
 	hasState  bool
 	state     state
-	stateHash [16]byte
+	stateHash uint64
 	stateWhy  string
 }
 

@@ -19,7 +19,7 @@ func (e *Engine) Decide(dst, request []byte) []byte {
 	d.st = freshState()
 	if d.r.hasState {
 		why := d.r.stateWhy
-		if why == "" && !e.verifyState(&d.r.state, d.r.stateHash, dst[len(dst):]) {
+		if why == "" && !e.verifyState(&d.r.state, d.r.stateHash) {
 			why = "state integrity hash does not match: the state was changed outside the engine"
 		}
 		if why != "" {
@@ -84,12 +84,22 @@ func (d *decision) render(dst []byte) []byte {
 	}
 	w.raw(`],"sdks":[`)
 	if d.consented() { // no SDK before consent or after its withdrawal
-		n := 0
+		var runs uint64
 		for i := range e.sdks {
 			if d.sdkRuns(i) {
-				w.comma(n)
-				n++
-				w.id(e.sdks[i].id)
+				runs |= 1 << i
+			}
+		}
+		if pl := d.r.dev.platform; runs == e.sdkBase[pl] {
+			w.raw(e.sdkBaseJSON[pl])
+		} else {
+			n := 0
+			for i := range e.sdks {
+				if runs&(1<<i) != 0 {
+					w.comma(n)
+					n++
+					w.id(e.sdks[i].id)
+				}
 			}
 		}
 	}

@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"strconv"
 
@@ -74,19 +74,19 @@ var noStep = stepRef{-1, -1}
 // its integrity hash and the offset after it. A state that cannot be used
 // is not an error: decodeState returns why, and the caller starts afresh.
 // The hash is checked by verifyState.
-func (e *Engine) decodeState(data []byte, start int) (st state, hash [16]byte, end int, why string) {
+func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end int, why string) {
 	st = freshState()
 	s := scanner{data: data, pos: start}
 	hasHash := false
 	version := int64(-1)
 	var policy []byte
 	if !s.object("state") {
-		return st, hash, 0, "state is not an object"
+		return st, 0, 0, "state is not an object"
 	}
-	reset := func(why string) (state, [16]byte, int, string) {
-		return freshState(), hash, 0, why
+	reset := func(why string) (state, uint64, int, string) {
+		return freshState(), 0, 0, why
 	}
-	bad := func(field string) (state, [16]byte, int, string) {
+	bad := func(field string) (state, uint64, int, string) {
 		return reset("state." + field + " is not valid")
 	}
 	first := true
@@ -160,10 +160,14 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash [16]byte, e
 		case "hash":
 			var v []byte
 			if v, ok = s.str("hash"); ok {
-				if len(v) != len(hash) {
+				var raw [8]byte
+				if len(v) != 16 {
 					return bad("hash")
 				}
-				copy(hash[:], v)
+				if _, err := hex.Decode(raw[:], v); err != nil {
+					return bad("hash")
+				}
+				hash = binary.BigEndian.Uint64(raw[:])
 				hasHash = true
 			}
 		default:
@@ -188,12 +192,8 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash [16]byte, e
 	return st, hash, s.pos, ""
 }
 
-// verifyState checks a state's integrity hash against its canonical
-// encoding, which it writes to scratch's spare capacity and takes back.
-func (e *Engine) verifyState(st *state, hash [16]byte, scratch []byte) bool {
-	enc := e.encodeState(scratch, st)
-	return string(enc[len(enc)-18:len(enc)-2]) == string(hash[:])
-}
+// verifyState checks a state's integrity hash.
+func (e *Engine) verifyState(st *state, hash uint64) bool { return e.digest(st) == hash }
 
 func (e *Engine) decodeFlow(s *scanner, f *flow) string {
 	if !s.object("flow") {
@@ -322,9 +322,8 @@ func decodePerms(s *scanner, perms *[nPerm]permState) string {
 	return ""
 }
 
-// encodeState appends the canonical state, its integrity hash last.
+// encodeState appends the state, its integrity hash last.
 func (e *Engine) encodeState(b []byte, st *state) []byte {
-	start := len(b)
 	w := jsonWriter{b}
 	w.raw(`{"v":`)
 	w.int(StateVersion)
@@ -421,9 +420,10 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 		w.b = hex.AppendEncode(w.b, st.last[:])
 		w.byte('"')
 	}
-	sum := sha256.Sum256(w.b[start:])
+	var sum [8]byte
+	binary.BigEndian.PutUint64(sum[:], e.digest(st))
 	w.raw(`,"hash":"`)
-	w.b = hex.AppendEncode(w.b, sum[:8])
+	w.b = hex.AppendEncode(w.b, sum[:])
 	w.raw(`"}`)
 	return w.b
 }
@@ -469,4 +469,105 @@ func (e *Engine) stepRefBytes(ref []byte) (stepRef, bool) {
 		}
 	}
 	return stepRef{}, false
+}
+
+// digest is the state's integrity hash: a 64-bit hash of its values
+// (names by their hashes, not by the bundle's order, so that a newer
+// bundle keeps the states of the one before). It guards against a state
+// corrupted, merged or edited by hand; it is no signature, since the
+// state lives with the host, which could recompute any unkeyed hash,
+// SHA-256 included. Hashing values rather than the JSON lets a host
+// re-serialise the state and spares re-encoding it to check it; and the
+// hash is no SHA-256 because Go's costs about 28 ns a byte in wasm, which
+// was most of the 20 us budget of a decision (hostsim's BenchmarkDecide).
+func (e *Engine) digest(st *state) uint64 {
+	h := newMix(e.idHash)
+	h.add(StateVersion)
+	h.add(e.versionHash(st.accepted))
+	h.add(e.versionHash(st.seen))
+	h.add(b2u(st.basic)<<8 | uint64(st.pending))
+	h.add(e.stepHash(st.resume))
+	h.add(e.stepHash(st.at))
+	f := &st.flow
+	h.add(e.stepHash(f.step))
+	h.add(uint64(f.i)<<32 | uint64(f.wait)<<16 | uint64(f.missing))
+	for p := range st.perms {
+		ps := &st.perms[p]
+		if *ps == (permState{}) {
+			continue
+		}
+		h.add(uint64(p)<<48 | uint64(ps.denials)<<16 | b2u(ps.withdrawn)<<8 | uint64(ps.separate))
+		h.add(uint64(ps.refused))
+	}
+	if st.hasLast {
+		for i := 0; i < len(st.last); i += 8 {
+			h.add(binary.LittleEndian.Uint64(st.last[i:]))
+		}
+	}
+	return h.sum()
+}
+
+func (e *Engine) versionHash(i int) uint64 {
+	if i < 0 {
+		return 0
+	}
+	return e.history[i].hash
+}
+
+func (e *Engine) stepHash(r stepRef) uint64 {
+	if r.sc < 0 {
+		return 0
+	}
+	return e.scens[r.sc].steps[r.st].hash
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// mix is a 64-bit multiply-xorshift hash over words.
+type mix struct{ h uint64 }
+
+const (
+	mixK0 = 0x9E3779B97F4A7C15
+	mixK1 = 0xBF58476D1CE4E5B9
+	mixK2 = 0x94D049BB133111EB
+)
+
+func newMix(seed uint64) mix { return mix{seed ^ mixK0} }
+
+func (m *mix) add(x uint64) {
+	m.h = (m.h ^ x) * mixK1
+	m.h ^= m.h >> 31
+}
+
+// sum finishes with SplitMix64's finaliser: every input bit reaches every
+// output bit.
+func (m *mix) sum() uint64 {
+	h := m.h
+	h ^= h >> 30
+	h *= mixK1
+	h ^= h >> 27
+	h *= mixK2
+	h ^= h >> 31
+	return h
+}
+
+// hashString hashes a name for digest, at New.
+func hashString(s string) uint64 {
+	h := newMix(uint64(len(s)))
+	for len(s) >= 8 {
+		h.add(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
+		s = s[8:]
+	}
+	var tail uint64
+	for i := 0; i < len(s); i++ {
+		tail |= uint64(s[i]) << (8 * i)
+	}
+	h.add(tail)
+	return h.sum()
 }

@@ -18,12 +18,8 @@ func TestConformanceThroughWasm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	instances := map[string]*Instance{"reference": instance(t), "revision": instance(t)}
-	if out, err := instances["revision"].LoadBundle(ctx, envelopes["revision"]); err != nil || !bytes.Contains(out, []byte(`"ok":true`)) {
-		t.Fatalf("load the revision: %v %s", err, out)
-	}
-	wasmDecide := func(name string, req []byte) ([]byte, error) { return instances[name].Decide(ctx, req) }
+	setup(t)
+	wasmDecide := wasmDecide(t, module)
 	natives := map[string]interface {
 		Decide(dst, req []byte) []byte
 	}{"reference": nativeEngine(t, "reference"), "revision": nativeEngine(t, "revision")}

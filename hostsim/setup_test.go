@@ -1,6 +1,7 @@
 package hostsim
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"sync"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/conformance"
 	"github.com/jitconsent/jitconsent/prompts"
 )
 
@@ -101,4 +103,24 @@ func nativeEngine(t testing.TB, name string) *engine.Engine {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// wasmDecide runs the conformance journeys on instances of a module: one
+// with the embedded (reference) bundle, one that loaded the revision.
+func wasmDecide(t testing.TB, m *Module) conformance.Decide {
+	t.Helper()
+	ctx := context.Background()
+	instances := map[string]*Instance{}
+	for _, name := range []string{"reference", "revision"} {
+		in, err := m.Instantiate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { in.Close(ctx) })
+		instances[name] = in
+	}
+	if out, err := instances["revision"].LoadBundle(ctx, envelopes["revision"]); err != nil || !bytes.Contains(out, []byte(`"ok":true`)) {
+		t.Fatalf("load the revision: %v %s", err, out)
+	}
+	return func(name string, req []byte) ([]byte, error) { return instances[name].Decide(ctx, req) }
 }

@@ -57,10 +57,7 @@ func TestWASIUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close(ctx)
-	in, err := m.Instantiate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	decide := wasmDecide(t, m) // instantiates, and loads a bundle
 	startup := map[string]int{}
 	for k, v := range calls.calls {
 		startup[k] = v
@@ -69,21 +66,12 @@ func TestWASIUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decide := func(_ string, req []byte) ([]byte, error) { return in.Decide(ctx, req) }
 	for round := 0; round < 50; round++ { // enough garbage for the collector to run
 		for _, j := range journeys {
-			if j.Bundle == "reference" {
-				if _, err := conformance.Play(j, decide); err != nil {
-					t.Fatal(err)
-				}
+			if _, err := conformance.Play(j, decide); err != nil {
+				t.Fatal(err)
 			}
 		}
-	}
-	if _, err := in.LoadBundle(ctx, envelopes["revision"]); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := in.Info(ctx); err != nil {
-		t.Fatal(err)
 	}
 	allowed := []string{"clock_time_get", "random_get", "fd_write", "proc_exit"}
 	atStartup := append(allowed, "args_sizes_get", "args_get", "environ_sizes_get", "environ_get",
@@ -123,20 +111,13 @@ func TestWebviewProfile(t *testing.T) {
 	if _, err := probe.ExportedFunction("call").Call(ctx); err == nil || !strings.Contains(err.Error(), ErrPollOneoff.Error()) {
 		t.Fatalf("the profile's poll_oneoff does not throw: %v", err)
 	}
-	in, err := m.Instantiate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	decide := wasmDecide(t, m)
 	journeys, err := conformance.Load("../engine/testdata/conformance")
 	if err != nil {
 		t.Fatal(err)
 	}
-	decide := func(_ string, req []byte) ([]byte, error) { return in.Decide(ctx, req) }
-	for round := 0; round < 20; round++ {
+	for round := 0; round < 5; round++ {
 		for _, j := range journeys {
-			if j.Bundle != "reference" {
-				continue
-			}
 			for _, err := range conformance.Check(j, decide) {
 				t.Fatal(err)
 			}

@@ -1,0 +1,116 @@
+package hostsim
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/andybalholm/brotli"
+
+	"github.com/jitconsent/jitconsent/engine/conformance"
+)
+
+// benchRequest is the engine's representative decision (engine's
+// BenchmarkDecide): entering loan_apply/apply on Android 13 from a
+// consented state.
+func benchRequest(tb testing.TB, decide func([]byte) []byte) []byte {
+	tb.Helper()
+	dev := conformance.Device{Platform: "android", Version: "33"}
+	var state []byte
+	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
+		out := decide(conformance.Request("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev)))
+		var r struct{ State json.RawMessage }
+		if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
+			tb.Fatalf("%v: %s", err, out)
+		}
+		state = r.State
+	}
+	return conformance.Request("2026-03-01T10:05:00+08:00", "zh-CN", dev, map[string]string{"camera": "granted"}, state,
+		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`))
+}
+
+// BenchmarkDecide compares one decision through the module in wazero,
+// host copies included, with the native engine on the same request.
+func BenchmarkDecide(b *testing.B) {
+	ctx := context.Background()
+	b.Run("wasm", func(b *testing.B) {
+		in := instance(b)
+		req := benchRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out })
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := in.Decide(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("native", func(b *testing.B) {
+		e := nativeEngine(b, "reference")
+		req := benchRequest(b, func(r []byte) []byte { return e.Decide(nil, r) })
+		buf := make([]byte, 0, 8192)
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = e.Decide(buf[:0], req)
+		}
+	})
+}
+
+// BenchmarkInstantiate measures a fresh instance from the compiled
+// module, _initialize (the embedded bundle opened) included.
+func BenchmarkInstantiate(b *testing.B) {
+	setup(b)
+	ctx := context.Background()
+	for b.Loop() {
+		in, err := module.Instantiate(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		in.Close(ctx)
+	}
+}
+
+// BenchmarkModuleSize reports the shipped module's size raw, gzip and
+// brotli (the number that counts against a mini-program's 2 MB package).
+func BenchmarkModuleSize(b *testing.B) {
+	wasm, err := os.ReadFile("../dist/consent.wasm")
+	if err != nil {
+		b.Fatalf("%v (build it with `make wasm`)", err)
+	}
+	var gz, br bytes.Buffer
+	for b.Loop() {
+		gz.Reset()
+		br.Reset()
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(wasm)
+		zw.Close()
+		bw := brotli.NewWriterLevel(&br, brotli.BestCompression)
+		bw.Write(wasm)
+		bw.Close()
+	}
+	b.ReportMetric(float64(len(wasm)), "raw-bytes")
+	b.ReportMetric(float64(gz.Len()), "gzip-bytes")
+	b.ReportMetric(float64(br.Len()), "brotli-bytes")
+}
+
+// BenchmarkMemory runs b.N decisions on one instance and reports its
+// linear memory after the first 10% and at the end.
+func BenchmarkMemory(b *testing.B) {
+	ctx := context.Background()
+	in := instance(b)
+	req := benchRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out })
+	var early uint32
+	i := 0
+	for b.Loop() {
+		if _, err := in.Decide(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+		i++
+		if i == b.N/10 {
+			early = in.Memory()
+		}
+	}
+	b.ReportMetric(float64(early), "mem-bytes-at-10%")
+	b.ReportMetric(float64(in.Memory()), "mem-bytes-at-end")
+}
