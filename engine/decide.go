@@ -271,10 +271,13 @@ func (d *decision) advance(i int) {
 			continue
 		}
 		ps := &st.perms[p]
-		os := d.r.os[p]
+		os := d.os(p)
 		granted := os == osGranted || os == osLimited
 		sepNeeded := sp.separate && ps.separate&(1<<sp.sensitive) == 0
 		if granted && !ps.withdrawn && !sepNeeded {
+			if dev.installTime() {
+				d.note(rulePlatform, name, ": granted at install (Android API 22 and below); no dialog exists")
+			}
 			if os == osLimited {
 				d.note(rulePlatform, name, ": granted with limits (approximate location or selected photos); the step goes on")
 			}
@@ -308,9 +311,26 @@ func (d *decision) advance(i int) {
 	d.finish()
 }
 
-// finish ends the step with proceed.
+// os returns what the OS reports for a permission; on Android API 22 and
+// below every declared permission is granted at install.
+func (d *decision) os(p int) uint8 {
+	if d.r.dev.installTime() {
+		return osGranted
+	}
+	return d.r.os[p]
+}
+
+// finish ends the step with proceed, or with block if a blocking
+// permission went missing after it was granted (withdrawn mid-step).
 func (d *decision) finish() {
 	f := &d.st.flow
+	step := &d.e.scens[f.step.sc].steps[f.step.st]
+	for i := range step.perms {
+		if f.missing&(1<<i) != 0 && step.perms[i].conseq == blocking {
+			d.refused(i, false)
+			return
+		}
+	}
 	d.act(action{kind: actProceed, step: f.step, missing: f.missing})
 	if f.missing != 0 {
 		d.note(ruleDegrade, d.stepName(f.step), " goes on without what was refused")
@@ -361,6 +381,23 @@ func (d *decision) current(wait ...int) *stepPermModel {
 	return &step.perms[f.i]
 }
 
+// updateDue handles a policy update that arrived while a step was asking
+// (a newer bundle loaded): the answer is set aside, the update is shown
+// first (RECONSENT), and the step starts again, in the new policy's words,
+// once it is accepted. It reports whether it did so.
+func (d *decision) updateDue() bool {
+	pop := d.popupDue()
+	if pop != popFirst && pop != popMajor {
+		return false
+	}
+	st := &d.st
+	st.resume = st.flow.step
+	st.flow = flow{step: noStep}
+	d.showPolicy(pop)
+	d.note(ruleReconsent, "policy ", d.e.version, " arrived during ", d.stepName(st.resume), ": the answer is set aside and the step starts again once the policy is accepted")
+	return true
+}
+
 func (d *decision) rationaleAnswer() {
 	ev := &d.r.ev
 	sp := d.current(waitRationale)
@@ -368,10 +405,13 @@ func (d *decision) rationaleAnswer() {
 		d.fail = &Error{Code: CodeNotRequested, Field: "event.permission", Message: "no rationale for " + bundle.Permissions[ev.perm] + " is waiting for an answer"}
 		return
 	}
+	if d.updateDue() {
+		return
+	}
 	f := &d.st.flow
 	ps := &d.st.perms[sp.perm]
 	name := bundle.Permissions[sp.perm]
-	d.receipt(rcptRationale, sp.perm, f.step, sp.texts[d.r.locale].shown, answer(ev.accepted), sp.separate)
+	d.receipt(rcptRationale, sp.perm, f.step, d.rationaleHash(sp), answer(ev.accepted), sp.separate)
 	if !ev.accepted {
 		if !d.refused(f.i, true) {
 			d.advance(f.i + 1)
@@ -382,10 +422,17 @@ func (d *decision) rationaleAnswer() {
 		ps.separate |= 1 << sp.sensitive
 		d.note(ruleSeparate, "separate consent to ", bundle.Sensitive[sp.sensitive], " (", name, ") recorded in its own receipt")
 	}
-	os := d.r.os[sp.perm]
+	os := d.os(sp.perm)
 	if os == osGranted || os == osLimited {
 		ps.withdrawn = false
 		d.advance(f.i + 1)
+		return
+	}
+	if os == osRestricted {
+		d.note(rulePlatform, name, ": restricted on this device; the user cannot grant it")
+		if !d.refused(f.i, false) {
+			d.advance(f.i + 1)
+		}
 		return
 	}
 	if why := d.r.dev.dialogGone(os, ps.denials); why != "" {
@@ -406,9 +453,12 @@ func (d *decision) permissionResult() {
 		d.fail = &Error{Code: CodeNotRequested, Field: "event.permission", Message: bundle.Permissions[ev.perm] + " was not requested"}
 		return
 	}
+	if d.updateDue() {
+		return
+	}
 	f := &d.st.flow
 	ps := &d.st.perms[sp.perm]
-	d.receipt(rcptPermission, sp.perm, f.step, sp.texts[d.r.locale].shown, results[ev.result], sp.separate)
+	d.receipt(rcptPermission, sp.perm, f.step, d.rationaleHash(sp), results[ev.result], sp.separate)
 	switch ev.result {
 	case resGranted, resLimited:
 		ps.withdrawn, ps.refused = false, 0
@@ -437,8 +487,10 @@ func (d *decision) withdraw() {
 		d.receipt(rcptWithdraw, -1, noStep, [32]byte{}, "withdrawn", false)
 		st.accepted, st.basic, st.pending = -1, true, popNone
 		st.flow, st.resume, st.at = flow{step: noStep}, noStep, noStep
+		// Nothing granted before comes back without a new rationale.
 		for p := range st.perms {
 			st.perms[p].separate = 0
+			st.perms[p].withdrawn = d.e.perms[p].inPolicy
 		}
 		d.act(action{kind: actBasicMode})
 		d.note(ruleWithdraw, "consent to the policy withdrawn: every SDK stops, nothing is asked until the user accepts again")
@@ -447,10 +499,20 @@ func (d *decision) withdraw() {
 	ps := &st.perms[ev.perm]
 	d.receipt(rcptWithdraw, ev.perm, noStep, [32]byte{}, "withdrawn", ps.separate != 0)
 	ps.withdrawn, ps.separate = true, 0
-	if st.flow.step.sc >= 0 && st.flow.wait != waitNone {
-		step := &d.e.scens[st.flow.step.sc].steps[st.flow.step.st]
-		if step.perms[st.flow.i].perm == ev.perm {
-			st.flow = flow{step: noStep}
+	if f := &st.flow; f.step.sc >= 0 {
+		// In the step in progress: the permission being asked drops the
+		// step; one granted earlier in it is missing from now on.
+		for j, sp := range d.e.scens[f.step.sc].steps[f.step.st].perms {
+			switch {
+			case sp.perm != ev.perm:
+			case j == f.i:
+				st.flow = flow{step: noStep}
+			case j < f.i:
+				f.missing |= 1 << j
+			}
+			if st.flow.step.sc < 0 {
+				break
+			}
 		}
 	}
 	d.note(ruleWithdraw, bundle.Permissions[ev.perm], " withdrawn: the SDKs that need it stop and it is not used until granted again")
@@ -553,6 +615,16 @@ func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
 	return w.b
 }
 
+// rationaleHash is the hash of a rationale as shown in the request's
+// locale: title, body, consequence and buttons. It is computed when a
+// receipt needs it rather than at New, which keeps the module's start-up
+// short (SHA-256 is slow in wasm).
+func (d *decision) rationaleHash(sp *stepPermModel) [32]byte {
+	lt := &d.e.locales[d.r.locale]
+	t := &sp.texts[d.r.locale]
+	return textHash(lt.perm[sp.perm].rationaleTitle.raw, t.body.raw, t.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
+}
+
 // policyHash is the hash of the policy popup as shown in the request's
 // locale: its title, body, lines of change and buttons.
 func (d *decision) policyHash(pop, from int) [32]byte {
@@ -629,7 +701,7 @@ func (d *decision) sdkRuns(i int) bool {
 			if s.requires&(1<<p) == 0 {
 				continue
 			}
-			os := d.r.os[p]
+			os := d.os(p)
 			if (os != osGranted && os != osLimited) || st.perms[p].withdrawn {
 				return false
 			}

@@ -138,8 +138,7 @@ type stepPermModel struct {
 }
 
 type stepTexts struct {
-	body, refusal, fallback text     // body: the purpose, and the notice of separate consent
-	shown                   [32]byte // SHA-256 of the rationale as shown
+	body, refusal, fallback text // body: the purpose, and the notice of separate consent
 }
 
 type constraint struct {
@@ -337,7 +336,7 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 		}
 		m.platforms = append(m.platforms, constraint{platform: index(bundle.Platforms, c.Platform), min: min, max: max})
 	}
-	for li, lt := range e.locales {
+	for li := range e.locales {
 		loc := b.Policy.Locales[li]
 		// The body is the purpose, and for sensitive data the notice that
 		// asks for separate consent on a line of its own.
@@ -350,7 +349,6 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 			refusal:  newText(b.Text(loc, sp.Refusal)),
 			fallback: newText(b.Text(loc, sp.Fallback)),
 		}
-		st.shown = textHash(lt.perm[m.perm].rationaleTitle.raw, st.body.raw, st.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
 		m.texts = append(m.texts, st)
 	}
 	return m, nil

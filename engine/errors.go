@@ -1,29 +1,22 @@
 package engine
 
-// Error is a request the engine cannot decide on. Its JSON form is the
-// response {"error": {"code", "message", "field"}}. The codes are a small
-// fixed set, so that hosts can branch on them; the message is for people.
-type Error struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	// Field is the path of the offending field, such as "event.step" or
-	// "os.camera"; empty when the request as a whole is at fault.
-	Field string `json:"field,omitempty"`
-}
+import "github.com/jitconsent/jitconsent/engine/internal/jsontext"
 
-func (e *Error) Error() string {
-	if e.Field == "" {
-		return e.Code + ": " + e.Message
-	}
-	return e.Code + ": " + e.Field + ": " + e.Message
-}
+// Error is a request the engine cannot decide on: Code (one of the codes
+// below), Message (for people) and Field (the path of the offending field,
+// such as "event.step"; empty when the request as a whole is at fault).
+// Its JSON form is the response {"error": {"code", "message", "field"}}.
+// The codes are a small fixed set, so that hosts can branch on them. It is
+// the JSON reader's error type, so that a syntax error deep in a request
+// and a decision's own errors read alike.
+type Error = jsontext.Error
 
 // Error codes.
 const (
 	CodeTooLarge          = "too_large"          // the request is over MaxRequest bytes
-	CodeBadUTF8           = "bad_utf8"           // the request is not valid UTF-8
-	CodeBadJSON           = "bad_json"           // malformed or truncated JSON
-	CodeBadType           = "bad_type"           // a field has the wrong JSON type
+	CodeBadUTF8           = jsontext.CodeBadUTF8 // the request is not valid UTF-8
+	CodeBadJSON           = jsontext.CodeBadJSON // malformed or truncated JSON
+	CodeBadType           = jsontext.CodeBadType // a field has the wrong JSON type
 	CodeMissingField      = "missing_field"      // a required field is absent
 	CodeUnknownField      = "unknown_field"      // a field the contract does not have (a typo?)
 	CodeDuplicateField    = "duplicate_field"    // a field given twice

@@ -104,12 +104,11 @@ func (d *device) major() int32 { return d.ver.v[0] }
 // install, so that nothing is asked: Android API 22 and below.
 func (d *device) installTime() bool { return d.platform == android && d.major() <= 22 }
 
-// platformLacks names why a platform cannot ask for a permission whatever
-// a bundle declares, or returns "".
+// platformLacks names why a platform does not have a permission whatever
+// a bundle declares, or returns "". (On Android API 22 and below the
+// permissions exist and are granted at install: see decision.os.)
 func (d *device) platformLacks(perm int) string {
 	switch {
-	case d.installTime():
-		return "Android API 22 and below grants permissions at install; nothing is asked"
 	case d.platform == ios && (perm == permCallLog || perm == permPhoneState):
 		return "iOS has no " + bundle.Permissions[perm] + " permission"
 	case perm == permFaceID && d.platform != ios:

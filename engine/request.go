@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
+
 	"unicode/utf8"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
@@ -78,12 +80,12 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 	if !utf8.Valid(data) {
 		return &Error{Code: CodeBadUTF8, Message: "the request is not valid UTF-8"}
 	}
-	s := scanner{data: data}
-	if !s.object("") {
-		if s.err.Code == CodeBadType {
-			s.err.Message = "the request must be a JSON object"
+	s := jsontext.New(data)
+	if !s.Object("") {
+		if s.Err.Code == CodeBadType {
+			s.Err.Message = "the request must be a JSON object"
 		}
-		return s.err
+		return s.Err
 	}
 	var seen uint8
 	r.locale = e.def
@@ -92,7 +94,7 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 	hasDevice, hasVersion, versionOK, versionLen := false, false, false, 0
 	first := true
 	for {
-		key, ok := s.next(&first, "")
+		key, ok := s.Next(&first, "")
 		if !ok {
 			break
 		}
@@ -100,7 +102,7 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 		switch string(key) {
 		case "now":
 			bit = 1
-			raw, ok := s.str("now")
+			raw, ok := s.Str("now")
 			if !ok {
 				break
 			}
@@ -111,10 +113,10 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 			r.now, r.nowRaw = t, raw
 		case "locale":
 			bit = 2
-			if s.null() {
+			if s.Null() {
 				break
 			}
-			raw, ok := s.str("locale")
+			raw, ok := s.Str("locale")
 			if ok {
 				if !validTag(raw) {
 					return &Error{Code: CodeBadLocale, Field: "locale", Message: "locale must be a BCP 47 tag such as zh-CN"}
@@ -124,13 +126,13 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 		case "device":
 			bit = 4
 			hasDevice = true
-			if !s.object("device") {
+			if !s.Object("device") {
 				break
 			}
 			var dseen uint8
 			dfirst := true
 			for {
-				k, ok := s.next(&dfirst, "device")
+				k, ok := s.Next(&dfirst, "device")
 				if !ok {
 					break
 				}
@@ -138,7 +140,7 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 				switch string(k) {
 				case "platform":
 					dbit = 1
-					if v, ok := s.str("device.platform"); ok {
+					if v, ok := s.Str("device.platform"); ok {
 						if r.dev.platform = index(bundle.Platforms, string(v)); r.dev.platform < 0 {
 							return &Error{Code: CodeUnknownPlatform, Field: "device.platform", Message: "device.platform must be one of android, ios, harmonyos, wechat, alipay, web"}
 						}
@@ -146,12 +148,12 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 				case "version":
 					dbit = 2
 					hasVersion = true
-					if v, ok := s.str("device.version"); ok {
+					if v, ok := s.Str("device.version"); ok {
 						version, versionOK = parseVersion(v)
 						versionLen = len(v)
 					}
 				default:
-					return unknownField(s.err, "device."+string(k))
+					return unknownField(s.Err, "device."+string(k))
 				}
 				if dseen&dbit != 0 {
 					return &Error{Code: CodeDuplicateField, Field: "device." + string(k), Message: "device." + string(k) + " is given twice"}
@@ -160,13 +162,13 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 			}
 		case "os":
 			bit = 8
-			if s.null() || !s.object("os") {
+			if s.Null() || !s.Object("os") {
 				break
 			}
 			ofirst := true
 			var oseen uint16
 			for {
-				k, ok := s.next(&ofirst, "os")
+				k, ok := s.Next(&ofirst, "os")
 				if !ok {
 					break
 				}
@@ -178,10 +180,10 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 					return &Error{Code: CodeDuplicateField, Field: "os." + string(k), Message: "os." + string(k) + " is given twice"}
 				}
 				oseen |= 1 << p
-				v, ok := s.str("os")
+				v, ok := s.Str("os")
 				if !ok {
-					s.err.Field = "os." + string(k)
-					s.err.Message = s.err.Field + " must be a string"
+					s.Err.Field = "os." + string(k)
+					s.Err.Message = s.Err.Field + " must be a string"
 					break
 				}
 				st := index(osStates, string(v))
@@ -192,40 +194,40 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 			}
 		case "state":
 			bit = 16
-			if s.null() {
+			if s.Null() {
 				break
 			}
-			if s.peek() != '{' {
-				s.wrongType("state", "an object")
+			if s.Peek() != '{' {
+				s.WrongType("state", "an object")
 				break
 			}
 			// One pass reads a good state; one that cannot be used is
 			// read over again, for its syntax only.
-			start := s.pos
+			start := s.Pos
 			r.hasState = true
 			var end int
 			r.state, r.stateHash, end, r.stateWhy = e.decodeState(data, start)
 			if r.stateWhy == "" {
-				s.pos = end
+				s.Pos = end
 			} else {
-				s.skip("state")
+				s.Skip("state")
 			}
 		case "event":
 			bit = 32
 			e.parseEvent(&s, &r.ev)
 		default:
-			return unknownField(s.err, string(key))
+			return unknownField(s.Err, string(key))
 		}
-		if s.err != nil {
-			return s.err
+		if s.Err != nil {
+			return s.Err
 		}
 		if seen&bit != 0 {
 			return &Error{Code: CodeDuplicateField, Field: string(key), Message: string(key) + " is given twice"}
 		}
 		seen |= bit
 	}
-	if !s.end() {
-		return s.err
+	if !s.End() {
+		return s.Err
 	}
 	switch {
 	case seen&1 == 0:
@@ -294,15 +296,15 @@ var eventFieldNames = [...]string{"type", "accepted", "scenario", "step", "permi
 
 // parseEvent reads the event object. Scenario, step and permission are
 // resolved against the policy in checkEvent, once the type is known.
-func (e *Engine) parseEvent(s *scanner, ev *event) {
-	if !s.object("event") {
+func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
+	if !s.Object("event") {
 		return
 	}
 	ev.scenario, ev.step, ev.perm, ev.result = -1, -1, -1, -1
 	var seen uint8
 	first := true
 	for {
-		key, ok := s.next(&first, "event")
+		key, ok := s.Next(&first, "event")
 		if !ok {
 			return
 		}
@@ -310,67 +312,67 @@ func (e *Engine) parseEvent(s *scanner, ev *event) {
 		switch string(key) {
 		case "type":
 			bit = fType
-			v, ok := s.str("event.type")
+			v, ok := s.Str("event.type")
 			if ok {
 				ev.typ = index(eventTypes[1:], string(v)) + 1
 				if ev.typ == 0 {
-					s.fail(CodeUnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw")
+					s.Fail(CodeUnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw")
 				}
 			}
 		case "accepted":
 			bit = fAccepted
-			ev.accepted, _ = s.boolean("event.accepted")
+			ev.accepted, _ = s.Bool("event.accepted")
 		case "scenario":
 			bit = fScenario
-			v, ok := s.str("event.scenario")
+			v, ok := s.Str("event.scenario")
 			if ok {
 				ev.scenario = e.scenarioIndex(v)
 				if ev.scenario < 0 {
-					s.fail(CodeUnknownScenario, "event.scenario", "event.scenario "+quote(v)+" is not a scenario of policy "+e.id)
+					s.Fail(CodeUnknownScenario, "event.scenario", "event.scenario "+quote(v)+" is not a scenario of policy "+e.id)
 				}
 			}
 		case "step":
 			bit = fStep
-			v, ok := s.str("event.step")
+			v, ok := s.Str("event.step")
 			if ok {
 				// The scenario may come after the step: resolve the name
 				// now and check it against the scenario in checkEvent.
 				ev.step = e.anyStepIndex(v)
 				if ev.step < 0 {
-					s.fail(CodeUnknownStep, "event.step", "event.step "+quote(v)+" is not a step of policy "+e.id)
+					s.Fail(CodeUnknownStep, "event.step", "event.step "+quote(v)+" is not a step of policy "+e.id)
 				}
 			}
 		case "permission":
 			bit = fPermission
-			v, ok := s.str("event.permission")
+			v, ok := s.Str("event.permission")
 			if ok {
 				if string(v) == "policy" {
 					ev.perm = permPolicy
 				} else if ev.perm = index(bundle.Permissions, string(v)); ev.perm < 0 {
-					s.fail(CodeUnknownPermission, "event.permission", "event.permission "+quote(v)+" is not a permission of the vocabulary")
+					s.Fail(CodeUnknownPermission, "event.permission", "event.permission "+quote(v)+" is not a permission of the vocabulary")
 				} else if !e.perms[ev.perm].inPolicy {
-					s.fail(CodeUnknownPermission, "event.permission", "policy "+e.id+" does not ask for "+string(v))
+					s.Fail(CodeUnknownPermission, "event.permission", "policy "+e.id+" does not ask for "+string(v))
 				}
 			}
 		case "result":
 			bit = fResult
-			v, ok := s.str("event.result")
+			v, ok := s.Str("event.result")
 			if ok {
 				if ev.result = index(results, string(v)); ev.result < 0 {
-					s.fail(CodeBadValue, "event.result", "event.result must be one of granted, limited, denied, denied_forever, dismissed")
+					s.Fail(CodeBadValue, "event.result", "event.result must be one of granted, limited, denied, denied_forever, dismissed")
 				}
 			}
 		default:
-			if s.err == nil {
-				s.fail(CodeUnknownField, "event."+string(key), "event."+string(key)+" is not a field of any event")
+			if s.Err == nil {
+				s.Fail(CodeUnknownField, "event."+string(key), "event."+string(key)+" is not a field of any event")
 			}
 			return
 		}
-		if s.err != nil {
+		if s.Err != nil {
 			return
 		}
 		if seen&bit != 0 {
-			s.fail(CodeDuplicateField, "event."+string(key), "event."+string(key)+" is given twice")
+			s.Fail(CodeDuplicateField, "event."+string(key), "event."+string(key)+" is given twice")
 			return
 		}
 		seen |= bit

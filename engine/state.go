@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
+
 	"encoding/binary"
 	"encoding/hex"
 	"strconv"
@@ -76,11 +78,11 @@ var noStep = stepRef{-1, -1}
 // The hash is checked by verifyState.
 func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end int, why string) {
 	st = freshState()
-	s := scanner{data: data, pos: start}
+	s := jsontext.Scanner{Data: data, Pos: start}
 	hasHash := false
 	version := int64(-1)
 	var policy []byte
-	if !s.object("state") {
+	if !s.Object("state") {
 		return st, 0, 0, "state is not an object"
 	}
 	reset := func(why string) (state, uint64, int, string) {
@@ -91,21 +93,21 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 	}
 	first := true
 	for {
-		key, ok := s.next(&first, "state")
+		key, ok := s.Next(&first, "state")
 		if !ok {
 			break
 		}
 		switch string(key) {
 		case "v":
-			version, ok = s.integer("v")
+			version, ok = s.Int("v")
 		case "policy":
-			policy, ok = s.str("policy")
+			policy, ok = s.Str("policy")
 			if ok && string(policy) != e.id {
 				return reset("state is for policy " + quote(policy) + ", not " + e.id)
 			}
 		case "accepted", "seen":
 			var v []byte
-			if v, ok = s.str("state"); ok {
+			if v, ok = s.Str("state"); ok {
 				i := e.versionIndex(v)
 				if i < 0 {
 					return reset("state." + string(key) + " names version " + quote(v) + ", which this bundle does not have")
@@ -117,17 +119,17 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 				}
 			}
 		case "basic":
-			st.basic, ok = s.boolean("basic")
+			st.basic, ok = s.Bool("basic")
 		case "pending":
 			var v []byte
-			if v, ok = s.str("pending"); ok {
+			if v, ok = s.Str("pending"); ok {
 				if st.pending = index(popNames[1:], string(v)) + 1; st.pending == 0 {
 					return bad("pending")
 				}
 			}
 		case "resume", "at":
 			var v []byte
-			if v, ok = s.str("state"); ok {
+			if v, ok = s.Str("state"); ok {
 				r, found := e.stepRefBytes(v)
 				if !found || r.st < 0 {
 					return reset("state." + string(key) + " names step " + quote(v) + ", which this bundle does not have")
@@ -148,7 +150,7 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 			}
 		case "last":
 			var v []byte
-			if v, ok = s.str("last"); ok {
+			if v, ok = s.Str("last"); ok {
 				if len(v) != 64 {
 					return bad("last")
 				}
@@ -159,7 +161,7 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 			}
 		case "hash":
 			var v []byte
-			if v, ok = s.str("hash"); ok {
+			if v, ok = s.Str("hash"); ok {
 				var raw [8]byte
 				if len(v) != 16 {
 					return bad("hash")
@@ -173,13 +175,13 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 		default:
 			return reset("state has an unknown field " + quote(key))
 		}
-		if !ok || s.err != nil {
+		if !ok || s.Err != nil {
 			return bad(string(key))
 		}
 	}
 	switch {
-	case s.err != nil:
-		return reset("state is not valid: " + s.err.Message)
+	case s.Err != nil:
+		return reset("state is not valid: " + s.Err.Message)
 	case version < 0:
 		return reset("state has no version")
 	case version != StateVersion:
@@ -189,26 +191,26 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 	case !hasHash:
 		return reset("state has no integrity hash")
 	}
-	return st, hash, s.pos, ""
+	return st, hash, s.Pos, ""
 }
 
 // verifyState checks a state's integrity hash.
 func (e *Engine) verifyState(st *state, hash uint64) bool { return e.digest(st) == hash }
 
-func (e *Engine) decodeFlow(s *scanner, f *flow) string {
-	if !s.object("flow") {
+func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
+	if !s.Object("flow") {
 		return "state.flow is not an object"
 	}
 	first := true
 	for {
-		key, ok := s.next(&first, "flow")
+		key, ok := s.Next(&first, "flow")
 		if !ok {
 			break
 		}
 		switch string(key) {
 		case "step":
 			var v []byte
-			if v, ok = s.str("flow.step"); ok {
+			if v, ok = s.Str("flow.step"); ok {
 				r, found := e.stepRefBytes(v)
 				if !found || r.st < 0 {
 					return "state.flow.step names step " + quote(v) + ", which this bundle does not have"
@@ -217,7 +219,7 @@ func (e *Engine) decodeFlow(s *scanner, f *flow) string {
 			}
 		case "i":
 			var n int64
-			if n, ok = s.integer("flow.i"); ok {
+			if n, ok = s.Int("flow.i"); ok {
 				if n < 0 || n > 15 {
 					return "state.flow.i is out of range"
 				}
@@ -225,14 +227,14 @@ func (e *Engine) decodeFlow(s *scanner, f *flow) string {
 			}
 		case "wait":
 			var v []byte
-			if v, ok = s.str("flow.wait"); ok {
+			if v, ok = s.Str("flow.wait"); ok {
 				if f.wait = index(waitNames[1:], string(v)) + 1; f.wait == 0 {
 					return "state.flow.wait is not valid"
 				}
 			}
 		case "missing":
 			var n int64
-			if n, ok = s.integer("flow.missing"); ok {
+			if n, ok = s.Int("flow.missing"); ok {
 				if n < 0 || n > 0xFFFF {
 					return "state.flow.missing is out of range"
 				}
@@ -245,7 +247,7 @@ func (e *Engine) decodeFlow(s *scanner, f *flow) string {
 			return "state.flow." + string(key) + " is not valid"
 		}
 	}
-	if s.err != nil {
+	if s.Err != nil {
 		return "state.flow is not valid"
 	}
 	if f.step.sc < 0 || f.wait == waitNone {
@@ -254,13 +256,13 @@ func (e *Engine) decodeFlow(s *scanner, f *flow) string {
 	return ""
 }
 
-func decodePerms(s *scanner, perms *[nPerm]permState) string {
-	if !s.object("perms") {
+func decodePerms(s *jsontext.Scanner, perms *[nPerm]permState) string {
+	if !s.Object("perms") {
 		return "state.perms is not an object"
 	}
 	first := true
 	for {
-		key, ok := s.next(&first, "perms")
+		key, ok := s.Next(&first, "perms")
 		if !ok {
 			break
 		}
@@ -269,45 +271,45 @@ func decodePerms(s *scanner, perms *[nPerm]permState) string {
 			return "state.perms has an unknown permission " + quote(key)
 		}
 		ps := &perms[p]
-		if !s.object("perms") {
+		if !s.Object("perms") {
 			break
 		}
 		pfirst := true
 		for {
-			k, ok := s.next(&pfirst, "perms")
+			k, ok := s.Next(&pfirst, "perms")
 			if !ok {
 				break
 			}
 			var n int64
 			switch string(k) {
 			case "denials":
-				if n, ok = s.integer("denials"); ok && n >= 0 && n <= 100 {
+				if n, ok = s.Int("denials"); ok && n >= 0 && n <= 100 {
 					ps.denials = int(n)
 				} else {
 					ok = false
 				}
 			case "refused":
-				if n, ok = s.integer("refused"); ok && n > 0 {
+				if n, ok = s.Int("refused"); ok && n > 0 {
 					ps.refused = n
 				} else {
 					ok = false
 				}
 			case "withdrawn":
-				ps.withdrawn, ok = s.boolean("withdrawn")
+				ps.withdrawn, ok = s.Bool("withdrawn")
 			case "separate":
-				if !s.array("separate") {
+				if !s.Array("separate") {
 					return "state.perms.separate is not an array"
 				}
 				afirst := true
-				for s.more(&afirst, "separate") {
-					v, ok := s.str("separate")
+				for s.More(&afirst, "separate") {
+					v, ok := s.Str("separate")
 					c := index(bundle.Sensitive, string(v))
 					if !ok || c < 0 {
 						return "state.perms.separate is not valid"
 					}
 					ps.separate |= 1 << c
 				}
-				ok = s.err == nil
+				ok = s.Err == nil
 			default:
 				return "state.perms has an unknown field " + quote(k)
 			}
@@ -316,7 +318,7 @@ func decodePerms(s *scanner, perms *[nPerm]permState) string {
 			}
 		}
 	}
-	if s.err != nil {
+	if s.Err != nil {
 		return "state.perms is not valid"
 	}
 	return ""

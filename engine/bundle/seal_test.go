@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -91,8 +90,8 @@ func TestRejectedBundles(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A payload changed and re-hashed, so that only the signature can tell.
-	var e envelope
-	if err := json.Unmarshal(signed, &e); err != nil {
+	e, err := decodeEnvelope(signed)
+	if err != nil {
 		t.Fatal(err)
 	}
 	changed := bytes.Replace(e.Payload, []byte(`"cooldown_seconds":172800`), []byte(`"cooldown_seconds":172801`), 1)
