@@ -224,6 +224,17 @@ func (d *decision) policyAnswer() {
 			d.note(rulePreconsent, "policy ", d.e.version, " accepted: SDKs may start and permissions may be asked just in time")
 		} else {
 			d.note(ruleReconsent, "policy ", d.e.version, " accepted again after its major changes")
+			// Accepting the policy is not the separate consent that
+			// sensitive data needs, and a major change may have changed
+			// what it was given for: each is asked again, in its step.
+			cleared := false
+			for p := range st.perms {
+				cleared = cleared || st.perms[p].separate != 0
+				st.perms[p].separate = 0
+			}
+			if cleared {
+				d.note(ruleSeparate, "separate consents given under an earlier version are asked again in their steps")
+			}
 		}
 		if resume.sc >= 0 {
 			d.enter(resume)
