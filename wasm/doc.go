@@ -1,7 +1,9 @@
-// Package main is the WebAssembly module: a GOOS=wasip1 reactor that
-// carries the compiled bundle of the shipped policy (wasm/bundle.json,
-// copied there by `make wasm` and never committed) and will answer the
-// engine's requests through the ABI documented in ABI.md.
+// Package main is the WebAssembly module consent.wasm: a GOOS=wasip1
+// reactor that carries the compiled bundle of the shipped policy
+// (wasm/bundle.json, copied there by `make wasm` and never committed) and
+// answers the engine's requests through the ABI documented in ABI.md.
+// The JavaScript host that loads it in browsers, webviews and
+// mini-programs is in js/.
 //
 // Build it with `make wasm`; it is compiled only for GOOS=wasip1.
 package main

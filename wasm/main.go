@@ -55,7 +55,7 @@ func init() {
 			keys = append(keys, ed25519.PublicKey(raw))
 		}
 	}
-	e, h, err := open(defaultBundle, false)
+	e, h, err := open(defaultBundle, true)
 	if err != nil {
 		initErr = errors.New("the embedded bundle does not open: " + err.Error())
 		return
@@ -63,19 +63,20 @@ func init() {
 	active, hash = e, h
 }
 
-// open reads an envelope, verifying its signatures if signed is set.
-func open(env []byte, signed bool) (*engine.Engine, string, error) {
+// open reads an envelope: one that is part of the module (embedded) as it
+// is, any other only if signed by a trusted key.
+func open(env []byte, embedded bool) (*engine.Engine, string, error) {
 	var b *bundle.Bundle
+	var hash string
 	var err error
-	if signed {
-		b, err = bundle.Open(env, keys)
-	} else {
-		b, err = bundle.OpenUnsigned(env)
+	if embedded {
+		b, hash, err = bundle.OpenEmbedded(env)
+	} else if b, err = bundle.Open(env, keys); err == nil {
+		var payload []byte
+		if payload, err = bundle.Payload(env); err == nil {
+			hash = bundle.Hash(payload)
+		}
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	payload, err := bundle.Payload(env)
 	if err != nil {
 		return nil, "", err
 	}
@@ -83,7 +84,7 @@ func open(env []byte, signed bool) (*engine.Engine, string, error) {
 	if err != nil {
 		return nil, "", &bundle.Error{Code: bundle.CodeBadBundle, Msg: err.Error()}
 	}
-	return e, bundle.Hash(payload), nil
+	return e, hash, nil
 }
 
 // consent_abi_version returns the ABI version, 1.
@@ -144,7 +145,7 @@ func consentLoadBundle(ptr, n int32) (res int64) {
 	if err != nil {
 		return answer(engine.AppendError(out[:0], err))
 	}
-	e, h, openErr := open(in, true)
+	e, h, openErr := open(in, false)
 	if openErr != nil {
 		code := bundle.CodeBadBundle
 		var be *bundle.Error
