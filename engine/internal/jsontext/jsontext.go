@@ -77,14 +77,11 @@ func (s *Scanner) syntax(field string) bool {
 }
 
 func (s *Scanner) ws() {
-	for s.Pos < len(s.Data) {
-		switch s.Data[s.Pos] {
-		case ' ', '\t', '\n', '\r':
-			s.Pos++
-		default:
-			return
-		}
+	data, i := s.Data, s.Pos
+	for i < len(data) && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t') {
+		i++
 	}
+	s.Pos = i
 }
 
 // peek returns the next non-space byte, or 0 at the end.
@@ -216,24 +213,26 @@ func (s *Scanner) Str(field string) ([]byte, bool) {
 	}
 	s.Pos++
 	start := s.Pos
-	for s.Pos < len(s.Data) {
-		c := s.Data[s.Pos]
-		if !stringStop[c] {
-			s.Pos++
-			continue
-		}
-		switch {
-		case c == '"':
-			v := s.Data[start:s.Pos]
-			s.Pos++
-			return v, true
-		case c == '\\':
-			return s.unescape(start, field)
-		default:
-			return nil, s.Fail(CodeBadJSON, field, "control character in a string at byte "+strconv.Itoa(s.Pos))
-		}
+	// Locals, not fields, in the loop: the compiler keeps them in
+	// registers (in wasm, locals) instead of memory. This loop was half
+	// of reading a request.
+	data, i := s.Data, s.Pos
+	for i < len(data) && !stringStop[data[i]] {
+		i++
 	}
-	return nil, s.syntax(field)
+	s.Pos = i
+	if i == len(data) {
+		return nil, s.syntax(field)
+	}
+	switch data[i] {
+	case '"':
+		s.Pos++
+		return data[start:i], true
+	case '\\':
+		return s.unescape(start, field)
+	default:
+		return nil, s.Fail(CodeBadJSON, field, "control character in a string at byte "+strconv.Itoa(i))
+	}
 }
 
 func (s *Scanner) unescape(start int, field string) ([]byte, bool) {
