@@ -457,3 +457,21 @@ func tomlType(v any) string {
 		return fmt.Sprintf("%T", x)
 	}
 }
+
+// DecodeTOML decodes a TOML file into v (a pointer to a struct whose
+// fields name their keys with `toml:"name"` tags, ",required" for keys
+// that must be present) the way the policy files are read: every syntax
+// error, unknown key, wrong type, bad date or duration comes back as a
+// problem with its file:line:col and key path. Other formats of the
+// project (the simulator's journeys) use it so that their errors read
+// alike. The second result locates key paths in the file.
+func DecodeTOML(file string, data []byte, v any) (func(key string) Pos, Problems) {
+	doc, p := parseTOML(file, data)
+	if p != nil {
+		return func(string) Pos { return p.Pos }, Problems{*p}
+	}
+	var probs Problems
+	doc.decode(v, &probs)
+	probs.Sort()
+	return doc.pos, probs
+}

@@ -1,0 +1,54 @@
+package hostsim
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// Worker decides on an instance of its own, for one goroutine of a
+// parallel run. An instance that traps or times out is discarded and the
+// next call gets a fresh one: the run goes on, and Replaced counts them.
+type Worker struct {
+	m        *Module
+	in       *Instance
+	setup    func(context.Context, *Instance) error
+	replaced atomic.Int64
+}
+
+// NewWorker returns a worker. setup, if not nil, runs on every new
+// instance (to load a bundle, say).
+func (m *Module) NewWorker(setup func(context.Context, *Instance) error) *Worker {
+	return &Worker{m: m, setup: setup}
+}
+
+// Decide answers a request. An error means the instance failed on it (it
+// is replaced for the next call) or no instance could be made.
+func (w *Worker) Decide(ctx context.Context, req []byte) ([]byte, error) {
+	if w.in == nil || w.in.Closed() {
+		if w.in != nil {
+			w.replaced.Add(1)
+		}
+		in, err := w.m.Instantiate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if w.setup != nil {
+			if err := w.setup(ctx, in); err != nil {
+				in.Close(ctx)
+				return nil, err
+			}
+		}
+		w.in = in
+	}
+	return w.in.Decide(ctx, req)
+}
+
+// Replaced counts the instances discarded after a trap or a timeout.
+func (w *Worker) Replaced() int64 { return w.replaced.Load() }
+
+// Close closes the worker's instance.
+func (w *Worker) Close(ctx context.Context) {
+	if w.in != nil {
+		w.in.Close(ctx)
+	}
+}
