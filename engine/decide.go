@@ -70,6 +70,10 @@ type decision struct {
 	rcpts  [2]receipt
 	nRcpts int
 	fail   *Error // an event that does not fit the state
+	// scratch is the spare capacity of the caller's buffer, where texts
+	// and receipts are put together to be hashed: the response is written
+	// over it later.
+	scratch []byte
 }
 
 // note adds a trace entry whose detail is the parts joined. Details that
@@ -579,8 +583,8 @@ func (d *decision) receipt(kind, perm int, step stepRef, text [32]byte, ans stri
 	}
 	st := &d.st
 	rc := receipt{kind: kind, perm: perm, step: step, text: text, answer: ans, separate: separate, prev: st.last, hasPrev: st.hasLast}
-	var buf [1024]byte
-	body := d.appendReceipt(buf[:0], &rc)
+	body := d.appendReceipt(d.scratch[:0], &rc)
+	d.scratch = body[:0]
 	rc.hash = sha256.Sum256(body)
 	st.last, st.hasLast = rc.hash, true
 	d.rcpts[d.nRcpts] = rc
@@ -617,7 +621,7 @@ func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
 		w.raw(`,"separate_consent":true`)
 	}
 	w.raw(`,"time":`)
-	w.b = appendString(w.b, d.r.nowRaw)
+	w.b = appendBytes(w.b, d.r.nowRaw)
 	w.raw(`,"prev":"`)
 	if rc.hasPrev {
 		w.b = hex.AppendEncode(w.b, rc.prev[:])
@@ -633,29 +637,30 @@ func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
 func (d *decision) rationaleHash(sp *stepPermModel) [32]byte {
 	lt := &d.e.locales[d.r.locale]
 	t := &sp.texts[d.r.locale]
-	return textHash(lt.perm[sp.perm].rationaleTitle.raw, t.body.raw, t.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
+	return d.textHash(lt.perm[sp.perm].rationaleTitle.raw, t.body.raw, t.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
+}
+
+// textHash is the SHA-256 of texts shown together, each ended by a
+// newline. It joins them in the scratch space of the caller's buffer.
+func (d *decision) textHash(texts ...string) [32]byte {
+	b := d.scratch[:0]
+	for _, t := range texts {
+		b = append(append(b, t...), '\n')
+	}
+	d.scratch = b[:0]
+	return sha256.Sum256(b)
 }
 
 // policyHash is the hash of the policy popup as shown in the request's
 // locale: its title, body, lines of change and buttons.
 func (d *decision) policyHash(pop, from int) [32]byte {
 	lt := &d.e.locales[d.r.locale]
-	h := sha256.New()
-	add := func(s string) {
-		h.Write([]byte(s))
-		h.Write([]byte{'\n'})
-	}
 	title, body, accept, decline := d.e.popupTexts(lt, pop)
-	add(title.raw)
-	add(body.raw)
+	texts := []string{title.raw, body.raw}
 	if pop != popFirst {
-		d.e.changeLines(from, d.r.locale, func(t text) { add(t.raw) })
+		d.e.changeLines(from, d.r.locale, func(t text) { texts = append(texts, t.raw) })
 	}
-	add(accept.raw)
-	add(decline.raw)
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
+	return d.textHash(append(texts, accept.raw, decline.raw)...)
 }
 
 func (e *Engine) popupTexts(lt *localeTexts, pop int) (title, body, accept, decline text) {

@@ -22,7 +22,6 @@
 package engine
 
 import (
-	"crypto/sha256"
 	"errors"
 	"strconv"
 
@@ -352,18 +351,6 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 		m.texts = append(m.texts, st)
 	}
 	return m, nil
-}
-
-// textHash is the SHA-256 of texts shown together, each ended by a newline.
-func textHash(texts ...string) [32]byte {
-	h := sha256.New()
-	for _, t := range texts {
-		h.Write([]byte(t))
-		h.Write([]byte{'\n'})
-	}
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
 }
 
 func (e *Engine) sdkIndex(id string) int {

@@ -51,13 +51,17 @@ func plain(s string) bool {
 	return true
 }
 
+// appendBytes is appendString for bytes; it converts without copying
+// where the compiler can (the string does not escape).
+func appendBytes(b []byte, s []byte) []byte { return appendString(b, string(s)) }
+
 // str writes a JSON string.
 func (w *jsonWriter) str(s string) { w.b = appendString(w.b, s) }
 
 // appendString appends s as a JSON string. Non-ASCII text stays UTF-8;
 // U+2028 and U+2029 are escaped so that the output is also valid
 // JavaScript source.
-func appendString[T string | []byte](b []byte, s T) []byte {
+func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {

@@ -109,8 +109,10 @@ func (d *device) installTime() bool { return d.platform == android && d.major() 
 // permissions exist and are granted at install: see decision.os.)
 func (d *device) platformLacks(perm int) string {
 	switch {
-	case d.platform == ios && (perm == permCallLog || perm == permPhoneState):
-		return "iOS has no " + bundle.Permissions[perm] + " permission"
+	case d.platform == ios && perm == permCallLog:
+		return "iOS has no call log permission"
+	case d.platform == ios && perm == permPhoneState:
+		return "iOS has no phone state permission"
 	case perm == permFaceID && d.platform != ios:
 		return "Face ID exists only on iOS"
 	case perm == permAdTracking && d.platform != ios:

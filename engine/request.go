@@ -449,7 +449,7 @@ func (e *Engine) stepName(n int) string {
 }
 
 func quote(b []byte) string {
-	return string(appendString(nil, b))
+	return string(appendBytes(nil, b))
 }
 
 // validTag checks the shape of a BCP 47 tag: subtags of 1 to 8 letters and

@@ -13,6 +13,7 @@ import (
 func (e *Engine) Decide(dst, request []byte) []byte {
 	var d decision
 	d.e = e
+	d.scratch = dst[len(dst):]
 	if err := e.parse(&d.r, request); err != nil {
 		return appendError(dst, err)
 	}
@@ -123,7 +124,7 @@ func (d *decision) render(dst []byte) []byte {
 		w.id(t.rule)
 		w.raw(`,"detail":`)
 		if t.rule == ruleState { // may quote what the host sent
-			w.b = appendString(w.b, d.detail(t))
+			w.b = appendBytes(w.b, d.detail(t))
 		} else { // vocabulary, ids and the engine's words: plain (see New)
 			w.byte('"')
 			w.b = append(w.b, d.detail(t)...)
