@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -48,6 +49,24 @@ func BenchmarkPhases(b *testing.B) {
 		for b.Loop() {
 			var r request
 			e.parse(&r, req)
+		}
+	})
+	stateAt := bytes.Index(req, []byte(`"state":`)) + len(`"state":`)
+	b.Run("parse/state", func(b *testing.B) {
+		for b.Loop() {
+			e.decodeState(req, stateAt)
+		}
+	})
+	b.Run("parse/time", func(b *testing.B) {
+		for b.Loop() {
+			parseTime([]byte("2026-03-01T10:05:00+08:00"))
+		}
+	})
+	minimal := []byte(`{"now":"2026-03-01T10:05:00+08:00","device":{"platform":"android","version":"33"},"event":{"type":"launch"}}`)
+	b.Run("parse/minimal", func(b *testing.B) {
+		for b.Loop() {
+			var r request
+			e.parse(&r, minimal)
 		}
 	})
 	b.Run("encodeState", func(b *testing.B) {
