@@ -14,7 +14,7 @@ RELEASE_KEYS ?= keys/release.pub
 TEST_KEYS     = $(RELEASE_KEYS) hostsim/testdata/keys/test.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: run test lint policy-lint bundle export wasm wasm-test bench clean
+.PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench clean
 
 # run: compile the shipped policy and show what it holds; until the host
 # simulator lands, this is the main job.
@@ -33,10 +33,26 @@ export: $(PROMPTC)
 	$(PROMPTC) export --policy $(POLICY) --locales $(LOCALES) -o $(DIST)/platform
 
 # test: every Go test (the compiler's cases, the engine's conformance
-# journeys natively and through the wasm module in wazero, bad input) and
+# journeys natively and through the wasm module in wazero, bad input, the
+# demo page in headless Chromium), the Node tests of the JavaScript host and
 # the policy linter on the shipped policy.
-test: policy-lint wasm-test
+test: policy-lint wasm wasm-test transcript
 	$(GO) test ./...
+	$(MAKE) js-test
+
+# transcript: every conformance journey's requests and the native engine's
+# responses, which the JavaScript hosts must reproduce byte for byte.
+transcript:
+	$(GO) run ./engine/conformance/transcript -o $(DIST)/conformance.json
+
+# js-test: the JavaScript host (wasm/js) in Node: its own loader and
+# node:wasi, against the native transcript.
+js-test: wasm-test transcript
+	cd wasm/js && node --test test/*.test.mjs
+
+# demo: serve the demo page, every decision made by the module in the page.
+demo: wasm
+	$(GO) run ./cmd/hostsim serve
 
 policy-lint: $(PROMPTC)
 	$(PROMPTC) lint --policy $(POLICY) --locales $(LOCALES)
@@ -59,9 +75,12 @@ wasm-test: bundle
 	cp $(DIST)/bundle.json wasm/bundle.json
 	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION)-test -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-test.wasm ./wasm
 
-# bench: compile time, bundle size (raw and gzip) and the bundle reader.
-bench:
+# bench: the compiler (time, bundle size), the native engine (one decision,
+# a journey), and the module in wazero (a decision against native,
+# instantiation, size raw/gzip/brotli, memory over a million decisions).
+bench: wasm wasm-test
 	$(GO) test -run '^$$' -bench . -benchmem ./prompts ./engine/...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./hostsim
 
 clean:
 	rm -rf $(DIST) wasm/bundle.json

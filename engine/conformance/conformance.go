@@ -280,7 +280,12 @@ func Request(now, locale string, dev Device, osStates map[string]string, state, 
 		b.Write(state)
 	}
 	b.WriteString(`,"event":`)
-	b.Write(event)
+	// Compact, so that every runtime's runner builds the same bytes
+	// whatever the journey file's layout (a JSON.stringify of the parsed
+	// event gives these bytes too).
+	if err := json.Compact(&b, event); err != nil {
+		b.Write(event)
+	}
 	b.WriteByte('}')
 	return b.Bytes()
 }
