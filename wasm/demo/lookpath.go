@@ -1,0 +1,5 @@
+package demo
+
+import "os/exec"
+
+var lookPath = exec.LookPath
