@@ -34,3 +34,32 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestStateCacheChangesNothing plays every journey with a state cache and
+// requires the answers without one, byte for byte; the cache must hit.
+func TestStateCacheChangesNothing(t *testing.T) {
+	journeys, err := conformance.Load("testdata/conformance")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := nativeDecide(t)
+	engines := map[string]*engine.Engine{"reference": newEngine(t, "reference"), "revision": newEngine(t, "revision")}
+	for _, j := range journeys {
+		caches := map[string]*engine.StateCache{"reference": {}, "revision": {}}
+		got, err := conformance.Play(j, func(name string, req []byte) ([]byte, error) {
+			return engines[name].DecideCached(nil, req, caches[name]), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := conformance.Play(j, plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if string(got[i].Response) != string(want[i].Response) {
+				t.Errorf("%s step %d: with the cache\n%s\nwithout\n%s", j.Name, i+1, got[i].Response, want[i].Response)
+			}
+		}
+	}
+}

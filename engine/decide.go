@@ -631,13 +631,16 @@ func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
 }
 
 // rationaleHash is the hash of a rationale as shown in the request's
-// locale: title, body, consequence and buttons. It is computed when a
-// receipt needs it rather than at New, which keeps the module's start-up
-// short (SHA-256 is slow in wasm).
+// locale: title, body, consequence and buttons. It is computed by the
+// first receipt that needs it rather than at New, which keeps the
+// module's start-up short, and then remembered.
 func (d *decision) rationaleHash(sp *stepPermModel) [32]byte {
 	lt := &d.e.locales[d.r.locale]
 	t := &sp.texts[d.r.locale]
-	return d.textHash(lt.perm[sp.perm].rationaleTitle.raw, t.body.raw, t.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
+	t.shown.once.Do(func() {
+		t.shown.sum = d.textHash(lt.perm[sp.perm].rationaleTitle.raw, t.body.raw, t.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
+	})
+	return t.shown.sum
 }
 
 // textHash is the SHA-256 of texts shown together, each ended by a

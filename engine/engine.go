@@ -16,7 +16,8 @@
 //
 // # Notes
 //
-// An Engine is immutable after New and safe for concurrent use. Decide
+// An Engine is safe for concurrent use: after New it changes only to
+// remember the hashes of texts it has put in receipts. Decide
 // allocates nothing on the common path: it parses with a reflection-free
 // scanner and appends its response to the caller's buffer.
 package engine
@@ -24,6 +25,7 @@ package engine
 import (
 	"errors"
 	"strconv"
+	"sync"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
 )
@@ -138,6 +140,15 @@ type stepPermModel struct {
 
 type stepTexts struct {
 	body, refusal, fallback text // body: the purpose, and the notice of separate consent
+	// shown is the SHA-256 of the rationale as shown, computed by the
+	// first receipt that needs it: SHA-256 is slow in wasm (17 us for a
+	// rationale) and the same text is hashed again and again.
+	shown *hashOnce
+}
+
+type hashOnce struct {
+	once sync.Once
+	sum  [32]byte
 }
 
 type constraint struct {
@@ -344,6 +355,7 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 			body += "\n" + b.Text(loc, bundle.SeparateText(sp.Sensitive))
 		}
 		st := stepTexts{
+			shown:    new(hashOnce),
 			body:     newText(body),
 			refusal:  newText(b.Text(loc, sp.Refusal)),
 			fallback: newText(b.Text(loc, sp.Fallback)),

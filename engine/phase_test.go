@@ -42,13 +42,13 @@ func BenchmarkPhases(b *testing.B) {
 	req := []byte(`{"now":"2026-03-01T10:05:00+08:00","locale":"zh-CN","device":{"platform":"android","version":"33"},"os":{"camera":"granted"},"state":` +
 		string(state) + `,"event":{"type":"enter","scenario":"loan_apply","step":"apply"}}`)
 	var r request
-	if err := e.parse(&r, req); err != nil {
+	if err := e.parse(&r, req, nil); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("parse", func(b *testing.B) {
 		for b.Loop() {
 			var r request
-			e.parse(&r, req)
+			e.parse(&r, req, nil)
 		}
 	})
 	stateAt := bytes.Index(req, []byte(`"state":`)) + len(`"state":`)
@@ -66,7 +66,7 @@ func BenchmarkPhases(b *testing.B) {
 	b.Run("parse/minimal", func(b *testing.B) {
 		for b.Loop() {
 			var r request
-			e.parse(&r, minimal)
+			e.parse(&r, minimal, nil)
 		}
 	})
 	b.Run("encodeState", func(b *testing.B) {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bytes"
+
 	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
 
 	"unicode/utf8"
@@ -60,6 +62,7 @@ type request struct {
 	state     state
 	stateHash uint64
 	stateWhy  string
+	cached    bool // the state is the one the cache holds
 }
 
 type event struct {
@@ -73,7 +76,7 @@ type event struct {
 }
 
 // parse reads and validates a request. Every error names its field.
-func (e *Engine) parse(r *request, data []byte) *Error {
+func (e *Engine) parse(r *request, data []byte, cache *StateCache) *Error {
 	if len(data) > MaxRequest {
 		return &Error{Code: CodeTooLarge, Message: "the request is over 256 KiB"}
 	}
@@ -205,6 +208,12 @@ func (e *Engine) parse(r *request, data []byte) *Error {
 			// read over again, for its syntax only.
 			start := s.Pos
 			r.hasState = true
+			if cache != nil && len(cache.raw) > 0 && bytes.HasPrefix(data[start:], cache.raw) {
+				// The state this engine returned last, unchanged.
+				r.state, r.cached = cache.st, true
+				s.Pos = start + len(cache.raw)
+				break
+			}
 			var end int
 			r.state, r.stateHash, end, r.stateWhy = e.decodeState(data, start)
 			if r.stateWhy == "" {

@@ -178,3 +178,48 @@ func TestMemoryIsBounded(t *testing.T) {
 		t.Errorf("memory %d bytes is over 32 MiB", in.Memory())
 	}
 }
+
+// BenchmarkJourney replays the requests of conformance journey 002 (a loan
+// application on Android 13: eight decisions, each request carrying the
+// state the one before returned, as a host sends it) through the module
+// and natively; ns/op is per journey.
+func BenchmarkJourney(b *testing.B) {
+	setup(b)
+	ctx := context.Background()
+	journeys, err := conformance.Load("../engine/testdata/conformance")
+	if err != nil {
+		b.Fatal(err)
+	}
+	native := nativeEngine(b, "reference")
+	var steps []conformance.Result
+	for _, j := range journeys {
+		if j.Name == "002_android33_loan_apply_grant_then_refuse" {
+			if steps, err = conformance.Play(j, func(_ string, req []byte) ([]byte, error) { return native.Decide(nil, req), nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if steps == nil {
+		b.Fatal("journey 002 is missing")
+	}
+	b.Run("wasm", func(b *testing.B) {
+		in := instance(b)
+		for b.Loop() {
+			for _, s := range steps {
+				if _, err := in.Decide(ctx, s.Request); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(len(steps)), "decisions/op")
+	})
+	b.Run("native", func(b *testing.B) {
+		buf := make([]byte, 0, 8192)
+		for b.Loop() {
+			for _, s := range steps {
+				buf = native.Decide(buf[:0], s.Request)
+			}
+		}
+		b.ReportMetric(float64(len(steps)), "decisions/op")
+	})
+}

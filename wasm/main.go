@@ -47,6 +47,8 @@ var (
 	buffers = map[uint32][]byte{} // live consent_alloc buffers by address
 	live    int
 	initErr error
+	opened  bool
+	cache   engine.StateCache // the state the module returned last, read
 )
 
 func init() {
@@ -55,6 +57,17 @@ func init() {
 			keys = append(keys, ed25519.PublicKey(raw))
 		}
 	}
+}
+
+// ready opens the embedded bundle on the first call that needs it rather
+// than in _initialize: instantiation stays short, which hosts pay at
+// start-up, and the first call pays the rest once. A host that wants it
+// done early calls consent_info.
+func ready() {
+	if opened {
+		return
+	}
+	opened = true
 	e, h, err := open(defaultBundle, true)
 	if err != nil {
 		initErr = errors.New("the embedded bundle does not open: " + err.Error())
@@ -129,10 +142,10 @@ func consentDecide(ptr, n int32) (res int64) {
 	if err != nil {
 		return answer(engine.AppendError(out[:0], err))
 	}
-	if active == nil {
+	if ready(); active == nil {
 		return answer(engine.AppendError(out[:0], &engine.Error{Code: "no_bundle", Message: initErr.Error()}))
 	}
-	return answer(active.Decide(out[:0], in))
+	return answer(active.DecideCached(out[:0], in, &cache))
 }
 
 // consent_load_bundle replaces the active bundle with a newer one signed
@@ -145,6 +158,7 @@ func consentLoadBundle(ptr, n int32) (res int64) {
 	if err != nil {
 		return answer(engine.AppendError(out[:0], err))
 	}
+	ready()
 	e, h, openErr := open(in, false)
 	if openErr != nil {
 		code := bundle.CodeBadBundle
@@ -177,6 +191,7 @@ func consentLoadBundle(ptr, n int32) (res int64) {
 //go:wasmexport consent_info
 func consentInfo() (res int64) {
 	defer guard(&res)
+	ready()
 	b := append(out[:0], `{"module":`...)
 	b = strconv.AppendQuote(b, moduleVersion)
 	b = append(b, `,"abi":`...)
