@@ -261,7 +261,7 @@ func (d *decision) enter(ref stepRef) {
 	if len(step.perms) == 0 {
 		d.note(ruleJIT, d.stepName(ref), " asks for no permission")
 	} else {
-		d.note(ruleJIT, d.stepName(ref), " declares ", step.list, "; each is asked alone, in this order, only here")
+		d.note(ruleJIT, step.jitNote)
 	}
 	d.advance(0)
 }
@@ -314,12 +314,12 @@ func (d *decision) advance(i int) {
 		}
 		f.i, f.wait = i, waitRationale
 		d.act(action{kind: actShowRationale, step: f.step, sp: i, perm: p})
-		d.note(ruleRationale, name, ": explained before any system dialog, in ", d.stepName(f.step))
+		d.note(ruleRationale, sp.rationaleNote)
 		if ps.withdrawn {
 			d.note(ruleWithdraw, name, " was withdrawn: it is asked again only with a new rationale")
 		}
 		if sp.separate {
-			d.note(ruleSeparate, name, " here is ", bundle.Sensitive[sp.sensitive], ": the rationale asks for separate consent")
+			d.note(ruleSeparate, sp.separateNote)
 		}
 		return
 	}

@@ -122,11 +122,13 @@ type scenarioModel struct {
 }
 
 type stepModel struct {
-	id    string
-	name  string // scenario/step
-	hash  uint64 // of name, for the state's digest
-	list  string // its permissions, "location, call_log"
-	perms []stepPermModel
+	id   string
+	name string // scenario/step
+	hash uint64 // of name, for the state's digest
+	list string // its permissions, "location, call_log"
+	// jitNote is the detail of its JIT trace entry, made once.
+	jitNote string
+	perms   []stepPermModel
 }
 
 type stepPermModel struct {
@@ -136,6 +138,8 @@ type stepPermModel struct {
 	sensitive int // index into bundle.Sensitive, -1 if none
 	platforms []constraint
 	texts     []stepTexts // per locale
+	// The details of its RATIONALE and SEPARATE trace entries, made once.
+	rationaleNote, separateNote string
 }
 
 type stepTexts struct {
@@ -237,7 +241,13 @@ func New(b *bundle.Bundle) (*Engine, error) {
 					stm.list += ", "
 				}
 				stm.list += sp.ID
+				pm := &stm.perms[len(stm.perms)-1]
+				pm.rationaleNote = sp.ID + ": explained before any system dialog, in " + stm.name
+				if pm.separate {
+					pm.separateNote = sp.ID + " here is " + sp.Sensitive + ": the rationale asks for separate consent"
+				}
 			}
+			stm.jitNote = stm.name + " declares " + stm.list + "; each is asked alone, in this order, only here"
 			sm.steps = append(sm.steps, stm)
 		}
 		e.scens = append(e.scens, sm)
