@@ -6,6 +6,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/conformance"
 	"github.com/jitconsent/jitconsent/prompts"
 )
 
@@ -20,28 +21,7 @@ var (
 
 func compiled(t testing.TB, name string) *bundle.Bundle {
 	t.Helper()
-	bundlesOnce.Do(func() {
-		bundles = map[string]*bundle.Bundle{}
-		for name, src := range map[string][2][]string{
-			"reference": {{"../prompts/msxf"}, {"../locales"}},
-			"revision": {
-				{"../prompts/msxf", "../prompts/testdata/revision/msxf/2023-09-01.toml"},
-				{"../locales", "../prompts/testdata/revision/locales"},
-			},
-		} {
-			p, err := prompts.Load(src[0], src[1])
-			if err != nil {
-				bundlesErr = err
-				return
-			}
-			b, err := prompts.Compile(p)
-			if err != nil {
-				bundlesErr = err
-				return
-			}
-			bundles[name] = b
-		}
-	})
+	bundlesOnce.Do(func() { bundles, bundlesErr = conformance.Bundles("..") })
 	if bundlesErr != nil {
 		t.Fatal(bundlesErr)
 	}

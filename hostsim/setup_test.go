@@ -41,24 +41,11 @@ func setup(t testing.TB) {
 			setupErr = err
 			return
 		}
-		bundles, envelopes = map[string]*bundle.Bundle{}, map[string][]byte{}
-		for name, src := range map[string][2][]string{
-			"reference": {{"../prompts/msxf"}, {"../locales"}},
-			"revision": {
-				{"../prompts/msxf", "../prompts/testdata/revision/msxf/2023-09-01.toml"},
-				{"../locales", "../prompts/testdata/revision/locales"},
-			},
-		} {
-			p, err := prompts.Load(src[0], src[1])
-			if err != nil {
-				setupErr = err
-				return
-			}
-			b, err := prompts.Compile(p)
-			if err != nil {
-				setupErr = err
-				return
-			}
+		if bundles, setupErr = conformance.Bundles(".."); setupErr != nil {
+			return
+		}
+		envelopes = map[string][]byte{}
+		for name, b := range bundles {
 			env, err := prompts.Marshal(b)
 			if err == nil {
 				env, err = bundle.Sign(env, key)
@@ -67,7 +54,7 @@ func setup(t testing.TB) {
 				setupErr = err
 				return
 			}
-			bundles[name], envelopes[name] = b, env
+			envelopes[name] = env
 		}
 	})
 	if setupErr != nil {

@@ -46,20 +46,13 @@ func run(out, dir, keyFile string) error {
 	if err != nil {
 		return err
 	}
+	bundles, err := conformance.Bundles(".")
+	if err != nil {
+		return err
+	}
 	engines := map[string]*engine.Engine{}
 	envelopes := map[string]string{}
-	for name, src := range map[string][2][]string{
-		"reference": {{"prompts/msxf"}, {"locales"}},
-		"revision":  {{"prompts/msxf", "prompts/testdata/revision/msxf/2023-09-01.toml"}, {"locales", "prompts/testdata/revision/locales"}},
-	} {
-		p, err := prompts.Load(src[0], src[1])
-		if err != nil {
-			return err
-		}
-		b, err := prompts.Compile(p)
-		if err != nil {
-			return err
-		}
+	for name, b := range bundles {
 		if engines[name], err = engine.New(b); err != nil {
 			return err
 		}
