@@ -111,3 +111,12 @@ func wasmDecide(t testing.TB, m *Module) conformance.Decide {
 	}
 	return func(name string, req []byte) ([]byte, error) { return instances[name].Decide(ctx, req) }
 }
+
+func mustRead(t testing.TB, file string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (build the module with `make wasm-test`)", err)
+	}
+	return data
+}

@@ -1,0 +1,355 @@
+// Package journey reads the simulator's journey files (TOML, documented in
+// FORMAT.md beside this file) and plays them: a user's script on one or
+// more device profiles, and what must and must not happen. A journey
+// passes when its expectations hold and the compliance checks find no
+// fault.
+package journey
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jitconsent/jitconsent/hostsim/check"
+	"github.com/jitconsent/jitconsent/hostsim/device"
+	"github.com/jitconsent/jitconsent/hostsim/sim"
+	"github.com/jitconsent/jitconsent/prompts"
+)
+
+// Journey is one journey file.
+type Journey struct {
+	Name        string   `toml:"name,required"`
+	Description string   `toml:"description"`
+	Devices     []string `toml:"devices,required"` // profile names, or "all"
+	Locale      string   `toml:"locale"`
+	Start       string   `toml:"start"` // RFC 3339; default 2026-03-01T10:00:00+08:00
+	User        User     `toml:"user"`
+	Do          []Op     `toml:"do,required"`
+	Expect      Expect   `toml:"expect"`
+
+	File string `toml:"-"`
+}
+
+// User is the scripted user of a journey.
+type User struct {
+	Policy      []bool       `toml:"policy"`
+	Rationale   []bool       `toml:"rationale"`
+	Dialog      []string     `toml:"dialog"`
+	Settings    []bool       `toml:"settings"`
+	Permissions []PermAnswer `toml:"permission"`
+}
+
+// PermAnswer are a user's answers for one permission.
+type PermAnswer struct {
+	ID        string   `toml:"id,required"`
+	Rationale []bool   `toml:"rationale"`
+	Dialog    []string `toml:"dialog"`
+	Settings  []bool   `toml:"settings"`
+}
+
+// Op is one thing the user does.
+type Op struct {
+	Do         string           `toml:"do,required"`
+	Scenario   string           `toml:"scenario"`
+	Step       string           `toml:"step"`
+	Permission string           `toml:"permission"`
+	For        prompts.Duration `toml:"for"`
+	On         bool             `toml:"on"`
+	Version    string           `toml:"version"`
+}
+
+// Expect is what must hold.
+type Expect struct {
+	// Must lists actions that must appear, Never actions that must not,
+	// as "<type> [<permission or scenario/step>]": "request_permission
+	// camera", "block camera", "proceed loan_apply/apply", "show_policy".
+	Must  []string `toml:"must"`
+	Never []string `toml:"never"`
+	// SDKs must run after the last request; NoSDKs must not.
+	SDKs   []string `toml:"sdks"`
+	NoSDKs []string `toml:"no_sdks"`
+	// StateHas and StateLacks name top-level fields of the final state.
+	StateHas   []string `toml:"state_has"`
+	StateLacks []string `toml:"state_lacks"`
+	// Faults lists rules the compliance checks must find (a journey that
+	// shows a broken engine); by default they must find none.
+	Faults []string `toml:"faults"`
+}
+
+var opKinds = []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, sim.OpSettings, sim.OpReinstall, sim.OpUpgrade}
+
+// Load reads a journey file. Its errors name file:line:col and the key.
+func Load(file string) (*Journey, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var j Journey
+	pos, probs := prompts.DecodeTOML(file, data, &j)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	j.File = file
+	bad := func(key, format string, args ...any) error {
+		return prompts.Problems{{Pos: pos(key), Code: prompts.CodeType, Key: key, Msg: fmt.Sprintf(format, args...)}}
+	}
+	for i, d := range j.Devices {
+		if d == "all" {
+			continue
+		}
+		if _, err := device.Lookup(d); err != nil {
+			return nil, bad(fmt.Sprintf("devices[%d]", i), "%v", err)
+		}
+	}
+	if j.Start != "" {
+		if _, err := time.Parse(time.RFC3339, j.Start); err != nil {
+			return nil, bad("start", "start must be an RFC 3339 time: %v", err)
+		}
+	}
+	for i, op := range j.Do {
+		key := fmt.Sprintf("do[%d]", i)
+		if !slices.Contains(opKinds, op.Do) {
+			return nil, bad(key+".do", "do must be one of %s", strings.Join(opKinds, ", "))
+		}
+		need := map[string]string{sim.OpEnter: "scenario", sim.OpWithdraw: "permission", sim.OpWait: "for", sim.OpSettings: "permission", sim.OpUpgrade: "version"}
+		missing := (op.Do == sim.OpEnter && (op.Scenario == "" || op.Step == "")) ||
+			((op.Do == sim.OpWithdraw || op.Do == sim.OpSettings) && op.Permission == "") ||
+			(op.Do == sim.OpWait && op.For.Duration <= 0) || (op.Do == sim.OpUpgrade && op.Version == "")
+		if missing {
+			return nil, bad(key, "do = %q needs %s", op.Do, need[op.Do])
+		}
+	}
+	for i, c := range j.User.Dialog {
+		if !validChoice(c) {
+			return nil, bad(fmt.Sprintf("user.dialog[%d]", i), "a dialog choice is one of %s", choiceList())
+		}
+	}
+	for i, p := range j.User.Permissions {
+		for k, c := range p.Dialog {
+			if !validChoice(c) {
+				return nil, bad(fmt.Sprintf("user.permission[%d].dialog[%d]", i, k), "a dialog choice is one of %s", choiceList())
+			}
+		}
+	}
+	for i, r := range j.Expect.Faults {
+		if !slices.Contains(check.Rules, r) {
+			return nil, bad(fmt.Sprintf("expect.faults[%d]", i), "a rule is one of %s", strings.Join(check.Rules, ", "))
+		}
+	}
+	return &j, nil
+}
+
+func validChoice(c string) bool { return slices.Contains(sim.Choices, device.Choice(c)) }
+
+func choiceList() string {
+	var s []string
+	for _, c := range sim.Choices {
+		s = append(s, string(c))
+	}
+	return strings.Join(s, ", ")
+}
+
+// LoadDir reads every *.toml journey in a folder, in name order.
+func LoadDir(dir string) ([]*Journey, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.toml"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no journeys (*.toml)", dir)
+	}
+	sort.Strings(files)
+	var out []*Journey
+	var errs []error
+	for _, f := range files {
+		j, err := Load(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, j)
+	}
+	return out, errors.Join(errs...)
+}
+
+// Profiles returns the journey's device profiles ("all": every one).
+func (j *Journey) Profiles() []device.Profile {
+	var out []device.Profile
+	for _, name := range j.Devices {
+		if name == "all" {
+			return device.Profiles()
+		}
+		p, _ := device.Lookup(name)
+		out = append(out, p)
+	}
+	return out
+}
+
+// Ops returns the journey's script as the simulator's ops.
+func (j *Journey) Ops() []sim.Op {
+	var out []sim.Op
+	for _, o := range j.Do {
+		out = append(out, sim.Op{Kind: o.Do, Scenario: o.Scenario, Step: o.Step, Permission: o.Permission,
+			Wait: o.For.Duration, On: o.On, Version: o.Version})
+	}
+	return out
+}
+
+// NewUser returns the journey's scripted user.
+func (j *Journey) NewUser() *sim.Scripted {
+	u := &sim.Scripted{Policies: j.User.Policy, Rationales: j.User.Rationale, Switches: j.User.Settings,
+		Dialogs: choices(j.User.Dialog), PerDialog: map[string][]device.Choice{}, PerSwitch: map[string][]bool{},
+		PerRationale: map[string][]bool{}}
+	for _, p := range j.User.Permissions {
+		if p.Dialog != nil {
+			u.PerDialog[p.ID] = choices(p.Dialog)
+		}
+		if p.Settings != nil {
+			u.PerSwitch[p.ID] = p.Settings
+		}
+		if p.Rationale != nil {
+			u.PerRationale[p.ID] = p.Rationale
+		}
+	}
+	return u
+}
+
+func choices(l []string) []device.Choice {
+	var out []device.Choice
+	for _, c := range l {
+		out = append(out, device.Choice(c))
+	}
+	return out
+}
+
+// StartTime is the device clock's start.
+func (j *Journey) StartTime() time.Time {
+	if t, err := time.Parse(time.RFC3339, j.Start); err == nil {
+		return t
+	}
+	return DefaultStart
+}
+
+// DefaultStart is when a journey starts unless it says.
+var DefaultStart = time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// Result is a journey played on one device.
+type Result struct {
+	Journey    *Journey
+	Profile    device.Profile
+	Transcript *sim.Transcript
+	Faults     []check.Fault
+	// Failures are expectations that did not hold.
+	Failures []string
+}
+
+// Passed reports whether the run met its expectations and broke no rule
+// it did not expect to.
+func (r *Result) Passed() bool { return len(r.Failures) == 0 }
+
+// Play runs the journey on a device profile against an engine.
+func Play(j *Journey, p device.Profile, decide sim.Decide, policy *check.Policy) *Result {
+	locale := j.Locale
+	if locale == "" {
+		locale = "zh-CN"
+	}
+	dev := device.NewAt(p, j.StartTime())
+	t := sim.Run(decide, dev, j.NewUser(), locale, j.Ops())
+	r := &Result{Journey: j, Profile: p, Transcript: t, Faults: check.Check(policy, t)}
+	r.Failures = j.Expect.failures(t, r.Faults)
+	return r
+}
+
+func (x *Expect) failures(t *sim.Transcript, faults []check.Fault) []string {
+	var out []string
+	var seen []string
+	for _, e := range t.Entries {
+		for i := range e.Response.Actions {
+			seen = append(seen, Summary(&e.Response.Actions[i]))
+		}
+	}
+	match := func(want string) bool {
+		for _, s := range seen {
+			if s == want || strings.HasPrefix(s, want+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range x.Must {
+		if !match(m) {
+			out = append(out, "expected "+m+", never shown")
+		}
+	}
+	for _, m := range x.Never {
+		if match(m) {
+			out = append(out, "shown "+m+", which must never be")
+		}
+	}
+	var last *sim.Entry
+	for i := len(t.Entries) - 1; i >= 0; i-- {
+		if t.Entries[i].Response.Error == nil {
+			last = &t.Entries[i]
+			break
+		}
+	}
+	if last != nil {
+		for _, s := range x.SDKs {
+			if !slices.Contains(last.Response.SDKs, s) {
+				out = append(out, "SDK "+s+" does not run at the end")
+			}
+		}
+		for _, s := range x.NoSDKs {
+			if slices.Contains(last.Response.SDKs, s) {
+				out = append(out, "SDK "+s+" runs at the end")
+			}
+		}
+		for _, k := range x.StateHas {
+			if !strings.Contains(string(last.Response.State), `"`+k+`":`) {
+				out = append(out, "the final state has no "+k)
+			}
+		}
+		for _, k := range x.StateLacks {
+			if strings.Contains(string(last.Response.State), `"`+k+`":`) {
+				out = append(out, "the final state has "+k)
+			}
+		}
+	}
+	found := map[string]bool{}
+	for _, f := range faults {
+		found[f.Rule] = true
+		if !slices.Contains(x.Faults, f.Rule) {
+			out = append(out, "compliance fault: "+f.String())
+		}
+	}
+	for _, r := range x.Faults {
+		if !found[r] {
+			out = append(out, "expected a "+r+" fault, found none")
+		}
+	}
+	if t.Failure != "" && !slices.Contains(x.Faults, check.Contract) {
+		out = append(out, "the run stopped: "+t.Failure)
+	}
+	return out
+}
+
+// Summary is an action as journeys name it: "<type> [<permission>]
+// [<scenario>/<step>]".
+func Summary(a *sim.Action) string {
+	s := a.Type
+	if a.Permission != "" {
+		s += " " + a.Permission
+	}
+	if a.Scenario != "" {
+		s += " " + a.Scenario + "/" + a.Step
+	}
+	if a.Type == "show_policy" && a.Change != "" {
+		s += " " + a.Change
+	}
+	return s
+}

@@ -1,0 +1,299 @@
+// Package sim runs an app's host loop against a simulated device and
+// user: it sends the engine the events a user's actions cause, carries
+// the engine's state, performs the actions the engine answers with (a
+// policy popup, a rationale, a system request, a settings hint) by asking
+// the user and the device, and records everything in a Transcript that
+// the compliance checks (package check) and the reports read.
+//
+// The device is the OS (package device): what it reports, whether a
+// request shows a dialog, what an answer turns into. The engine is
+// whatever Decide calls: the wasm module in wazero, or the native engine.
+package sim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jitconsent/jitconsent/hostsim/device"
+)
+
+// Decide answers one request of the engine's contract.
+type Decide func(request []byte) ([]byte, error)
+
+// User answers what the app shows.
+type User interface {
+	// Policy answers a policy popup.
+	Policy(a *Action) bool
+	// Rationale answers an in-app rationale.
+	Rationale(a *Action) bool
+	// Dialog chooses in a system dialog for a permission.
+	Dialog(permission string) device.Choice
+	// Settings says whether the user, sent to the settings for a
+	// permission, switches it on.
+	Settings(permission string) bool
+}
+
+// Op is something the user does of their own accord: the script of a
+// journey is a list of them.
+type Op struct {
+	Kind       string        `json:"kind" toml:"do"` // launch, enter, withdraw, wait, settings, reinstall, upgrade
+	Scenario   string        `json:"scenario,omitempty" toml:"scenario"`
+	Step       string        `json:"step,omitempty" toml:"step"`
+	Permission string        `json:"permission,omitempty" toml:"permission"`
+	Wait       time.Duration `json:"wait,omitempty" toml:"-"`
+	On         bool          `json:"on,omitempty" toml:"on"`
+	Version    string        `json:"version,omitempty" toml:"version"`
+}
+
+// Op kinds.
+const (
+	OpLaunch    = "launch"
+	OpEnter     = "enter"
+	OpWithdraw  = "withdraw"
+	OpWait      = "wait"
+	OpSettings  = "settings"
+	OpReinstall = "reinstall"
+	OpUpgrade   = "upgrade"
+)
+
+// Action is an action of a response, as the host reads it.
+type Action struct {
+	Type            string   `json:"type"`
+	Version         string   `json:"version,omitempty"`
+	Change          string   `json:"change,omitempty"`
+	Blocking        bool     `json:"blocking,omitempty"`
+	Title           string   `json:"title,omitempty"`
+	Body            string   `json:"body,omitempty"`
+	Changes         []string `json:"changes,omitempty"`
+	Accept          string   `json:"accept,omitempty"`
+	Decline         string   `json:"decline,omitempty"`
+	Permission      string   `json:"permission,omitempty"`
+	Scenario        string   `json:"scenario,omitempty"`
+	Step            string   `json:"step,omitempty"`
+	Consequence     string   `json:"consequence,omitempty"`
+	SeparateConsent bool     `json:"separate_consent,omitempty"`
+	PlatformIDs     []string `json:"platform_ids,omitempty"`
+	Missing         []string `json:"missing,omitempty"`
+	Fallbacks       []string `json:"fallbacks,omitempty"`
+}
+
+// Event is the event of a request.
+type Event struct {
+	Type       string `json:"type"`
+	Accepted   *bool  `json:"accepted,omitempty"`
+	Scenario   string `json:"scenario,omitempty"`
+	Step       string `json:"step,omitempty"`
+	Permission string `json:"permission,omitempty"`
+	Result     string `json:"result,omitempty"`
+}
+
+// Response is what the host reads of an answer.
+type Response struct {
+	Actions  []Action          `json:"actions"`
+	SDKs     []string          `json:"sdks"`
+	State    json.RawMessage   `json:"state"`
+	Receipts []json.RawMessage `json:"receipts"`
+	Trace    []struct {
+		Rule   string `json:"rule"`
+		Detail string `json:"detail"`
+	} `json:"trace"`
+	Error *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field"`
+	} `json:"error"`
+}
+
+// Dialog is what happened when the host called the OS's request API.
+type Dialog struct {
+	Permission string        `json:"permission"`
+	Shown      bool          `json:"shown"` // the OS showed its dialog
+	Choice     device.Choice `json:"choice,omitempty"`
+	Result     string        `json:"result"`
+}
+
+// Entry is one request and its answer, with what the device and the user
+// did around it.
+type Entry struct {
+	Op       int               `json:"op"` // index of the user's op that led to it
+	Time     time.Time         `json:"time"`
+	Version  string            `json:"version"` // the device's OS version then (it may be upgraded)
+	Event    Event             `json:"event"`
+	OS       map[string]string `json:"os"`   // what the device reported in the request
+	Step     string            `json:"step"` // the scenario/step the user is in ("" outside one)
+	Response Response          `json:"response"`
+	Raw      []byte            `json:"-"` // the answer as the engine gave it
+	// What the host did with the actions of this answer.
+	Dialog   *Dialog `json:"dialog,omitempty"`   // it called the request API
+	Settings *bool   `json:"settings,omitempty"` // it sent the user to the settings: switched on?
+}
+
+// Transcript is a whole run.
+type Transcript struct {
+	Profile device.Profile `json:"profile"`
+	Locale  string         `json:"locale"`
+	Ops     []Op           `json:"ops"`
+	Entries []Entry        `json:"entries"`
+	// Failure is set when the run could not go on: the engine failed (a
+	// trapped or timed-out module) or answered in a loop.
+	Failure string `json:"failure,omitempty"`
+}
+
+// MaxDecisions bounds the requests one op may cause, so that an engine
+// that answers in a loop ends the run instead of hanging it.
+const MaxDecisions = 64
+
+// ErrLoop is the failure of a run whose engine kept asking.
+var ErrLoop = errors.New("the engine answered in a loop: more than 64 requests for one user action")
+
+// Run plays ops on a device with a user against an engine.
+func Run(decide Decide, dev *device.Device, user User, locale string, ops []Op) *Transcript {
+	r := &runner{decide: decide, dev: dev, user: user, locale: locale}
+	r.t = &Transcript{Profile: dev.Profile(), Locale: locale, Ops: ops}
+	for i, op := range ops {
+		r.op = i
+		if err := r.do(op); err != nil {
+			r.t.Failure = fmt.Sprintf("op %d (%s): %v", i+1, op.Kind, err)
+			break
+		}
+	}
+	return r.t
+}
+
+type runner struct {
+	decide Decide
+	dev    *device.Device
+	user   User
+	locale string
+	t      *Transcript
+	state  json.RawMessage
+	op     int
+	step   string // scenario/step the user is in
+	count  int    // requests for the current op
+}
+
+func (r *runner) do(op Op) error {
+	r.count = 0
+	switch op.Kind {
+	case OpLaunch:
+		r.step = ""
+		r.dev.Use()
+		return r.send(Event{Type: "launch"})
+	case OpEnter:
+		r.step = op.Scenario + "/" + op.Step
+		r.dev.Use()
+		return r.send(Event{Type: "enter", Scenario: op.Scenario, Step: op.Step})
+	case OpWithdraw:
+		return r.send(Event{Type: "withdraw", Permission: op.Permission})
+	case OpWait:
+		r.dev.Advance(op.Wait)
+		return nil
+	case OpSettings:
+		r.dev.Settings(op.Permission, op.On)
+		return nil
+	case OpReinstall:
+		r.dev.Reinstall()
+		r.state = nil
+		r.step = ""
+		return nil
+	case OpUpgrade:
+		return r.dev.Upgrade(op.Version)
+	}
+	return fmt.Errorf("unknown op %q", op.Kind)
+}
+
+// send makes one request and performs the actions of its answer.
+func (r *runner) send(ev Event) error {
+	if r.count++; r.count > MaxDecisions {
+		return ErrLoop
+	}
+	p := r.dev.Profile()
+	req := map[string]any{
+		"now":    r.dev.Now().Format(time.RFC3339),
+		"locale": r.locale,
+		"device": map[string]string{"platform": p.Platform, "version": p.Version},
+		"os":     r.dev.Report(),
+		"event":  ev,
+	}
+	if r.state != nil {
+		req["state"] = r.state
+	}
+	data, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	raw, err := r.decide(data)
+	if err != nil {
+		return fmt.Errorf("the engine failed: %w", err)
+	}
+	e := Entry{Op: r.op, Time: r.dev.Now(), Version: p.Version, Event: ev, OS: r.dev.Report(), Step: r.step, Raw: raw}
+	if err := json.Unmarshal(raw, &e.Response); err != nil {
+		r.t.Entries = append(r.t.Entries, e)
+		return fmt.Errorf("the engine's answer is not JSON: %v", err)
+	}
+	r.t.Entries = append(r.t.Entries, e)
+	if e.Response.Error != nil {
+		return nil // the host keeps its state; the checks judge the error
+	}
+	r.state = e.Response.State
+	idx := len(r.t.Entries) - 1
+	for i := range e.Response.Actions {
+		a := &e.Response.Actions[i]
+		next, err := r.perform(idx, a)
+		if err != nil {
+			return err
+		}
+		if next != nil && a.Type == "show_policy" && a.Change == "minor" {
+			// A minor update only informs: the user's acknowledgement is
+			// sent, and the answer's other actions go on.
+			if err := r.send(*next); err != nil {
+				return err
+			}
+			continue
+		}
+		if next != nil {
+			// The answer to this action is a new request, whose own
+			// answer carries on; later actions of this answer are not
+			// performed (the engine puts a prompt last).
+			return r.send(*next)
+		}
+	}
+	return nil
+}
+
+// perform does what an action asks and returns the event that answers it,
+// if any.
+func (r *runner) perform(idx int, a *Action) (*Event, error) {
+	yes := func(b bool) *bool { return &b }
+	switch a.Type {
+	case "show_policy":
+		ok := r.user.Policy(a)
+		return &Event{Type: "policy_answer", Accepted: yes(ok)}, nil
+	case "show_rationale":
+		ok := r.user.Rationale(a)
+		return &Event{Type: "rationale_answer", Permission: a.Permission, Accepted: yes(ok)}, nil
+	case "request_permission":
+		choice := r.user.Dialog(a.Permission)
+		shown, result := r.dev.Request(a.Permission, choice)
+		d := &Dialog{Permission: a.Permission, Shown: shown, Result: result}
+		if shown {
+			d.Choice = choice
+		}
+		r.t.Entries[idx].Dialog = d
+		return &Event{Type: "permission_result", Permission: a.Permission, Result: result}, nil
+	case "open_settings":
+		on := r.user.Settings(a.Permission)
+		r.dev.Settings(a.Permission, on)
+		r.t.Entries[idx].Settings = &on
+		result := r.dev.Report()[a.Permission]
+		switch result {
+		case "granted", "limited", "denied", "denied_forever":
+		default: // back from the settings without a decision
+			result = "dismissed"
+		}
+		return &Event{Type: "permission_result", Permission: a.Permission, Result: result}, nil
+	}
+	return nil, nil
+}
