@@ -326,10 +326,11 @@ func (d *decision) advance(i int) {
 	d.finish()
 }
 
-// os returns what the OS reports for a permission; on Android API 22 and
-// below every declared permission is granted at install.
+// os returns what the OS reports for a permission. On Android API 22 and
+// below a permission not reported otherwise is granted at install; one
+// reported denied (by a vendor's permission manager) is denied.
 func (d *decision) os(p int) uint8 {
-	if d.r.dev.installTime() {
+	if st := d.r.os[p]; d.r.dev.installTime() && st == osNotDetermined {
 		return osGranted
 	}
 	return d.r.os[p]

@@ -139,6 +139,9 @@ func (d *device) dialogGone(os uint8, denials int) string {
 	}
 	switch d.platform {
 	case android:
+		if d.installTime() {
+			return "Android 5.1 and below show no permission dialog; only the settings change it"
+		}
 		if d.major() >= 30 && denials >= 2 {
 			return "Android 11 and later show no dialog after two denials"
 		}
