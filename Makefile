@@ -16,12 +16,24 @@ WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buil
 
 .PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench clean
 
-# run: compile the shipped policy and show what it holds; until the host
-# simulator lands, this is the main job.
-run: bundle export
+# run: build the module and run the simulator: the bundled journeys on
+# every device profile, the example journeys on theirs, and a thousand
+# random journeys, each checked for every compliance rule.
+run: wasm export
+	@$(GO) build -o $(DIST)/hostsim ./cmd/hostsim
 	@echo
+	@echo "== the policy update users would see (the example revision) =="
 	@$(PROMPTC) diff prompts/msxf/2022-03-29.toml prompts/testdata/revision/msxf/2023-09-01.toml \
-		--locales $(LOCALES) --locales prompts/testdata/revision/locales --locale zh-CN
+		--locales $(LOCALES) --locales prompts/testdata/revision/locales --locale zh-CN | tail -4
+	@echo
+	@echo "== the journeys on every device profile (hostsim matrix) =="
+	@$(DIST)/hostsim matrix hostsim/testdata/journeys --html $(DIST)/report.html
+	@echo
+	@echo "== the example journeys on their devices (hostsim run) =="
+	@$(DIST)/hostsim run examples/journeys --junit $(DIST)/junit.xml
+	@echo
+	@echo "== 1,000 random users, devices and journeys (hostsim fuzz) =="
+	@$(DIST)/hostsim fuzz --journeys 1000
 
 $(PROMPTC): $(shell find cmd prompts engine -name '*.go' -not -name '*_test.go') go.mod go.sum
 	$(GO) build -o $@ ./cmd/promptc

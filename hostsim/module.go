@@ -36,6 +36,12 @@ type Config struct {
 	// without its deadline checks, which slow guest code about fourfold
 	// (BenchmarkDecide), as an app's host would run the module.
 	CallTimeout time.Duration
+	// Watchdog enforces CallTimeout from outside the module instead: a
+	// call past its deadline is abandoned (its goroutine runs on until the
+	// module returns, which a hung one never does) and the instance
+	// closed for the caller. The guest then runs at full speed, which the
+	// simulator's fuzzing needs; the price is a goroutine per hung call.
+	Watchdog bool
 	// Stderr receives what the module writes to fd 2 (nil: discarded).
 	Stderr io.Writer
 	// WASI, if set, replaces wazero's WASI implementation: it instantiates
@@ -58,7 +64,7 @@ func Compile(ctx context.Context, wasm []byte, cfg Config) (*Module, error) {
 	}
 	rc := wazero.NewRuntimeConfig().
 		WithMemoryLimitPages(cfg.MemoryLimitPages).
-		WithCloseOnContextDone(cfg.CallTimeout > 0)
+		WithCloseOnContextDone(cfg.CallTimeout > 0 && !cfg.Watchdog)
 	if cfg.CacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(cfg.CacheDir)
 		if err != nil {
@@ -113,6 +119,10 @@ type Instance struct {
 	buf                             uint32 // a reusable request buffer
 	bufSize                         uint32
 	closed                          bool
+	// The watchdog's goroutine, channels and timer (Config.Watchdog).
+	calls   chan callRequest
+	results chan callResult
+	timer   *time.Timer
 }
 
 // Instantiate makes a fresh instance: the module's _initialize runs, so
@@ -149,6 +159,9 @@ var ErrClosed = errors.New("hostsim: the instance is closed after a trap or a ti
 
 // Close closes the instance.
 func (in *Instance) Close(ctx context.Context) error {
+	if in.calls != nil && !in.closed {
+		close(in.calls)
+	}
 	in.closed = true
 	return in.mod.Close(ctx)
 }
@@ -164,6 +177,9 @@ func (in *Instance) Memory() uint32 { return in.mod.Memory().Size() }
 func (in *Instance) call(ctx context.Context, f api.Function, args ...uint64) ([]uint64, error) {
 	if in.closed {
 		return nil, ErrClosed
+	}
+	if in.m.cfg.CallTimeout > 0 && in.m.cfg.Watchdog {
+		return in.watched(ctx, f, args...)
 	}
 	if in.m.cfg.CallTimeout > 0 {
 		var cancel context.CancelFunc
@@ -251,4 +267,51 @@ func (in *Instance) read(packed uint64) ([]byte, error) {
 		return nil, fmt.Errorf("hostsim: answer at %d+%d is outside memory", ptr, n)
 	}
 	return append([]byte(nil), b...), nil
+}
+
+// ErrTimeout is the error of a call abandoned by the watchdog.
+var ErrTimeout = errors.New("hostsim: the call ran past its deadline and was abandoned")
+
+type callResult struct {
+	res []uint64
+	err error
+}
+
+type callRequest struct {
+	ctx  context.Context
+	f    api.Function
+	args []uint64
+}
+
+// watched runs a call on the instance's own goroutine and abandons it at
+// the deadline. The goroutine and the timer live as long as the instance,
+// so a call costs two channel operations.
+func (in *Instance) watched(ctx context.Context, f api.Function, args ...uint64) ([]uint64, error) {
+	if in.calls == nil {
+		in.calls, in.results = make(chan callRequest), make(chan callResult, 1)
+		in.timer = time.NewTimer(time.Hour)
+		in.timer.Stop()
+		go func(calls <-chan callRequest, results chan<- callResult) {
+			for c := range calls {
+				res, err := c.f.Call(c.ctx, c.args...)
+				results <- callResult{res, err}
+			}
+		}(in.calls, in.results)
+	}
+	in.calls <- callRequest{ctx, f, args}
+	in.timer.Reset(in.m.cfg.CallTimeout)
+	select {
+	case r := <-in.results:
+		in.timer.Stop()
+		if r.err != nil {
+			in.closed = true
+			close(in.calls)
+			in.mod.Close(context.Background())
+			return nil, fmt.Errorf("%s: %w (%v)", f.Definition().Name(), ErrClosed, r.err)
+		}
+		return r.res, nil
+	case <-in.timer.C:
+		in.closed = true // not closed in wazero: the call still runs on it
+		return nil, fmt.Errorf("%s: %w: %w", f.Definition().Name(), ErrClosed, ErrTimeout)
+	}
 }

@@ -96,10 +96,19 @@ type checker struct {
 
 // Check returns every fault of a transcript.
 func Check(p *Policy, t *sim.Transcript) []Fault {
-	c := &checker{p: p, t: t, withdrawn: map[string]bool{}, refused: map[string]time.Time{}}
-	c.newVisit()
+	c := &checker{p: p, t: t}
+	c.install()
+	lastOp := -1
 	for i := range t.Entries {
-		c.entry(i, &t.Entries[i])
+		e := &t.Entries[i]
+		// A reinstall wipes the app: what the checks knew goes with it.
+		for op := lastOp + 1; op <= e.Op && op < len(t.Ops); op++ {
+			if t.Ops[op].Kind == sim.OpReinstall {
+				c.install()
+			}
+		}
+		lastOp = e.Op
+		c.entry(i, e)
 	}
 	if t.Failure != "" {
 		c.fault(len(t.Entries)-1, Contract, "the run could not go on: %s", t.Failure)
@@ -113,6 +122,15 @@ func (c *checker) fault(i int, rule, format string, args ...any) {
 		op = c.t.Entries[i].Op
 	}
 	c.faults = append(c.faults, Fault{Rule: rule, Entry: i, Op: op, Detail: fmt.Sprintf(format, args...)})
+}
+
+// install forgets everything: a fresh install.
+func (c *checker) install() {
+	c.consent, c.declined = false, false
+	c.withdrawn = map[string]bool{}
+	c.refused = map[string]time.Time{}
+	c.lastReceipt = ""
+	c.newVisit()
 }
 
 func (c *checker) newVisit() {
@@ -163,7 +181,9 @@ func (c *checker) entry(i int, e *sim.Entry) {
 	case "permission_result":
 		switch ev.Result {
 		case "granted", "limited":
+			// A grant ends the refusal: the cooldown no longer applies.
 			delete(c.refusedHere, ev.Permission)
+			delete(c.refused, ev.Permission)
 		default:
 			c.refusal(e, ev.Permission, optional(ev.Permission))
 		}
@@ -205,8 +225,10 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			}
 			if ev.Type == "launch" {
 				c.fault(i, JIT, "%s %s at launch: launch asks for no permission", a.Type, perm)
-			} else if c.p.stepPermission(e.Step, perm) == nil {
+			} else if sp := c.p.stepPermission(e.Step, perm); sp == nil {
 				c.fault(i, JIT, "%s %s in %s, which does not declare it", a.Type, perm, stepName(e.Step))
+			} else if !sp.AppliesTo(c.t.Profile.Platform, e.Version) {
+				c.fault(i, JIT, "%s %s in %s on %s %s, where the policy does not ask for it", a.Type, perm, stepName(e.Step), c.t.Profile.Platform, e.Version)
 			}
 			if !dev.Has(perm) {
 				c.fault(i, Platform, "%s %s, which %s %s does not have", a.Type, perm, c.t.Profile.Platform, e.Version)
@@ -242,7 +264,7 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			}
 			for perm := range c.withdrawn {
 				sp := c.p.stepPermission(e.Step, perm)
-				if sp == nil || c.accepted[perm] || slices.Contains(a.Missing, perm) || !dev.Has(perm) {
+				if sp == nil || !sp.AppliesTo(c.t.Profile.Platform, e.Version) || c.accepted[perm] || slices.Contains(a.Missing, perm) || !dev.Has(perm) {
 					continue
 				}
 				if st := e.OS[perm]; st == "granted" || st == "limited" {

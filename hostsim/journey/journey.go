@@ -61,6 +61,7 @@ type Op struct {
 	For        prompts.Duration `toml:"for"`
 	On         bool             `toml:"on"`
 	Version    string           `toml:"version"`
+	Platform   string           `toml:"platform"` // upgrade: only on this platform
 }
 
 // Expect is what must hold.
@@ -195,7 +196,7 @@ func (j *Journey) Ops() []sim.Op {
 	var out []sim.Op
 	for _, o := range j.Do {
 		out = append(out, sim.Op{Kind: o.Do, Scenario: o.Scenario, Step: o.Step, Permission: o.Permission,
-			Wait: o.For.Duration, On: o.On, Version: o.Version})
+			Wait: o.For.Duration, On: o.On, Version: o.Version, Platform: o.Platform})
 	}
 	return out
 }

@@ -45,6 +45,7 @@ type Op struct {
 	Wait       time.Duration `json:"wait,omitempty" toml:"-"`
 	On         bool          `json:"on,omitempty" toml:"on"`
 	Version    string        `json:"version,omitempty" toml:"version"`
+	Platform   string        `json:"platform,omitempty" toml:"platform"` // upgrade: only on this platform
 }
 
 // Op kinds.
@@ -199,6 +200,9 @@ func (r *runner) do(op Op) error {
 		r.step = ""
 		return nil
 	case OpUpgrade:
+		if op.Platform != "" && op.Platform != r.dev.Profile().Platform {
+			return nil // an upgrade for another platform
+		}
 		return r.dev.Upgrade(op.Version)
 	}
 	return fmt.Errorf("unknown op %q", op.Kind)

@@ -1,0 +1,201 @@
+// Package report writes simulator results for people and for CI: a
+// terminal summary (per journey and per rule), JSON, JUnit XML, and an HTML
+// page that shows each run as a phone-screen timeline.
+package report
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jitconsent/jitconsent/hostsim/check"
+	"github.com/jitconsent/jitconsent/hostsim/journey"
+)
+
+// Run is the results of one simulator run.
+type Run struct {
+	Engine    string            `json:"engine"` // "wasm PATH" or "native"
+	Results   []*journey.Result `json:"-"`
+	Elapsed   time.Duration     `json:"elapsed"`
+	Decisions int               `json:"decisions"`
+	Replaced  int64             `json:"replaced_instances"` // instances discarded after a trap or timeout
+	// Differences between the module and the native engine (compare mode).
+	Differences []string `json:"differences,omitempty"`
+}
+
+// Failed counts the runs that failed.
+func (r *Run) Failed() int {
+	n := 0
+	for _, res := range r.Results {
+		if !res.Passed() {
+			n++
+		}
+	}
+	return n
+}
+
+// OK reports whether everything passed.
+func (r *Run) OK() bool { return r.Failed() == 0 && len(r.Differences) == 0 }
+
+// FaultsByRule counts the compliance faults found, per rule.
+func (r *Run) FaultsByRule() map[string]int {
+	out := map[string]int{}
+	for _, res := range r.Results {
+		for _, f := range res.Faults {
+			out[f.Rule]++
+		}
+	}
+	return out
+}
+
+// Text writes the terminal summary.
+func (r *Run) Text(w io.Writer, verbose bool) {
+	byJourney := map[string][]*journey.Result{}
+	var names []string
+	for _, res := range r.Results {
+		n := res.Journey.Name
+		if _, ok := byJourney[n]; !ok {
+			names = append(names, n)
+		}
+		byJourney[n] = append(byJourney[n], res)
+	}
+	for _, n := range names {
+		runs := byJourney[n]
+		failed := 0
+		for _, res := range runs {
+			if !res.Passed() {
+				failed++
+			}
+		}
+		mark := "ok  "
+		if failed > 0 {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(w, "%s %-50s %3d device(s)", mark, n, len(runs))
+		if failed > 0 {
+			fmt.Fprintf(w, ", %d failed", failed)
+		}
+		fmt.Fprintln(w)
+		for _, res := range runs {
+			if res.Passed() && !verbose {
+				continue
+			}
+			status := "ok"
+			if !res.Passed() {
+				status = "FAIL"
+			}
+			fmt.Fprintf(w, "     %-4s %-16s %d requests\n", status, res.Profile.Name, len(res.Transcript.Entries))
+			for _, f := range res.Failures {
+				fmt.Fprintf(w, "          %s\n", f)
+			}
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "compliance faults by rule:")
+	faults := r.FaultsByRule()
+	for _, rule := range check.Rules {
+		fmt.Fprintf(w, "  %-11s %d\n", rule, faults[rule])
+	}
+	for _, d := range r.Differences {
+		fmt.Fprintf(w, "DIFF %s\n", d)
+	}
+	rate := 0.0
+	if r.Elapsed > 0 {
+		rate = float64(r.Decisions) / r.Elapsed.Seconds()
+	}
+	fmt.Fprintf(w, "\n%d run(s), %d failed, %d decisions in %s (%.0f decisions/s) on %s",
+		len(r.Results), r.Failed(), r.Decisions, r.Elapsed.Round(time.Millisecond), rate, r.Engine)
+	if r.Replaced > 0 {
+		fmt.Fprintf(w, "; %d instance(s) trapped or timed out and were replaced", r.Replaced)
+	}
+	fmt.Fprintln(w)
+}
+
+// jsonResult is a result as JSON reports carry it.
+type jsonResult struct {
+	Journey  string        `json:"journey"`
+	File     string        `json:"file"`
+	Device   string        `json:"device"`
+	Passed   bool          `json:"passed"`
+	Failures []string      `json:"failures,omitempty"`
+	Faults   []check.Fault `json:"faults,omitempty"`
+	Requests int           `json:"requests"`
+	Failure  string        `json:"failure,omitempty"`
+}
+
+// JSON writes the results as JSON.
+func (r *Run) JSON(w io.Writer) error {
+	out := struct {
+		*Run
+		Results []jsonResult   `json:"results"`
+		Faults  map[string]int `json:"faults_by_rule"`
+		Failed  int            `json:"failed"`
+	}{Run: r, Faults: r.FaultsByRule(), Failed: r.Failed()}
+	for _, res := range r.Results {
+		out.Results = append(out.Results, jsonResult{Journey: res.Journey.Name, File: res.Journey.File, Device: res.Profile.Name,
+			Passed: res.Passed(), Failures: res.Failures, Faults: res.Faults, Requests: len(res.Transcript.Entries), Failure: res.Transcript.Failure})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// JUnit writes the results as JUnit XML: a suite per journey, a case per
+// device.
+func (r *Run) JUnit(w io.Writer) error {
+	type failure struct {
+		Message string `xml:"message,attr"`
+		Text    string `xml:",chardata"`
+	}
+	type testcase struct {
+		Name      string   `xml:"name,attr"`
+		Classname string   `xml:"classname,attr"`
+		Time      string   `xml:"time,attr"`
+		Failure   *failure `xml:"failure,omitempty"`
+	}
+	type suite struct {
+		Name     string     `xml:"name,attr"`
+		Tests    int        `xml:"tests,attr"`
+		Failures int        `xml:"failures,attr"`
+		Cases    []testcase `xml:"testcase"`
+	}
+	suites := map[string]*suite{}
+	var order []string
+	for _, res := range r.Results {
+		s := suites[res.Journey.Name]
+		if s == nil {
+			s = &suite{Name: res.Journey.Name}
+			suites[res.Journey.Name] = s
+			order = append(order, res.Journey.Name)
+		}
+		c := testcase{Name: res.Profile.Name, Classname: "hostsim." + strings.ReplaceAll(res.Journey.Name, " ", "_"), Time: "0"}
+		if !res.Passed() {
+			c.Failure = &failure{Message: res.Failures[0], Text: strings.Join(res.Failures, "\n")}
+			s.Failures++
+		}
+		s.Tests++
+		s.Cases = append(s.Cases, c)
+	}
+	doc := struct {
+		XMLName xml.Name `xml:"testsuites"`
+		Suites  []*suite `xml:"testsuite"`
+	}{}
+	sort.Strings(order)
+	for _, n := range order {
+		doc.Suites = append(doc.Suites, suites[n])
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
