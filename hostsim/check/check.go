@@ -249,7 +249,7 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			if !(ev.Type == "rationale_answer" && ev.Permission == perm && ev.Accepted != nil && *ev.Accepted) {
 				c.fault(i, Rationale, "the system dialog for %s is requested without a rationale the user just accepted", perm)
 			}
-			if e.Dialog != nil && e.Dialog.Permission == perm && !e.Dialog.Shown {
+			if e.Dialog != nil && e.Dialog.Permission == perm && !e.Dialog.Shown && (e.Dialog.Privacy == nil || e.Dialog.Privacy.Result == "granted") {
 				c.fault(i, Settings, "%s is requested although the OS shows no dialog any more: the user should be guided to the settings", perm)
 			}
 		case "block":

@@ -23,7 +23,9 @@
 //   - HarmonyOS NEXT: requestPermissionsFromUser shows once; then only
 //     requestPermissionOnSetting or the settings.
 //   - WeChat and Alipay mini-programs: a scope's dialog shows once; then
-//     only the settings page changes it.
+//     only the settings page changes it. WeChat first shows its privacy
+//     agreement (wx.requirePrivacyAuthorize) before any privacy API: a
+//     user who refuses it has the API fail without the scope dialog.
 //   - Web: the Permissions API state is prompt, granted or denied; a
 //     dismissed prompt stays prompt, and Chrome blocks after three.
 package device
@@ -128,6 +130,7 @@ type Device struct {
 	now     time.Time
 	lastUse time.Time
 	perms   map[string]*perm
+	privacy bool // WeChat's privacy agreement accepted
 }
 
 // DefaultStart is a new device's clock.
@@ -263,6 +266,11 @@ func (d *Device) Request(p string, c Choice) (shown bool, result string) {
 		return false, d.silentResult(p)
 	}
 	st := d.perms[p]
+	if d.NeedsPrivacyAgreement() {
+		// WeChat's privacy agreement has not been accepted (see
+		// AnswerPrivacy): the API fails without a scope dialog.
+		return false, Denied
+	}
 	switch c {
 	case Allow, AllowOnce:
 		st.state = Granted
@@ -315,6 +323,17 @@ func (d *Device) silentResult(p string) string {
 		return Denied
 	}
 	return Denied
+}
+
+// NeedsPrivacyAgreement reports whether WeChat will show its privacy
+// agreement before the next privacy API.
+func (d *Device) NeedsPrivacyAgreement() bool { return d.p.Platform == "wechat" && !d.privacy }
+
+// AnswerPrivacy is the user's answer to WeChat's privacy agreement, which
+// shows before the first privacy API; it reports whether it was accepted.
+func (d *Device) AnswerPrivacy(c Choice) bool {
+	d.privacy = c == Allow || c == AllowOnce || c == AllowLimited
+	return d.privacy
 }
 
 // Settings is the user switching a permission on or off in the system
@@ -376,8 +395,9 @@ func (d *Device) Upgrade(version string) error {
 	return nil
 }
 
-// Reinstall wipes the app's permissions.
+// Reinstall wipes the app's permissions (and WeChat's privacy agreement).
 func (d *Device) Reinstall() {
+	d.privacy = false
 	d.perms = map[string]*perm{}
 	for _, p := range Permissions {
 		d.perms[p] = &perm{state: NotDetermined}

@@ -38,7 +38,7 @@ func TestDialogSequences(t *testing.T) {
 		{"ios-13", "photos", []req{{AllowLimited, true, Granted}}},
 		{"ios-14", "photos", []req{{AllowLimited, true, Limited}}},
 		{"harmonyos-next", "microphone", []req{{Deny, true, Denied}, {Allow, false, Denied}}},
-		{"wechat", "location", []req{{Deny, true, Denied}, {Allow, false, Denied}}},
+		{"wechat", "location", []req{{Allow, false, Denied}}}, // no privacy agreement yet
 		{"web", "camera", []req{{Dismiss, true, "dismissed"}, {Dismiss, true, "dismissed"}, {Dismiss, true, Denied}, {Allow, false, Denied}}},
 		{"web", "contacts", []req{{Allow, false, Denied}}},
 	}
@@ -123,5 +123,37 @@ func TestTimeSettingsUpgrades(t *testing.T) {
 	ios.Reinstall()
 	if got := ios.Report()["camera"]; got != NotDetermined {
 		t.Errorf("after a reinstall: %s", got)
+	}
+}
+
+// TestWeChatPrivacyAgreement: WeChat asks for its privacy agreement before
+// the first privacy API; refusing it fails the API without the scope
+// dialog, which then still shows once agreed.
+func TestWeChatPrivacyAgreement(t *testing.T) {
+	d := mustLookup(t, "wechat")
+	if !d.NeedsPrivacyAgreement() {
+		t.Fatal("a fresh WeChat install needs no privacy agreement")
+	}
+	if d.AnswerPrivacy(Deny) || !d.NeedsPrivacyAgreement() {
+		t.Error("a refused agreement counts")
+	}
+	if shown, res := d.Request("camera", Allow); shown || res != Denied || d.Report()["camera"] != NotDetermined {
+		t.Errorf("without the agreement: shown %v, %s, scope %s", shown, res, d.Report()["camera"])
+	}
+	if !d.AnswerPrivacy(Allow) || d.NeedsPrivacyAgreement() {
+		t.Error("an accepted agreement does not count")
+	}
+	if shown, res := d.Request("camera", Allow); !shown || res != Granted {
+		t.Errorf("agreed and allowed: shown %v, %s", shown, res)
+	}
+	// Once agreed, a scope's dialog shows once.
+	if shown, res := d.Request("microphone", Deny); !shown || res != Denied {
+		t.Errorf("microphone denied: shown %v, %s", shown, res)
+	}
+	if shown, res := d.Request("microphone", Allow); shown || res != Denied {
+		t.Errorf("microphone again: shown %v, %s; want no dialog", shown, res)
+	}
+	if mustLookup(t, "alipay").NeedsPrivacyAgreement() {
+		t.Error("Alipay has no such agreement in this model")
 	}
 }

@@ -113,6 +113,7 @@ type Dialog struct {
 	Shown      bool          `json:"shown"` // the OS showed its dialog
 	Choice     device.Choice `json:"choice,omitempty"`
 	Result     string        `json:"result"`
+	Privacy    *Dialog       `json:"privacy,omitempty"` // WeChat's privacy agreement, shown first
 }
 
 // Entry is one request and its answer, with what the device and the user
@@ -279,9 +280,21 @@ func (r *runner) perform(idx int, a *Action) (*Event, error) {
 		ok := r.user.Rationale(a)
 		return &Event{Type: "rationale_answer", Permission: a.Permission, Accepted: yes(ok)}, nil
 	case "request_permission":
+		var privacy *Dialog
+		if r.dev.NeedsPrivacyAgreement() {
+			// WeChat's privacy agreement comes first; the user answers it
+			// as a dialog named "privacy".
+			c := r.user.Dialog("privacy")
+			privacy = &Dialog{Permission: "privacy", Shown: true, Choice: c, Result: "granted"}
+			if !r.dev.AnswerPrivacy(c) {
+				privacy.Result = "denied"
+				r.t.Entries[idx].Dialog = privacy
+				return &Event{Type: "permission_result", Permission: a.Permission, Result: "denied"}, nil
+			}
+		}
 		choice := r.user.Dialog(a.Permission)
 		shown, result := r.dev.Request(a.Permission, choice)
-		d := &Dialog{Permission: a.Permission, Shown: shown, Result: result}
+		d := &Dialog{Permission: a.Permission, Shown: shown, Result: result, Privacy: privacy}
 		if shown {
 			d.Choice = choice
 		}
