@@ -1,11 +1,36 @@
-// Types of consent.mjs and of the engine's JSON contract (engine/CONTRACT.md).
+// Types of consent.mjs, the JavaScript host of consent.wasm, and of the
+// engine's JSON contract (engine/CONTRACT.md) and ABI (wasm/ABI.md).
 
+// ---------------------------------------------------------------- vocabulary
+
+/** `device.platform`. */
 export type Platform = 'android' | 'ios' | 'harmonyos' | 'wechat' | 'alipay' | 'web';
-export type Permission = 'location' | 'camera' | 'microphone' | 'call_log' | 'contacts' | 'photos' |
-  'calendar' | 'phone_state' | 'notifications' | 'storage' | 'ad_tracking' | 'face_id';
+
+/** The permissions of the vocabulary (a policy uses some of them). */
+export type Permission =
+  | 'location' | 'camera' | 'microphone' | 'call_log' | 'contacts' | 'photos'
+  | 'calendar' | 'phone_state' | 'notifications' | 'storage' | 'ad_tracking' | 'face_id';
+
+/** What the OS reports for a permission; absent is `not_determined`. */
 export type OSState = 'not_determined' | 'granted' | 'limited' | 'denied' | 'denied_forever' | 'restricted';
+
+/** The result of the OS's permission dialog (or of a return from the settings). */
 export type DialogResult = 'granted' | 'limited' | 'denied' | 'denied_forever' | 'dismissed';
 
+/** The kind of a policy popup: first consent, a major update (blocking), a minor one (informs). */
+export type PolicyChange = 'first' | 'major' | 'minor';
+
+/** Sensitive-data categories that need a separate consent. */
+export type SensitiveCategory = 'biometrics' | 'precise_location' | 'financial_account';
+
+/** The rule ids that appear in a response's trace. */
+export type RuleId =
+  | 'PRECONSENT' | 'BASIC_MODE' | 'RECONSENT' | 'JIT' | 'RATIONALE' | 'PLATFORM'
+  | 'SETTINGS' | 'COOLDOWN' | 'DEGRADE' | 'SEPARATE' | 'WITHDRAW' | 'STATE';
+
+// ---------------------------------------------------------------- request
+
+/** The request's event; each carries exactly its fields. */
 export type Event =
   | { type: 'launch' }
   | { type: 'policy_answer'; accepted: boolean }
@@ -14,91 +39,384 @@ export type Event =
   | { type: 'permission_result'; permission: Permission; result: DialogResult }
   | { type: 'withdraw'; permission: Permission | 'policy' };
 
+/** The device a request is for. */
+export interface Device {
+  platform: Platform;
+  /**
+   * Android and HarmonyOS: the API level ("33"); iOS: "17.2"; mini-programs:
+   * the base library ("3.4.1"); web: the browser's name or "" (optional).
+   */
+  version?: string;
+}
+
+/** One request (engine/CONTRACT.md); at most 256 KiB of JSON. */
 export interface Request {
-  /** RFC 3339: the engine's only clock. */
+  /** RFC 3339, with its offset: the engine's only clock. */
   now: string;
-  /** BCP 47; falls back by language, then to the policy's default. */
+  /** A BCP 47 tag (`zh_CN` is read as `zh-CN`); falls back by language, then to the policy's default. */
   locale?: string;
-  device: { platform: Platform; version?: string };
-  /** What the OS reports now; absent permissions are not_determined. */
+  device: Device;
+  /** What the OS reports now for each permission; absent ones are `not_determined`. */
   os?: Partial<Record<Permission, OSState>>;
-  /** The state of the previous response, unchanged; absent on a fresh install. */
+  /** The `state` of the previous response, unchanged; absent or null on a fresh install. */
   state?: State | null;
   event: Event;
 }
 
-/** Opaque: persist it and send it back with the next request. */
-export type State = { v: number; policy: string; hash: string; [key: string]: unknown };
+// ---------------------------------------------------------------- state
 
+/** A step, as "scenario/step". */
+export type StepRef = string;
+
+/** What the engine keeps of one permission. */
+export interface PermissionState {
+  /** Dialogs denied. */
+  denials?: number;
+  /** Unix seconds of the last refusal. */
+  refused?: number;
+  /** Withdrawn in the app. */
+  withdrawn?: boolean;
+  /** Sensitive categories consented to separately. */
+  separate?: SensitiveCategory[];
+}
+
+/**
+ * The engine's state: persist it as it is and send it with the next
+ * request. A host may re-serialise it (key order, spacing) but not change
+ * it: `hash` is an integrity hash of its values, and a state that does not
+ * match is read as a fresh install.
+ */
+export interface State {
+  v: 1;
+  /** The policy id. */
+  policy: string;
+  /** The policy version consented to. */
+  accepted?: string;
+  /** The newest policy version shown. */
+  seen?: string;
+  /** Basic mode: the policy was declined or withdrawn. */
+  basic?: boolean;
+  /** The popup waiting for an answer. */
+  pending?: PolicyChange;
+  /** The step to go on with once the policy is accepted. */
+  resume?: StepRef;
+  /** The step the user is in. */
+  at?: StepRef;
+  /** The step in progress. */
+  flow?: {
+    step: StepRef;
+    /** Its permission being asked (index in the step). */
+    i: number;
+    wait: 'rationale' | 'request' | 'settings';
+    /** A bit per step permission that is missing. */
+    missing?: number;
+  };
+  perms?: Partial<Record<Permission, PermissionState>>;
+  /** The hash of the newest receipt. */
+  last?: string;
+  /** The 64-bit integrity hash of the state's values, in hex. */
+  hash: string;
+}
+
+// ---------------------------------------------------------------- response
+
+/** The privacy policy popup. */
+export interface ShowPolicyAction {
+  type: 'show_policy';
+  version: string;
+  change: PolicyChange;
+  /** A minor update does not block. */
+  blocking: boolean;
+  title: string;
+  body: string;
+  /** Lines of what changed (empty for `first`). */
+  changes: string[];
+  accept: string;
+  /** "" for a minor update, which only informs. */
+  decline: string;
+}
+
+/** The notice of basic mode (the policy declined or withdrawn). */
+export interface BasicModeAction {
+  type: 'basic_mode';
+  body: string;
+}
+
+/** The app's explanation before a permission is requested. */
+export interface ShowRationaleAction {
+  type: 'show_rationale';
+  permission: Permission;
+  scenario: string;
+  step: string;
+  title: string;
+  /** The purpose; for sensitive data followed by a line asking for separate consent. */
+  body: string;
+  /** What refusing costs. */
+  consequence: string;
+  separate_consent: boolean;
+  accept: string;
+  decline: string;
+}
+
+/** Show the OS's permission dialog. */
+export interface RequestPermissionAction {
+  type: 'request_permission';
+  permission: Permission;
+  /** The platform's own identifiers, in request order. */
+  platform_ids: string[];
+}
+
+/** The way to the setting, when the OS shows no dialog any more. */
+export interface OpenSettingsAction {
+  type: 'open_settings';
+  permission: Permission;
+  title: string;
+  body: string;
+}
+
+/** The step goes on. */
+export interface ProceedAction {
+  type: 'proceed';
+  scenario: string;
+  step: string;
+  /** Permissions refused, restricted on the device, or withdrawn during the step. */
+  missing: Permission[];
+  /** Texts: how the step goes on without them. */
+  fallbacks: string[];
+}
+
+/** The step cannot go on: a blocking permission was refused. */
+export interface BlockAction {
+  type: 'block';
+  permission: Permission;
+  scenario: string;
+  step: string;
+  title: string;
+  body: string;
+}
+
+/** The actions, in the order the host performs them; discriminate on `type`. */
 export type Action =
-  | { type: 'show_policy'; version: string; change: 'first' | 'major' | 'minor'; blocking: boolean; title: string; body: string; changes: string[]; accept: string; decline: string }
-  | { type: 'basic_mode'; body: string }
-  | { type: 'show_rationale'; permission: Permission; scenario: string; step: string; title: string; body: string; consequence: string; separate_consent: boolean; accept: string; decline: string }
-  | { type: 'request_permission'; permission: Permission; platform_ids: string[] }
-  | { type: 'open_settings'; permission: Permission; title: string; body: string }
-  | { type: 'proceed'; scenario: string; step: string; missing: Permission[]; fallbacks: string[] }
-  | { type: 'block'; permission: Permission; scenario: string; step: string; title: string; body: string };
+  | ShowPolicyAction
+  | BasicModeAction
+  | ShowRationaleAction
+  | RequestPermissionAction
+  | OpenSettingsAction
+  | ProceedAction
+  | BlockAction;
 
+/**
+ * One receipt per policy answer, rationale answer, permission result and
+ * withdrawal: a tamper-evident chain (`prev` is the hash of the receipt
+ * before; `hash` the SHA-256 of this receipt's JSON without its `hash`
+ * member).
+ */
 export interface Receipt {
   kind: 'policy' | 'rationale' | 'permission' | 'withdraw';
+  /** The policy id. */
   policy: string;
+  /** The policy version. */
   version: string;
   permission?: Permission;
   scenario?: string;
   step?: string;
-  /** SHA-256 of the texts shown. */
+  /** SHA-256 (hex) of the exact texts shown, each followed by a newline. */
   text?: string;
-  answer: string;
-  separate_consent?: boolean;
+  /** `accepted`/`declined`, the dialog's result, or `withdrawn`. */
+  answer: 'accepted' | 'declined' | 'withdrawn' | DialogResult;
+  separate_consent?: true;
+  /** The request's `now`. */
   time: string;
-  /** Hash of the receipt before; "" for the first. */
+  /** The hash of the receipt before; "" when a chain starts. */
   prev: string;
-  /** SHA-256 of this receipt's JSON without its hash member. */
   hash: string;
 }
 
+/** Which rule decided, and why. */
+export interface TraceEntry {
+  rule: RuleId;
+  detail: string;
+}
+
+/** The policy a response or bundle is for. */
+export interface PolicyRef {
+  id: string;
+  version: string;
+}
+
+/** A decision. */
 export interface Decision {
-  policy: { id: string; version: string };
+  policy: PolicyRef;
   actions: Action[];
+  /** The SDKs allowed to run now, in the policy's order. */
   sdks: string[];
   state: State;
   receipts: Receipt[];
-  trace: { rule: string; detail: string }[];
+  trace: TraceEntry[];
+  error?: undefined;
 }
 
+/** The error codes of the engine (bad input) and of the module. */
+export type ErrorCode =
+  | 'too_large' | 'bad_utf8' | 'bad_json' | 'bad_type' | 'missing_field' | 'unknown_field'
+  | 'duplicate_field' | 'bad_time' | 'bad_locale' | 'unknown_platform' | 'bad_version'
+  | 'unknown_permission' | 'bad_value' | 'unknown_event' | 'unknown_scenario' | 'unknown_step'
+  | 'not_requested'
+  | 'bad_pointer' | 'bad_bundle' | 'bad_signature' | 'older_version' | 'internal' | 'no_bundle';
+
+/** An error answer: the host keeps its previous state. */
 export interface ErrorResponse {
-  error: { code: string; message: string; field?: string };
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** The request field at fault, such as "event.step"; absent when the request as a whole is. */
+    field?: string;
+  };
 }
 
+/** What `decide` returns: a decision, or an error (never thrown). */
 export type Response = Decision | ErrorResponse;
 
+/** What `info` returns. */
 export interface Info {
+  /** The module's build. */
   module: string;
+  /** The ABI version: 1. */
   abi: number;
-  policy: { id: string; version: string };
+  /** The active policy. */
+  policy: PolicyRef;
+  /** "sha256:<hex>" of the active bundle's payload. */
   hash: string;
   locales: string[];
+  /** The ids of the keys whose signatures `loadBundle` accepts. */
   keys: string[];
+  /** Only if the embedded bundle did not open (then no policy, hash or locales). */
+  error?: string;
 }
 
-export type LoadBundleResult = { ok: true; policy: { id: string; version: string }; hash: string } | ErrorResponse;
+/** What `loadBundle` returns. */
+export type LoadBundleResult = { ok: true; policy: PolicyRef; hash: string } | ErrorResponse;
 
-export interface Options {
+// ---------------------------------------------------------------- the host
+
+/** Options of the loaders and of `createWASI`. */
+export interface ConsentOptions {
+  /** Receives what the module writes to stdout, a line at a time (default console.log). */
   stdout?: (line: string) => void;
+  /** Receives what the module writes to stderr, a line at a time (default console.error); only on a runtime fault. */
   stderr?: (line: string) => void;
 }
 
-/** The module's own WASI shim: exactly the imports consent.wasm has. */
-export function wasiImports(options?: Options): { imports: WebAssembly.Imports; setMemory(memory: WebAssembly.Memory): void };
+/** The wasi_snapshot_preview1 functions consent.wasm imports (a type, so that it fits WebAssembly.Imports). */
+export type WASIPreview1 = {
+  args_get(argv: number, argvBuf: number): number;
+  args_sizes_get(argcPtr: number, sizePtr: number): number;
+  environ_get(environ: number, environBuf: number): number;
+  environ_sizes_get(countPtr: number, sizePtr: number): number;
+  clock_time_get(id: number, precision: bigint, resultPtr: number): number;
+  random_get(ptr: number, len: number): number;
+  fd_write(fd: number, iovs: number, iovsLen: number, nwrittenPtr: number): number;
+  fd_read(fd: number, iovs: number, iovsLen: number, nreadPtr: number): number;
+  fd_close(fd: number): number;
+  fd_fdstat_get(fd: number, statPtr: number): number;
+  fd_fdstat_set_flags(fd: number, flags: number): number;
+  fd_prestat_get(fd: number, prestatPtr: number): number;
+  fd_prestat_dir_name(fd: number, path: number, len: number): number;
+  proc_exit(code: number): never;
+  sched_yield(): number;
+  /** Throws: the module never sleeps or waits. */
+  poll_oneoff(inPtr: number, outPtr: number, n: number, neventsPtr: number): never;
+};
 
+/** The module's own WASI shim. */
+export interface WASIShim {
+  /** The import object to instantiate consent.wasm with. */
+  imports: { wasi_snapshot_preview1: WASIPreview1 };
+  /** The functions alone (as node:wasi's `wasiImport`). */
+  wasiImport: WASIPreview1;
+  /** Tells the shim the instance's memory, before any call into the module. */
+  setMemory(memory: WebAssembly.Memory): void;
+  /** Sets the memory and calls `_initialize` once (like node:wasi's `initialize`). */
+  initialize(instance: WebAssembly.Instance): void;
+  /** Hands on a partial last line of output. */
+  flush(): void;
+}
+
+/** The ABI version this host speaks: 1. */
+export const ABI_VERSION: 1;
+
+/** The largest buffer `consent_alloc` grants, and so the largest input: 4 MiB. */
+export const MAX_BUFFER: number;
+
+/**
+ * Creates the module's own WASI shim (no arguments, no environment, no
+ * preopens; fds 0-2 character devices; `poll_oneoff` throws).
+ */
+export function createWASI(options?: ConsentOptions): WASIShim;
+
+/** The same as `createWASI`. */
+export function wasiImports(options?: ConsentOptions): WASIShim;
+
+/** UTF-8 encoding: TextEncoder, or a pure-JS encoder with the same output where there is none. */
+export function utf8Encode(s: string): Uint8Array;
+
+/** UTF-8 decoding (invalid bytes as U+FFFD, a BOM kept): TextDecoder, or a pure-JS decoder with the same output. */
+export function utf8Decode(bytes: Uint8Array): string;
+
+/** What `Consent.load` takes. */
+export type ModuleSource =
+  | ArrayBuffer
+  | ArrayBufferView
+  | WebAssembly.Module
+  | globalThis.Response
+  | Promise<globalThis.Response>
+  | URL
+  | string;
+
+/** A consent engine: one instance of consent.wasm. Every method is synchronous. */
 export class Consent {
-  static load(source: ArrayBuffer | Uint8Array | Response | URL | string, options?: Options): Promise<Consent>;
-  static loadWX(path: string, options?: Options): Promise<Consent>;
-  static loadAlipay(source: string | ArrayBuffer | Uint8Array, options?: Options): Promise<Consent>;
+  /**
+   * Instantiates consent.wasm with the module's own WASI shim from its
+   * bytes, a compiled module, a fetch Response (streamed when served as
+   * `application/wasm`) or a URL (fetched). In Node, pass the bytes.
+   */
+  static load(source: ModuleSource, options?: ConsentOptions): Promise<Consent>;
+
+  /**
+   * WeChat mini-programs: `WXWebAssembly.instantiate(path)` with the
+   * module's absolute path in the package ("/consent.wasm", or
+   * "/consent.wasm.br" Brotli-compressed).
+   */
+  static loadWX(path: string, options?: ConsentOptions): Promise<Consent>;
+
+  /**
+   * Alipay mini-programs: `my.WebAssembly`, else `MYWebAssembly` (a path in
+   * the package or bytes), else the standard `WebAssembly` (bytes).
+   */
+  static loadAlipay(pathOrBytes: string | ArrayBuffer | ArrayBufferView, options?: ConsentOptions): Promise<Consent>;
+
+  /** Wraps an instance the host instantiated and initialised itself (node:wasi, say). */
   static fromInstance(instance: WebAssembly.Instance): Consent;
+
+  /** Wraps an initialised instance; throws if it is not consent.wasm of ABI 1. */
+  constructor(instance: WebAssembly.Instance);
+
+  /**
+   * Decides one request: a decision, or `{error}` for bad input (returned,
+   * not thrown). Throws only if the input is over 4 MiB or the module
+   * refuses the buffer.
+   */
   decide(request: Request | string): Response;
+
+  /** `decide` on JSON text: the response's JSON exactly as the module wrote it. */
   decideJSON(json: string): string;
-  loadBundle(envelope: Uint8Array | ArrayBuffer | string): LoadBundleResult;
+
+  /** Replaces the active bundle with a newer signed one; a rejected bundle leaves the active one. */
+  loadBundle(envelope: string | ArrayBuffer | ArrayBufferView): LoadBundleResult;
+
+  /** The module's build, ABI, active policy, bundle hash, locales and trusted keys. */
   info(): Info;
+
+  /** The module's ABI version: 1. */
   abiVersion(): number;
 }

@@ -1,236 +1,683 @@
-// consent.mjs: load the consent engine's WebAssembly module (consent.wasm)
-// in a browser, a webview, Node, or a WeChat/Alipay mini-program, and ask
-// it for decisions. No dependencies. The module's ABI is in wasm/ABI.md.
+// consent.mjs: the JavaScript host of consent.wasm, the consent engine built
+// as a WebAssembly (GOOS=wasip1) reactor. It loads the module in browsers,
+// webviews, Node, and WeChat and Alipay mini-programs, and asks it what to
+// show next. One file, no dependencies, no imports: copy it anywhere.
+//
+// The module's ABI is in wasm/ABI.md, the JSON it answers in
+// engine/CONTRACT.md. The WASI shim below answers exactly the imports the
+// module has (wasi_snapshot_preview1), as ABI.md measures them.
+//
+// The code keeps to what old webviews and mini-program compilers take:
+// no private class members, no `?.`/`??`, no BigInt literals (BigInt itself
+// is needed: the module's answers are i64).
 
-const ABI_VERSION = 1;
+/** The ABI version this host speaks (`consent_abi_version`). */
+export const ABI_VERSION = 1;
+
+/** The largest buffer `consent_alloc` grants: 4 MiB. */
+export const MAX_BUFFER = 4 << 20;
+
+// WASI errno values (wasi_snapshot_preview1).
+const ESUCCESS = 0;
 const EBADF = 8;
+const EINVAL = 28;
 const ENOSYS = 52;
 
-// UTF-8 without TextEncoder/TextDecoder, which some mini-program runtimes lack.
-function utf8Encode(s) {
-  if (typeof TextEncoder !== 'undefined') return new TextEncoder().encode(s);
-  const out = [];
+// The global object, also where `globalThis` is missing (old mini-program
+// base libraries).
+const G = typeof globalThis !== 'undefined' ? globalThis
+  : typeof self !== 'undefined' ? self // eslint-disable-line no-restricted-globals
+    : typeof global !== 'undefined' ? global : {};
+
+const HAS_BIGINT = typeof BigInt === 'function';
+const B32 = HAS_BIGINT ? BigInt(32) : 0;
+const MASK32 = HAS_BIGINT ? BigInt(0xffffffff) : 0;
+const B1E6 = HAS_BIGINT ? BigInt(1000000) : 0;
+
+// ---------------------------------------------------------------- UTF-8
+
+const nativeEncoder = typeof G.TextEncoder === 'function' ? new G.TextEncoder() : null;
+// ignoreBOM: a leading U+FEFF is kept, as the pure-JS decoder keeps it.
+const nativeDecoder = typeof G.TextDecoder === 'function' ? new G.TextDecoder('utf-8', { ignoreBOM: true }) : null;
+
+/**
+ * Encodes a string as UTF-8: TextEncoder where the runtime has it, else a
+ * pure-JS encoder with the same output (a lone surrogate becomes U+FFFD).
+ * @param {string} s
+ * @returns {Uint8Array}
+ */
+export function utf8Encode(s) {
+  if (nativeEncoder) return nativeEncoder.encode(s);
+  const out = new Uint8Array(s.length * 3);
+  let n = 0;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
-    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d < 0xe000) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      } else {
+        c = 0xfffd;
+      }
     }
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    if (c < 0x80) {
+      out[n++] = c;
+    } else if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 63);
+    } else if (c < 0x10000) {
+      out[n++] = 0xe0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 63);
+      out[n++] = 0x80 | (c & 63);
+    } else {
+      out[n++] = 0xf0 | (c >> 18);
+      out[n++] = 0x80 | ((c >> 12) & 63);
+      out[n++] = 0x80 | ((c >> 6) & 63);
+      out[n++] = 0x80 | (c & 63);
+    }
   }
-  return new Uint8Array(out);
-}
-
-function utf8Decode(b) {
-  if (typeof TextDecoder !== 'undefined') return new TextDecoder().decode(b);
-  let s = '';
-  for (let i = 0; i < b.length;) {
-    let c = b[i++];
-    if (c >= 0xf0) c = ((c & 7) << 18) | ((b[i++] & 63) << 12) | ((b[i++] & 63) << 6) | (b[i++] & 63);
-    else if (c >= 0xe0) c = ((c & 15) << 12) | ((b[i++] & 63) << 6) | (b[i++] & 63);
-    else if (c >= 0xc0) c = ((c & 31) << 6) | (b[i++] & 63);
-    s += String.fromCodePoint(c);
-  }
-  return s;
-}
-
-function randomFill(view) {
-  const c = globalThis.crypto;
-  for (let i = 0; i < view.length; i += 65536) {
-    const part = view.subarray(i, Math.min(i + 65536, view.length));
-    if (c && c.getRandomValues) c.getRandomValues(part);
-    else for (let j = 0; j < part.length; j++) part[j] = (Math.random() * 256) | 0;
-  }
+  return out.subarray(0, n);
 }
 
 /**
- * The module's own WASI shim: exactly the wasi_snapshot_preview1 imports
- * consent.wasm has, answered as wasm/ABI.md says. poll_oneoff throws, as
- * browser shims do: the module never calls it.
- * @param {{stdout?: (line: string) => void, stderr?: (line: string) => void}} [options]
- * @returns {{imports: WebAssembly.Imports, setMemory: (m: WebAssembly.Memory) => void}}
+ * Decodes UTF-8: TextDecoder where the runtime has it, else a pure-JS
+ * decoder with the same output (the WHATWG algorithm: each maximal invalid
+ * subpart becomes one U+FFFD; a leading BOM is kept).
+ * @param {Uint8Array} b
+ * @returns {string}
  */
-export function wasiImports(options = {}) {
+export function utf8Decode(b) {
+  if (nativeDecoder) return nativeDecoder.decode(b);
+  let s = '';
+  let units = [];
+  const emit = (cp) => {
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+    } else {
+      units.push(cp);
+    }
+    if (units.length >= 8192) {
+      s += String.fromCharCode.apply(null, units);
+      units = [];
+    }
+  };
+  let cp = 0;
+  let seen = 0;
+  let needed = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  for (let i = 0; i < b.length; i++) {
+    const x = b[i];
+    if (needed === 0) {
+      if (x <= 0x7f) {
+        emit(x);
+      } else if (x >= 0xc2 && x <= 0xdf) {
+        needed = 1;
+        cp = x & 0x1f;
+      } else if (x >= 0xe0 && x <= 0xef) {
+        if (x === 0xe0) lower = 0xa0;
+        if (x === 0xed) upper = 0x9f;
+        needed = 2;
+        cp = x & 0xf;
+      } else if (x >= 0xf0 && x <= 0xf4) {
+        if (x === 0xf0) lower = 0x90;
+        if (x === 0xf4) upper = 0x8f;
+        needed = 3;
+        cp = x & 0x7;
+      } else {
+        emit(0xfffd);
+      }
+      continue;
+    }
+    if (x < lower || x > upper) {
+      cp = needed = seen = 0;
+      lower = 0x80;
+      upper = 0xbf;
+      emit(0xfffd);
+      i--; // the byte starts over
+      continue;
+    }
+    lower = 0x80;
+    upper = 0xbf;
+    cp = (cp << 6) | (x & 0x3f);
+    if (++seen === needed) {
+      emit(cp);
+      cp = needed = seen = 0;
+    }
+  }
+  if (needed !== 0) emit(0xfffd);
+  return s + String.fromCharCode.apply(null, units);
+}
+
+// ---------------------------------------------------------------- WASI
+
+/**
+ * Fills a view of the module's memory with random bytes: crypto.getRandomValues
+ * in chunks of 65536 (its limit), or Math.random where there is no crypto.
+ * @param {Uint8Array} view
+ */
+function fillRandom(view) {
+  const c = G.crypto;
+  const secure = c && typeof c.getRandomValues === 'function';
+  for (let i = 0; i < view.length; i += 65536) {
+    const part = view.subarray(i, Math.min(i + 65536, view.length));
+    if (secure) {
+      c.getRandomValues(part);
+    } else {
+      // WeChat has no synchronous crypto. The Go runtime only seeds its
+      // hash maps with these bytes; the engine itself reads no randomness.
+      for (let j = 0; j < part.length; j++) part[j] = (Math.random() * 256) | 0;
+    }
+  }
+}
+
+let lastMono = 0;
+/**
+ * A monotonic clock in milliseconds: performance.now, or Date.now kept from
+ * going backwards.
+ * @returns {number}
+ */
+function monotonicMillis() {
+  const p = G.performance;
+  let t = p && typeof p.now === 'function' ? p.now() : Date.now();
+  if (t < lastMono) t = lastMono; // never backwards, even on Date.now
+  lastMono = t;
+  return t;
+}
+
+/**
+ * @typedef {object} ConsentOptions
+ * @property {(line: string) => void} [stdout] receives what the module
+ *   writes to fd 1, a line at a time (default: console.log)
+ * @property {(line: string) => void} [stderr] receives what the module
+ *   writes to fd 2, a line at a time (default: console.error). The module
+ *   writes only on a runtime fault.
+ */
+
+/**
+ * @typedef {object} WASIShim
+ * @property {{wasi_snapshot_preview1: Object<string, Function>}} imports
+ *   the import object to instantiate consent.wasm with
+ * @property {Object<string, Function>} wasiImport the
+ *   wasi_snapshot_preview1 functions alone (as node:wasi names them)
+ * @property {(memory: WebAssembly.Memory) => void} setMemory tells the shim
+ *   the instance's memory (before any call into the module)
+ * @property {(instance: WebAssembly.Instance) => void} initialize sets the
+ *   memory and calls the reactor's `_initialize` once, like node:wasi's
+ *   `wasi.initialize(instance)`
+ * @property {() => void} flush hands on a partial last line of output
+ */
+
+/**
+ * Creates the module's own WASI shim: the wasi_snapshot_preview1 functions
+ * consent.wasm imports, answered as wasm/ABI.md says, for hosts that have
+ * no WASI of their own (browsers, webviews, mini-programs). No arguments,
+ * no environment, no preopened directories; fds 0-2 are character devices;
+ * `poll_oneoff` throws, as browser shims' does: the module never sleeps.
+ *
+ * Use it to instantiate the module yourself:
+ *
+ *     const wasi = createWASI();
+ *     const { instance } = await WebAssembly.instantiate(bytes, wasi.imports);
+ *     wasi.initialize(instance);
+ *     const engine = Consent.fromInstance(instance);
+ *
+ * @param {ConsentOptions} [options]
+ * @returns {WASIShim}
+ */
+export function createWASI(options) {
+  const opts = options || {};
   let memory = null;
-  const view = () => new DataView(memory.buffer);
-  const bytes = () => new Uint8Array(memory.buffer);
-  const out = { 1: options.stdout || ((l) => console.log(l)), 2: options.stderr || ((l) => console.error(l)) };
-  const pending = { 1: '', 2: '' };
+  let initialized = false;
+  const sinks = {
+    1: typeof opts.stdout === 'function' ? opts.stdout : (line) => console.log(line),
+    2: typeof opts.stderr === 'function' ? opts.stderr : (line) => console.error(line),
+  };
+  // Bytes written but not yet ended by a newline, per fd: a character may
+  // be split across iovecs or calls.
+  const pending = { 1: [], 2: [] };
+
+  const mem = () => {
+    if (!memory) throw new Error('consent.mjs: the WASI shim has no memory yet: call setMemory or initialize first');
+    return memory.buffer;
+  };
+  const view = () => new DataView(mem());
+  const bytes = () => new Uint8Array(mem());
+
+  const send = (fd, byteList) => {
+    try {
+      sinks[fd](utf8Decode(Uint8Array.from(byteList)));
+    } catch (e) {
+      // A host's logger failing must not fail the module's call.
+    }
+  };
+  const emitLines = (fd, final) => {
+    const buf = pending[fd];
+    let start = 0;
+    for (let i = 0; i < buf.length; i++) {
+      if (buf[i] === 10) {
+        send(fd, buf.slice(start, i));
+        start = i + 1;
+      }
+    }
+    let rest = buf.slice(start);
+    if (final && rest.length) {
+      send(fd, rest);
+      rest = [];
+    }
+    pending[fd] = rest;
+  };
+  const flush = () => {
+    emitLines(1, true);
+    emitLines(2, true);
+  };
+
   const wasi = {
-    args_sizes_get(argc, size) { view().setUint32(argc, 0, true); view().setUint32(size, 0, true); return 0; },
-    args_get() { return 0; },
-    environ_sizes_get(count, size) { view().setUint32(count, 0, true); view().setUint32(size, 0, true); return 0; },
-    environ_get() { return 0; },
-    clock_time_get(id, precision, result) {
-      const ns = BigInt(Math.round((typeof performance !== 'undefined' && id !== 0 ? performance.now() : Date.now()) * 1e6));
-      view().setBigUint64(result, ns, true);
-      return 0;
-    },
-    random_get(ptr, len) { randomFill(bytes().subarray(ptr, ptr + len)); return 0; },
-    fd_write(fd, iovs, iovsLen, nwritten) {
+    args_sizes_get(argcPtr, sizePtr) {
       const dv = view();
-      let n = 0;
-      let text = '';
+      dv.setUint32(argcPtr, 0, true);
+      dv.setUint32(sizePtr, 0, true);
+      return ESUCCESS;
+    },
+    args_get() { return ESUCCESS; },
+    environ_sizes_get(countPtr, sizePtr) {
+      const dv = view();
+      dv.setUint32(countPtr, 0, true);
+      dv.setUint32(sizePtr, 0, true);
+      return ESUCCESS;
+    },
+    environ_get() { return ESUCCESS; },
+    clock_time_get(id, precision, resultPtr) {
+      let ns;
+      if (id === 0) { // realtime
+        ns = BigInt(Date.now()) * B1E6;
+      } else if (id >= 1 && id <= 3) { // monotonic, process and thread CPU time
+        ns = BigInt(Math.round(monotonicMillis() * 1e6));
+      } else {
+        return EINVAL;
+      }
+      view().setBigUint64(resultPtr, ns, true);
+      return ESUCCESS;
+    },
+    random_get(ptr, len) {
+      fillRandom(bytes().subarray(ptr, ptr + len));
+      return ESUCCESS;
+    },
+    fd_write(fd, iovs, iovsLen, nwrittenPtr) {
+      if (fd !== 1 && fd !== 2) return EBADF;
+      const dv = view();
+      const all = bytes();
+      let total = 0;
       for (let i = 0; i < iovsLen; i++) {
         const p = dv.getUint32(iovs + i * 8, true);
         const l = dv.getUint32(iovs + i * 8 + 4, true);
-        text += utf8Decode(bytes().subarray(p, p + l));
-        n += l;
+        const chunk = all.subarray(p, p + l);
+        for (let j = 0; j < chunk.length; j++) pending[fd].push(chunk[j]);
+        total += l;
       }
-      dv.setUint32(nwritten, n, true);
-      if (fd === 1 || fd === 2) {
-        const lines = (pending[fd] + text).split('\n');
-        pending[fd] = lines.pop();
-        for (const line of lines) out[fd](line);
-        return 0;
-      }
-      return EBADF;
+      dv.setUint32(nwrittenPtr, total, true);
+      emitLines(fd, false);
+      return ESUCCESS;
     },
-    proc_exit(code) { throw new Error(`consent.wasm exited with code ${code}`); },
-    fd_fdstat_get(fd, stat) {
+    proc_exit(code) {
+      flush();
+      const err = new Error(`consent.wasm exited (proc_exit ${code}): the module failed; see what it wrote to stderr`);
+      err.code = code;
+      throw err;
+    },
+    fd_fdstat_get(fd, statPtr) {
       if (fd > 2) return EBADF;
+      // struct fdstat: u8 filetype, u16 flags, u64 rights_base, u64 rights_inheriting.
       const dv = view();
-      for (let i = 0; i < 24; i++) dv.setUint8(stat + i, 0);
-      dv.setUint8(stat, 2); // character device
-      return 0;
+      for (let i = 0; i < 24; i++) dv.setUint8(statPtr + i, 0);
+      dv.setUint8(statPtr, 2); // character device
+      dv.setUint32(statPtr + 8, fd === 0 ? 1 << 1 : 1 << 6, true); // fd_read, or fd_write
+      return ESUCCESS;
     },
-    fd_fdstat_set_flags() { return 0; },
-    fd_prestat_get() { return EBADF; },
-    fd_prestat_dir_name() { return EBADF; },
-    fd_close() { return EBADF; },
+    fd_fdstat_set_flags() { return ESUCCESS; },
+    fd_prestat_get() { return EBADF; }, // no preopened directories
+    fd_prestat_dir_name() { return ENOSYS; },
     fd_read() { return ENOSYS; },
-    sched_yield() { return 0; },
-    poll_oneoff() { throw new Error('poll_oneoff is not supported: consent.wasm never sleeps'); },
+    fd_close() { return ENOSYS; },
+    sched_yield() { return ESUCCESS; },
+    poll_oneoff() {
+      throw new Error('consent.mjs: poll_oneoff is not supported (the module never sleeps or waits)');
+    },
   };
-  return { imports: { wasi_snapshot_preview1: wasi }, setMemory(m) { memory = m; } };
+
+  return {
+    imports: { wasi_snapshot_preview1: wasi },
+    wasiImport: wasi,
+    setMemory(m) { memory = m; },
+    initialize(instance) {
+      if (initialized) throw new Error('consent.mjs: initialize called twice');
+      initialized = true;
+      memory = instance.exports.memory;
+      if (typeof instance.exports._initialize !== 'function') {
+        throw new Error('consent.mjs: the module has no _initialize export: it is not the consent.wasm reactor');
+      }
+      instance.exports._initialize();
+    },
+    flush,
+  };
 }
 
-/** A consent engine running in a module instance. */
+/**
+ * The same as {@link createWASI}: the shim's `{ imports, setMemory, initialize }`.
+ * @param {ConsentOptions} [options]
+ * @returns {WASIShim}
+ */
+export function wasiImports(options) {
+  return createWASI(options);
+}
+
+// ---------------------------------------------------------------- loading
+
+/**
+ * Whether x is bytes: an ArrayBuffer or any view of one.
+ * @param {unknown} x
+ * @returns {boolean}
+ */
+function isBytes(x) {
+  return x instanceof ArrayBuffer || (typeof ArrayBuffer.isView === 'function' && ArrayBuffer.isView(x));
+}
+
+/**
+ * Whether x is a fetch Response (or a polyfill's).
+ * @param {unknown} x
+ * @returns {boolean}
+ */
+function isResponseLike(x) {
+  return x != null && typeof x === 'object' && typeof x.arrayBuffer === 'function' && typeof x.status === 'number';
+}
+
+/**
+ * Whether a Response is served as application/wasm, which
+ * instantiateStreaming requires.
+ * @param {Response} response
+ * @returns {boolean}
+ */
+function isWasmType(response) {
+  const ct = response.headers && typeof response.headers.get === 'function' ? response.headers.get('content-type') : '';
+  return String(ct || '').split(';')[0].trim().toLowerCase() === 'application/wasm';
+}
+
+/**
+ * The instance of what an instantiate call resolved to.
+ * @param {WebAssembly.WebAssemblyInstantiatedSource|WebAssembly.Instance} result
+ * @returns {WebAssembly.Instance}
+ */
+function instanceOf(result) {
+  // instantiate(bytes or a path) gives {module, instance}; instantiate(Module) gives the Instance.
+  return result && result.instance ? result.instance : result;
+}
+
+/**
+ * Initialises a fresh instance through its shim and wraps it.
+ * @param {WebAssembly.WebAssemblyInstantiatedSource|WebAssembly.Instance} result
+ * @param {WASIShim} wasi
+ * @returns {Consent}
+ */
+function start(result, wasi) {
+  const instance = instanceOf(result);
+  if (!instance || !instance.exports) throw new Error('consent.mjs: instantiation gave no instance');
+  wasi.initialize(instance);
+  return new Consent(instance);
+}
+
+// ---------------------------------------------------------------- the engine
+
+/**
+ * A consent engine: one instance of consent.wasm. Every method is
+ * synchronous and answers with the engine's JSON contract
+ * (engine/CONTRACT.md). An instance is for one thread; use one per user
+ * session or share it, the module keeps no user state (the state travels
+ * in the requests).
+ */
 export class Consent {
   /**
-   * Instantiates consent.wasm from bytes, a fetch Response, or a URL.
-   * @param {ArrayBuffer|Uint8Array|Response|URL|string} source
-   * @param {{stdout?: (line: string) => void, stderr?: (line: string) => void}} [options]
+   * Wraps an initialised instance. Hosts use the static loaders or
+   * {@link Consent.fromInstance}.
+   * @param {WebAssembly.Instance} instance
+   */
+  constructor(instance) {
+    if (!HAS_BIGINT) throw new Error('consent.mjs: this runtime has no BigInt, which the module\'s i64 answers need');
+    const x = instance && instance.exports;
+    const missing = ['memory', 'consent_abi_version', 'consent_alloc', 'consent_free', 'consent_decide', 'consent_load_bundle', 'consent_info']
+      .filter((name) => !x || !x[name]);
+    if (missing.length) throw new Error(`consent.mjs: not consent.wasm: the instance lacks ${missing.join(', ')}`);
+    const v = x.consent_abi_version();
+    if (v !== ABI_VERSION) throw new Error(`consent.mjs: consent.wasm has ABI ${v}; this host speaks ABI ${ABI_VERSION}`);
+    /** @private */
+    this._x = x;
+    /** @private the request buffer from consent_alloc, reused */
+    this._buf = 0;
+    /** @private its size */
+    this._size = 0;
+  }
+
+  /**
+   * Instantiates consent.wasm with the shim of {@link createWASI}, from its
+   * bytes, a compiled `WebAssembly.Module`, a fetch `Response` (or a promise
+   * of one), or a URL, which it fetches. A Response served as
+   * `application/wasm` is compiled while it streams
+   * (`WebAssembly.instantiateStreaming`); any other is read first.
+   *
+   * In Node, pass the bytes (`await readFile(path)`): Node's fetch does not
+   * read files.
+   *
+   * @param {ArrayBuffer|ArrayBufferView|WebAssembly.Module|Response|Promise<Response>|URL|string} source
+   * @param {ConsentOptions} [options]
    * @returns {Promise<Consent>}
    */
-  static async load(source, options = {}) {
-    const shim = wasiImports(options);
-    let result;
-    if (typeof source === 'string' || source instanceof URL) source = fetch(source);
-    if (source && typeof source.then === 'function') source = await source;
-    if (typeof Response !== 'undefined' && source instanceof Response) {
-      if (WebAssembly.instantiateStreaming && (source.headers.get('content-type') || '').startsWith('application/wasm')) {
-        result = await WebAssembly.instantiateStreaming(source, shim.imports);
-      } else {
-        result = await WebAssembly.instantiate(await source.arrayBuffer(), shim.imports);
-      }
-    } else {
-      result = await WebAssembly.instantiate(source, shim.imports);
+  static async load(source, options) {
+    const WA = G.WebAssembly;
+    if (!WA) {
+      throw new Error('consent.mjs: this runtime has no WebAssembly (in a WeChat mini-program use Consent.loadWX, in Alipay Consent.loadAlipay)');
     }
-    return Consent.#start(result.instance || result, shim);
+    const wasi = createWASI(options);
+    let src = source;
+    if (src && typeof src.then === 'function') src = await src;
+    if (typeof src === 'string' || (typeof URL === 'function' && src instanceof URL)) {
+      const url = String(src);
+      if (/^file:/i.test(url)) {
+        throw new Error(`consent.mjs: cannot fetch ${url}: read the file and pass its bytes (Consent.load(await readFile(path)))`);
+      }
+      if (typeof G.fetch !== 'function') throw new Error(`consent.mjs: no fetch in this runtime to get ${url}: pass the module's bytes`);
+      src = await G.fetch(url);
+    }
+    if (isResponseLike(src)) {
+      if (src.ok === false) {
+        throw new Error(`consent.mjs: fetching consent.wasm failed: HTTP ${src.status} ${src.statusText || ''} ${src.url || ''}`.trim());
+      }
+      if (typeof WA.instantiateStreaming === 'function' && typeof G.Response === 'function' &&
+        src instanceof G.Response && isWasmType(src)) {
+        return start(await WA.instantiateStreaming(src, wasi.imports), wasi);
+      }
+      return start(await WA.instantiate(await src.arrayBuffer(), wasi.imports), wasi);
+    }
+    if (typeof WA.Module === 'function' && src instanceof WA.Module) {
+      return start(await WA.instantiate(src, wasi.imports), wasi);
+    }
+    if (isBytes(src)) {
+      // Any view (a DataView too) as the Uint8Array of its bytes.
+      const b = src instanceof ArrayBuffer ? src : new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+      return start(await WA.instantiate(b, wasi.imports), wasi);
+    }
+    throw new TypeError('consent.mjs: Consent.load takes the module\'s bytes (ArrayBuffer, Uint8Array), a WebAssembly.Module, a Response or a URL');
   }
 
   /**
-   * Instantiates consent.wasm in a WeChat mini-program: `path` is the
-   * module's path in the package ("/consent.wasm"), as WXWebAssembly wants.
+   * Instantiates consent.wasm in a WeChat mini-program (base library 2.13
+   * or later), with `WXWebAssembly.instantiate(path, imports)`. `path` is
+   * the module's absolute path in the mini-program's package, such as
+   * "/consent.wasm", or "/consent.wasm.br" for a Brotli-compressed copy
+   * (base library 2.14 or later), which keeps it under the package size limit.
    * @param {string} path
-   * @param {object} [options]
+   * @param {ConsentOptions} [options]
    * @returns {Promise<Consent>}
    */
-  static async loadWX(path, options = {}) {
-    const WX = globalThis.WXWebAssembly;
-    if (!WX) throw new Error('WXWebAssembly is not available: not a WeChat mini-program runtime');
-    const shim = wasiImports(options);
-    const result = await WX.instantiate(path, shim.imports);
-    return Consent.#start(result.instance || result, shim);
+  static async loadWX(path, options) {
+    /* global WXWebAssembly */
+    const WX = typeof WXWebAssembly !== 'undefined' ? WXWebAssembly : G.WXWebAssembly;
+    if (!WX || typeof WX.instantiate !== 'function') {
+      throw new Error('consent.mjs: WXWebAssembly is not available: not a WeChat mini-program, or its base library is older than 2.13');
+    }
+    if (typeof path !== 'string') {
+      throw new TypeError('consent.mjs: WXWebAssembly takes the .wasm file\'s path in the package, such as "/consent.wasm"');
+    }
+    const wasi = createWASI(options);
+    return start(await WX.instantiate(path, wasi.imports), wasi);
   }
 
   /**
-   * Instantiates consent.wasm in an Alipay mini-program (`my.WebAssembly`
-   * where the runtime has it, else the standard WebAssembly), from a
-   * package path or bytes.
-   * @param {string|ArrayBuffer|Uint8Array} source
-   * @param {object} [options]
+   * Instantiates consent.wasm in an Alipay mini-program: with
+   * `my.WebAssembly` where the runtime has it, else the global
+   * `MYWebAssembly`, else the standard `WebAssembly`. The first two take the
+   * module's absolute path in the package ("/consent.wasm"); the standard
+   * one takes its bytes.
+   * @param {string|ArrayBuffer|ArrayBufferView} pathOrBytes
+   * @param {ConsentOptions} [options]
    * @returns {Promise<Consent>}
    */
-  static async loadAlipay(source, options = {}) {
-    const my = globalThis.my;
-    const WA = (my && my.WebAssembly) || globalThis.WebAssembly;
-    const shim = wasiImports(options);
-    const result = await WA.instantiate(source, shim.imports);
-    return Consent.#start(result.instance || result, shim);
+  static async loadAlipay(pathOrBytes, options) {
+    /* global my, MYWebAssembly */
+    const myApi = typeof my !== 'undefined' ? my : G.my;
+    let WA = myApi && myApi.WebAssembly;
+    if (!WA) WA = typeof MYWebAssembly !== 'undefined' ? MYWebAssembly : G.MYWebAssembly;
+    const standard = !WA;
+    if (standard) WA = G.WebAssembly;
+    if (!WA || typeof WA.instantiate !== 'function') {
+      throw new Error('consent.mjs: no WebAssembly in this runtime (Alipay has it from base library 2.9.7, client 10.5.60)');
+    }
+    if (standard && typeof pathOrBytes === 'string') {
+      throw new TypeError(`consent.mjs: this runtime's WebAssembly takes bytes, not a path: read ${pathOrBytes} and pass its bytes`);
+    }
+    if (!standard && typeof pathOrBytes !== 'string' && !isBytes(pathOrBytes)) {
+      throw new TypeError('consent.mjs: Consent.loadAlipay takes the .wasm file\'s path in the package or its bytes');
+    }
+    const wasi = createWASI(options);
+    return start(await WA.instantiate(pathOrBytes, wasi.imports), wasi);
   }
 
   /**
-   * Wraps an instance the host made itself (with node:wasi, say) and has
-   * already initialised.
+   * Wraps an instance that the host made and initialised itself, for
+   * example with Node's own WASI:
+   *
+   *     const wasi = new WASI({ version: 'preview1' });
+   *     const { instance } = await WebAssembly.instantiate(bytes, wasi.getImportObject());
+   *     wasi.initialize(instance);
+   *     const engine = Consent.fromInstance(instance);
+   *
+   * (or with {@link createWASI} and its `initialize`).
    * @param {WebAssembly.Instance} instance
    * @returns {Consent}
    */
-  static fromInstance(instance) { return new Consent(instance); }
-
-  static #start(instance, shim) {
-    shim.setMemory(instance.exports.memory);
-    instance.exports._initialize();
+  static fromInstance(instance) {
     return new Consent(instance);
   }
 
-  #x; #buf = 0; #size = 0;
-
-  constructor(instance) {
-    this.#x = instance.exports;
-    const v = this.#x.consent_abi_version();
-    if (v !== ABI_VERSION) throw new Error(`consent.wasm has ABI ${v}; this host speaks ${ABI_VERSION}`);
-  }
-
-  #read(packed) {
-    const p = BigInt.asUintN(64, BigInt(packed));
-    const ptr = Number(p >> 32n);
-    const len = Number(p & 0xffffffffn);
-    return utf8Decode(new Uint8Array(this.#x.memory.buffer, ptr, len));
-  }
-
-  #call(fn, bytes) {
-    const n = Math.max(bytes.length, 1);
-    if (n > this.#size) {
-      if (this.#buf) this.#x.consent_free(this.#buf);
-      const size = Math.max(n, 4096);
-      this.#buf = this.#x.consent_alloc(size);
-      if (!this.#buf) throw new Error(`consent_alloc(${size}) refused: the input is over 4 MiB or the module holds too much`);
-      this.#size = size;
+  /**
+   * Copies an input into the request buffer, growing it when the input is
+   * bigger, and calls `fn(ptr, len)`; returns the answer as a string.
+   * @private
+   * @param {(ptr: number, len: number) => bigint} fn
+   * @param {Uint8Array} input
+   * @returns {string}
+   */
+  _call(fn, input) {
+    const x = this._x;
+    const n = input.length;
+    if (n > MAX_BUFFER) {
+      throw new Error(`consent.mjs: the input is ${n} bytes; the module takes at most ${MAX_BUFFER} (4 MiB)`);
     }
-    new Uint8Array(this.#x.memory.buffer, this.#buf, bytes.length).set(bytes);
-    return this.#read(fn(this.#buf, bytes.length));
+    if (!this._buf || n > this._size) {
+      const size = Math.min(MAX_BUFFER, Math.max(n, 4096, this._size * 2));
+      if (this._buf) x.consent_free(this._buf);
+      this._buf = 0;
+      this._size = 0;
+      const ptr = x.consent_alloc(size);
+      if (!ptr) {
+        throw new Error(`consent.mjs: consent_alloc(${size}) returned 0: the module refused the buffer (at most 4 MiB each, 16 MiB and 64 buffers in all)`);
+      }
+      this._buf = ptr;
+      this._size = size;
+    }
+    // A fresh view: the memory may have grown in consent_alloc or any call.
+    new Uint8Array(x.memory.buffer, this._buf, n).set(input);
+    return this._read(fn(this._buf, n));
   }
 
   /**
-   * Decides one request (CONTRACT.md): the response, or {error}.
-   * @param {object|string} request
-   * @returns {object}
+   * Reads an answer `(ptr << 32) | len` out of the module's memory.
+   * @private
+   * @param {bigint} packed
+   * @returns {string}
+   */
+  _read(packed) {
+    const v = BigInt.asUintN(64, BigInt(packed));
+    const ptr = Number(v >> B32);
+    const len = Number(v & MASK32);
+    return utf8Decode(new Uint8Array(this._x.memory.buffer, ptr, len));
+  }
+
+  /**
+   * Decides one request: the response, or `{error: {code, message,
+   * field}}` for bad input, which it returns rather than throws (the host
+   * then keeps its previous state). A request object is sent as
+   * `JSON.stringify` writes it.
+   * @param {object|string} request the request (engine/CONTRACT.md), or its JSON
+   * @returns {object} the response
    */
   decide(request) {
-    return JSON.parse(this.decideJSON(typeof request === 'string' ? request : JSON.stringify(request)));
+    const json = typeof request === 'string' ? request : JSON.stringify(request);
+    return JSON.parse(this.decideJSON(json));
   }
-
-  /** The raw JSON form of decide. @param {string} json @returns {string} */
-  decideJSON(json) { return this.#call(this.#x.consent_decide, utf8Encode(json)); }
 
   /**
-   * Replaces the active bundle with a newer one signed by a trusted key.
-   * @param {Uint8Array|ArrayBuffer|string} envelope
-   * @returns {object} {ok, policy, hash} or {error}
+   * `decide` on JSON text: the request's JSON in, the response's JSON out,
+   * exactly as the module wrote it.
+   * @param {string} json
+   * @returns {string}
    */
-  loadBundle(envelope) {
-    const bytes = typeof envelope === 'string' ? utf8Encode(envelope) : new Uint8Array(envelope);
-    return JSON.parse(this.#call(this.#x.consent_load_bundle, bytes));
+  decideJSON(json) {
+    return this._call((p, n) => this._x.consent_decide(p, n), utf8Encode(String(json)));
   }
 
-  /** The module's build, ABI, active policy, bundle hash, locales and keys. @returns {object} */
-  info() { return JSON.parse(this.#read(this.#x.consent_info())); }
+  /**
+   * Replaces the active policy bundle with a newer one signed by a key the
+   * module trusts: `{ok: true, policy: {id, version}, hash}`, or
+   * `{error: {code, message}}` with code `bad_bundle`, `bad_signature` or
+   * `older_version`; a rejected bundle leaves the active one in place.
+   * @param {Uint8Array|ArrayBuffer|ArrayBufferView|string} envelope the signed envelope (JSON)
+   * @returns {object}
+   */
+  loadBundle(envelope) {
+    let bytes;
+    if (typeof envelope === 'string') bytes = utf8Encode(envelope);
+    else if (envelope instanceof ArrayBuffer) bytes = new Uint8Array(envelope);
+    else if (ArrayBuffer.isView(envelope)) bytes = new Uint8Array(envelope.buffer, envelope.byteOffset, envelope.byteLength);
+    else throw new TypeError('consent.mjs: loadBundle takes the envelope as a string or bytes');
+    return JSON.parse(this._call((p, n) => this._x.consent_load_bundle(p, n), bytes));
+  }
 
-  /** @returns {number} */
-  abiVersion() { return this.#x.consent_abi_version(); }
+  /**
+   * What the module is: `{module, abi, policy: {id, version}, hash,
+   * locales, keys}`: its build, the ABI version, the active policy, its
+   * bundle's hash, its locales and the ids of the keys it trusts.
+   * @returns {object}
+   */
+  info() {
+    return JSON.parse(this._read(this._x.consent_info()));
+  }
+
+  /**
+   * The module's ABI version (`consent_abi_version`): 1.
+   * @returns {number}
+   */
+  abiVersion() {
+    return this._x.consent_abi_version();
+  }
 }

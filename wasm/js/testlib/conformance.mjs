@@ -1,0 +1,394 @@
+// The conformance runner of engine/conformance (conformance.go), in
+// JavaScript, following engine/testdata/conformance/README.md: it reads the
+// journey files as the Go runner does, builds each step's request byte for
+// byte as the Go runner's Request does, carries the state, and checks
+// every expectation and the receipts' hash chain. A JavaScript host is so
+// held to the native engine's transcript (dist/conformance.json).
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compact, elements, field, goLess, goString, marshalRawMap, members } from './gojson.mjs';
+
+/** The repository's root (wasm/js/testlib/../../..). */
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Reads a file the Go side builds, or fails naming the command that builds it. */
+export function need(rel, command) {
+  const path = join(root, rel);
+  if (!existsSync(path)) {
+    throw new Error(`${rel} is missing: build it first with \`${command}\` in ${root}`);
+  }
+  return readFileSync(path);
+}
+
+// What the tests need from the Go side, and the commands that build it.
+const built = [
+  ['dist/consent-test.wasm', 'make wasm-test'],
+  ['dist/conformance.json', 'go run ./engine/conformance/transcript -o dist/conformance.json'],
+];
+
+/** Fails, naming every missing file and the command that builds it, unless all are there. */
+export function ensureBuilt() {
+  const missing = built.filter(([rel]) => !existsSync(join(root, rel)));
+  if (missing.length) {
+    throw new Error(`missing: build first, in ${root}:\n` + missing.map(([rel, cmd]) => `  ${cmd}   (builds ${rel})`).join('\n'));
+  }
+}
+
+/** The module under test: dist/consent-test.wasm. */
+export function testModuleBytes() {
+  ensureBuilt();
+  return need(...built[0]);
+}
+
+/** The native engine's transcript: dist/conformance.json. */
+export function transcript() {
+  ensureBuilt();
+  return JSON.parse(need(...built[1]).toString('utf8'));
+}
+
+// ---------------------------------------------------------------- reading journeys
+
+// A decoder of the Go runner's types with json.Decoder's
+// DisallowUnknownFields: a member not in the struct is an error, keys match
+// fields case-insensitively, the last of two wins, null leaves the zero value.
+function struct(raw, where, fields) {
+  const mems = members(raw);
+  const names = Object.keys(fields);
+  for (const [k] of mems) {
+    if (!names.some((n) => n === k || n.toLowerCase() === k.toLowerCase())) {
+      throw new Error(`${where}: json: unknown field "${k}"`);
+    }
+  }
+  const out = {};
+  for (const n of names) out[n] = fields[n](field(mems, n), `${where}.${n}`);
+  return out;
+}
+
+const isNull = (raw) => raw === undefined || raw === 'null';
+
+function str(raw, where) {
+  if (isNull(raw)) return '';
+  const v = JSON.parse(raw);
+  if (typeof v !== 'string') throw new Error(`${where}: not a string`);
+  return v;
+}
+
+function int(raw, where) {
+  if (isNull(raw)) return 0;
+  const v = JSON.parse(raw);
+  if (!Number.isInteger(v)) throw new Error(`${where}: not an integer`);
+  return v;
+}
+
+function strList(raw, where) {
+  if (isNull(raw)) return null; // nil: not checked
+  return elements(raw).map((e, i) => str(e, `${where}[${i}]`));
+}
+
+function strMap(raw, where) {
+  const m = new Map();
+  if (isNull(raw)) return m;
+  for (const [k, v] of members(raw)) m.set(k, str(v, `${where}.${k}`));
+  return m;
+}
+
+function rawMap(raw) {
+  const m = new Map();
+  if (isNull(raw)) return m;
+  for (const [k, v] of members(raw)) m.set(k, v);
+  return m;
+}
+
+const device = (raw, where) => struct(raw, where, { platform: str, version: str });
+
+const text = (raw, where) => struct(raw, where, { action: int, field: str, equals: str, contains: str });
+
+const expect = (raw, where) => (isNull(raw) ? expect('{}', where) : struct(raw, where, {
+  actions: strList,
+  sdks: strList,
+  sdks_include: strList,
+  sdks_exclude: strList,
+  rules: strList,
+  receipts: strList,
+  error: str,
+  field: str,
+  texts: (r, w) => (isNull(r) ? [] : elements(r).map((e, i) => text(e, `${w}[${i}]`))),
+  state_has: strList,
+  state_lacks: strList,
+}));
+
+const step = (raw, where) => struct(raw, where, {
+  event: (r) => (r === undefined ? null : r), // json.RawMessage: verbatim, "null" kept
+  now: str,
+  os: strMap,
+  device: (r, w) => (isNull(r) ? null : device(r, w)),
+  locale: str,
+  bundle: str,
+  state: str,
+  edit: (r) => rawMap(r),
+  raw: (r, w) => (isNull(r) ? null : str(r, w)),
+  expect,
+});
+
+/** Reads one journey file as conformance.Load does. */
+export function readJourney(path) {
+  const where = path.slice(path.lastIndexOf('/') + 1);
+  const j = struct(readFileSync(path, 'utf8'), where, {
+    name: str,
+    description: str,
+    bundle: str,
+    device: (r, w) => (isNull(r) ? { platform: '', version: '' } : device(r, w)),
+    locale: str,
+    now: str,
+    os: strMap,
+    steps: (r, w) => (isNull(r) ? [] : elements(r).map((e, i) => step(e, `${w}[${i}]`))),
+  });
+  if (j.bundle === '') j.bundle = 'reference';
+  if (j.steps.length === 0) throw new Error(`${where}: no steps`);
+  j.file = where;
+  return j;
+}
+
+/** Every journey of engine/testdata/conformance, in name order. */
+export function journeys() {
+  const dir = join(root, 'engine', 'testdata', 'conformance');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  if (files.length === 0) throw new Error(`${dir}: no journeys`);
+  return files.map((f) => readJourney(join(dir, f)));
+}
+
+// ---------------------------------------------------------------- playing
+
+/** conformance.Request: a request with its fields in the fixed order. */
+export function request(now, locale, dev, os, state, event) {
+  let b = '{"now":' + goString(now);
+  if (locale !== '') b += ',"locale":' + goString(locale);
+  b += ',"device":{"platform":' + goString(dev.platform) + ',"version":' + goString(dev.version) + '},"os":{';
+  b += [...os.keys()].sort(goLess).map((k) => goString(k) + ':' + goString(os.get(k))).join(',');
+  b += '}';
+  if (state !== null) b += ',"state":' + state;
+  // json.Compact of the event as written in the file; nothing when there is none.
+  return b + ',"event":' + (event === null ? '' : compact(event, false)) + '}';
+}
+
+/** conformance's tamper: the 16th hex digit of the state's hash changed. */
+export function tamper(state) {
+  const b = Buffer.from(state, 'utf8'); // bytes, as Go counts
+  const i = b.indexOf('"hash":"');
+  if (i < 0) return state;
+  const j = i + '"hash":"'.length + 15;
+  b[j] = b[j] === 0x30 ? 0x31 : 0x30; // '0' -> '1', anything else -> '0'
+  return b.toString('utf8');
+}
+
+/** A step's edit: top-level state fields set, the state re-serialised with its keys sorted. */
+export function edit(state, fields) {
+  const m = new Map(members(state));
+  for (const [k, v] of fields) m.set(k, v);
+  return marshalRawMap(m);
+}
+
+// The event's type, permission and result, as conformance.play reads them.
+function eventFields(raw) {
+  const ev = { type: '', permission: '', result: '' };
+  if (raw === null || raw === 'null') return ev;
+  const mems = members(raw);
+  for (const k of Object.keys(ev)) ev[k] = str(field(mems, k), `event.${k}`);
+  return ev;
+}
+
+/**
+ * conformance.Play: runs a journey and returns every step's request and
+ * response. `decide(bundleName, request)` answers a request's JSON text
+ * with the response's.
+ * @param {object} j a journey from readJourney
+ * @param {(bundle: string, request: string) => string} decide
+ * @returns {{request: string, response: string}[]}
+ */
+export function play(j, decide) {
+  let dev = j.device;
+  let locale = j.locale;
+  let now = j.now;
+  let bundle = j.bundle;
+  const os = new Map(j.os);
+  let state = null; // the previous successful response's state, verbatim
+  const out = [];
+  j.steps.forEach((s, i) => {
+    if (s.now !== '') now = s.now;
+    if (s.device !== null) dev = s.device;
+    if (s.locale !== '') locale = s.locale;
+    if (s.bundle !== '') bundle = s.bundle;
+    const ev = eventFields(s.event);
+    if (ev.type === 'permission_result' && ev.result !== 'dismissed' && ev.result !== '') os.set(ev.permission, ev.result);
+    for (const [k, v] of s.os) os.set(k, v);
+    let st = state;
+    switch (s.state) {
+      case '': break;
+      case 'reinstall': st = null; state = null; break;
+      case 'tamper': if (st !== null) st = tamper(st); break;
+      default: throw new Error(`${j.name}: step ${i + 1}: unknown state operation "${s.state}"`);
+    }
+    if (s.edit.size > 0 && st !== null) st = edit(st, s.edit);
+    const req = s.raw !== null ? s.raw : request(now, locale, dev, os, st, s.event);
+    const resp = decide(bundle, req);
+    let raw;
+    try {
+      raw = field(members(resp), 'state');
+    } catch (e) {
+      throw new Error(`${j.name}: step ${i + 1}: the response is not JSON: ${e.message}: ${resp}`);
+    }
+    if (raw !== undefined) state = raw;
+    out.push({ request: req, response: resp });
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------- checking
+
+/** conformance.Summary: an action's one-line form. */
+export function summary(a) {
+  const s = (k) => (typeof a[k] === 'string' ? a[k] : '');
+  const list = (k) => (Array.isArray(a[k]) ? a[k].map((v) => (typeof v === 'string' ? v : '')) : []);
+  const t = s('type');
+  switch (t) {
+    case 'show_policy': return `${t} ${s('change')}`;
+    case 'show_rationale': return `${t} ${s('permission')} ${s('scenario')}/${s('step')}${a.separate_consent === true ? ' separate' : ''}`;
+    case 'request_permission': return `${t} ${s('permission')} ${list('platform_ids').join(',')}`;
+    case 'open_settings': return `${t} ${s('permission')}`;
+    case 'proceed': {
+      let out = `${t} ${s('scenario')}/${s('step')}`;
+      if (list('missing').length > 0) out += ` missing=${list('missing').join(',')}`;
+      if (list('fallbacks').length > 0) out += ` fallbacks=${list('fallbacks').length}`;
+      return out;
+    }
+    case 'block': return `${t} ${s('permission')} ${s('scenario')}/${s('step')}`;
+    default: return t;
+  }
+}
+
+/** A journey's receipt chain: each receipt hashes to its hash and points to the one before. */
+export class Chain {
+  constructor() { this.last = ''; }
+
+  /** Adds one receipt (its raw JSON); returns [summary, error or null]. */
+  add(raw) {
+    const r = JSON.parse(raw);
+    const s = (k) => (typeof r[k] === 'string' ? r[k] : '');
+    let sum = s('kind') + ' ';
+    if (s('permission') !== '') sum += s('permission') + ' ';
+    sum += s('answer');
+    if (r.separate_consent === true) sum += ' separate';
+    const i = raw.lastIndexOf(',"hash":"');
+    if (i < 0) return [sum, 'no hash'];
+    const body = raw.slice(0, i) + '}';
+    const hash = createHash('sha256').update(body, 'utf8').digest('hex');
+    if (hash !== s('hash')) return [sum, `${sum}: hash ${s('hash')} does not match its content (${hash})`];
+    // A chain starts afresh (prev "") after a reinstall or a reset state.
+    if (s('prev') !== '' && s('prev') !== this.last) {
+      return [sum, `${sum}: prev ${s('prev')} is not the previous receipt ${this.last}`];
+    }
+    this.last = s('hash');
+    return [sum, null];
+  }
+}
+
+const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+const q = (v) => JSON.stringify(v);
+
+/**
+ * conformance's checkStep: every way a response differs from what its step
+ * expects, plus what holds always (every trace entry has a detail, the
+ * receipt chain). Returns the failures.
+ */
+export function check(step, raw, chain) {
+  let r;
+  try {
+    r = JSON.parse(raw);
+  } catch (e) {
+    return [`response is not JSON: ${e.message}`];
+  }
+  const x = step.expect;
+  const errs = [];
+  const fail = (m) => errs.push(m);
+  if (x.error !== '' || (r.error !== undefined && r.error !== null)) {
+    const e = r.error;
+    if (e === undefined || e === null) fail(`want error ${x.error}, got a response with actions ${q((r.actions || []).map(summary))}`);
+    else if (x.error === '') fail(`unexpected error ${e.code} (${e.field}): ${e.message}`);
+    else if (e.code !== x.error) fail(`want error ${x.error}, got ${e.code} (${e.field}): ${e.message}`);
+    else if (x.field !== '' && e.field !== x.field) fail(`error ${x.error} names field ${q(e.field)}, want ${q(x.field)}`);
+    else if (!e.message) fail(`error ${x.error} has no message`);
+    return errs;
+  }
+  const actions = r.actions || [];
+  const sdks = r.sdks || [];
+  const trace = r.trace || [];
+  const state = r.state && typeof r.state === 'object' ? r.state : {};
+  if (x.actions !== null && !same(actions.map(summary), x.actions)) {
+    fail(`actions:\n\tgot  ${q(actions.map(summary))}\n\twant ${q(x.actions)}`);
+  }
+  if (x.sdks !== null && !same(sdks, x.sdks)) fail(`sdks:\n\tgot  ${q(sdks)}\n\twant ${q(x.sdks)}`);
+  for (const id of x.sdks_include || []) if (!sdks.includes(id)) fail(`sdk ${id} does not run; sdks ${q(sdks)}`);
+  for (const id of x.sdks_exclude || []) if (sdks.includes(id)) fail(`sdk ${id} runs`);
+  // README: every trace entry has a detail (the Go runner looks when rules are expected).
+  for (const t of trace) if (!t.detail) fail(`trace entry ${t.rule} has no detail`);
+  if (x.rules !== null) {
+    const got = [...new Set(trace.map((t) => t.rule))].sort();
+    const want = [...x.rules].sort();
+    if (!same(got, want)) fail(`trace rules:\n\tgot  ${q(got)}\n\twant ${q(want)}`);
+  }
+  const rs = [];
+  const receipts = field(members(raw), 'receipts');
+  for (const rc of receipts === undefined || receipts === 'null' ? [] : elements(receipts)) {
+    const [sum, err] = chain.add(rc);
+    if (err) fail(`receipt: ${err}`);
+    rs.push(sum);
+  }
+  if (x.receipts !== null && !same(rs, x.receipts)) fail(`receipts:\n\tgot  ${q(rs)}\n\twant ${q(x.receipts)}`);
+  for (const t of x.texts) {
+    if (t.action >= actions.length) {
+      fail(`texts: no action ${t.action}`);
+      continue;
+    }
+    const v = typeof actions[t.action][t.field] === 'string' ? actions[t.action][t.field] : '';
+    if (t.equals !== '' && v !== t.equals) fail(`action ${t.action} ${t.field} = ${q(v)}, want ${q(t.equals)}`);
+    if (t.contains !== '' && !v.includes(t.contains)) fail(`action ${t.action} ${t.field} = ${q(v)}, want it to contain ${q(t.contains)}`);
+  }
+  for (const k of x.state_has || []) if (!Object.prototype.hasOwnProperty.call(state, k)) fail(`state has no ${k}: ${q(state)}`);
+  for (const k of x.state_lacks || []) if (Object.prototype.hasOwnProperty.call(state, k)) fail(`state has ${k} = ${q(state[k])}`);
+  return errs;
+}
+
+// ---------------------------------------------------------------- one journey on two engines
+
+/**
+ * Plays a journey on two fresh engines, "reference" as instantiated and
+ * "revision" after loadBundle(bundles.revision), and asserts every request
+ * and response equal the transcript's and every expectation holds.
+ * @param {import('node:assert')} assert
+ * @param {object} j the journey
+ * @param {object} want its transcript entry
+ * @param {object} bundles the transcript's bundles
+ * @param {() => Promise<import('../consent.mjs').Consent>} make a fresh engine
+ */
+export async function replay(assert, j, want, bundles, make) {
+  assert.ok(want, `${j.file} is not in the transcript: run \`go run ./engine/conformance/transcript -o dist/conformance.json\``);
+  assert.equal(want.name, j.name);
+  const engines = { reference: await make(), revision: await make() };
+  const loaded = engines.revision.loadBundle(bundles.revision);
+  assert.equal(loaded.ok, true, `loadBundle(bundles.revision): ${JSON.stringify(loaded)}`);
+  const steps = play(j, (bundle, req) => {
+    const e = engines[bundle];
+    if (!e) throw new Error(`${j.name}: unknown bundle ${bundle}`);
+    return e.decideJSON(req);
+  });
+  assert.equal(steps.length, want.steps.length, 'the transcript has another number of steps: is it stale?');
+  const chain = new Chain();
+  steps.forEach((s, i) => {
+    assert.equal(s.request, want.steps[i].request, `step ${i + 1}: the request differs from the Go runner's`);
+    assert.equal(s.response, want.steps[i].response, `step ${i + 1}: the response differs from the native engine's`);
+    assert.deepEqual(check(j.steps[i], s.response, chain), [], `step ${i + 1}: expectations`);
+  });
+  return steps.length;
+}
