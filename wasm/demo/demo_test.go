@@ -2,187 +2,425 @@ package demo
 
 import (
 	"context"
-	"net/http/httptest"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
-// TestDemoInChromium walks loan applications through the demo page in a
-// real headless Chromium (Debian's chromium; .ci/run installs it): the
-// policy popup, rationales, the mock system dialog, a refusal that blocks,
-// the settings hint after two denials on Android 13, and back. Every
-// decision is the module's, in the page. It saves a screenshot to
-// dist/demo-screenshot.png.
+// repo is the repository root, seen from this package's directory.
+const repo = "../.."
+
+// TestDemoInChromium walks the demo page in a real headless Chromium
+// (Debian's chromium package): loan applications on Android 13 in Chinese
+// and on iOS 17.2 in English, through the policy popup, the rationales, the
+// mock system dialogs, a refusal that blocks, the settings hint and back.
+// Every decision is made by consent.wasm in the page; the test clicks what a
+// user would and checks what the phone and the side panel show. It saves a
+// screenshot of the Android system dialog to dist/demo-screenshot.png.
 func TestDemoInChromium(t *testing.T) {
-	for _, f := range []string{"../../dist/consent.wasm", "../../dist/bundle.json"} {
-		if _, err := os.Stat(f); err != nil {
-			t.Fatalf("%v: run make wasm", err)
+	for _, f := range []string{"dist/consent.wasm", "dist/bundle.json"} {
+		if _, err := os.Stat(filepath.Join(repo, f)); err != nil {
+			t.Fatalf("%s is missing: run `make wasm` in the repository root first (%v)", f, err)
 		}
 	}
 	browser := ""
-	for _, b := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := lookPath(b); err == nil {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
 			browser = p
 			break
 		}
 	}
 	if browser == "" {
-		t.Fatal("no Chromium: install Debian's chromium (apt-get install chromium), as .ci/run does")
+		t.Fatal("no Chromium on PATH: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk), as .ci/run does")
 	}
-	srv := httptest.NewServer(Handler("../.."))
-	defer srv.Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 900))
+	srv := newServer(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1400, 1000))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancel := context.WithTimeout(actx, 60*time.Second)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 120*time.Second)
+	bctx, cancel := chromedp.NewContext(ctx)
 	defer cancel()
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start %s: %v", browser, err)
+	}
 
-	var mu sync.Mutex
-	var consoleErrors []string
-	err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.ConsoleAPICalledTypeError {
-				consoleErrors = append(consoleErrors, "console error")
+	start := time.Now()
+	t.Run("Android13_zh-CN", func(t *testing.T) { walkAndroid(openPage(t, bctx, srv)) })
+	t.Run("iOS17.2_en", func(t *testing.T) { walkIOS(openPage(t, bctx, srv)) })
+	t.Logf("both walks took %v", time.Since(start).Round(10*time.Millisecond))
+}
+
+// walkAndroid: a loan application on Android 13 (API 33), zh-CN.
+func walkAndroid(p *page) {
+	p.choose("platform-select", "android")
+	p.choose("version-select", "33")
+	p.choose("locale-select", "zh-CN")
+	p.wait("splash")
+	p.expectCount(`[data-testid="sdks"] li`, 0, "SDKs before launch")
+
+	// Launch: the policy comes first, and no SDK runs before it is accepted.
+	p.click("launch")
+	p.wait("policy-dialog")
+	p.expectText("policy-title", "隐私政策", true)
+	p.expectText("policy-accept", "同意并继续", true)
+	p.expectText("policy-decline", "不同意", true)
+	p.expectText("policy-body", "马上消费", false)
+	p.expectText("trace", "PRECONSENT", false)
+	p.expectCount(`[data-testid="sdks"] li`, 0, "SDKs while the policy waits")
+
+	p.click("policy-accept")
+	p.gone("policy-dialog")
+	p.wait("home")
+	if n := p.count(`[data-testid="sdks"] li`); n == 0 {
+		p.t.Error("no SDK runs after consent")
+	}
+	p.expectText("sdks", "jpush", false)
+	p.expectText("receipts", "policy", false)
+
+	// Loan application: location, with its separate consent, is allowed in
+	// the system dialog; the call log is declined in its rationale, and the
+	// step goes on without it.
+	p.enter("loan_apply/apply")
+	p.waitSel(`[data-testid="rationale-dialog"][data-permission="location"]`)
+	p.expectText("rationale-title", "申请使用位置信息权限", true)
+	p.expectText("rationale-separate", "单独同意", false)
+	p.expectText("rationale-consequence", "不开启仍可继续申请", false)
+	p.expectText("rationale-accept", "去授权", true)
+	p.expectText("rationale-decline", "暂不授权", true)
+	p.expectText("trace", "RATIONALE", false)
+	p.expectText("trace", "SEPARATE", false)
+	p.gone("system-dialog")
+
+	p.click("rationale-accept")
+	p.waitSel(`[data-testid="system-dialog"][data-platform="android"][data-permission="location"]`)
+	p.expectText("system-title", "位置信息", false)
+	p.expectText("system-allow", "使用应用时允许", true)
+	p.expectText("system-once", "仅限这一次", true)
+	p.expectText("system-deny", "不允许", true)
+	p.expectText("system-approximate", "大致位置", false)
+	p.expectText("system-ids", "android.permission.ACCESS_FINE_LOCATION", false)
+	p.screenshot("demo-screenshot.png")
+
+	p.click("system-allow")
+	p.waitSel(`[data-testid="rationale-dialog"][data-permission="call_log"]`)
+	p.expectText("rationale-title", "通话记录", false)
+	p.expectValue("os-location", "granted")
+	p.expectText("sdks", "baidu_map", false) // it needs location
+
+	p.click("rationale-decline")
+	p.wait("proceed")
+	p.expectText("proceed-title", "可以继续办理", false)
+	p.expectAttr("proceed-missing", "data-missing", "call_log")
+	p.expectText("proceed-missing", "通话记录", false)
+	p.expectText("receipts", "rationale call_log loan_apply/apply declined", false)
+
+	// Within the 48 h cooldown the refused call log is not asked again;
+	// 49 hours later it is.
+	p.enter("loan_apply/apply")
+	p.wait("proceed")
+	p.gone("rationale-dialog")
+	p.expectText("trace", "COOLDOWN", false)
+	p.expectAttr("proceed-missing", "data-missing", "call_log")
+	p.click("clock")
+	p.expectText("now", "2026-03-03T11:00:00+08:00", true)
+	p.enter("loan_apply/apply")
+	p.waitSel(`[data-testid="rationale-dialog"][data-permission="call_log"]`)
+	p.click("rationale-decline")
+	p.wait("proceed")
+
+	// Liveness: the camera is blocking. Denied, the step is blocked; denied
+	// a second time, Android 11+ shows no more dialogs.
+	for i := 1; i <= 2; i++ {
+		p.enter("loan_apply/liveness")
+		p.waitSel(`[data-testid="rationale-dialog"][data-permission="camera"]`)
+		p.expectText("rationale-title", "申请使用相机权限", true)
+		p.click("rationale-accept")
+		p.waitSel(`[data-testid="system-dialog"][data-permission="camera"]`)
+		p.expectText("system-title", "相机", false)
+		p.click("system-deny")
+		p.wait("block")
+		p.expectText("block-title", "需要相机权限才能继续", true)
+		p.expectText("trace", "DEGRADE", false)
+	}
+	p.expectValue("os-camera", "denied_forever")
+
+	// The third time the rationale leads to the settings, not a dialog.
+	p.enter("loan_apply/liveness")
+	p.waitSel(`[data-testid="rationale-dialog"][data-permission="camera"]`)
+	p.click("rationale-accept")
+	p.wait("settings-hint")
+	p.gone("system-dialog")
+	p.expectText("settings-title", "请在系统设置中开启相机权限", true)
+	p.expectText("settings-body", "设置 > 应用 > 马上消费 > 权限 > 相机", false)
+	p.expectText("trace", "SETTINGS", false)
+
+	p.click("settings-on")
+	p.wait("proceed")
+	p.expectValue("os-camera", "granted")
+	p.expectText("receipts", "permission camera loan_apply/liveness granted", false)
+	p.expectText("receipts-chain", "chain ok", false)
+
+	// Withdrawing location in the app stops the map SDK that needs it.
+	p.choose("withdraw-select", "location")
+	p.click("withdraw-permission")
+	p.waitSel(`[data-testid="receipts"] li[data-kind="withdraw"]`)
+	p.expectText("trace", "WITHDRAW", false)
+	p.expectNoText("sdks", "baidu_map")
+}
+
+// walkIOS: iOS shows a permission's dialog once; a denial leaves only the
+// settings.
+func walkIOS(p *page) {
+	p.choose("platform-select", "ios")
+	p.choose("version-select", "17.2")
+	p.choose("locale-select", "en")
+
+	p.click("launch")
+	p.wait("policy-dialog")
+	p.expectText("policy-title", "Privacy Policy", true)
+	p.expectText("policy-accept", "Agree and continue", true)
+	p.click("policy-accept")
+	p.gone("policy-dialog")
+
+	p.enter("loan_apply/liveness")
+	p.waitSel(`[data-testid="rationale-dialog"][data-permission="camera"]`)
+	p.expectText("rationale-title", "Camera", false)
+	p.click("rationale-accept")
+	p.waitSel(`[data-testid="system-dialog"][data-platform="ios"][data-permission="camera"]`)
+	p.expectText("system-title", "“Mashang Consumer Finance” Would Like to Access Your Camera", true)
+	p.expectText("system-allow", "Allow", true)
+	p.expectText("system-deny", "Don't Allow", true)
+	p.screenshot("demo-screenshot-ios.png")
+	p.click("system-deny")
+	p.wait("block")
+	p.expectText("block-title", "Camera", false)
+	p.expectValue("os-camera", "denied")
+
+	// The next entry explains again and then points to the settings.
+	p.enter("loan_apply/liveness")
+	p.waitSel(`[data-testid="rationale-dialog"][data-permission="camera"]`)
+	p.click("rationale-accept")
+	p.wait("settings-hint")
+	p.gone("system-dialog")
+	p.expectText("settings-title", "Turn on Camera in Settings", true)
+	p.expectText("settings-body", "Settings > Mashang Consumer Finance > Camera", false)
+	p.expectText("trace", "SETTINGS", false)
+
+	// Back with the camera still off: blocked. Then on: the step goes on.
+	p.click("settings-off")
+	p.wait("block")
+	p.enter("loan_apply/liveness")
+	p.waitSel(`[data-testid="rationale-dialog"][data-permission="camera"]`)
+	p.click("rationale-accept")
+	p.wait("settings-hint")
+	p.click("settings-on")
+	p.wait("proceed")
+	p.expectText("proceed-title", "You can go on", false)
+	p.expectText("receipts-chain", "chain ok", false)
+}
+
+// page drives one tab of the demo.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+
+	mu      sync.Mutex
+	console []chromedp.ConsoleMessage
+}
+
+// openPage opens the demo in a new tab and, when the test ends, fails it
+// if the page logged an error or threw.
+func openPage(t *testing.T, browser context.Context, url string) *page {
+	ctx, cancel := chromedp.NewContext(browser)
+	p := &page{t: t, ctx: ctx}
+	messages := chromedp.Console(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for m, err := range messages {
+			if err != nil {
+				return
 			}
-		case *runtime.EventExceptionThrown:
-			consoleErrors = append(consoleErrors, e.ExceptionDetails.Text)
+			p.mu.Lock()
+			p.console = append(p.console, m)
+			p.mu.Unlock()
 		}
 	})
-	if err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-
-	tid := func(id string) string { return `[data-testid="` + id + `"]` }
-	type step = chromedp.Action[chromedp.Void]
-	click := func(id string) step { return chromedp.Click(tid(id)) }
-	visible := func(id string) step { return chromedp.WaitVisible(tid(id)) }
-	textOf := func(id string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(tid(id)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", id, err)
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		for _, m := range p.console {
+			switch m.Type {
+			case chromedp.ConsoleError, chromedp.ConsoleException:
+				t.Errorf("the page's console: %s (%s:%d)", m, m.URL, m.Line)
+			case chromedp.ConsoleWarning:
+				t.Logf("the page's console: %s", m)
+			}
 		}
-		return s
-	}
-	run := func(what string, steps ...step) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			page, _ := chromedp.Run(ctx, chromedp.Text(`main`))
-			t.Fatalf("%s: %v\nthe page shows:\n%s", what, err, page)
-		}
-	}
-	enter := func(step string) {
-		t.Helper()
-		run("enter "+step, chromedp.SetValue(`#step`, step), click("enter"))
-	}
+	})
+	p.do("open the demo", chromedp.Navigate(url), chromedp.WaitVisible(`body[data-ready="true"]`))
+	return p
+}
 
-	run("open the demo", chromedp.Navigate(srv.URL), chromedp.WaitVisible(`body[data-ready="true"]`))
+func tid(id string) string { return `[data-testid="` + id + `"]` }
 
-	// Android 13, zh-CN: the policy first.
-	run("launch", click("launch"), visible("policy-dialog"))
-	if got := textOf("policy-title"); got != "隐私政策" {
-		t.Errorf("policy title %q", got)
+// do runs steps, each group within 15 s; on failure it stops the test with
+// what the page shows.
+func (p *page) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		p.t.Fatalf("%s: %v\n%s", what, err, p.dump())
 	}
-	if got := textOf("policy-accept"); got != "同意并继续" {
-		t.Errorf("policy accept %q", got)
-	}
-	if strings.TrimSpace(textOf("sdks")) != "" {
-		t.Error("SDKs run before consent")
-	}
-	run("accept the policy", click("policy-accept"), chromedp.WaitNotPresent(tid("policy-dialog")))
-	if !strings.Contains(textOf("sdks"), "jpush") {
-		t.Errorf("no SDK after consent: %q", textOf("sdks"))
-	}
+}
 
-	// Loan application: location explained with separate consent, allowed;
-	// the call log declined, and the application goes on without it.
-	enter("loan_apply/apply")
-	run("location rationale", visible("rationale-dialog"), visible("rationale-separate"))
-	if got := textOf("rationale-title"); !strings.Contains(got, "位置信息") {
-		t.Errorf("rationale title %q", got)
-	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+// dump is what the page shows, for a failure message.
+func (p *page) dump() string {
+	ctx, cancel := context.WithTimeout(p.ctx, 3*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 	if err != nil {
-		t.Fatalf("screenshot: %v", err)
+		s = "(the page could not be read: " + err.Error() + ")"
 	}
-	if err := os.MkdirAll("../../dist", 0o755); err != nil {
-		t.Fatal(err)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "the page shows:\n%s\nits console:\n", s)
+	for _, m := range p.console {
+		fmt.Fprintf(&b, "  %s\n", m)
 	}
-	if err := os.WriteFile(filepath.Join("../../dist", "demo-screenshot.png"), shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return b.String()
+}
 
-	if !strings.Contains(textOf("trace"), "RATIONALE") {
-		t.Error("no RATIONALE in the trace")
-	}
-	run("accept, then allow", click("rationale-accept"), visible("system-dialog"), click("system-allow"))
-	run("call log rationale", visible("rationale-dialog"))
-	if got := textOf("rationale-title"); !strings.Contains(got, "通话记录") {
-		t.Errorf("second rationale %q", got)
-	}
-	run("decline the call log", click("rationale-decline"), visible("proceed"))
-	if got := textOf("proceed-missing"); !strings.Contains(got, "call_log") {
-		t.Errorf("proceed lists %q", got)
-	}
+func (p *page) wait(id string)     { p.t.Helper(); p.do("wait for "+id, chromedp.WaitVisible(tid(id))) }
+func (p *page) waitSel(sel string) { p.t.Helper(); p.do("wait for "+sel, chromedp.WaitVisible(sel)) }
+func (p *page) gone(id string)     { p.t.Helper(); p.do(id+" stays", chromedp.WaitNotPresent(tid(id))) }
 
-	// Liveness: the camera denied blocks the step; denied twice, Android 13
-	// shows no more dialogs and the page sends the user to the settings.
-	for i := 1; i <= 2; i++ {
-		enter("loan_apply/liveness")
-		run("camera rationale", visible("rationale-dialog"), click("rationale-accept"), visible("system-dialog"), click("system-deny"), visible("block"))
-	}
-	if got := textOf("block-title"); !strings.Contains(got, "相机") {
-		t.Errorf("block title %q", got)
-	}
-	enter("loan_apply/liveness")
-	run("settings hint", visible("rationale-dialog"), click("rationale-accept"), visible("settings-hint"))
-	if got := textOf("settings-body"); !strings.Contains(got, "设置") {
-		t.Errorf("settings body %q", got)
-	}
-	if !strings.Contains(textOf("trace"), "SETTINGS") {
-		t.Error("no SETTINGS in the trace")
-	}
-	run("back from the settings", click("settings-on"), visible("proceed"))
-	if !strings.Contains(textOf("receipts"), "permission camera granted") {
-		t.Errorf("no receipt of the grant: %q", textOf("receipts"))
-	}
+func (p *page) click(id string) {
+	p.t.Helper()
+	p.do("click "+id, chromedp.WaitVisible(tid(id)), chromedp.Click(tid(id)))
+}
 
-	// iOS 17.2 in English: one denial and the settings are the only way.
-	run("switch to iOS", chromedp.SetValue(`#platform`, "ios"),
-		chromedp.Steps(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('platform').dispatchEvent(new Event('change'))`))
-			return err
-		})),
-		chromedp.SetValue(`#version`, "17.2"), chromedp.SetValue(`#locale`, "en"))
-	run("launch on iOS", click("launch"), visible("policy-dialog"))
-	if got := textOf("policy-title"); got != "Privacy Policy" {
-		t.Errorf("English policy title %q", got)
-	}
-	run("accept", click("policy-accept"))
-	enter("customer_service/voice")
-	run("deny the microphone", visible("rationale-dialog"), click("rationale-accept"), visible("system-dialog"), click("system-deny"), visible("block"))
-	enter("customer_service/voice")
-	run("iOS settings hint", visible("rationale-dialog"), click("rationale-accept"), visible("settings-hint"))
+// enter picks a step in the controls and enters it.
+func (p *page) enter(step string) {
+	p.t.Helper()
+	p.choose("scenario-select", step)
+	p.click("enter")
+}
 
-	mu.Lock()
-	defer mu.Unlock()
-	if len(consoleErrors) > 0 {
-		t.Errorf("the page logged errors: %v", consoleErrors)
+// choose sets a select as a user would, firing its change event.
+func (p *page) choose(id, value string) {
+	p.t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		if (!e) return 'no such element';
+		e.value = %q;
+		if (e.value !== %q) return 'no such option';
+		e.dispatchEvent(new Event('change', {bubbles: true}));
+		return '';
+	})()`, tid(id), value, value)
+	var msg string
+	p.do("choose "+id+" "+value, chromedp.WaitVisible(tid(id)), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var err error
+		msg, err = chromedp.Evaluate[string](js)(ctx, t)
+		return err
+	}))
+	if msg != "" {
+		p.t.Fatalf("choose %s = %s: %s", id, value, msg)
+	}
+}
+
+func (p *page) text(id string) string {
+	p.t.Helper()
+	var s string
+	p.do("read "+id, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var err error
+		s, err = chromedp.Text(tid(id))(ctx, t)
+		return err
+	}))
+	return strings.TrimSpace(s)
+}
+
+// expectText checks an element's text: equal to want, or containing it.
+func (p *page) expectText(id, want string, exact bool) {
+	p.t.Helper()
+	got := p.text(id)
+	if exact && got != want || !exact && !strings.Contains(got, want) {
+		p.t.Errorf("%s shows %q, want %s%q", id, got, map[bool]string{true: "", false: "something with "}[exact], want)
+	}
+}
+
+func (p *page) expectNoText(id, unwanted string) {
+	p.t.Helper()
+	if got := p.text(id); strings.Contains(got, unwanted) {
+		p.t.Errorf("%s shows %q, with %q", id, got, unwanted)
+	}
+}
+
+func (p *page) eval(what, js string) string {
+	p.t.Helper()
+	var s string
+	p.do(what, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var err error
+		s, err = chromedp.Evaluate[string](js)(ctx, t)
+		return err
+	}))
+	return s
+}
+
+func (p *page) expectValue(id, want string) {
+	p.t.Helper()
+	if got := p.eval("value of "+id, fmt.Sprintf(`document.querySelector(%q).value`, tid(id))); got != want {
+		p.t.Errorf("%s is %q, want %q", id, got, want)
+	}
+}
+
+func (p *page) expectAttr(id, attr, want string) {
+	p.t.Helper()
+	got := p.eval(attr+" of "+id, fmt.Sprintf(`document.querySelector(%q).getAttribute(%q) || ''`, tid(id), attr))
+	if !strings.Contains(got, want) {
+		p.t.Errorf("%s[%s] is %q, want it to hold %q", id, attr, got, want)
+	}
+}
+
+func (p *page) count(sel string) int {
+	p.t.Helper()
+	var n int
+	fmt.Sscan(p.eval("count "+sel, fmt.Sprintf(`String(document.querySelectorAll(%q).length)`, sel)), &n)
+	return n
+}
+
+func (p *page) expectCount(sel string, want int, what string) {
+	p.t.Helper()
+	if got := p.count(sel); got != want {
+		p.t.Errorf("%s: %d, want %d", what, got, want)
+	}
+}
+
+// screenshot saves the whole page to dist.
+func (p *page) screenshot(name string) {
+	p.t.Helper()
+	var png []byte
+	p.do("screenshot", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var err error
+		png, err = chromedp.FullScreenshot(100)(ctx, t)
+		return err
+	}))
+	dist := filepath.Join(repo, "dist")
+	if err := os.MkdirAll(dist, 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dist, name), png, 0o644); err != nil {
+		p.t.Fatal(err)
 	}
 }

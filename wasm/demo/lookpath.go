@@ -1,5 +1,0 @@
-package demo
-
-import "os/exec"
-
-var lookPath = exec.LookPath

@@ -1,0 +1,102 @@
+package demo
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// newServer serves the demo from the repository and returns its URL.
+func newServer(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(Handler(repo))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func get(t *testing.T, h http.Handler, method, path string) (int, http.Header, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, "http://demo"+path, nil))
+	body, _ := io.ReadAll(rec.Result().Body)
+	return rec.Code, rec.Result().Header, string(body)
+}
+
+// TestHandler checks what the demo's server serves from a repository with
+// the files it needs, and what it refuses.
+func TestHandler(t *testing.T) {
+	root := t.TempDir()
+	for name, content := range map[string]string{
+		"wasm/demo/index.html": "<!doctype html>page",
+		"wasm/demo/demo.mjs":   "import x from '/js/consent.mjs';",
+		"wasm/demo/demo.css":   "body{}",
+		"wasm/demo/serve.go":   "package demo",
+		"wasm/js/consent.mjs":  "export class Consent {}",
+		"wasm/js/consent.d.ts": "export {};",
+		"wasm/js/test/a.mjs":   "test",
+		"wasm/js/.hidden":      "secret",
+		"dist/consent.wasm":    "\x00asm\x01\x00\x00\x00",
+		"dist/bundle.json":     `{"hash":"x"}`,
+		"go.mod":               "module x",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := Handler(root)
+
+	for _, c := range []struct{ path, ctype, body string }{
+		{"/", "text/html; charset=utf-8", "page"},
+		{"/demo.mjs", "text/javascript; charset=utf-8", "import"},
+		{"/demo.css", "text/css; charset=utf-8", "body"},
+		{"/js/consent.mjs", "text/javascript; charset=utf-8", "Consent"},
+		{"/js/consent.d.ts", "text/plain; charset=utf-8", "export"},
+		{"/consent.wasm", "application/wasm", "\x00asm"},
+		{"/bundle.json", "application/json", `"hash"`},
+	} {
+		code, hdr, body := get(t, h, http.MethodGet, c.path)
+		if code != http.StatusOK || hdr.Get("Content-Type") != c.ctype || !strings.Contains(body, c.body) {
+			t.Errorf("GET %s: %d %q %q", c.path, code, hdr.Get("Content-Type"), body)
+		}
+	}
+	if code, _, body := get(t, h, http.MethodHead, "/consent.wasm"); code != http.StatusOK || body != "" {
+		t.Errorf("HEAD /consent.wasm: %d %q", code, body)
+	}
+	if code, _, _ := get(t, h, http.MethodPost, "/"); code != http.StatusMethodNotAllowed {
+		t.Errorf("POST /: %d", code)
+	}
+
+	// Nothing else of the repository, no directory listing, no way out.
+	for _, path := range []string{
+		"/index.html", "/serve.go", "/wasm/demo/index.html", "/wasm/demo/serve.go", "/go.mod", "/dist/consent.wasm",
+		"/js/", "/js", "/js/test", "/js/test/a.mjs", "/js/.hidden", "/js/../go.mod", "/js/..%2fgo.mod", "/js/%2e%2e/go.mod",
+		"/js/..\\go.mod", "/demo.mjs/", "/consent.wasm/x", "/missing",
+	} {
+		if code, _, body := get(t, h, http.MethodGet, path); code != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404 (%q)", path, code, body)
+		}
+	}
+
+	// Without make wasm, the page says what to do.
+	if err := os.Remove(filepath.Join(root, "dist/consent.wasm")); err != nil {
+		t.Fatal(err)
+	}
+	code, _, body := get(t, h, http.MethodGet, "/consent.wasm")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "run make wasm") {
+		t.Errorf("missing dist/consent.wasm: %d %q", code, body)
+	}
+	if err := Check(root); err == nil || !strings.Contains(err.Error(), "dist/consent.wasm: not found: run make wasm") {
+		t.Errorf("Check: %v", err)
+	}
+	if err := Check(t.TempDir()); err == nil || !strings.Contains(err.Error(), "repository root") {
+		t.Errorf("Check of an empty directory: %v", err)
+	}
+}
