@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/andybalholm/brotli"
 
@@ -222,4 +223,38 @@ func BenchmarkJourney(b *testing.B) {
 		}
 		b.ReportMetric(float64(len(steps)), "decisions/op")
 	})
+}
+
+// BenchmarkDeadline: a decision without a deadline (as apps run the
+// module) and with one (Config.CallTimeout), whose checks wazero compiles
+// into the guest code. It is the reason fuzz runs unchecked instances in
+// worker processes instead.
+func BenchmarkDeadline(b *testing.B) {
+	ctx := context.Background()
+	wasm, err := os.ReadFile(testModule)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		timeout time.Duration
+	}{{"none", 0}, {"checked", time.Second}} {
+		b.Run(c.name, func(b *testing.B) {
+			m, err := Compile(ctx, wasm, Config{CacheDir: cacheDir(), CallTimeout: c.timeout})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer m.Close(ctx)
+			in, err := m.Instantiate(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := benchRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out })
+			for b.Loop() {
+				if _, err := in.Decide(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

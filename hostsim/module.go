@@ -8,8 +8,8 @@
 //
 // A Module is safe for concurrent use; an Instance is not: give each
 // goroutine its own. An instance sees no filesystem, no environment and
-// no network, and the clock and randomness wazero gives it are
-// deterministic fakes, as the engine reads neither.
+// no network; its clock and randomness are the simulated device's
+// (Instance.SetDevice), fixed until one is given.
 package hostsim
 
 import (
@@ -22,6 +22,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
 )
 
 // Config tunes a Module.
@@ -32,16 +33,17 @@ type Config struct {
 	// (0: 512 pages, 32 MiB).
 	MemoryLimitPages uint32
 	// CallTimeout bounds one call into the module; a call that runs out of
-	// time closes its instance. 0 sets no deadline: wazero then compiles
-	// without its deadline checks, which slow guest code about fourfold
-	// (BenchmarkDecide), as an app's host would run the module.
+	// time closes its instance. 0 sets no deadline, as an app's host runs
+	// the module: wazero then compiles guest code without the checks it
+	// needs to stop it, which slow it more than threefold (BenchmarkDeadline).
+	//
+	// Without them nothing stops a call that never returns: Go cannot
+	// preempt a goroutine inside compiled guest code, so such a call also
+	// stalls the garbage collector, and with it the whole process, at the
+	// next collection. A host that wants both full speed and safety from a
+	// hung module runs unchecked instances in a process of its own and
+	// kills the process (cmd/hostsim's fuzz does).
 	CallTimeout time.Duration
-	// Watchdog enforces CallTimeout from outside the module instead: a
-	// call past its deadline is abandoned (its goroutine runs on until the
-	// module returns, which a hung one never does) and the instance
-	// closed for the caller. The guest then runs at full speed, which the
-	// simulator's fuzzing needs; the price is a goroutine per hung call.
-	Watchdog bool
 	// Stderr receives what the module writes to fd 2 (nil: discarded).
 	Stderr io.Writer
 	// WASI, if set, replaces wazero's WASI implementation: it instantiates
@@ -64,7 +66,7 @@ func Compile(ctx context.Context, wasm []byte, cfg Config) (*Module, error) {
 	}
 	rc := wazero.NewRuntimeConfig().
 		WithMemoryLimitPages(cfg.MemoryLimitPages).
-		WithCloseOnContextDone(cfg.CallTimeout > 0 && !cfg.Watchdog)
+		WithCloseOnContextDone(cfg.CallTimeout > 0)
 	if cfg.CacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(cfg.CacheDir)
 		if err != nil {
@@ -119,18 +121,38 @@ type Instance struct {
 	buf                             uint32 // a reusable request buffer
 	bufSize                         uint32
 	closed                          bool
-	// The watchdog's goroutine, channels and timer (Config.Watchdog).
-	calls   chan callRequest
-	results chan callResult
-	timer   *time.Timer
+	clock                           func() time.Time
+	random                          io.Reader
+	mono                            int64     // nanotime's last answer
+	wall                            time.Time // the clock at that answer
+}
+
+// nanotime is the monotonic clock: it follows the device's clock forward,
+// never back (a new device may start earlier than the last one), and
+// moves a microsecond on each read, as real clocks do between reads.
+func (in *Instance) nanotime() int64 {
+	t := in.clock()
+	if t.After(in.wall) && !in.wall.IsZero() {
+		in.mono += t.Sub(in.wall).Nanoseconds()
+	}
+	in.wall = t
+	in.mono += 1000
+	return in.mono
 }
 
 // Instantiate makes a fresh instance: the module's _initialize runs, so
 // it holds the embedded bundle.
 func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
+	in := &Instance{m: m, clock: defaultClock, random: zeros{}}
 	cfg := wazero.NewModuleConfig().
 		WithName(""). // anonymous: many instances may live in one runtime
-		WithStartFunctions("_initialize")
+		WithStartFunctions("_initialize").
+		WithWalltime(func() (int64, int32) {
+			t := in.clock()
+			return t.Unix(), int32(t.Nanosecond())
+		}, sys.ClockResolution(time.Millisecond)).
+		WithNanotime(in.nanotime, sys.ClockResolution(time.Microsecond)).
+		WithRandSource(readerFunc(func(p []byte) (int, error) { return in.random.Read(p) }))
 	if m.cfg.Stderr != nil {
 		cfg = cfg.WithStderr(m.cfg.Stderr)
 	}
@@ -143,7 +165,7 @@ func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instantiate: %w", err)
 	}
-	in := &Instance{m: m, mod: mod}
+	in.mod = mod
 	in.alloc = mod.ExportedFunction("consent_alloc")
 	in.free = mod.ExportedFunction("consent_free")
 	in.decide = mod.ExportedFunction("consent_decide")
@@ -157,11 +179,31 @@ func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
 // closed and must be replaced.
 var ErrClosed = errors.New("hostsim: the instance is closed after a trap or a timeout")
 
+// DefaultTime is an instance's clock until SetDevice gives it one.
+var DefaultTime = time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+func defaultClock() time.Time { return DefaultTime }
+
+// zeros is an instance's randomness until SetDevice gives it some.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// SetDevice gives the instance the clock and randomness of a simulated
+// device: what WASI's clock_time_get and random_get answer from now on.
+// The engine reads neither (time comes in the request), but the module's
+// Go runtime does, and a host that is the device answers with the
+// device's.
+func (in *Instance) SetDevice(clock func() time.Time, random io.Reader) {
+	in.clock, in.random = clock, random
+}
+
 // Close closes the instance.
 func (in *Instance) Close(ctx context.Context) error {
-	if in.calls != nil && !in.closed {
-		close(in.calls)
-	}
 	in.closed = true
 	return in.mod.Close(ctx)
 }
@@ -178,9 +220,6 @@ func (in *Instance) call(ctx context.Context, f api.Function, args ...uint64) ([
 	if in.closed {
 		return nil, ErrClosed
 	}
-	if in.m.cfg.CallTimeout > 0 && in.m.cfg.Watchdog {
-		return in.watched(ctx, f, args...)
-	}
 	if in.m.cfg.CallTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, in.m.cfg.CallTimeout)
@@ -190,7 +229,11 @@ func (in *Instance) call(ctx context.Context, f api.Function, args ...uint64) ([
 	if err != nil {
 		in.closed = true
 		in.mod.Close(context.Background())
-		return nil, fmt.Errorf("%s: %w (%v)", f.Definition().Name(), ErrClosed, err)
+		name := "a call"
+		if names := f.Definition().ExportNames(); len(names) > 0 {
+			name = names[0] // a stripped module has no name section
+		}
+		return nil, fmt.Errorf("%s: %w (%v)", name, ErrClosed, err)
 	}
 	return res, nil
 }
@@ -267,51 +310,4 @@ func (in *Instance) read(packed uint64) ([]byte, error) {
 		return nil, fmt.Errorf("hostsim: answer at %d+%d is outside memory", ptr, n)
 	}
 	return append([]byte(nil), b...), nil
-}
-
-// ErrTimeout is the error of a call abandoned by the watchdog.
-var ErrTimeout = errors.New("hostsim: the call ran past its deadline and was abandoned")
-
-type callResult struct {
-	res []uint64
-	err error
-}
-
-type callRequest struct {
-	ctx  context.Context
-	f    api.Function
-	args []uint64
-}
-
-// watched runs a call on the instance's own goroutine and abandons it at
-// the deadline. The goroutine and the timer live as long as the instance,
-// so a call costs two channel operations.
-func (in *Instance) watched(ctx context.Context, f api.Function, args ...uint64) ([]uint64, error) {
-	if in.calls == nil {
-		in.calls, in.results = make(chan callRequest), make(chan callResult, 1)
-		in.timer = time.NewTimer(time.Hour)
-		in.timer.Stop()
-		go func(calls <-chan callRequest, results chan<- callResult) {
-			for c := range calls {
-				res, err := c.f.Call(c.ctx, c.args...)
-				results <- callResult{res, err}
-			}
-		}(in.calls, in.results)
-	}
-	in.calls <- callRequest{ctx, f, args}
-	in.timer.Reset(in.m.cfg.CallTimeout)
-	select {
-	case r := <-in.results:
-		in.timer.Stop()
-		if r.err != nil {
-			in.closed = true
-			close(in.calls)
-			in.mod.Close(context.Background())
-			return nil, fmt.Errorf("%s: %w (%v)", f.Definition().Name(), ErrClosed, r.err)
-		}
-		return r.res, nil
-	case <-in.timer.C:
-		in.closed = true // not closed in wazero: the call still runs on it
-		return nil, fmt.Errorf("%s: %w: %w", f.Definition().Name(), ErrClosed, ErrTimeout)
-	}
 }

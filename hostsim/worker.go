@@ -2,7 +2,9 @@ package hostsim
 
 import (
 	"context"
+	"io"
 	"sync/atomic"
+	"time"
 )
 
 // Worker decides on an instance of its own, for one goroutine of a
@@ -13,6 +15,17 @@ type Worker struct {
 	in       *Instance
 	setup    func(context.Context, *Instance) error
 	replaced atomic.Int64
+	clock    func() time.Time
+	random   io.Reader
+}
+
+// SetDevice gives the worker's instances, this one and those that replace
+// it, the clock and randomness of a simulated device (Instance.SetDevice).
+func (w *Worker) SetDevice(clock func() time.Time, random io.Reader) {
+	w.clock, w.random = clock, random
+	if w.in != nil {
+		w.in.SetDevice(clock, random)
+	}
 }
 
 // NewWorker returns a worker. setup, if not nil, runs on every new
@@ -24,10 +37,7 @@ func (m *Module) NewWorker(setup func(context.Context, *Instance) error) *Worker
 // Decide answers a request. An error means the instance failed on it (it
 // is replaced for the next call) or no instance could be made.
 func (w *Worker) Decide(ctx context.Context, req []byte) ([]byte, error) {
-	if w.in == nil || w.in.Closed() {
-		if w.in != nil {
-			w.replaced.Add(1)
-		}
+	if w.in == nil {
 		in, err := w.m.Instantiate(ctx)
 		if err != nil {
 			return nil, err
@@ -38,9 +48,17 @@ func (w *Worker) Decide(ctx context.Context, req []byte) ([]byte, error) {
 				return nil, err
 			}
 		}
+		if w.clock != nil {
+			in.SetDevice(w.clock, w.random)
+		}
 		w.in = in
 	}
-	return w.in.Decide(ctx, req)
+	out, err := w.in.Decide(ctx, req)
+	if w.in.Closed() {
+		w.replaced.Add(1) // counted now, though its successor is made on the next call
+		w.in = nil
+	}
+	return out, err
 }
 
 // Replaced counts the instances discarded after a trap or a timeout.

@@ -5,5 +5,8 @@
 // The JavaScript host that loads it in browsers, webviews and
 // mini-programs is in js/.
 //
-// Build it with `make wasm`; it is compiled only for GOOS=wasip1.
+// Build it with `make wasm`; it is compiled only for GOOS=wasip1. The
+// consentfaults build tag adds faults.go, which makes some requests hang
+// or trap, for the tests of hosts (make wasm-test builds it as
+// dist/consent-faulty.wasm); the shipped module is built without it.
 package main

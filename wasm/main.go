@@ -48,7 +48,8 @@ var (
 	live    int
 	initErr error
 	opened  bool
-	cache   engine.StateCache // the state the module returned last, read
+	cache   engine.StateCache    // the state the module returned last, read
+	fault   func(request []byte) // set only by the consentfaults build (faults.go)
 )
 
 func init() {
@@ -144,6 +145,9 @@ func consentDecide(ptr, n int32) (res int64) {
 	}
 	if ready(); active == nil {
 		return answer(engine.AppendError(out[:0], &engine.Error{Code: "no_bundle", Message: initErr.Error()}))
+	}
+	if fault != nil {
+		fault(in)
 	}
 	return answer(active.DecideCached(out[:0], in, &cache))
 }

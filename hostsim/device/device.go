@@ -31,8 +31,10 @@
 package device
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,6 +133,7 @@ type Device struct {
 	lastUse time.Time
 	perms   map[string]*perm
 	privacy bool // WeChat's privacy agreement accepted
+	random  *rand.ChaCha8
 }
 
 // DefaultStart is a new device's clock.
@@ -142,6 +145,10 @@ func New(p Profile) *Device { return NewAt(p, DefaultStart) }
 // NewAt returns a device whose clock starts at t.
 func NewAt(p Profile, t time.Time) *Device {
 	d := &Device{p: p, now: t, lastUse: t}
+	var seed [32]byte
+	copy(seed[:], p.Name)
+	binary.LittleEndian.PutUint64(seed[24:], uint64(t.UnixNano()))
+	d.random = rand.NewChaCha8(seed)
 	d.parseVersion()
 	d.Reinstall()
 	return d
@@ -161,6 +168,10 @@ func (d *Device) Profile() Profile { return d.p }
 
 // Now is the device's clock.
 func (d *Device) Now() time.Time { return d.now }
+
+// Read is the device's randomness: the same device (profile and start
+// time) gives the same bytes, so that runs replay.
+func (d *Device) Read(p []byte) (int, error) { return d.random.Read(p) }
 
 func (d *Device) android(min int) bool { return d.p.Platform == "android" && d.major >= min }
 

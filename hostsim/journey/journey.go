@@ -255,11 +255,21 @@ func (r *Result) Passed() bool { return len(r.Failures) == 0 }
 
 // Play runs the journey on a device profile against an engine.
 func Play(j *Journey, p device.Profile, decide sim.Decide, policy *check.Policy) *Result {
+	return PlayOn(j, j.NewDevice(p), decide, policy)
+}
+
+// NewDevice is the device a journey starts on: the profile, its clock at
+// the journey's start time.
+func (j *Journey) NewDevice(p device.Profile) *device.Device { return device.NewAt(p, j.StartTime()) }
+
+// PlayOn plays the journey on a device made by NewDevice, for a host that
+// must know the device (to give the module its clock) before the run.
+func PlayOn(j *Journey, dev *device.Device, decide sim.Decide, policy *check.Policy) *Result {
 	locale := j.Locale
 	if locale == "" {
 		locale = "zh-CN"
 	}
-	dev := device.NewAt(p, j.StartTime())
+	p := dev.Profile() // before an upgrade changes its version
 	t := sim.Run(decide, dev, j.NewUser(), locale, j.Ops())
 	r := &Result{Journey: j, Profile: p, Transcript: t, Faults: check.Check(policy, t)}
 	r.Failures = j.Expect.failures(t, r.Faults)

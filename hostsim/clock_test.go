@@ -1,0 +1,38 @@
+package hostsim
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestDeviceClock: the module's WASI clock is the simulated device's: it
+// reads it, the monotonic clock follows the device forward and never goes
+// back when a run switches to a device whose clock is earlier.
+func TestDeviceClock(t *testing.T) {
+	in := instance(t)
+	ctx := context.Background()
+	dev := time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC)
+	reads := 0
+	in.SetDevice(func() time.Time { reads++; return dev }, zeros{})
+	req := benchRequest(t, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out })
+	for range 5000 { // enough garbage for the runtime to collect, which reads the clock
+		if _, err := in.Decide(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if reads == 0 {
+		t.Error("the module never read the device's clock")
+	}
+
+	a := in.nanotime()
+	dev = dev.Add(time.Hour)
+	b := in.nanotime()
+	if d := time.Duration(b - a); d < time.Hour {
+		t.Errorf("an hour on the device moved the monotonic clock %s", d)
+	}
+	dev = dev.Add(-48 * time.Hour) // the next run's device starts earlier
+	if c := in.nanotime(); c <= b {
+		t.Errorf("the monotonic clock went back: %d after %d", c, b)
+	}
+}
