@@ -27,8 +27,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	for _, c := range commands() {
-		root.AddCommand(c)
+	root.Args = cobra.NoArgs // an unknown subcommand is a usage error
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	for _, c := range append(commands(), root) {
+		if v := c.Args; v != nil {
+			c.Args = func(c *cobra.Command, args []string) error {
+				if err := v(c, args); err != nil {
+					return usageError{err}
+				}
+				return nil
+			}
+		}
+		if c != root {
+			root.AddCommand(c)
+		}
 	}
 	if err := root.Execute(); err != nil {
 		if !errors.Is(err, errFailed) {
@@ -42,6 +55,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// asCommandEnv, set to 1, makes a test binary of this package act as the
+// command (see TestMain): fuzz starts its worker processes from its own
+// executable, which under go test is the test binary.
+const asCommandEnv = "HOSTSIM_AS_COMMAND"
 
 // usageError is a wrong use of the command line (exit status 2).
 type usageError struct{ error }

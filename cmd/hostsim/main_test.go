@@ -12,6 +12,9 @@ import (
 
 // TestMain runs the command from the repository root, as make does.
 func TestMain(m *testing.M) {
+	if os.Getenv(asCommandEnv) == "1" { // a worker process of fuzz
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	if err := os.Chdir("../.."); err != nil {
 		panic(err)
 	}
@@ -89,5 +92,55 @@ func TestFuzzFindsNothing(t *testing.T) {
 	code, out, errOut := hostsimCmd(t, "fuzz", "--wasm", "dist/consent-test.wasm", "--journeys", "300", "--seed", "7")
 	if code != 0 || !strings.Contains(out, "no compliance fault; 0 difference(s)") || !strings.Contains(out, "decisions/s") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"nosuch"}, {"run"}, {"run", "--nosuch", "x"}, {"fuzz", "extra"}, {"fuzz", "--journeys", "many"}} {
+		if code, _, errOut := hostsimCmd(t, args...); code != 2 || errOut == "" {
+			t.Errorf("%q: exit %d, %q; want 2 and a message", args, code, errOut)
+		}
+	}
+}
+
+// A module that hangs or traps (dist/consent-faulty.wasm, wasm/faults.go:
+// withdrawing calendar never returns, contacts traps) is reported as such;
+// the run goes on and exits 1.
+func TestHangsAndTraps(t *testing.T) {
+	dir := t.TempDir()
+	j := filepath.Join(dir, "faults.toml")
+	os.WriteFile(j, []byte(`name = "withdrawals"
+devices = ["android-33"]
+
+[[do]]
+do = "launch"
+
+[[do]]
+do = "withdraw"
+permission = "calendar"
+
+[[do]]
+do = "withdraw"
+permission = "contacts"
+`), 0o644)
+	code, out, errOut := hostsimCmd(t, "run", "--wasm", "dist/consent-faulty.wasm", "--timeout", "300ms", j, "hostsim/testdata/journeys/withdraw.toml")
+	if code != 1 || !strings.Contains(out, "context deadline exceeded") || !strings.Contains(out, "ok   withdrawal of a permission") {
+		t.Errorf("run: exit %d\n%s\n%s", code, out, errOut)
+	}
+
+	// Among the first 40 seeds, seed 7 withdraws calendar (a hang) and
+	// seed 30 contacts (a trap).
+	code, out, errOut = hostsimCmd(t, "fuzz", "--wasm", "dist/consent-faulty.wasm", "--journeys", "40", "--timeout", "100ms", "--out", dir)
+	for _, want := range []string{"HANG seed 7 on android-33", "trapped and were replaced", "seed 30 on webview: CONTRACT", "shrunk to " + filepath.Join(dir, "seed-30.toml")} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fuzz: no %q in\n%s\n%s", want, out, errOut)
+		}
+	}
+	if code != 1 || !strings.Contains(out, "40 journeys") {
+		t.Errorf("fuzz: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = hostsimCmd(t, "run", "--wasm", "dist/consent-faulty.wasm", filepath.Join(dir, "seed-30.toml"))
+	if code != 1 || !strings.Contains(out, "out of bounds memory access") {
+		t.Errorf("the shrunk journey does not reproduce the trap: exit %d\n%s", code, out)
 	}
 }

@@ -35,19 +35,26 @@ type options struct {
 	verbose             bool
 }
 
+// flags are those of the commands that play journeys and report them.
 func (o *options) flags(cmd *cobra.Command) {
+	o.engineFlags(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.wasm, "wasm", "dist/consent.wasm", "the module to run")
-	f.StringVar(&o.bundle, "bundle", "dist/bundle.json", "the bundle the module carries (the checks read the policy from it)")
-	f.BoolVar(&o.native, "native", false, "run the native engine instead of the module")
 	f.BoolVar(&o.compare, "compare", false, "run the module and the native engine, and report every difference")
-	f.IntVar(&o.workers, "workers", runtime.NumCPU(), "parallel workers, one module instance each")
-	f.DurationVar(&o.timeout, "timeout", 2*time.Second, "deadline of one call into the module")
-	f.StringVar(&o.cache, "cache", defaultCache(), "folder for wazero's compiled code (\"\" for none)")
 	f.StringVar(&o.jsonOut, "json", "", "write the results as JSON to this file (- for standard output)")
 	f.StringVar(&o.junit, "junit", "", "write JUnit XML to this file")
 	f.StringVar(&o.html, "html", "", "write the HTML report (a phone-screen timeline per run) to this file")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "list every run, not only failures")
+}
+
+// engineFlags choose the engine and how it runs.
+func (o *options) engineFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.wasm, "wasm", "dist/consent.wasm", "the module to run")
+	f.StringVar(&o.bundle, "bundle", "dist/bundle.json", "the bundle the module carries (the checks read the policy from it)")
+	f.BoolVar(&o.native, "native", false, "run the native engine instead of the module")
+	f.IntVar(&o.workers, "workers", runtime.NumCPU(), "parallel workers, one module instance each")
+	f.DurationVar(&o.timeout, "timeout", 2*time.Second, "deadline of one call into the module")
+	f.StringVar(&o.cache, "cache", defaultCache(), "folder for wazero's compiled code (\"\" for none)")
 }
 
 func defaultCache() string {
@@ -91,7 +98,7 @@ func (o *options) open(ctx context.Context) (*engines, error) {
 		if err != nil {
 			return nil, fmt.Errorf("the module: %v (make wasm builds it)", err)
 		}
-		cfg := hostsim.Config{CacheDir: o.cache, CallTimeout: o.timeout, Watchdog: true}
+		cfg := hostsim.Config{CacheDir: o.cache, CallTimeout: o.timeout}
 		if e.module, err = hostsim.Compile(ctx, wasm, cfg); err != nil {
 			return nil, fmt.Errorf("%s is not a consent module: %v", o.wasm, err)
 		}
@@ -130,6 +137,15 @@ func (e *engines) newWorker() *worker {
 	return w
 }
 
+// replaced counts the worker's module instances discarded after a trap or
+// a timeout.
+func (w *worker) replaced() int64 {
+	if w.wasm == nil {
+		return 0
+	}
+	return w.wasm.Replaced() + w.wv.Replaced()
+}
+
 func (w *worker) close(ctx context.Context) {
 	if w.wasm != nil {
 		w.e.replaced.Add(w.wasm.Replaced() + w.wv.Replaced())
@@ -138,9 +154,10 @@ func (w *worker) close(ctx context.Context) {
 	}
 }
 
-// decide returns the decision function for a profile, and for compare
-// mode the native one too.
-func (w *worker) decide(ctx context.Context, p device.Profile) (main, native sim.Decide) {
+// decide returns the decision function for a device, and for compare
+// mode the native one too. The module's instance takes the device's clock
+// and randomness.
+func (w *worker) decide(ctx context.Context, dev *device.Device) (main, native sim.Decide) {
 	nat := func(req []byte) ([]byte, error) {
 		w.buf = w.e.native.Decide(w.buf[:0], req)
 		return bytes.Clone(w.buf), nil
@@ -149,9 +166,10 @@ func (w *worker) decide(ctx context.Context, p device.Profile) (main, native sim
 		return nat, nil
 	}
 	hw := w.wasm
-	if p.Webview {
+	if dev.Profile().Webview {
 		hw = w.wv
 	}
+	hw.SetDevice(dev.Now, dev)
 	mod := func(req []byte) ([]byte, error) { return hw.Decide(ctx, req) }
 	if w.e.native != nil {
 		return mod, nat
@@ -186,8 +204,9 @@ func (o *options) runJobs(ctx context.Context, cmd *cobra.Command, e *engines, j
 					return
 				}
 				jb := jobs[i]
-				main, nat := w.decide(ctx, jb.p)
-				res := journey.Play(jb.j, jb.p, main, e.policy)
+				dev := jb.j.NewDevice(jb.p)
+				main, nat := w.decide(ctx, dev)
+				res := journey.PlayOn(jb.j, dev, main, e.policy)
 				if nat != nil {
 					other := journey.Play(jb.j, jb.p, nat, e.policy)
 					if d := differ(res.Transcript, other.Transcript); d != "" {
