@@ -202,10 +202,29 @@ func (o *fuzzOptions) fuzz(cmd *cobra.Command) error {
 	bar := newBar(cmd, o.n, "journeys")
 	var next atomic.Int64
 	take := func(n int) int { return int(next.Add(int64(n)) - int64(n)) }
-	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make([]error, o.workers)
 	peaks := make([]int64, o.workers)
+	// Worker processes start (and compile the module, unless wazero's
+	// cache has it) before the clock of the journeys starts.
+	procs := make([]*workerProc, o.workers)
+	startup := time.Now()
+	if !o.native {
+		for k := range procs {
+			wg.Go(func() { procs[k], errs[k] = o.start(cmd) })
+		}
+		wg.Wait()
+		if err := firstError(errs); err != nil {
+			for _, p := range procs {
+				if p != nil {
+					p.kill()
+				}
+			}
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%d worker processes ready in %s\n", o.workers, time.Since(startup).Round(time.Millisecond))
+	}
+	start := time.Now()
 	if o.native {
 		o.compare = false
 		e, err := o.open(ctx)
@@ -227,7 +246,7 @@ func (o *fuzzOptions) fuzz(cmd *cobra.Command) error {
 	} else {
 		for k := range o.workers {
 			wg.Go(func() {
-				errs[k] = o.drive(cmd, take, steps, perms, results, bar, &peaks[k])
+				errs[k] = o.drive(cmd, procs[k], take, steps, perms, results, bar, &peaks[k])
 			})
 		}
 	}
@@ -337,11 +356,8 @@ const (
 // dies the first journey without an answer need not be the culprit: the
 // rest of the chunk goes to the new worker one journey at a time, and the
 // journey that fails then is reported.
-func (o *fuzzOptions) drive(cmd *cobra.Command, take func(n int) int, steps, perms []string, results []caseResult, bar interface{ Add(int) error }, peak *int64) error {
-	p, err := o.start(cmd)
-	if err != nil {
-		return err
-	}
+func (o *fuzzOptions) drive(cmd *cobra.Command, p *workerProc, take func(n int) int, steps, perms []string, results []caseResult, bar interface{ Add(int) error }, peak *int64) error {
+	var err error
 	for from := take(chunk); from < o.n; from = take(chunk) {
 		to := min(from+chunk, o.n)
 		single := false
