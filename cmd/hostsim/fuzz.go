@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
@@ -356,7 +357,7 @@ const (
 // dies the first journey without an answer need not be the culprit: the
 // rest of the chunk goes to the new worker one journey at a time, and the
 // journey that fails then is reported.
-func (o *fuzzOptions) drive(cmd *cobra.Command, p *workerProc, take func(n int) int, steps, perms []string, results []caseResult, bar interface{ Add(int) error }, peak *int64) error {
+func (o *fuzzOptions) drive(cmd *cobra.Command, p *workerProc, take func(n int) int, steps, perms []string, results []caseResult, bar *progressbar.ProgressBar, peak *int64) error {
 	var err error
 	for from := take(chunk); from < o.n; from = take(chunk) {
 		to := min(from+chunk, o.n)

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/jitconsent/jitconsent/engine"
@@ -240,21 +239,6 @@ func differ(a, b *sim.Transcript) string {
 		return fmt.Sprintf("%d requests with the module, %d natively", len(a.Entries), len(b.Entries))
 	}
 	return ""
-}
-
-// newBar is a progress bar on standard error when it is a terminal.
-func newBar(cmd *cobra.Command, n int, what string) *progressbar.ProgressBar {
-	f, ok := cmd.ErrOrStderr().(*os.File)
-	if !ok {
-		return progressbar.DefaultSilent(int64(n))
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return progressbar.DefaultSilent(int64(n))
-	}
-	return progressbar.NewOptions(n, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
-		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(what),
-		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
-		progressbar.OptionSetRenderBlankState(false), progressbar.OptionSetPredictTime(true))
 }
 
 // write writes the reports a run asks for, and the summary.
