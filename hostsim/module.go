@@ -23,6 +23,8 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/jitconsent/jitconsent/hostsim/device"
 )
 
 // Config tunes a Module.
@@ -179,10 +181,9 @@ func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
 // closed and must be replaced.
 var ErrClosed = errors.New("hostsim: the instance is closed after a trap or a timeout")
 
-// DefaultTime is an instance's clock until SetDevice gives it one.
-var DefaultTime = time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
-
-func defaultClock() time.Time { return DefaultTime }
+// defaultClock is an instance's clock until SetDevice gives it one: a new
+// device's.
+func defaultClock() time.Time { return device.DefaultStart }
 
 // zeros is an instance's randomness until SetDevice gives it some.
 type zeros struct{}
