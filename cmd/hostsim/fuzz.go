@@ -430,7 +430,6 @@ func (o *fuzzOptions) summarise(cmd *cobra.Command, results []caseResult, elapse
 	var decisions, engineNs, sampledEngineNs, nativeNs, sampledDecisions, replaced int64
 	var failing, hangs, crashes []caseResult
 	var diffs []string
-	faulty := 0
 	for _, r := range results {
 		decisions += int64(r.Decisions)
 		engineNs += r.EngineNs
@@ -449,7 +448,6 @@ func (o *fuzzOptions) summarise(cmd *cobra.Command, results []caseResult, elapse
 		case r.Crash != "":
 			crashes = append(crashes, r)
 		case r.Faults > 0:
-			faulty++
 			failing = append(failing, r)
 		}
 	}
@@ -499,7 +497,7 @@ func (o *fuzzOptions) summarise(cmd *cobra.Command, results []caseResult, elapse
 		return nil
 	}
 	first := failing[0]
-	fmt.Fprintf(w, "%d journeys broke a rule; the first: seed %d on %s: %s\n", faulty, o.seed+uint64(first.I), first.Profile, first.Fault)
+	fmt.Fprintf(w, "%d journeys broke a rule; the first: seed %d on %s: %s\n", len(failing), o.seed+uint64(first.I), first.Profile, first.Fault)
 	file, err := o.shrink(first)
 	if err != nil {
 		return err

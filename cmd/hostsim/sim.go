@@ -147,7 +147,7 @@ func (w *worker) replaced() int64 {
 
 func (w *worker) close(ctx context.Context) {
 	if w.wasm != nil {
-		w.e.replaced.Add(w.wasm.Replaced() + w.wv.Replaced())
+		w.e.replaced.Add(w.replaced())
 		w.wasm.Close(ctx)
 		w.wv.Close(ctx)
 	}
