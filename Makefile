@@ -52,10 +52,10 @@ test: policy-lint wasm wasm-test transcript
 	$(GO) test ./...
 	$(MAKE) js-test
 
-# transcript: every conformance journey's requests and the native engine's
+# transcript: every conformance case's requests and the native engine's
 # responses, which the JavaScript hosts must reproduce byte for byte.
 transcript:
-	$(GO) run ./engine/conformance/transcript -o $(DIST)/conformance.json
+	$(GO) run ./cmd/transcript -o $(DIST)/conformance.json
 
 # js-test: the JavaScript host (wasm/js) in Node: its own loader and
 # node:wasi, against the native transcript.

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
-	"github.com/jitconsent/jitconsent/engine/conformance"
 )
 
 // consentedState returns the state after a user accepted the reference
@@ -42,24 +42,24 @@ func BenchmarkDecide(b *testing.B) {
 	b.ReportMetric(float64(len(buf)), "response-bytes")
 }
 
-// BenchmarkJourney is a whole loan application on Android 13 (journey
-// 002: launch, consent, location, call log, cooldown), eight decisions.
+// BenchmarkJourney is a whole loan application on Android 13 (conformance
+// case 002: launch, consent, location, call log, cooldown), eight decisions.
 // Its requests are recorded once, each built from the response before it;
 // the loop replays them, so ns/op is the engine's time for the journey.
 func BenchmarkJourney(b *testing.B) {
 	e := newEngine(b, "reference")
-	journeys, err := conformance.Load("testdata/conformance")
+	cases, err := conformance.Cases()
 	if err != nil {
 		b.Fatal(err)
 	}
-	var j *conformance.Journey
-	for _, x := range journeys {
+	var j *conformance.Case
+	for _, x := range cases {
 		if x.Name == "002_android33_loan_apply_grant_then_refuse" {
 			j = x
 		}
 	}
 	if j == nil {
-		b.Fatal("journey 002 is missing")
+		b.Fatal("conformance case 002 is missing")
 	}
 	steps, err := conformance.Play(j, func(_ string, req []byte) ([]byte, error) { return e.Decide(nil, req), nil })
 	if err != nil {

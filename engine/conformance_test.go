@@ -3,11 +3,11 @@ package engine_test
 import (
 	"testing"
 
+	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
-	"github.com/jitconsent/jitconsent/engine/conformance"
 )
 
-// nativeDecide runs the conformance journeys on the native engine.
+// nativeDecide runs the conformance cases on the native engine.
 func nativeDecide(t testing.TB) conformance.Decide {
 	engines := map[string]*engine.Engine{
 		"reference": newEngine(t, "reference"),
@@ -18,47 +18,47 @@ func nativeDecide(t testing.TB) conformance.Decide {
 	}
 }
 
-// TestConformance runs every journey of testdata/conformance natively.
-// The wasm module runs the same files (hostsim and wasm/js).
+// TestConformance runs every conformance case natively. The wasm module
+// runs the same files (hostsim and wasm/js).
 func TestConformance(t *testing.T) {
-	journeys, err := conformance.Load("testdata/conformance")
+	cases, err := conformance.Cases()
 	if err != nil {
 		t.Fatal(err)
 	}
 	decide := nativeDecide(t)
-	for _, j := range journeys {
-		t.Run(j.Name, func(t *testing.T) {
-			for _, err := range conformance.Check(j, decide) {
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			for _, err := range conformance.Check(c, decide) {
 				t.Error(err)
 			}
 		})
 	}
 }
 
-// TestStateCacheChangesNothing plays every journey with a state cache and
-// requires the answers without one, byte for byte; the cache must hit.
+// TestStateCacheChangesNothing plays every case with a state cache and
+// requires the answers without one, byte for byte.
 func TestStateCacheChangesNothing(t *testing.T) {
-	journeys, err := conformance.Load("testdata/conformance")
+	cases, err := conformance.Cases()
 	if err != nil {
 		t.Fatal(err)
 	}
 	plain := nativeDecide(t)
 	engines := map[string]*engine.Engine{"reference": newEngine(t, "reference"), "revision": newEngine(t, "revision")}
-	for _, j := range journeys {
+	for _, c := range cases {
 		caches := map[string]*engine.StateCache{"reference": {}, "revision": {}}
-		got, err := conformance.Play(j, func(name string, req []byte) ([]byte, error) {
+		got, err := conformance.Play(c, func(name string, req []byte) ([]byte, error) {
 			return engines[name].DecideCached(nil, req, caches[name]), nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := conformance.Play(j, plain)
+		want, err := conformance.Play(c, plain)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := range want {
 			if string(got[i].Response) != string(want[i].Response) {
-				t.Errorf("%s step %d: with the cache\n%s\nwithout\n%s", j.Name, i+1, got[i].Response, want[i].Response)
+				t.Errorf("%s step %d: with the cache\n%s\nwithout\n%s", c.Name, i+1, got[i].Response, want[i].Response)
 			}
 		}
 	}

@@ -6,9 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
-	"github.com/jitconsent/jitconsent/engine/conformance"
 )
 
 type response struct {

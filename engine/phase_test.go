@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/jitconsent/jitconsent/prompts"
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
 // BenchmarkPhases times the phases of the representative decision (the
@@ -15,15 +15,7 @@ import (
 //	GOOS=wasip1 GOARCH=wasm GOWASM=satconv,signext go test -c -o /tmp/engine.wasm ./engine
 //	cd engine && wazero run -mount=/:/ -env PWD=$PWD /tmp/engine.wasm -test.run '^$' -test.bench Phases
 func BenchmarkPhases(b *testing.B) {
-	p, err := prompts.Load([]string{"../prompts/msxf"}, []string{"../locales"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	bd, err := prompts.Compile(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := New(bd)
+	e, err := New(prompttest.Must(b).Bundles["reference"])
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 
-	"github.com/jitconsent/jitconsent/engine/conformance"
+	"github.com/jitconsent/jitconsent/conformance"
 )
 
 // benchRequest is the engine's representative decision (engine's
@@ -146,13 +146,13 @@ func TestMemoryIsBounded(t *testing.T) {
 		t.Errorf("memory %d bytes at the end, %d after 20,000: want at most 32 MiB and no growth", end, early)
 	}
 
-	journeys, err := conformance.Load("../engine/testdata/conformance")
+	cases, err := conformance.Cases()
 	if err != nil {
 		t.Fatal(err)
 	}
 	native := nativeEngine(t, "reference")
 	var requests [][]byte
-	for _, j := range journeys {
+	for _, j := range cases {
 		if j.Bundle != "reference" {
 			continue
 		}
@@ -180,20 +180,20 @@ func TestMemoryIsBounded(t *testing.T) {
 	}
 }
 
-// BenchmarkJourney replays the requests of conformance journey 002 (a loan
+// BenchmarkJourney replays the requests of conformance case 002 (a loan
 // application on Android 13: eight decisions, each request carrying the
 // state the one before returned, as a host sends it) through the module
 // and natively; ns/op is per journey.
 func BenchmarkJourney(b *testing.B) {
 	setup(b)
 	ctx := context.Background()
-	journeys, err := conformance.Load("../engine/testdata/conformance")
+	cases, err := conformance.Cases()
 	if err != nil {
 		b.Fatal(err)
 	}
 	native := nativeEngine(b, "reference")
 	var steps []conformance.Result
-	for _, j := range journeys {
+	for _, j := range cases {
 		if j.Name == "002_android33_loan_apply_grant_then_refuse" {
 			if steps, err = conformance.Play(j, func(_ string, req []byte) ([]byte, error) { return native.Decide(nil, req), nil }); err != nil {
 				b.Fatal(err)

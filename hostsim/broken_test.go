@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jitconsent/jitconsent/engine/conformance"
+	"github.com/jitconsent/jitconsent/conformance"
 )
 
 // faultyModule is the module with the consentfaults tag (wasm/faults.go,

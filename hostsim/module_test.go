@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jitconsent/jitconsent/engine/conformance"
+	"github.com/jitconsent/jitconsent/conformance"
 )
 
-// TestConformanceThroughWasm runs every conformance journey through the
+// TestConformanceThroughWasm runs every conformance case through the
 // module in wazero: each must pass, and each answer must be byte for byte
 // the native engine's.
 func TestConformanceThroughWasm(t *testing.T) {
-	journeys, err := conformance.Load("../engine/testdata/conformance")
+	cases, err := conformance.Cases()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestConformanceThroughWasm(t *testing.T) {
 		Decide(dst, req []byte) []byte
 	}{"reference": nativeEngine(t, "reference"), "revision": nativeEngine(t, "revision")}
 	nativeDecide := func(name string, req []byte) ([]byte, error) { return natives[name].Decide(nil, req), nil }
-	for _, j := range journeys {
+	for _, j := range cases {
 		t.Run(j.Name, func(t *testing.T) {
 			for _, err := range conformance.Check(j, wasmDecide) {
 				t.Error(err)

@@ -7,10 +7,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
-	"github.com/jitconsent/jitconsent/engine/conformance"
-	"github.com/jitconsent/jitconsent/prompts"
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
 // testModule is the module that `make wasm-test` builds: the shipped
@@ -36,26 +36,12 @@ func setup(t testing.TB) {
 		if module, setupErr = Compile(context.Background(), wasm, Config{CacheDir: cacheDir()}); setupErr != nil {
 			return
 		}
-		key, err := prompts.ReadPrivateKey("testdata/keys/test.key")
+		c, err := prompttest.Load()
 		if err != nil {
 			setupErr = err
 			return
 		}
-		if bundles, setupErr = conformance.Bundles(".."); setupErr != nil {
-			return
-		}
-		envelopes = map[string][]byte{}
-		for name, b := range bundles {
-			env, err := prompts.Marshal(b)
-			if err == nil {
-				env, err = bundle.Sign(env, key)
-			}
-			if err != nil {
-				setupErr = err
-				return
-			}
-			envelopes[name] = env
-		}
+		bundles, envelopes = c.Bundles, c.Envelopes
 	})
 	if setupErr != nil {
 		t.Fatalf("%v (build the module with `make wasm-test`)", setupErr)

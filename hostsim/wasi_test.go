@@ -14,7 +14,7 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
-	"github.com/jitconsent/jitconsent/engine/conformance"
+	"github.com/jitconsent/jitconsent/conformance"
 )
 
 // wasiCalls counts the WASI functions a module calls.
@@ -62,12 +62,12 @@ func TestWASIUse(t *testing.T) {
 	for k, v := range calls.calls {
 		startup[k] = v
 	}
-	journeys, err := conformance.Load("../engine/testdata/conformance")
+	cases, err := conformance.Cases()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for round := 0; round < 50; round++ { // enough garbage for the collector to run
-		for _, j := range journeys {
+		for _, j := range cases {
 			if _, err := conformance.Play(j, decide); err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +89,7 @@ func TestWASIUse(t *testing.T) {
 	t.Logf("WASI functions called: %v; at start-up: %v", names, startup)
 }
 
-// TestWebviewProfile runs the conformance journeys on a WASI whose
+// TestWebviewProfile runs the conformance cases on a WASI whose
 // poll_oneoff throws, as browser shims do: the module never needs it.
 func TestWebviewProfile(t *testing.T) {
 	setup(t)
@@ -112,12 +112,12 @@ func TestWebviewProfile(t *testing.T) {
 		t.Fatalf("the profile's poll_oneoff does not throw: %v", err)
 	}
 	decide := wasmDecide(t, m)
-	journeys, err := conformance.Load("../engine/testdata/conformance")
+	cases, err := conformance.Cases()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for round := 0; round < 5; round++ {
-		for _, j := range journeys {
+		for _, j := range cases {
 			for _, err := range conformance.Check(j, decide) {
 				t.Fatal(err)
 			}

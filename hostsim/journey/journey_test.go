@@ -4,19 +4,16 @@ import (
 	"testing"
 
 	"github.com/jitconsent/jitconsent/engine"
-	"github.com/jitconsent/jitconsent/engine/conformance"
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
 // TestMatrix plays the simulator's own journeys on every device profile
 // they name, on the native engine: expectations hold and no compliance
 // check fails. (hostsim's tests play them through the module as well.)
 func TestMatrix(t *testing.T) {
-	bundles, err := conformance.Bundles("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	bundles := prompttest.Must(t).Bundles
 	e, err := engine.New(bundles["reference"])
 	if err != nil {
 		t.Fatal(err)

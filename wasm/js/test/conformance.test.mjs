@@ -1,25 +1,25 @@
-// (a) Every conformance journey through consent.mjs, on two fresh engines
-// per journey (the reference policy as instantiated, and the revision after
-// loadBundle): the requests the JavaScript runner builds from the journey
+// (a) Every conformance case through consent.mjs, on two fresh engines
+// per case (the reference policy as instantiated, and the revision after
+// loadBundle): the requests the JavaScript runner builds from the case
 // files must be the Go runner's, the module's responses the native
 // engine's (dist/conformance.json), byte for byte, and every expectation
-// of the journey files must hold.
+// of the case files must hold.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Consent } from '../consent.mjs';
-import { journeys, replay, testModuleBytes, transcript } from '../testlib/conformance.mjs';
+import { cases, replay, testModuleBytes, transcript } from '../testlib/conformance.mjs';
 
 const native = transcript();
 const module = await WebAssembly.compile(testModuleBytes());
-const byFile = new Map(native.journeys.map((j) => [j.file, j]));
-const all = journeys();
+const byFile = new Map(native.cases.map((j) => [j.file, j]));
+const all = cases();
 
-test('the transcript has every journey, in order', () => {
-  assert.deepEqual(native.journeys.map((j) => j.file), all.map((j) => j.file),
-    'dist/conformance.json is stale: run `go run ./engine/conformance/transcript -o dist/conformance.json`');
+test('the transcript has every case, in order', () => {
+  assert.deepEqual(native.cases.map((j) => j.file), all.map((j) => j.file),
+    'dist/conformance.json is stale: run `go run ./cmd/transcript -o dist/conformance.json`');
 });
 
-test('conformance journeys through consent.mjs', async (t) => {
+test('conformance cases through consent.mjs', async (t) => {
   for (const j of all) {
     await t.test(j.name, async () => {
       const output = [];
@@ -32,9 +32,9 @@ test('conformance journeys through consent.mjs', async (t) => {
 
 // A host keeps the state as an object and sends request objects: decide()
 // stringifies them and parses the answer. The answers must be the same.
-// One pair of engines answers every journey: the module keeps nothing of a
+// One pair of engines answers every case: the module keeps nothing of a
 // user between calls (the state travels in the requests).
-test('decide() with request objects, as hosts call it, one engine for all journeys', async (t) => {
+test('decide() with request objects, as hosts call it, one engine for all cases', async (t) => {
   const engines = { reference: await Consent.load(module), revision: await Consent.load(module) };
   assert.equal(engines.revision.loadBundle(native.bundles.revision).ok, true);
   for (const j of all) {

@@ -2,10 +2,10 @@
 // TextEncoder, TextDecoder, crypto or WebAssembly globals, only
 // WXWebAssembly, which takes a path in the package. consent.mjs must then
 // use its own UTF-8 codec (which must agree with TextEncoder/TextDecoder)
-// and still answer every conformance journey as the native engine does.
+// and still answer every conformance case as the native engine does.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { journeys, replay, testModuleBytes, transcript } from '../testlib/conformance.mjs';
+import { cases, replay, testModuleBytes, transcript } from '../testlib/conformance.mjs';
 
 const RealWebAssembly = globalThis.WebAssembly;
 const RealEncoder = globalThis.TextEncoder;
@@ -75,9 +75,9 @@ test('the pure-JS UTF-8 decoder agrees with TextDecoder, also on invalid bytes',
   assert.equal(utf8Decode(long), dec.decode(long));
 });
 
-test('conformance journeys through Consent.loadWX', async (t) => {
-  const byFile = new Map(native.journeys.map((j) => [j.file, j]));
-  for (const j of journeys()) {
+test('conformance cases through Consent.loadWX', async (t) => {
+  const byFile = new Map(native.cases.map((j) => [j.file, j]));
+  for (const j of cases()) {
     await t.test(j.name, () => replay(assert, j, byFile.get(j.file), native.bundles, () => Consent.loadWX('/consent.wasm')));
   }
 });

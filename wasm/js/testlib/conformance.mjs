@@ -1,6 +1,6 @@
-// The conformance runner of engine/conformance (conformance.go), in
-// JavaScript, following engine/testdata/conformance/README.md: it reads the
-// journey files as the Go runner does, builds each step's request byte for
+// The conformance runner of the Go package conformance (conformance/conformance.go), in
+// JavaScript, following conformance/FORMAT.md: it reads the
+// case files as the Go runner does, builds each step's request byte for
 // byte as the Go runner's Request does, carries the state, and checks
 // every expectation and the receipts' hash chain. A JavaScript host is so
 // held to the native engine's transcript (dist/conformance.json).
@@ -25,7 +25,7 @@ export function need(rel, command) {
 // What the tests need from the Go side, and the commands that build it.
 const built = [
   ['dist/consent-test.wasm', 'make wasm-test'],
-  ['dist/conformance.json', 'go run ./engine/conformance/transcript -o dist/conformance.json'],
+  ['dist/conformance.json', 'go run ./cmd/transcript -o dist/conformance.json'],
 ];
 
 /** Fails, naming every missing file and the command that builds it, unless all are there. */
@@ -48,7 +48,7 @@ export function transcript() {
   return JSON.parse(need(...built[1]).toString('utf8'));
 }
 
-// ---------------------------------------------------------------- reading journeys
+// ---------------------------------------------------------------- reading cases
 
 // A decoder of the Go runner's types with json.Decoder's
 // DisallowUnknownFields: a member not in the struct is an error, keys match
@@ -132,8 +132,8 @@ const step = (raw, where) => struct(raw, where, {
   expect,
 });
 
-/** Reads one journey file as conformance.Load does. */
-export function readJourney(path) {
+/** Reads one case file as conformance.Load does. */
+export function readCase(path) {
   const where = path.slice(path.lastIndexOf('/') + 1);
   const j = struct(readFileSync(path, 'utf8'), where, {
     name: str,
@@ -151,12 +151,12 @@ export function readJourney(path) {
   return j;
 }
 
-/** Every journey of engine/testdata/conformance, in name order. */
-export function journeys() {
-  const dir = join(root, 'engine', 'testdata', 'conformance');
+/** Every case of conformance/testdata, in name order. */
+export function cases() {
+  const dir = join(root, 'conformance', 'testdata');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  if (files.length === 0) throw new Error(`${dir}: no journeys`);
-  return files.map((f) => readJourney(join(dir, f)));
+  if (files.length === 0) throw new Error(`${dir}: no conformance cases`);
+  return files.map((f) => readCase(join(dir, f)));
 }
 
 // ---------------------------------------------------------------- playing
@@ -200,10 +200,10 @@ function eventFields(raw) {
 }
 
 /**
- * conformance.Play: runs a journey and returns every step's request and
+ * conformance.Play: runs a case and returns every step's request and
  * response. `decide(bundleName, request)` answers a request's JSON text
  * with the response's.
- * @param {object} j a journey from readJourney
+ * @param {object} j a case from readCase
  * @param {(bundle: string, request: string) => string} decide
  * @returns {{request: string, response: string}[]}
  */
@@ -268,7 +268,7 @@ export function summary(a) {
   }
 }
 
-/** A journey's receipt chain: each receipt hashes to its hash and points to the one before. */
+/** A case's receipt chain: each receipt hashes to its hash and points to the one before. */
 export class Chain {
   constructor() { this.last = ''; }
 
@@ -360,20 +360,20 @@ export function check(step, raw, chain) {
   return errs;
 }
 
-// ---------------------------------------------------------------- one journey on two engines
+// ---------------------------------------------------------------- one case on two engines
 
 /**
- * Plays a journey on two fresh engines, "reference" as instantiated and
+ * Plays a case on two fresh engines, "reference" as instantiated and
  * "revision" after loadBundle(bundles.revision), and asserts every request
  * and response equal the transcript's and every expectation holds.
  * @param {import('node:assert')} assert
- * @param {object} j the journey
+ * @param {object} j the case
  * @param {object} want its transcript entry
  * @param {object} bundles the transcript's bundles
  * @param {() => Promise<import('../consent.mjs').Consent>} make a fresh engine
  */
 export async function replay(assert, j, want, bundles, make) {
-  assert.ok(want, `${j.file} is not in the transcript: run \`go run ./engine/conformance/transcript -o dist/conformance.json\``);
+  assert.ok(want, `${j.file} is not in the transcript: run \`go run ./cmd/transcript -o dist/conformance.json\``);
   assert.equal(want.name, j.name);
   const engines = { reference: await make(), revision: await make() };
   const loaded = engines.revision.loadBundle(bundles.revision);

@@ -1,29 +1,36 @@
-// Package conformance runs the engine's conformance journeys: data files
-// that say, event by event, what the engine must decide. As in OPA's
-// conformance suite, the same files run against every build of the
-// engine: natively, through the WebAssembly module in wazero, and in a
-// JavaScript WASI host. The runner takes the decision function as a
-// parameter; the format is documented in testdata/conformance/README.md
-// beside the engine.
+// Package conformance holds the engine's conformance cases and their
+// runner: data files that say, event by event, what the engine must
+// decide. As in OPA's test/cases, the same files run against every build
+// of the engine: natively, through the WebAssembly module in wazero, and
+// in JavaScript WASI hosts. The runner depends on no engine: it takes the
+// decision function as a parameter. The cases are in testdata/, their
+// format in FORMAT.md beside this file.
+//
+// A conformance case is JSON and checks the engine's answers request by
+// request; the simulator's journeys (hostsim/journey) are TOML and play a
+// user on a simulated device. The two are different things on purpose.
 package conformance
 
 import (
 	"bytes"
 	"crypto/sha256"
+	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 )
 
-// Journey is one conformance case: a device, a locale, the OS's
-// permission states, and events with what must follow each.
-type Journey struct {
+// Case is one conformance case: a device, a locale, the OS's permission
+// states, and events with what must follow each.
+type Case struct {
 	Name        string            `json:"name"`
 	Description string            `json:"description"`
 	Bundle      string            `json:"bundle"` // "reference" or "revision"
@@ -42,10 +49,10 @@ type Device struct {
 	Version  string `json:"version"`
 }
 
-// Step is one request of a journey and what its response must hold.
+// Step is one request of a case and what its response must hold.
 type Step struct {
 	Event json.RawMessage `json:"event"`
-	// Now, OS, Device, Locale and Bundle change the journey's values from
+	// Now, OS, Device, Locale and Bundle change the case's values from
 	// this step on. OS entries are merged; a permission_result event also
 	// sets its permission's OS state to the result, as a host reports it.
 	Now    string            `json:"now,omitempty"`
@@ -88,38 +95,74 @@ type Text struct {
 // Decide answers one request with the named bundle active.
 type Decide func(bundle string, request []byte) ([]byte, error)
 
-// Load reads every journey (*.json) in a folder, in name order.
-func Load(dir string) ([]*Journey, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+//go:embed testdata/*.json
+var testdata embed.FS
+
+// Cases returns the conformance cases of testdata/ beside this package,
+// which it carries, so that every runner, in whatever folder its tests
+// run, plays the same files.
+func Cases() ([]*Case, error) { return load(testdata, "testdata", "conformance/testdata") }
+
+// Load reads every case (*.json) in a folder, in name order.
+func Load(dir string) ([]*Case, error) { return load(os.DirFS(dir), ".", dir) }
+
+// load reads the cases in dir of fsys; shown is dir as error messages and
+// Case.File name it.
+func load(fsys fs.FS, dir, shown string) ([]*Case, error) {
+	files, err := fs.Glob(fsys, path.Join(dir, "*.json"))
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(files)
-	var out []*Journey
+	var out []*Case
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		name := filepath.Join(shown, path.Base(f))
+		data, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, err
 		}
-		var j Journey
+		var c Case
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&j); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+		if err := dec.Decode(&c); err != nil {
+			return nil, fmt.Errorf("%s: %w", where(name, data, err), err)
 		}
-		j.File = f
-		if j.Bundle == "" {
-			j.Bundle = "reference"
+		if dec.More() {
+			return nil, fmt.Errorf("%s: more than one JSON value", name)
 		}
-		if len(j.Steps) == 0 {
-			return nil, fmt.Errorf("%s: no steps", f)
+		c.File = name
+		if c.Bundle == "" {
+			c.Bundle = "reference"
 		}
-		out = append(out, &j)
+		if len(c.Steps) == 0 {
+			return nil, fmt.Errorf("%s: no steps", name)
+		}
+		out = append(out, &c)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no journeys", dir)
+		return nil, fmt.Errorf("%s: no conformance cases", shown)
 	}
 	return out, nil
+}
+
+// where names the file, and the line and column of a syntax or type error.
+func where(file string, data []byte, err error) string {
+	var off int64
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	default:
+		return file
+	}
+	// The offset is just past the byte at fault.
+	before := data[:max(0, min(int(off), len(data))-1)]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("%s:%d:%d", file, line, col)
 }
 
 // Result is one step's request and response.
@@ -128,10 +171,10 @@ type Result struct {
 	Response []byte
 }
 
-// Play runs a journey and returns every request and response, checking
+// Play runs a case and returns every request and response, checking
 // nothing. Two builds of the engine conform to each other when Play gives
 // the same responses.
-func Play(j *Journey, decide Decide) ([]Result, error) {
+func Play(j *Case, decide Decide) ([]Result, error) {
 	var out []Result
 	err := play(j, decide, func(i int, req, resp []byte) error {
 		out = append(out, Result{req, resp})
@@ -140,9 +183,9 @@ func Play(j *Journey, decide Decide) ([]Result, error) {
 	return out, err
 }
 
-// Check runs a journey and returns every way its responses differ from
+// Check runs a case and returns every way its responses differ from
 // what it expects, each naming the step.
-func Check(j *Journey, decide Decide) []error {
+func Check(j *Case, decide Decide) []error {
 	var errs []error
 	var chain chainCheck
 	err := play(j, decide, func(i int, req, resp []byte) error {
@@ -166,7 +209,7 @@ func eventType(s Step) string {
 	return ev.Type
 }
 
-func play(j *Journey, decide Decide, visit func(i int, req, resp []byte) error) error {
+func play(j *Case, decide Decide, visit func(i int, req, resp []byte) error) error {
 	dev, locale, now, bundleName := j.Device, j.Locale, j.Now, j.Bundle
 	osStates := map[string]string{}
 	for k, v := range j.OS {
@@ -281,7 +324,7 @@ func Request(now, locale string, dev Device, osStates map[string]string, state, 
 	}
 	b.WriteString(`,"event":`)
 	// Compact, so that every runtime's runner builds the same bytes
-	// whatever the journey file's layout (a JSON.stringify of the parsed
+	// whatever the case file's layout (a JSON.stringify of the parsed
 	// event gives these bytes too).
 	if err := json.Compact(&b, event); err != nil {
 		b.Write(event)
@@ -420,7 +463,7 @@ func checkStep(s *Step, raw []byte, chain *chainCheck) []error {
 	return errs
 }
 
-// Summary is the one-line form of an action that journeys expect:
+// Summary is the one-line form of an action that cases expect:
 //
 //	show_policy first|major|minor
 //	basic_mode
@@ -477,7 +520,7 @@ func summaries(actions []map[string]any) []string {
 	return out
 }
 
-// chainCheck follows the receipts of a journey: each must hash to its
+// chainCheck follows the receipts of a case: each must hash to its
 // "hash" and point with "prev" to the one before.
 type chainCheck struct {
 	last string

@@ -1,9 +1,10 @@
-// Command transcript runs the conformance journeys on the native engine
-// and writes every request and response, with the bundles they ran on, as
-// one JSON file: the reference that JavaScript hosts (wasm/js's Node test)
-// compare their answers with, byte for byte.
+// Command transcript runs the conformance cases on the native engine and
+// writes every request and response, with the bundles they ran on, as one
+// JSON file: the reference that JavaScript hosts (wasm/js's Node tests)
+// compare their answers with, byte for byte. Run it from the repository
+// root:
 //
-//	go run ./engine/conformance/transcript -o dist/conformance.json
+//	go run ./cmd/transcript -o dist/conformance.json
 package main
 
 import (
@@ -13,10 +14,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
-	"github.com/jitconsent/jitconsent/engine/bundle"
-	"github.com/jitconsent/jitconsent/engine/conformance"
 	"github.com/jitconsent/jitconsent/prompts"
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
 type step struct {
@@ -24,7 +25,8 @@ type step struct {
 	Response string `json:"response"`
 }
 
-type journey struct {
+// transcript is one case's requests and answers.
+type transcript struct {
 	Name  string `json:"name"`
 	File  string `json:"file"`
 	Steps []step `json:"steps"`
@@ -32,8 +34,8 @@ type journey struct {
 
 func main() {
 	out := flag.String("o", "dist/conformance.json", "output file")
-	dir := flag.String("journeys", "engine/testdata/conformance", "journey folder")
-	key := flag.String("key", "hostsim/testdata/keys/test.key", "key that signs the revision bundle")
+	dir := flag.String("cases", "conformance/testdata", "folder of conformance cases")
+	key := flag.String("key", prompttest.TestKey, "key that signs the bundles")
 	flag.Parse()
 	if err := run(*out, *dir, *key); err != nil {
 		fmt.Fprintln(os.Stderr, "transcript:", err)
@@ -46,7 +48,11 @@ func run(out, dir, keyFile string) error {
 	if err != nil {
 		return err
 	}
-	bundles, err := conformance.Bundles(".")
+	bundles, err := prompttest.Bundles(".")
+	if err != nil {
+		return err
+	}
+	signed, err := prompttest.Envelopes(bundles, key)
 	if err != nil {
 		return err
 	}
@@ -56,33 +62,26 @@ func run(out, dir, keyFile string) error {
 		if engines[name], err = engine.New(b); err != nil {
 			return err
 		}
-		env, err := prompts.Marshal(b)
-		if err == nil {
-			env, err = bundle.Sign(env, key)
-		}
-		if err != nil {
-			return err
-		}
-		envelopes[name] = string(env)
+		envelopes[name] = string(signed[name])
 	}
-	journeys, err := conformance.Load(dir)
+	cases, err := conformance.Load(dir)
 	if err != nil {
 		return err
 	}
 	decide := func(name string, req []byte) ([]byte, error) { return engines[name].Decide(nil, req), nil }
-	var all []journey
-	for _, j := range journeys {
-		results, err := conformance.Play(j, decide)
+	var all []transcript
+	for _, c := range cases {
+		results, err := conformance.Play(c, decide)
 		if err != nil {
 			return err
 		}
-		tj := journey{Name: j.Name, File: filepath.Base(j.File)}
+		tj := transcript{Name: c.Name, File: filepath.Base(c.File)}
 		for _, r := range results {
 			tj.Steps = append(tj.Steps, step{string(r.Request), string(r.Response)})
 		}
 		all = append(all, tj)
 	}
-	data, err := json.MarshalIndent(map[string]any{"bundles": envelopes, "journeys": all}, "", " ")
+	data, err := json.MarshalIndent(map[string]any{"bundles": envelopes, "cases": all}, "", " ")
 	if err != nil {
 		return err
 	}
