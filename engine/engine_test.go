@@ -8,7 +8,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
-	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
 type response struct {
@@ -43,7 +43,7 @@ func TestMinorUpdate(t *testing.T) {
 	// The example revision, declared minor for this test.
 	b := *compiled(t, "revision")
 	b.History = slices.Clone(b.History)
-	b.History[len(b.History)-1].Change = bundle.ChangeMinor
+	b.History[len(b.History)-1].Change = vocab.ChangeMinor.String()
 	minor, err := engine.New(&b)
 	if err != nil {
 		t.Fatal(err)

@@ -117,3 +117,23 @@ var escapeStart = func() (esc [256]bool) {
 	esc['"'], esc['\\'], esc[0xE2] = true, true, true
 	return
 }()
+
+// appendInt appends n in decimal, as strconv.AppendInt does, for trace
+// details written into a fixed arena.
+func appendInt(b []byte, n int64) []byte {
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+	}
+	var tmp [20]byte
+	i := len(tmp)
+	for {
+		i--
+		tmp[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return append(b, tmp[i:]...)
+}

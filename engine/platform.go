@@ -1,9 +1,12 @@
 package engine
 
-import "github.com/jitconsent/jitconsent/engine/bundle"
+import (
+	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/vocab"
+)
 
-// The engine's own knowledge of the platforms (rule PLATFORM and SETTINGS
-// of DESIGN.md). The bundle says where a policy asks for a permission;
+// The engine's own knowledge of the platforms (rules PLATFORM and SETTINGS
+// of docs/RULES.md). The bundle says where a policy asks for a permission;
 // these facts say where the OS can ask at all and when it still shows a
 // dialog, and they hold whatever a bundle says.
 
@@ -94,7 +97,7 @@ func (v bound) within(min, max bound) bool {
 
 // device is the platform and version a request is for.
 type device struct {
-	platform int
+	platform vocab.Platform
 	ver      bound // empty on the web
 }
 
@@ -102,24 +105,24 @@ func (d *device) major() int32 { return d.ver.v[0] }
 
 // installTime reports whether the platform grants every permission at
 // install, so that nothing is asked: Android API 22 and below.
-func (d *device) installTime() bool { return d.platform == android && d.major() <= 22 }
+func (d *device) installTime() bool { return d.platform == vocab.Android && d.major() <= 22 }
 
 // platformLacks names why a platform does not have a permission whatever
 // a bundle declares, or returns "". (On Android API 22 and below the
 // permissions exist and are granted at install: see decision.os.)
-func (d *device) platformLacks(perm int) string {
+func (d *device) platformLacks(perm vocab.Permission) string {
 	switch {
-	case d.platform == ios && perm == permCallLog:
+	case d.platform == vocab.IOS && perm == vocab.CallLog:
 		return "iOS has no call log permission"
-	case d.platform == ios && perm == permPhoneState:
+	case d.platform == vocab.IOS && perm == vocab.PhoneState:
 		return "iOS has no phone state permission"
-	case perm == permFaceID && d.platform != ios:
+	case perm == vocab.FaceID && d.platform != vocab.IOS:
 		return "Face ID exists only on iOS"
-	case perm == permAdTracking && d.platform != ios:
+	case perm == vocab.AdTracking && d.platform != vocab.IOS:
 		return "ad tracking (ATT) exists only on iOS"
-	case perm == permAdTracking && d.major() < 14:
+	case perm == vocab.AdTracking && d.major() < 14:
 		return "ad tracking (ATT) exists from iOS 14"
-	case perm == permNotifications && d.platform == android && d.major() < 33:
+	case perm == vocab.Notifications && d.platform == vocab.Android && d.major() < 33:
 		return "Android below API 33 has no runtime notification permission"
 	}
 	return ""
@@ -127,18 +130,18 @@ func (d *device) platformLacks(perm int) string {
 
 // dialogGone tells why the OS will not show its dialog for a permission in
 // an OS state, given the denials the engine has seen; "" if it will.
-func (d *device) dialogGone(os uint8, denials int) string {
+func (d *device) dialogGone(os vocab.OSState, denials int) string {
 	switch os {
-	case osDeniedForever:
+	case vocab.OSDeniedForever:
 		return "the user chose not to be asked again"
-	case osRestricted:
+	case vocab.OSRestricted:
 		return "the permission is restricted on this device"
-	case osDenied:
+	case vocab.OSDenied:
 	default:
 		return ""
 	}
 	switch d.platform {
-	case android:
+	case vocab.Android:
 		if d.installTime() {
 			return "Android 5.1 and below show no permission dialog; only the settings change it"
 		}
@@ -146,11 +149,11 @@ func (d *device) dialogGone(os uint8, denials int) string {
 			return "Android 11 and later show no dialog after two denials"
 		}
 		return ""
-	case ios:
+	case vocab.IOS:
 		return "iOS shows its dialog once"
-	case harmonyos:
+	case vocab.HarmonyOS:
 		return "HarmonyOS shows its dialog once"
-	case wechat, alipay:
+	case vocab.WeChat, vocab.Alipay:
 		return "a mini-program shows its scope dialog once"
 	default:
 		return "the browser remembers the denial"
@@ -158,7 +161,7 @@ func (d *device) dialogGone(os uint8, denials int) string {
 }
 
 // ids returns a permission's identifiers on the device, or nil.
-func (e *Engine) ids(perm int, d *device) []string {
+func (e *Engine) ids(perm vocab.Permission, d *device) []string {
 	for i := range e.perms[perm].declare {
 		dm := &e.perms[perm].declare[i]
 		if dm.platform == d.platform && d.ver.within(dm.min, dm.max) {

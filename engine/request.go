@@ -2,59 +2,23 @@ package engine
 
 import (
 	"bytes"
-
-	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
-
 	"unicode/utf8"
 
-	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
-// OS states of a permission, as the request's "os" reports them.
-const (
-	osNotDetermined uint8 = iota
-	osGranted
-	osLimited
-	osDenied
-	osDeniedForever
-	osRestricted
-)
-
-var osStates = []string{"not_determined", "granted", "limited", "denied", "denied_forever", "restricted"}
-
-// Events.
-const (
-	evLaunch = iota + 1
-	evPolicyAnswer
-	evEnter
-	evRationaleAnswer
-	evPermissionResult
-	evWithdraw
-)
-
-var eventTypes = []string{"", "launch", "policy_answer", "enter", "rationale_answer", "permission_result", "withdraw"}
-
-// Results of a system dialog.
-const (
-	resGranted = iota
-	resLimited
-	resDenied
-	resDeniedForever
-	resDismissed
-)
-
-var results = []string{"granted", "limited", "denied", "denied_forever", "dismissed"}
-
-// permPolicy is the "permission" of a withdraw event that withdraws
-// consent to the policy itself.
-const permPolicy = -2
+// Reading a request (CONTRACT.md, "Request"): one pass of the scanner over
+// its members, each read by its own function below, then the checks that
+// need the whole request. Every error names its field.
 
 type request struct {
 	now    int64  // Unix seconds
 	nowRaw []byte // as given, for receipts
 	locale int
 	dev    device
-	os     [nPerm]uint8
+	os     [vocab.NumPermissions]vocab.OSState
 	ev     event
 	// The state as read. stateWhy says why it cannot be used; its hash
 	// is checked once the request has been read.
@@ -63,38 +27,54 @@ type request struct {
 	stateHash uint64
 	stateWhy  string
 	cached    bool // the state is the one the cache holds
+	// What the device member carried, checked once the platform is known.
+	devIn deviceInput
+}
+
+type deviceInput struct {
+	present, hasPlatform, hasVersion, versionOK bool
+	version                                     bound
+	versionLen                                  int
 }
 
 type event struct {
-	typ      int
+	typ      vocab.Event
 	accepted bool
 	scenario int
 	step     int
-	perm     int
-	result   int
+	perm     vocab.Permission
+	policy   bool // the permission is "policy": consent to the policy itself
+	result   vocab.Result
 	fields   uint8 // the fields it carried
 }
 
-// parse reads and validates a request. Every error names its field.
-func (e *Engine) parse(r *request, data []byte, cache *StateCache) *Error {
+// The request's members, as bits of what a request carries.
+const (
+	memberNow = 1 << iota
+	memberLocale
+	memberDevice
+	memberOS
+	memberState
+	memberEvent
+)
+
+// parse reads and validates a request.
+func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Error {
 	if len(data) > MaxRequest {
-		return &Error{Code: CodeTooLarge, Message: "the request is over 256 KiB"}
+		return &errcode.Error{Code: errcode.TooLarge, Message: "the request is over 256 KiB"}
 	}
 	if !utf8.Valid(data) {
-		return &Error{Code: CodeBadUTF8, Message: "the request is not valid UTF-8"}
+		return &errcode.Error{Code: errcode.BadUTF8, Message: "the request is not valid UTF-8"}
 	}
 	s := jsontext.New(data)
 	if !s.Object("") {
-		if s.Err.Code == CodeBadType {
+		if s.Err.Code == errcode.BadType {
 			s.Err.Message = "the request must be a JSON object"
 		}
 		return s.Err
 	}
-	var seen uint8
 	r.locale = e.def
-	r.dev.platform = -1
-	var version bound
-	hasDevice, hasVersion, versionOK, versionLen := false, false, false, 0
+	var seen uint8
 	first := true
 	for {
 		key, ok := s.Next(&first, "")
@@ -104,125 +84,22 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *Error {
 		var bit uint8
 		switch string(key) {
 		case "now":
-			bit = 1
-			raw, ok := s.Str("now")
-			if !ok {
-				break
-			}
-			t, ok := parseTime(raw)
-			if !ok {
-				return &Error{Code: CodeBadTime, Field: "now", Message: "now must be an RFC 3339 time such as 2026-03-01T10:00:00+08:00"}
-			}
-			r.now, r.nowRaw = t, raw
+			bit = memberNow
+			r.parseNow(&s)
 		case "locale":
-			bit = 2
-			if s.Null() {
-				break
-			}
-			raw, ok := s.Str("locale")
-			if ok {
-				if !validTag(raw) {
-					return &Error{Code: CodeBadLocale, Field: "locale", Message: "locale must be a BCP 47 tag such as zh-CN"}
-				}
-				r.locale = e.matchLocale(raw)
-			}
+			bit = memberLocale
+			e.parseLocale(&s, r)
 		case "device":
-			bit = 4
-			hasDevice = true
-			if !s.Object("device") {
-				break
-			}
-			var dseen uint8
-			dfirst := true
-			for {
-				k, ok := s.Next(&dfirst, "device")
-				if !ok {
-					break
-				}
-				var dbit uint8
-				switch string(k) {
-				case "platform":
-					dbit = 1
-					if v, ok := s.Str("device.platform"); ok {
-						if r.dev.platform = index(bundle.Platforms, string(v)); r.dev.platform < 0 {
-							return &Error{Code: CodeUnknownPlatform, Field: "device.platform", Message: "device.platform must be one of android, ios, harmonyos, wechat, alipay, web"}
-						}
-					}
-				case "version":
-					dbit = 2
-					hasVersion = true
-					if v, ok := s.Str("device.version"); ok {
-						version, versionOK = parseVersion(v)
-						versionLen = len(v)
-					}
-				default:
-					return unknownField(s.Err, "device."+string(k))
-				}
-				if dseen&dbit != 0 {
-					return &Error{Code: CodeDuplicateField, Field: "device." + string(k), Message: "device." + string(k) + " is given twice"}
-				}
-				dseen |= dbit
-			}
+			bit = memberDevice
+			r.parseDevice(&s)
 		case "os":
-			bit = 8
-			if s.Null() || !s.Object("os") {
-				break
-			}
-			ofirst := true
-			var oseen uint16
-			for {
-				k, ok := s.Next(&ofirst, "os")
-				if !ok {
-					break
-				}
-				p := index(bundle.Permissions, string(k))
-				if p < 0 {
-					return &Error{Code: CodeUnknownPermission, Field: "os." + string(k), Message: "os." + string(k) + " is not a permission of the vocabulary"}
-				}
-				if oseen&(1<<p) != 0 {
-					return &Error{Code: CodeDuplicateField, Field: "os." + string(k), Message: "os." + string(k) + " is given twice"}
-				}
-				oseen |= 1 << p
-				v, ok := s.Str("os")
-				if !ok {
-					s.Err.Field = "os." + string(k)
-					s.Err.Message = s.Err.Field + " must be a string"
-					break
-				}
-				st := index(osStates, string(v))
-				if st < 0 {
-					return &Error{Code: CodeBadValue, Field: "os." + string(k), Message: "os." + string(k) + " must be one of not_determined, granted, limited, denied, denied_forever, restricted"}
-				}
-				r.os[p] = uint8(st)
-			}
+			bit = memberOS
+			r.parseOS(&s)
 		case "state":
-			bit = 16
-			if s.Null() {
-				break
-			}
-			if s.Peek() != '{' {
-				s.WrongType("state", "an object")
-				break
-			}
-			// One pass reads a good state; one that cannot be used is
-			// read over again, for its syntax only.
-			start := s.Pos
-			r.hasState = true
-			if cache != nil && len(cache.raw) > 0 && bytes.HasPrefix(data[start:], cache.raw) {
-				// The state this engine returned last, unchanged.
-				r.state, r.cached = cache.st, true
-				s.Pos = start + len(cache.raw)
-				break
-			}
-			var end int
-			r.state, r.stateHash, end, r.stateWhy = e.decodeState(data, start)
-			if r.stateWhy == "" {
-				s.Pos = end
-			} else {
-				s.Skip("state")
-			}
+			bit = memberState
+			e.parseState(&s, r, cache)
 		case "event":
-			bit = 32
+			bit = memberEvent
 			e.parseEvent(&s, &r.ev)
 		default:
 			return unknownField(s.Err, string(key))
@@ -231,7 +108,7 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *Error {
 			return s.Err
 		}
 		if seen&bit != 0 {
-			return &Error{Code: CodeDuplicateField, Field: string(key), Message: string(key) + " is given twice"}
+			return duplicate(string(key))
 		}
 		seen |= bit
 	}
@@ -239,45 +116,192 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *Error {
 		return s.Err
 	}
 	switch {
-	case seen&1 == 0:
+	case seen&memberNow == 0:
 		return missing("now")
-	case !hasDevice:
+	case seen&memberDevice == 0:
 		return missing("device")
-	case r.dev.platform < 0:
+	case !r.devIn.hasPlatform:
 		return missing("device.platform")
-	case seen&32 == 0:
+	case seen&memberEvent == 0:
 		return missing("event")
 	}
-	if r.dev.platform == web {
-		if versionLen > 64 {
-			return &Error{Code: CodeBadVersion, Field: "device.version", Message: "device.version on the web is a browser name of at most 64 bytes"}
-		}
-	} else {
-		if !hasVersion {
-			return missing("device.version")
-		}
-		v := version
-		if !versionOK || ((r.dev.platform == android || r.dev.platform == harmonyos) && v.n != 1) {
-			msg := "device.version must be dotted numbers such as 17.2"
-			if r.dev.platform == android || r.dev.platform == harmonyos {
-				msg = "device.version must be an API level such as 33"
-			}
-			return &Error{Code: CodeBadVersion, Field: "device.version", Message: msg}
-		}
-		r.dev.ver = v
+	if err := r.checkDevice(); err != nil {
+		return err
 	}
 	return e.checkEvent(&r.ev)
 }
 
-func unknownField(prev *Error, field string) *Error {
-	if prev != nil {
-		return prev
+// parseNow reads "now", an RFC 3339 time.
+func (r *request) parseNow(s *jsontext.Scanner) {
+	raw, ok := s.Str("now")
+	if !ok {
+		return
 	}
-	return &Error{Code: CodeUnknownField, Field: field, Message: field + " is not a field of the request"}
+	t, ok := parseTime(raw)
+	if !ok {
+		s.Fail(errcode.BadTime, "now", "now must be an RFC 3339 time such as 2026-03-01T10:00:00+08:00")
+		return
+	}
+	r.now, r.nowRaw = t, raw
 }
 
-func missing(field string) *Error {
-	return &Error{Code: CodeMissingField, Field: field, Message: field + " is required"}
+// parseLocale reads "locale", a BCP 47 tag or null, and picks the
+// bundle's locale for it.
+func (e *Engine) parseLocale(s *jsontext.Scanner, r *request) {
+	if s.Null() {
+		return
+	}
+	raw, ok := s.Str("locale")
+	if !ok {
+		return
+	}
+	if !validTag(raw) {
+		s.Fail(errcode.BadLocale, "locale", "locale must be a BCP 47 tag such as zh-CN")
+		return
+	}
+	r.locale = e.matchLocale(raw)
+}
+
+// parseDevice reads "device": its platform, and its version, which
+// checkDevice checks once the request has been read.
+func (r *request) parseDevice(s *jsontext.Scanner) {
+	in := &r.devIn
+	in.present = true
+	if !s.Object("device") {
+		return
+	}
+	var seen uint8
+	first := true
+	for {
+		k, ok := s.Next(&first, "device")
+		if !ok {
+			return
+		}
+		var bit uint8
+		switch string(k) {
+		case "platform":
+			bit = 1
+			if v, ok := s.Str("device.platform"); ok {
+				if r.dev.platform, in.hasPlatform = vocab.ParsePlatform(string(v)); !in.hasPlatform {
+					s.Fail(errcode.UnknownPlatform, "device.platform", "device.platform must be one of android, ios, harmonyos, wechat, alipay, web")
+					return
+				}
+			}
+		case "version":
+			bit = 2
+			in.hasVersion = true
+			if v, ok := s.Str("device.version"); ok {
+				in.version, in.versionOK = parseVersion(v)
+				in.versionLen = len(v)
+			}
+		default:
+			if s.Err == nil {
+				s.Err = unknownField(nil, "device."+string(k))
+			}
+			return
+		}
+		if s.Err != nil {
+			return
+		}
+		if seen&bit != 0 {
+			s.Err = duplicate("device." + string(k))
+			return
+		}
+		seen |= bit
+	}
+}
+
+// checkDevice checks the device's version against its platform: an API
+// level on Android and HarmonyOS, dotted numbers on iOS and the
+// mini-programs, a short browser name (or nothing) on the web.
+func (r *request) checkDevice() *errcode.Error {
+	in := &r.devIn
+	pl := r.dev.platform
+	if pl == vocab.Web {
+		if in.versionLen > 64 {
+			return &errcode.Error{Code: errcode.BadVersion, Field: "device.version", Message: "device.version on the web is a browser name of at most 64 bytes"}
+		}
+		return nil
+	}
+	if !in.hasVersion {
+		return missing("device.version")
+	}
+	apiLevel := pl == vocab.Android || pl == vocab.HarmonyOS
+	if !in.versionOK || (apiLevel && in.version.n != 1) {
+		msg := "device.version must be dotted numbers such as 17.2"
+		if apiLevel {
+			msg = "device.version must be an API level such as 33"
+		}
+		return &errcode.Error{Code: errcode.BadVersion, Field: "device.version", Message: msg}
+	}
+	r.dev.ver = in.version
+	return nil
+}
+
+// parseOS reads "os": what the OS reports of each permission, or null.
+func (r *request) parseOS(s *jsontext.Scanner) {
+	if s.Null() || !s.Object("os") {
+		return
+	}
+	first := true
+	var seen uint16
+	for {
+		k, ok := s.Next(&first, "os")
+		if !ok {
+			return
+		}
+		p, ok := vocab.ParsePermission(string(k))
+		if !ok {
+			s.Fail(errcode.UnknownPermission, "os."+string(k), "os."+string(k)+" is not a permission of the vocabulary")
+			return
+		}
+		if seen&(1<<p) != 0 {
+			s.Err = duplicate("os." + string(k))
+			return
+		}
+		seen |= 1 << p
+		v, ok := s.Str("os")
+		if !ok {
+			s.Err.Field = "os." + string(k)
+			s.Err.Message = s.Err.Field + " must be a string"
+			return
+		}
+		st, ok := vocab.ParseOSState(string(v))
+		if !ok {
+			s.Fail(errcode.BadValue, "os."+string(k), "os."+string(k)+" must be one of not_determined, granted, limited, denied, denied_forever, restricted")
+			return
+		}
+		r.os[p] = st
+	}
+}
+
+// parseState reads "state", the previous response's, or null. A state
+// that cannot be used is no error (useState traces why); one pass reads a
+// good state, and one that cannot be used is read over again, for its
+// syntax only.
+func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) {
+	if s.Null() {
+		return
+	}
+	if s.Peek() != '{' {
+		s.WrongType("state", "an object")
+		return
+	}
+	start := s.Pos
+	r.hasState = true
+	if cache != nil && len(cache.raw) > 0 && bytes.HasPrefix(s.Data[start:], cache.raw) {
+		// The state this engine returned last, unchanged.
+		r.state, r.cached = cache.st, true
+		s.Pos = start + len(cache.raw)
+		return
+	}
+	var end int
+	r.state, r.stateHash, end, r.stateWhy = e.decodeState(s.Data, start)
+	if r.stateWhy == "" {
+		s.Pos = end
+	} else {
+		s.Skip("state")
+	}
 }
 
 // Event fields, as bits of what an event carries.
@@ -292,13 +316,13 @@ const (
 
 // eventFields lists the fields each event type needs, which are also the
 // only ones it may carry.
-var eventFields = [...]uint8{
-	evLaunch:           fType,
-	evPolicyAnswer:     fType | fAccepted,
-	evEnter:            fType | fScenario | fStep,
-	evRationaleAnswer:  fType | fPermission | fAccepted,
-	evPermissionResult: fType | fPermission | fResult,
-	evWithdraw:         fType | fPermission,
+var eventFields = [vocab.NumEvents]uint8{
+	vocab.EventLaunch:           fType,
+	vocab.EventPolicyAnswer:     fType | fAccepted,
+	vocab.EventEnter:            fType | fScenario | fStep,
+	vocab.EventRationaleAnswer:  fType | fPermission | fAccepted,
+	vocab.EventPermissionResult: fType | fPermission | fResult,
+	vocab.EventWithdraw:         fType | fPermission,
 }
 
 var eventFieldNames = [...]string{"type", "accepted", "scenario", "step", "permission", "result"}
@@ -309,7 +333,7 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 	if !s.Object("event") {
 		return
 	}
-	ev.scenario, ev.step, ev.perm, ev.result = -1, -1, -1, -1
+	ev.scenario, ev.step = -1, -1
 	var seen uint8
 	first := true
 	for {
@@ -321,11 +345,9 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 		switch string(key) {
 		case "type":
 			bit = fType
-			v, ok := s.Str("event.type")
-			if ok {
-				ev.typ = index(eventTypes[1:], string(v)) + 1
-				if ev.typ == 0 {
-					s.Fail(CodeUnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw")
+			if v, ok := s.Str("event.type"); ok {
+				if ev.typ, ok = vocab.ParseEvent(string(v)); !ok {
+					s.Fail(errcode.UnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw")
 				}
 			}
 		case "accepted":
@@ -333,47 +355,35 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 			ev.accepted, _ = s.Bool("event.accepted")
 		case "scenario":
 			bit = fScenario
-			v, ok := s.Str("event.scenario")
-			if ok {
-				ev.scenario = e.scenarioIndex(v)
-				if ev.scenario < 0 {
-					s.Fail(CodeUnknownScenario, "event.scenario", "event.scenario "+quote(v)+" is not a scenario of policy "+e.id)
+			if v, ok := s.Str("event.scenario"); ok {
+				if ev.scenario = e.scenarioIndex(v); ev.scenario < 0 {
+					s.Fail(errcode.UnknownScenario, "event.scenario", "event.scenario "+quote(v)+" is not a scenario of policy "+e.id)
 				}
 			}
 		case "step":
 			bit = fStep
-			v, ok := s.Str("event.step")
-			if ok {
+			if v, ok := s.Str("event.step"); ok {
 				// The scenario may come after the step: resolve the name
 				// now and check it against the scenario in checkEvent.
-				ev.step = e.anyStepIndex(v)
-				if ev.step < 0 {
-					s.Fail(CodeUnknownStep, "event.step", "event.step "+quote(v)+" is not a step of policy "+e.id)
+				if ev.step = e.anyStepIndex(v); ev.step < 0 {
+					s.Fail(errcode.UnknownStep, "event.step", "event.step "+quote(v)+" is not a step of policy "+e.id)
 				}
 			}
 		case "permission":
 			bit = fPermission
-			v, ok := s.Str("event.permission")
-			if ok {
-				if string(v) == "policy" {
-					ev.perm = permPolicy
-				} else if ev.perm = index(bundle.Permissions, string(v)); ev.perm < 0 {
-					s.Fail(CodeUnknownPermission, "event.permission", "event.permission "+quote(v)+" is not a permission of the vocabulary")
-				} else if !e.perms[ev.perm].inPolicy {
-					s.Fail(CodeUnknownPermission, "event.permission", "policy "+e.id+" does not ask for "+string(v))
-				}
+			if v, ok := s.Str("event.permission"); ok {
+				e.parsePermission(s, ev, v)
 			}
 		case "result":
 			bit = fResult
-			v, ok := s.Str("event.result")
-			if ok {
-				if ev.result = index(results, string(v)); ev.result < 0 {
-					s.Fail(CodeBadValue, "event.result", "event.result must be one of granted, limited, denied, denied_forever, dismissed")
+			if v, ok := s.Str("event.result"); ok {
+				if ev.result, ok = vocab.ParseResult(string(v)); !ok {
+					s.Fail(errcode.BadValue, "event.result", "event.result must be one of granted, limited, denied, denied_forever, dismissed")
 				}
 			}
 		default:
 			if s.Err == nil {
-				s.Fail(CodeUnknownField, "event."+string(key), "event."+string(key)+" is not a field of any event")
+				s.Fail(errcode.UnknownField, "event."+string(key), "event."+string(key)+" is not a field of any event")
 			}
 			return
 		}
@@ -381,7 +391,7 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 			return
 		}
 		if seen&bit != 0 {
-			s.Fail(CodeDuplicateField, "event."+string(key), "event."+string(key)+" is given twice")
+			s.Err = duplicate("event." + string(key))
 			return
 		}
 		seen |= bit
@@ -389,9 +399,27 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 	}
 }
 
+// parsePermission resolves event.permission: a permission the policy asks
+// for, or "policy".
+func (e *Engine) parsePermission(s *jsontext.Scanner, ev *event, v []byte) {
+	if string(v) == "policy" {
+		ev.policy = true
+		return
+	}
+	p, ok := vocab.ParsePermission(string(v))
+	switch {
+	case !ok:
+		s.Fail(errcode.UnknownPermission, "event.permission", "event.permission "+quote(v)+" is not a permission of the vocabulary")
+	case !e.perms[p].inPolicy:
+		s.Fail(errcode.UnknownPermission, "event.permission", "policy "+e.id+" does not ask for "+string(v))
+	default:
+		ev.perm = p
+	}
+}
+
 // checkEvent checks that the event carries exactly its type's fields and
 // resolves its step within its scenario.
-func (e *Engine) checkEvent(ev *event) *Error {
+func (e *Engine) checkEvent(ev *event) *errcode.Error {
 	if ev.fields&fType == 0 {
 		return missing("event.type")
 	}
@@ -402,11 +430,11 @@ func (e *Engine) checkEvent(ev *event) *Error {
 		case want&bit != 0 && ev.fields&bit == 0:
 			return missing("event." + name)
 		case want&bit == 0 && ev.fields&bit != 0:
-			return &Error{Code: CodeUnknownField, Field: "event." + name, Message: "a " + eventTypes[ev.typ] + " event has no " + name}
+			return &errcode.Error{Code: errcode.UnknownField, Field: "event." + name, Message: "a " + ev.typ.String() + " event has no " + name}
 		}
 	}
-	if ev.typ == evEnter {
-		name := e.stepName(ev.step)
+	if ev.typ == vocab.EventEnter {
+		name := e.stepID(ev.step)
 		ev.step = -1
 		for j, st := range e.scens[ev.scenario].steps {
 			if st.id == name {
@@ -414,47 +442,28 @@ func (e *Engine) checkEvent(ev *event) *Error {
 			}
 		}
 		if ev.step < 0 {
-			return &Error{Code: CodeUnknownStep, Field: "event.step", Message: "event.step " + quote([]byte(name)) + " is not a step of scenario " + e.scens[ev.scenario].id}
+			return &errcode.Error{Code: errcode.UnknownStep, Field: "event.step", Message: "event.step " + quote([]byte(name)) + " is not a step of scenario " + e.scens[ev.scenario].id}
 		}
 	}
-	if ev.typ != evWithdraw && ev.perm == permPolicy {
-		return &Error{Code: CodeUnknownPermission, Field: "event.permission", Message: "\"policy\" can only be withdrawn"}
+	if ev.typ != vocab.EventWithdraw && ev.policy {
+		return &errcode.Error{Code: errcode.UnknownPermission, Field: "event.permission", Message: "\"policy\" can only be withdrawn"}
 	}
 	return nil
 }
 
-func (e *Engine) scenarioIndex(name []byte) int {
-	for i := range e.scens {
-		if e.scens[i].id == string(name) {
-			return i
-		}
+func unknownField(prev *errcode.Error, field string) *errcode.Error {
+	if prev != nil {
+		return prev
 	}
-	return -1
+	return &errcode.Error{Code: errcode.UnknownField, Field: field, Message: field + " is not a field of the request"}
 }
 
-// anyStepIndex numbers the steps of all scenarios in order and returns the
-// number of the first step with this name.
-func (e *Engine) anyStepIndex(name []byte) int {
-	n := 0
-	for i := range e.scens {
-		for j := range e.scens[i].steps {
-			if e.scens[i].steps[j].id == string(name) {
-				return n
-			}
-			n++
-		}
-	}
-	return -1
+func missing(field string) *errcode.Error {
+	return &errcode.Error{Code: errcode.MissingField, Field: field, Message: field + " is required"}
 }
 
-func (e *Engine) stepName(n int) string {
-	for i := range e.scens {
-		if n < len(e.scens[i].steps) {
-			return e.scens[i].steps[n].id
-		}
-		n -= len(e.scens[i].steps)
-	}
-	return ""
+func duplicate(field string) *errcode.Error {
+	return &errcode.Error{Code: errcode.DuplicateField, Field: field, Message: field + " is given twice"}
 }
 
 func quote(b []byte) string {
@@ -485,103 +494,4 @@ func validTag(t []byte) bool {
 		n++
 	}
 	return true
-}
-
-// parseTime reads an RFC 3339 time into Unix seconds without allocating.
-func parseTime(b []byte) (int64, bool) {
-	// 2006-01-02T15:04:05[.frac](Z|+hh:mm|-hh:mm)
-	if len(b) < 20 {
-		return 0, false
-	}
-	num := func(i, n int) (int, bool) {
-		v := 0
-		for _, c := range b[i : i+n] {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
-	}
-	y, ok1 := num(0, 4)
-	mo, ok2 := num(5, 2)
-	d, ok3 := num(8, 2)
-	h, ok4 := num(11, 2)
-	mi, ok5 := num(14, 2)
-	se, ok6 := num(17, 2)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || b[4] != '-' || b[7] != '-' ||
-		(b[10] != 'T' && b[10] != 't' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
-		return 0, false
-	}
-	if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || se > 60 {
-		return 0, false
-	}
-	i := 19
-	if b[i] == '.' {
-		i++
-		j := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == j {
-			return 0, false
-		}
-	}
-	if i >= len(b) {
-		return 0, false
-	}
-	off := 0
-	switch b[i] {
-	case 'Z', 'z':
-		i++
-	case '+', '-':
-		if len(b)-i != 6 || b[i+3] != ':' {
-			return 0, false
-		}
-		oh, ok1 := num(i+1, 2)
-		om, ok2 := num(i+4, 2)
-		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return 0, false
-		}
-		off = oh*3600 + om*60
-		if b[i] == '-' {
-			off = -off
-		}
-		i += 6
-	default:
-		return 0, false
-	}
-	if i != len(b) {
-		return 0, false
-	}
-	if se == 60 {
-		se = 59 // a leap second counts as the second before it
-	}
-	return daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+se-off), true
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil counts days from 1970-01-01 (Howard Hinnant's algorithm).
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 var update = flag.Bool("update", false, "rewrite the want sections of testdata/broken/*.txt from what the compiler says")
@@ -102,7 +104,7 @@ func TestBroken(t *testing.T) {
 // problems, one a line, with paths relative to root.
 func problemsOf(root string) string {
 	p, err := Load([]string{filepath.Join(root, "prompts/mini")}, []string{filepath.Join(root, "locales")})
-	var probs Problems
+	var probs errcode.List
 	if err != nil {
 		if !errors.As(err, &probs) {
 			return "error: " + err.Error() + "\n"
@@ -112,7 +114,7 @@ func problemsOf(root string) string {
 	}
 	var b strings.Builder
 	for _, pr := range probs {
-		b.WriteString(strings.ReplaceAll(pr.String(), root+string(filepath.Separator), ""))
+		b.WriteString(strings.ReplaceAll(pr.Error(), root+string(filepath.Separator), ""))
 		b.WriteByte('\n')
 	}
 	return b.String()

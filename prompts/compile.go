@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
 // renderAll renders every message that a version needs in one locale,
@@ -61,7 +62,7 @@ func (p *Project) renderAll(pol *Policy, loc string, changes []Change) (map[stri
 				texts[ref.id+":"+perm.ID] = s
 			}
 		case kindSensitive:
-			for _, cat := range bundle.Sensitive {
+			for _, cat := range vocab.Names(vocab.NumSensitive) {
 				if !categories[cat] {
 					continue
 				}
@@ -125,12 +126,12 @@ func Compile(p *Project) (*bundle.Bundle, error) {
 	var history [][]Change
 	for i, v := range p.Versions {
 		var changes []Change
-		hv := bundle.Version{Version: v.Meta.Version, Effective: v.Meta.Effective.String(), Change: bundle.ChangeFirst}
+		hv := bundle.Version{Version: v.Meta.Version, Effective: v.Meta.Effective.String(), Change: vocab.ChangeFirst.String()}
 		if i > 0 {
 			changes = Diff(p.Versions[i-1], v)
 			hv.Change = Classify(changes)
-			if v.Meta.Change == bundle.ChangeMajor {
-				hv.Change = bundle.ChangeMajor // the authors may know of a major change no diff can see (section 9.2, 9.6)
+			if v.Meta.Change == vocab.ChangeMajor.String() {
+				hv.Change = vocab.ChangeMajor.String() // the authors may know of a major change no diff can see (section 9.2, 9.6)
 			}
 			for j, c := range changes {
 				hv.Changes = append(hv.Changes, bundle.Change{Kind: c.Kind, Class: c.Class, Subject: c.Subject, Major: c.Major, Text: changeKey(v.Meta.Version, j)})

@@ -10,13 +10,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 	"golang.org/x/text/language"
 )
 
 // Lint checks a loaded project and returns every problem it finds, sorted
 // by position. A project with no problem compiles.
-func Lint(p *Project) Problems {
-	var probs Problems
+func Lint(p *Project) errcode.List {
+	var probs errcode.List
 	for _, pol := range p.Versions {
 		pol.lint(&probs)
 	}
@@ -28,18 +30,18 @@ func Lint(p *Project) Problems {
 
 type linter struct {
 	pol   *Policy
-	probs *Problems
+	probs *errcode.List
 }
 
-func (l linter) add(code, key, format string, args ...any) {
-	*l.probs = append(*l.probs, Problem{Pos: l.pol.pos(key), Code: code, Key: key, Msg: fmt.Sprintf(format, args...)})
+func (l linter) add(code errcode.Code, key, format string, args ...any) {
+	*l.probs = append(*l.probs, errcode.Error{Pos: l.pol.pos(key), Code: code, Field: key, Message: fmt.Sprintf(format, args...)})
 }
 
 // lint checks one version on its own.
-func (pol *Policy) lint(probs *Problems) {
+func (pol *Policy) lint(probs *errcode.List) {
 	l := linter{pol, probs}
 	m := pol.Meta
-	if !slices.Contains([]string{bundle.ChangeFirst, bundle.ChangeMajor, bundle.ChangeMinor}, m.Change) {
+	if !slices.Contains([]string{vocab.ChangeFirst.String(), vocab.ChangeMajor.String(), vocab.ChangeMinor.String()}, m.Change) {
 		l.add(CodeBadValue, "policy.change", "change must be first, major or minor, not %q", m.Change)
 	}
 	for i, loc := range m.Locales {
@@ -57,8 +59,8 @@ func (pol *Policy) lint(probs *Problems) {
 		l.add(CodeBadValue, "policy.cooldown", "the cooldown must be longer than zero")
 	}
 	for _, r := range m.Rights {
-		if !bundle.Has(bundle.Rights, r) {
-			l.add(CodeUnknownVocabulary, "policy.rights", "unknown right %q (known: %s)", r, strings.Join(bundle.Rights, ", "))
+		if !isWord(vocab.NumRights, r) {
+			l.add(CodeUnknownVocabulary, "policy.rights", "unknown right %q (known: %s)", r, known(vocab.NumRights))
 		}
 	}
 	if dups := duplicates(m.Rights); len(dups) > 0 {
@@ -68,8 +70,8 @@ func (pol *Policy) lint(probs *Problems) {
 		l.add(CodeBadValue, "controller.email", "%q is not an e-mail address", pol.Controller.Email)
 	}
 	for _, c := range pol.Update.Major {
-		if !bundle.Has(bundle.ChangeClasses, c) {
-			l.add(CodeUnknownVocabulary, "update.major", "unknown change class %q (known: %s)", c, strings.Join(bundle.ChangeClasses, ", "))
+		if !isWord(vocab.NumChangeClasses, c) {
+			l.add(CodeUnknownVocabulary, "update.major", "unknown change class %q (known: %s)", c, known(vocab.NumChangeClasses))
 		}
 	}
 	for i, id := range pol.InstallTime.Android {
@@ -103,18 +105,18 @@ func (l linter) lintPermissions() {
 	for i, perm := range l.pol.Permissions {
 		key := idx("permission", i)
 		l.uniqueID(seen, "permission", key, perm.ID)
-		if !bundle.Has(bundle.Permissions, perm.ID) {
-			l.add(CodeUnknownPermission, key+".id", "unknown permission %q (known: %s)", perm.ID, strings.Join(bundle.Permissions, ", "))
+		if !isWord(vocab.NumPermissions, perm.ID) {
+			l.add(CodeUnknownPermission, key+".id", "unknown permission %q (known: %s)", perm.ID, known(vocab.NumPermissions))
 		}
 		for _, pl := range perm.Unavailable {
-			if !bundle.Has(bundle.Platforms, pl) {
-				l.add(CodeUnknownPlatform, key+".unavailable", "unknown platform %q (known: %s)", pl, strings.Join(bundle.Platforms, ", "))
+			if !isWord(vocab.NumPlatforms, pl) {
+				l.add(CodeUnknownPlatform, key+".unavailable", "unknown platform %q (known: %s)", pl, known(vocab.NumPlatforms))
 			}
 		}
 		for j, d := range perm.Declare {
 			dkey := key + "." + idx("declare", j)
-			if !bundle.Has(bundle.Platforms, d.Platform) {
-				l.add(CodeUnknownPlatform, dkey+".platform", "unknown platform %q (known: %s)", d.Platform, strings.Join(bundle.Platforms, ", "))
+			if !isWord(vocab.NumPlatforms, d.Platform) {
+				l.add(CodeUnknownPlatform, dkey+".platform", "unknown platform %q (known: %s)", d.Platform, known(vocab.NumPlatforms))
 				continue
 			}
 			if slices.Contains(perm.Unavailable, d.Platform) {
@@ -137,7 +139,7 @@ func (l linter) lintPermissions() {
 				}
 			}
 		}
-		for _, pl := range bundle.Platforms {
+		for _, pl := range vocab.Names(vocab.NumPlatforms) {
 			if !perm.available(pl) && !slices.Contains(perm.Unavailable, pl) {
 				l.add(CodePlatformMissing, key+".id", "%s says nothing about %s: add a [[permission.declare]] row or list it in unavailable", perm.ID, pl)
 			}
@@ -174,7 +176,7 @@ func parseConstraint(s string) (bundle.Constraint, error) {
 		name = s[:i]
 	}
 	c := bundle.Constraint{Platform: strings.TrimSpace(name)}
-	if !bundle.Has(bundle.Platforms, c.Platform) {
+	if !isWord(vocab.NumPlatforms, c.Platform) {
 		return c, errUnknownPlatform
 	}
 	if i < 0 {
@@ -205,7 +207,7 @@ func (pol *Policy) stepConstraints(sp StepPermission) []bundle.Constraint {
 	var out []bundle.Constraint
 	if len(sp.Platforms) == 0 {
 		perm := pol.Permission(sp.ID)
-		for _, pl := range bundle.Platforms {
+		for _, pl := range vocab.Names(vocab.NumPlatforms) {
 			if perm != nil && perm.available(pl) {
 				out = append(out, bundle.Constraint{Platform: pl})
 			}
@@ -260,21 +262,21 @@ func (l linter) lintStepPermission(key, step string, sp StepPermission, seen map
 	}
 	perm := pol.Permission(sp.ID)
 	switch {
-	case !bundle.Has(bundle.Permissions, sp.ID):
-		l.add(CodeUnknownPermission, key+".id", "unknown permission %q (known: %s)", sp.ID, strings.Join(bundle.Permissions, ", "))
+	case !isWord(vocab.NumPermissions, sp.ID):
+		l.add(CodeUnknownPermission, key+".id", "unknown permission %q (known: %s)", sp.ID, known(vocab.NumPermissions))
 	case perm == nil:
 		l.add(CodeUnknownPermission, key+".id", "permission %q has no [[permission]] table in this policy", sp.ID)
 	}
 	if sp.Purpose == "" {
 		l.add(CodeMissingPurpose, key, "step %s asks for %s without a purpose: name the message that explains why", step, sp.ID)
 	}
-	if !bundle.Has(bundle.Consequences, sp.Consequence) {
-		l.add(CodeUnknownConsequence, key+".consequence", "unknown consequence %q (known: %s)", sp.Consequence, strings.Join(bundle.Consequences, ", "))
+	if !isWord(vocab.NumConsequences, sp.Consequence) {
+		l.add(CodeUnknownConsequence, key+".consequence", "unknown consequence %q (known: %s)", sp.Consequence, known(vocab.NumConsequences))
 	}
 	switch {
-	case sp.Consequence == bundle.Fallback && sp.Fallback == "":
+	case sp.Consequence == vocab.Fallback.String() && sp.Fallback == "":
 		l.add(CodeMissingFallback, key+".consequence", "a fallback consequence needs a fallback message saying how the step goes on")
-	case sp.Consequence != bundle.Fallback && sp.Fallback != "":
+	case sp.Consequence != vocab.Fallback.String() && sp.Fallback != "":
 		l.add(CodeMissingFallback, key+".fallback", "a fallback message needs consequence = \"fallback\", not %q", sp.Consequence)
 	}
 	for _, f := range []struct{ name, id string }{{"purpose", sp.Purpose}, {"refusal", sp.Refusal}, {"fallback", sp.Fallback}} {
@@ -282,8 +284,8 @@ func (l linter) lintStepPermission(key, step string, sp StepPermission, seen map
 			l.add(CodeBadValue, key+"."+f.name, "%q is not a message id (dotted lower-case words)", f.id)
 		}
 	}
-	if sp.Sensitive != "" && !bundle.Has(bundle.Sensitive, sp.Sensitive) {
-		l.add(CodeUnknownVocabulary, key+".sensitive", "unknown sensitive category %q (known: %s)", sp.Sensitive, strings.Join(bundle.Sensitive, ", "))
+	if sp.Sensitive != "" && !isWord(vocab.NumSensitive, sp.Sensitive) {
+		l.add(CodeUnknownVocabulary, key+".sensitive", "unknown sensitive category %q (known: %s)", sp.Sensitive, known(vocab.NumSensitive))
 	}
 	if sp.Sensitive != "" && !sp.SeparateConsent {
 		l.add(CodeSeparateConsent, key+".sensitive", "%s data (%s at %s) needs separate_consent = true (PIPL Art. 29)", sp.Sensitive, sp.ID, step)
@@ -297,7 +299,7 @@ func (l linter) lintStepPermission(key, step string, sp StepPermission, seen map
 	for _, s := range sp.Platforms {
 		c, err := parseConstraint(s)
 		if errors.Is(err, errUnknownPlatform) {
-			l.add(CodeUnknownPlatform, key+".platforms", "unknown platform in %q (known: %s)", s, strings.Join(bundle.Platforms, ", "))
+			l.add(CodeUnknownPlatform, key+".platforms", "unknown platform in %q (known: %s)", s, known(vocab.NumPlatforms))
 			continue
 		}
 		if err != nil {
@@ -327,34 +329,34 @@ func (l linter) lintSDKs() {
 	for i, s := range pol.SDKs {
 		key := idx("sdk", i)
 		l.uniqueID(seen, "sdk", key, s.ID)
-		if !bundle.Has(bundle.SDKCategories, s.Category) {
-			l.add(CodeUnknownVocabulary, key+".category", "unknown SDK category %q (known: %s)", s.Category, strings.Join(bundle.SDKCategories, ", "))
+		if !isWord(vocab.NumSDKCategories, s.Category) {
+			l.add(CodeUnknownVocabulary, key+".category", "unknown SDK category %q (known: %s)", s.Category, known(vocab.NumSDKCategories))
 		}
 		if len(s.Platforms) == 0 {
 			l.add(CodeMissingKey, key+".platforms", "an SDK runs on at least one platform")
 		}
 		for _, pl := range s.Platforms {
-			if !bundle.Has(bundle.Platforms, pl) {
-				l.add(CodeUnknownPlatform, key+".platforms", "unknown platform %q (known: %s)", pl, strings.Join(bundle.Platforms, ", "))
+			if !isWord(vocab.NumPlatforms, pl) {
+				l.add(CodeUnknownPlatform, key+".platforms", "unknown platform %q (known: %s)", pl, known(vocab.NumPlatforms))
 			}
 		}
 		l.lintData(key+".collects", s.Collects)
 		l.lintData(key+".receives", s.Receives)
 		switch s.Start {
-		case bundle.StartAfterConsent:
+		case vocab.StartAfterConsent.String():
 			if len(s.Scenarios) > 0 || len(s.Requires) > 0 {
 				l.add(CodeBadValue, key+".start", "start = \"after_consent\" takes neither scenarios nor requires: use in_scenario or with_permission")
 			}
-		case bundle.StartInScenario:
+		case vocab.StartInScenario.String():
 			if len(s.Scenarios) == 0 {
 				l.add(CodeMissingKey, key+".scenarios", "start = \"in_scenario\" needs the scenarios or steps it runs in")
 			}
-		case bundle.StartWithPermission:
+		case vocab.StartWithPermission.String():
 			if len(s.Requires) == 0 {
 				l.add(CodeMissingKey, key+".requires", "start = \"with_permission\" needs the permissions it requires")
 			}
 		default:
-			l.add(CodeUnknownVocabulary, key+".start", "unknown start %q (known: %s)", s.Start, strings.Join(bundle.SDKStarts, ", "))
+			l.add(CodeUnknownVocabulary, key+".start", "unknown start %q (known: %s)", s.Start, known(vocab.NumSDKStarts))
 		}
 		for _, ref := range s.Scenarios {
 			if sc, st, isStep := strings.Cut(ref, "/"); isStep {
@@ -374,7 +376,7 @@ func (l linter) lintSDKs() {
 }
 
 // lintVersions checks the versions against each other.
-func (p *Project) lintVersions(probs *Problems) {
+func (p *Project) lintVersions(probs *errcode.List) {
 	first := p.Versions[0]
 	for i, pol := range p.Versions {
 		l := linter{pol, probs}
@@ -383,7 +385,7 @@ func (p *Project) lintVersions(probs *Problems) {
 			continue
 		}
 		if i == 0 {
-			if pol.Meta.Change != bundle.ChangeFirst && len(p.Versions) == 1 {
+			if pol.Meta.Change != vocab.ChangeFirst.String() && len(p.Versions) == 1 {
 				l.add(CodeBadValue, "policy.change", "the only version loaded must say change = \"first\"")
 			}
 			continue
@@ -396,12 +398,12 @@ func (p *Project) lintVersions(probs *Problems) {
 		if !pol.Meta.Effective.After(prev.Meta.Effective.Time) {
 			l.add(CodeVersionOrder, "policy.effective", "version %s takes effect %s, not after version %s (%s)", pol.Meta.Version, pol.Meta.Effective, prev.Meta.Version, prev.Meta.Effective)
 		}
-		if pol.Meta.Change == bundle.ChangeFirst {
+		if pol.Meta.Change == vocab.ChangeFirst.String() {
 			l.add(CodeBadValue, "policy.change", "version %s follows %s: change must be major or minor, not first", pol.Meta.Version, prev.Meta.Version)
 			continue
 		}
 		changes := Diff(prev, pol)
-		if Classify(changes) == bundle.ChangeMajor && pol.Meta.Change != bundle.ChangeMajor {
+		if Classify(changes) == vocab.ChangeMajor.String() && pol.Meta.Change != vocab.ChangeMajor.String() {
 			var majors []string
 			for _, c := range changes {
 				if c.Major {
@@ -415,7 +417,7 @@ func (p *Project) lintVersions(probs *Problems) {
 
 // lintMessages checks that every message the project needs exists in every
 // supported locale and renders, and that every message is needed.
-func (p *Project) lintMessages(probs *Problems) {
+func (p *Project) lintMessages(probs *errcode.List) {
 	active := p.Active()
 	locales := active.Meta.Locales
 	refs := p.references()
@@ -426,14 +428,14 @@ func (p *Project) lintMessages(probs *Problems) {
 	for _, loc := range sortedKeys(p.Catalogs) {
 		cat := p.Catalogs[loc]
 		if !slices.Contains(locales, loc) {
-			*probs = append(*probs, Problem{Pos: Pos{File: cat.Files[0], Line: 1, Col: 1}, Code: CodeUnknownReference, Key: loc,
-				Msg: fmt.Sprintf("locale %s is not among policy.locales %v", loc, locales)})
+			*probs = append(*probs, errcode.Error{Pos: errcode.Pos{File: cat.Files[0], Line: 1, Col: 1}, Code: CodeUnknownReference, Field: loc,
+				Message: fmt.Sprintf("locale %s is not among policy.locales %v", loc, locales)})
 			continue
 		}
 		for _, id := range sortedKeys(cat.Messages) {
 			if !needed[id] {
-				*probs = append(*probs, Problem{Pos: cat.Messages[id].Pos, Code: CodeUnusedMessage, Key: id,
-					Msg: fmt.Sprintf("no policy version, step or engine text uses %s", id)})
+				*probs = append(*probs, errcode.Error{Pos: cat.Messages[id].Pos, Code: CodeUnusedMessage, Field: id,
+					Message: fmt.Sprintf("no policy version, step or engine text uses %s", id)})
 			}
 		}
 	}
@@ -454,8 +456,8 @@ func (p *Project) lintMessages(probs *Problems) {
 			if cat != nil {
 				file = strings.Join(cat.Files, ", ")
 			}
-			*probs = append(*probs, Problem{Pos: pos, Code: CodeMissingMessage, Key: r.id,
-				Msg: fmt.Sprintf("message %s is missing in %s (%s)%s", r.id, loc, file, where)})
+			*probs = append(*probs, errcode.Error{Pos: pos, Code: CodeMissingMessage, Field: r.id,
+				Message: fmt.Sprintf("message %s is missing in %s (%s)%s", r.id, loc, file, where)})
 		}
 	}
 	if len(*probs) > 0 {
@@ -466,9 +468,9 @@ func (p *Project) lintMessages(probs *Problems) {
 			if _, err := p.renderAll(pol, loc, p.changesOf(pol)); err != nil {
 				var re *renderError
 				if errors.As(err, &re) {
-					*probs = append(*probs, Problem{Pos: p.Catalogs[re.locale].Messages[re.id].Pos, Code: CodeTemplate, Key: re.id, Msg: re.err.Error()})
+					*probs = append(*probs, errcode.Error{Pos: p.Catalogs[re.locale].Messages[re.id].Pos, Code: CodeTemplate, Field: re.id, Message: re.err.Error()})
 				} else {
-					*probs = append(*probs, Problem{Pos: Pos{File: pol.File()}, Code: CodeTemplate, Msg: err.Error()})
+					*probs = append(*probs, errcode.Error{Pos: errcode.Pos{File: pol.File()}, Code: CodeTemplate, Message: err.Error()})
 				}
 			}
 		}
@@ -478,7 +480,7 @@ func (p *Project) lintMessages(probs *Problems) {
 
 // definition returns where a message is defined in any locale, preferring
 // the default one, or the first locale file.
-func (p *Project) definition(id string) Pos {
+func (p *Project) definition(id string) errcode.Pos {
 	def := p.Active().Meta.DefaultLocale
 	if c := p.Catalogs[def]; c != nil && c.Messages[id] != nil {
 		return c.Messages[id].Pos
@@ -489,9 +491,9 @@ func (p *Project) definition(id string) Pos {
 		}
 	}
 	if c := p.Catalogs[def]; c != nil {
-		return Pos{File: c.Files[0], Line: 1, Col: 1}
+		return errcode.Pos{File: c.Files[0], Line: 1, Col: 1}
 	}
-	return Pos{File: p.Active().File(), Line: 1, Col: 1}
+	return errcode.Pos{File: p.Active().File(), Line: 1, Col: 1}
 }
 
 // changesOf returns what changed in pol from the version before it; nil
@@ -511,7 +513,7 @@ const wechatDescLimit = 30
 
 // lintExports checks what the platforms limit: WeChat's app.json, which
 // mini-programs ship in the default locale only, takes short descriptions.
-func (p *Project) lintExports(probs *Problems) {
+func (p *Project) lintExports(probs *errcode.List) {
 	pol := p.Active()
 	loc := pol.Meta.DefaultLocale
 	if r, err := p.renderer(pol, loc); err == nil {
@@ -519,8 +521,8 @@ func (p *Project) lintExports(probs *Problems) {
 			id := "permission." + sp[1] + ".usage"
 			desc, err := r.plain(id)
 			if n := utf8.RuneCountInString(desc); err == nil && n > wechatDescLimit {
-				*probs = append(*probs, Problem{Pos: p.Catalogs[loc].Messages[id].Pos, Code: CodeExport, Key: id,
-					Msg: "WeChat's app.json takes at most " + strconv.Itoa(wechatDescLimit) + " characters for the desc of " + sp[0] + "; this is " + strconv.Itoa(n)})
+				*probs = append(*probs, errcode.Error{Pos: p.Catalogs[loc].Messages[id].Pos, Code: CodeExport, Field: id,
+					Message: "WeChat's app.json takes at most " + strconv.Itoa(wechatDescLimit) + " characters for the desc of " + sp[0] + "; this is " + strconv.Itoa(n)})
 			}
 		}
 	}
@@ -538,3 +540,9 @@ func duplicates(list []string) []string {
 	}
 	return out
 }
+
+// isWord reports whether s is a word of an enumeration of the vocabulary.
+func isWord[E vocab.Enum](n E, s string) bool { return slices.Contains(vocab.Names(n), s) }
+
+// known lists an enumeration's words, for messages.
+func known[E vocab.Enum](n E) string { return strings.Join(vocab.Names(n), ", ") }

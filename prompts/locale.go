@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/language"
+
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // Catalog is the messages of one locale, read from go-i18n message files
@@ -20,7 +22,7 @@ type Catalog struct {
 type Message struct {
 	ID   string
 	Text string // the "other" form: the text in a language without plurals
-	Pos  Pos
+	Pos  errcode.Pos
 }
 
 // go-i18n's reserved keys: a table holding them is one message.
@@ -45,14 +47,14 @@ func isMessageTable(m map[string]any) bool {
 // readLocale parses one message file into cat, checking what go-i18n would
 // accept silently or reject without a position: wrong types, unknown keys
 // in a message table, empty texts, a message defined twice.
-func readLocale(cat *Catalog, file string, data []byte) Problems {
+func readLocale(cat *Catalog, file string, data []byte) errcode.List {
 	doc, perr := parseTOML(file, data)
 	if perr != nil {
-		return Problems{*perr}
+		return errcode.List{*perr}
 	}
-	var probs Problems
-	add := func(code, key, msg string) {
-		probs = append(probs, Problem{Pos: doc.pos(key), Code: code, Key: key, Msg: msg})
+	var probs errcode.List
+	add := func(code errcode.Code, key, msg string) {
+		probs = append(probs, errcode.Error{Pos: doc.pos(key), Code: code, Field: key, Message: msg})
 	}
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
@@ -91,7 +93,7 @@ func readLocale(cat *Catalog, file string, data []byte) Problems {
 	return probs
 }
 
-func addMessage(cat *Catalog, id, text string, pos Pos, add func(code, key, msg string)) {
+func addMessage(cat *Catalog, id, text string, pos errcode.Pos, add func(code errcode.Code, key, msg string)) {
 	if !messagePattern.MatchString(id) {
 		add(CodeBadValue, id, "message ids are dotted lower-case words, like policy.title")
 		return

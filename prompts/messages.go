@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
 // tmplKind says which template data a message is rendered with.
@@ -21,21 +23,21 @@ const (
 type msgRef struct {
 	id     string
 	kind   tmplKind
-	bundle bool // carried in the compiled bundle
-	pos    Pos  // where a policy names it; zero for messages every project has
+	bundle bool        // carried in the compiled bundle
+	pos    errcode.Pos // where a policy names it; zero for messages every project has
 	key    string
 }
 
 // fixedMessages are the messages every project has, whatever its policy.
 func fixedMessages() []msgRef {
 	var refs []msgRef
-	for _, id := range bundle.EngineTexts {
+	for _, id := range bundle.EngineTexts() {
 		refs = append(refs, msgRef{id: id, kind: kindPlain, bundle: true})
 	}
 	for _, id := range []string{"rationale.title", "settings.title", "block.title"} {
 		refs = append(refs, msgRef{id: id, kind: kindPermission, bundle: true})
 	}
-	for _, pl := range bundle.Platforms {
+	for _, pl := range vocab.Names(vocab.NumPlatforms) {
 		refs = append(refs, msgRef{id: "settings.body." + pl, kind: kindPermission, bundle: true})
 	}
 	refs = append(refs, msgRef{id: "rationale.separate", kind: kindSensitive, bundle: true})

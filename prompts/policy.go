@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // DefaultCooldown is how long an optional permission is left alone after
@@ -134,20 +135,20 @@ type Recipient struct {
 func (p *Policy) File() string { return p.doc.file }
 
 // pos returns where a key of the policy stands.
-func (p *Policy) pos(key string) Pos { return p.doc.pos(key) }
+func (p *Policy) pos(key string) errcode.Pos { return p.doc.pos(key) }
 
 // StepID returns "scenario/step".
 func StepID(scenario, step string) string { return scenario + "/" + step }
 
 // readPolicy parses and decodes one policy file.
-func readPolicy(file string, data []byte) (*Policy, Problems) {
+func readPolicy(file string, data []byte) (*Policy, errcode.List) {
 	doc, perr := parseTOML(file, data)
 	if perr != nil {
-		return nil, Problems{*perr}
+		return nil, errcode.List{*perr}
 	}
 	p := &Policy{doc: doc}
 	p.Meta.Cooldown = Duration{DefaultCooldown}
-	var probs Problems
+	var probs errcode.List
 	doc.decode(p, &probs)
 	if len(probs) > 0 {
 		return nil, probs
@@ -165,9 +166,9 @@ var (
 // checkShape checks what a single file can tell about itself: well-formed
 // ids, versions and dates, and that the file stands where its id and
 // version say.
-func (p *Policy) checkShape(probs *Problems) {
-	add := func(code, key, msg string) {
-		*probs = append(*probs, Problem{Pos: p.pos(key), Code: code, Key: key, Msg: msg})
+func (p *Policy) checkShape(probs *errcode.List) {
+	add := func(code errcode.Code, key, msg string) {
+		*probs = append(*probs, errcode.Error{Pos: p.pos(key), Code: code, Field: key, Message: msg})
 	}
 	m := p.Meta
 	if !idPattern.MatchString(m.ID) {

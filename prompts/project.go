@@ -9,6 +9,8 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // Project is what the compiler reads: every version of one policy and the
@@ -28,7 +30,7 @@ func (p *Project) Active() *Policy { return p.Versions[len(p.Versions)-1] }
 // file that cannot be read, parsed or decoded, with positions; the checks
 // that need the whole project are Lint's.
 func Load(policyPaths, localePaths []string) (*Project, error) {
-	var probs Problems
+	var probs errcode.List
 	p := &Project{Catalogs: map[string]*Catalog{}}
 	policyFiles, err := expand(policyPaths)
 	if err != nil {
@@ -39,12 +41,12 @@ func Load(policyPaths, localePaths []string) (*Project, error) {
 		return nil, err
 	}
 	if len(policyFiles) == 0 {
-		return nil, Problems{{Pos: Pos{File: strings.Join(policyPaths, ",")}, Code: CodeFile, Msg: "no policy file (*.toml) found"}}
+		return nil, errcode.List{{Pos: errcode.Pos{File: strings.Join(policyPaths, ",")}, Code: CodeFile, Message: "no policy file (*.toml) found"}}
 	}
 	for _, f := range policyFiles {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			probs = append(probs, Problem{Pos: Pos{File: f}, Code: CodeFile, Msg: err.Error()})
+			probs = append(probs, errcode.Error{Pos: errcode.Pos{File: f}, Code: CodeFile, Message: err.Error()})
 			continue
 		}
 		pol, ps := readPolicy(f, data)
@@ -56,12 +58,12 @@ func Load(policyPaths, localePaths []string) (*Project, error) {
 	for _, f := range localeFiles {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			probs = append(probs, Problem{Pos: Pos{File: f}, Code: CodeFile, Msg: err.Error()})
+			probs = append(probs, errcode.Error{Pos: errcode.Pos{File: f}, Code: CodeFile, Message: err.Error()})
 			continue
 		}
 		loc, err := localeOf(f)
 		if err != nil {
-			probs = append(probs, Problem{Pos: Pos{File: f}, Code: CodeFile, Msg: "a message file is named after its locale, like zh-CN.toml: " + err.Error()})
+			probs = append(probs, errcode.Error{Pos: errcode.Pos{File: f}, Code: CodeFile, Message: "a message file is named after its locale, like zh-CN.toml: " + err.Error()})
 			continue
 		}
 		cat := p.Catalogs[loc]
@@ -90,12 +92,12 @@ func (p *Project) loadI18n() error {
 	def := language.Make(p.Active().Meta.DefaultLocale)
 	b := i18n.NewBundle(def)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	var probs Problems
+	var probs errcode.List
 	for _, loc := range sortedKeys(p.Catalogs) {
 		cat := p.Catalogs[loc]
 		for _, f := range cat.Files {
 			if _, err := b.ParseMessageFileBytes(cat.raw[f], f); err != nil {
-				probs = append(probs, Problem{Pos: Pos{File: f, Line: 1, Col: 1}, Code: CodeSyntax, Msg: "go-i18n: " + err.Error()})
+				probs = append(probs, errcode.Error{Pos: errcode.Pos{File: f, Line: 1, Col: 1}, Code: CodeSyntax, Message: "go-i18n: " + err.Error()})
 			}
 		}
 	}
@@ -109,7 +111,7 @@ func expand(paths []string) ([]string, error) {
 	for _, path := range paths {
 		info, err := os.Stat(path)
 		if err != nil {
-			return nil, Problems{{Pos: Pos{File: path}, Code: CodeFile, Msg: err.Error()}}
+			return nil, errcode.List{{Pos: errcode.Pos{File: path}, Code: CodeFile, Message: err.Error()}}
 		}
 		if !info.IsDir() {
 			files = append(files, path)

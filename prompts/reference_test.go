@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
 const (
@@ -46,7 +48,7 @@ func TestReferenceBundle(t *testing.T) {
 	if b.Policy.CooldownSeconds != 48*3600 || b.Policy.DefaultLocale != "zh-CN" {
 		t.Errorf("cooldown %d s, default locale %s", b.Policy.CooldownSeconds, b.Policy.DefaultLocale)
 	}
-	if len(b.History) != 1 || b.History[0].Change != bundle.ChangeFirst {
+	if len(b.History) != 1 || b.History[0].Change != vocab.ChangeFirst.String() {
 		t.Errorf("the shipped bundle carries the reference version alone: %+v", b.History)
 	}
 
@@ -78,7 +80,7 @@ func TestReferenceBundle(t *testing.T) {
 		var got []ask
 		for _, sp := range step.Permissions {
 			got = append(got, ask{sp.ID, sp.Consequence, sp.SeparateConsent})
-			if sp.Consequence == bundle.Fallback && sp.Fallback == "" {
+			if sp.Consequence == vocab.Fallback.String() && sp.Fallback == "" {
 				t.Errorf("%s: %s falls back without a fallback text", id, sp.ID)
 			}
 		}
@@ -92,8 +94,8 @@ func TestReferenceBundle(t *testing.T) {
 	for _, p := range b.Permissions {
 		perms = append(perms, p.ID)
 	}
-	if !slices.Equal(perms, bundle.Permissions) {
-		t.Errorf("permissions %v, want %v", perms, bundle.Permissions)
+	if !slices.Equal(perms, vocab.Names(vocab.NumPermissions)) {
+		t.Errorf("permissions %v, want %v", perms, vocab.Names(vocab.NumPermissions))
 	}
 	ids := []struct {
 		perm, platform, version string
@@ -151,11 +153,11 @@ func TestReferenceBundle(t *testing.T) {
 	for _, s := range b.SDKs {
 		switch s.ID {
 		case "baidu_map":
-			if s.Start != bundle.StartWithPermission || !slices.Equal(s.Requires, []string{"location"}) {
+			if s.Start != vocab.StartWithPermission.String() || !slices.Equal(s.Requires, []string{"location"}) {
 				t.Errorf("the map SDK runs only while location is granted: %+v", s)
 			}
 		case "cmcc_auth":
-			if s.Start != bundle.StartInScenario || !slices.Equal(s.Scenarios, []string{"register_login/one_click"}) {
+			if s.Start != vocab.StartInScenario.String() || !slices.Equal(s.Scenarios, []string{"register_login/one_click"}) {
 				t.Errorf("one-click login SDKs run only at one-click login: %+v", s)
 			}
 		}
@@ -235,7 +237,7 @@ func TestRevisionDiff(t *testing.T) {
 	if !slices.Equal(kinds, want) {
 		t.Errorf("changes %q, want %q", kinds, want)
 	}
-	if Classify(changes) != bundle.ChangeMajor {
+	if Classify(changes) != vocab.ChangeMajor.String() {
 		t.Error("the revision is not major")
 	}
 	b, err := Compile(p)
@@ -243,7 +245,7 @@ func TestRevisionDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := b.History[len(b.History)-1]
-	if b.Policy.Version != "2023-09-01" || last.Change != bundle.ChangeMajor || len(last.Changes) != 2 {
+	if b.Policy.Version != "2023-09-01" || last.Change != vocab.ChangeMajor.String() || len(last.Changes) != 2 {
 		t.Fatalf("history %+v", b.History)
 	}
 	for _, loc := range b.Policy.Locales {
@@ -258,8 +260,8 @@ func TestRevisionDiff(t *testing.T) {
 		}
 	}
 	// Declared minor, the same change is a lint error.
-	p.Versions[1].Meta.Change = bundle.ChangeMinor
-	var probs Problems
+	p.Versions[1].Meta.Change = vocab.ChangeMinor.String()
+	var probs errcode.List
 	p.lintVersions(&probs)
 	if len(probs) != 1 || probs[0].Code != CodeUnmarkedMajor || !strings.HasSuffix(probs[0].Pos.File, "2023-09-01.toml") {
 		t.Errorf("declared minor: %v", probs)

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // tomlDoc is a parsed TOML file: its values as a generic tree, and where
@@ -24,13 +26,13 @@ type tomlDoc struct {
 	file  string
 	src   string
 	tree  map[string]any
-	where map[string]Pos
+	where map[string]errcode.Pos
 }
 
 // parseTOML parses a file. A syntax error comes back as one problem.
-func parseTOML(file string, data []byte) (*tomlDoc, *Problem) {
+func parseTOML(file string, data []byte) (*tomlDoc, *errcode.Error) {
 	if !utf8.Valid(data) {
-		return nil, &Problem{Pos: Pos{File: file, Line: 1, Col: 1}, Code: CodeSyntax, Msg: "the file is not UTF-8"}
+		return nil, &errcode.Error{Pos: errcode.Pos{File: file, Line: 1, Col: 1}, Code: CodeSyntax, Message: "the file is not UTF-8"}
 	}
 	src := string(data)
 	tree := map[string]any{}
@@ -39,9 +41,9 @@ func parseTOML(file string, data []byte) (*tomlDoc, *Problem) {
 		if errors.As(err, &pe) {
 			pos := offsetPos(file, src, pe.Position.Start, pe.Position.Line)
 			msg := pe.Message
-			return nil, &Problem{Pos: pos, Code: CodeSyntax, Key: pe.LastKey, Msg: msg}
+			return nil, &errcode.Error{Pos: pos, Code: CodeSyntax, Field: pe.LastKey, Message: msg}
 		}
-		return nil, &Problem{Pos: Pos{File: file}, Code: CodeSyntax, Msg: err.Error()}
+		return nil, &errcode.Error{Pos: errcode.Pos{File: file}, Code: CodeSyntax, Message: err.Error()}
 	}
 	return &tomlDoc{file: file, src: src, tree: tree, where: locateKeys(file, src)}, nil
 }
@@ -49,28 +51,28 @@ func parseTOML(file string, data []byte) (*tomlDoc, *Problem) {
 // offsetPos turns a byte offset into a position with a character column.
 // line is used when the offset does not fall on it (BurntSushi reports some
 // errors at the end of a line).
-func offsetPos(file, src string, off, line int) Pos {
+func offsetPos(file, src string, off, line int) errcode.Pos {
 	if off < 0 || off > len(src) {
-		return Pos{File: file, Line: line, Col: 1}
+		return errcode.Pos{File: file, Line: line, Col: 1}
 	}
 	start := strings.LastIndexByte(src[:off], '\n') + 1
 	l := strings.Count(src[:start], "\n") + 1
 	if line > 0 && l != line {
-		return Pos{File: file, Line: line, Col: 1}
+		return errcode.Pos{File: file, Line: line, Col: 1}
 	}
-	return Pos{File: file, Line: l, Col: utf8.RuneCountInString(src[start:off]) + 1}
+	return errcode.Pos{File: file, Line: l, Col: utf8.RuneCountInString(src[start:off]) + 1}
 }
 
 // pos returns where key stands, or where its nearest enclosing key stands,
 // or the file itself.
-func (d *tomlDoc) pos(key string) Pos {
+func (d *tomlDoc) pos(key string) errcode.Pos {
 	for k := key; ; {
 		if p, ok := d.where[k]; ok {
 			return p
 		}
 		i := strings.LastIndexAny(k, ".[")
 		if i < 0 {
-			return Pos{File: d.file, Line: 1, Col: 1}
+			return errcode.Pos{File: d.file, Line: 1, Col: 1}
 		}
 		k = k[:i]
 	}
@@ -81,8 +83,8 @@ func (d *tomlDoc) pos(key string) Pos {
 // [tables], [[arrays of tables]], key = value with bare, quoted and dotted
 // keys, multi-line strings and arrays. Keys inside inline tables are not
 // indexed; a lookup falls back to the key that holds the inline table.
-func locateKeys(file, src string) map[string]Pos {
-	where := map[string]Pos{}
+func locateKeys(file, src string) map[string]errcode.Pos {
+	where := map[string]errcode.Pos{}
 	counts := map[string]int{} // array-of-tables path -> elements so far
 	current := ""
 	// resolve turns header segments into a path, stepping into the last
@@ -106,7 +108,7 @@ func locateKeys(file, src string) map[string]Pos {
 		trimmed := strings.TrimLeft(line, " \t")
 		indent := len(line) - len(trimmed)
 		col := utf8.RuneCountInString(line[:indent]) + 1
-		at := Pos{File: file, Line: i + 1, Col: col}
+		at := errcode.Pos{File: file, Line: i + 1, Col: col}
 		switch {
 		case trimmed == "" || trimmed[0] == '#' || trimmed[0] == '\r':
 		case strings.HasPrefix(trimmed, "[["):
@@ -290,12 +292,12 @@ var (
 // keys, wrong types, bad dates and durations, and missing required keys
 // with their position. Struct fields name their key with a `toml:"name"`
 // tag; ",required" marks a key that must be present.
-func (d *tomlDoc) decode(v any, probs *Problems) {
+func (d *tomlDoc) decode(v any, probs *errcode.List) {
 	d.decodeValue("", d.tree, reflect.ValueOf(v).Elem(), probs)
 }
 
-func (d *tomlDoc) problem(probs *Problems, code, key, format string, args ...any) {
-	*probs = append(*probs, Problem{Pos: d.pos(key), Code: code, Key: key, Msg: fmt.Sprintf(format, args...)})
+func (d *tomlDoc) problem(probs *errcode.List, code errcode.Code, key, format string, args ...any) {
+	*probs = append(*probs, errcode.Error{Pos: d.pos(key), Code: code, Field: key, Message: fmt.Sprintf(format, args...)})
 }
 
 func join(path, key string) string {
@@ -305,7 +307,7 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func (d *tomlDoc) decodeValue(path string, val any, rv reflect.Value, probs *Problems) {
+func (d *tomlDoc) decodeValue(path string, val any, rv reflect.Value, probs *errcode.List) {
 	switch rv.Type() {
 	case typeDate:
 		switch x := val.(type) {
@@ -396,7 +398,7 @@ func (d *tomlDoc) decodeValue(path string, val any, rv reflect.Value, probs *Pro
 	}
 }
 
-func (d *tomlDoc) decodeStruct(path string, m map[string]any, rv reflect.Value, probs *Problems) {
+func (d *tomlDoc) decodeStruct(path string, m map[string]any, rv reflect.Value, probs *errcode.List) {
 	t := rv.Type()
 	known := map[string]bool{}
 	for i := 0; i < t.NumField(); i++ {
@@ -465,12 +467,12 @@ func tomlType(v any) string {
 // problem with its file:line:col and key path. Other formats of the
 // project (the simulator's journeys) use it so that their errors read
 // alike. The second result locates key paths in the file.
-func DecodeTOML(file string, data []byte, v any) (func(key string) Pos, Problems) {
+func DecodeTOML(file string, data []byte, v any) (func(key string) errcode.Pos, errcode.List) {
 	doc, p := parseTOML(file, data)
 	if p != nil {
-		return func(string) Pos { return p.Pos }, Problems{*p}
+		return func(string) errcode.Pos { return p.Pos }, errcode.List{*p}
 	}
-	var probs Problems
+	var probs errcode.List
 	doc.decode(v, &probs)
 	probs.Sort()
 	return doc.pos, probs

@@ -1,5 +1,7 @@
 //go:build wasip1
 
+//lint:file-ignore U1000 the host calls the exports through //go:wasmexport, which staticcheck does not follow
+
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // ABIVersion is the version of the ABI in ABI.md.
@@ -96,7 +99,7 @@ func open(env []byte, embedded bool) (*engine.Engine, string, error) {
 	}
 	e, err := engine.New(b)
 	if err != nil {
-		return nil, "", &bundle.Error{Code: bundle.CodeBadBundle, Msg: err.Error()}
+		return nil, "", err
 	}
 	return e, hash, nil
 }
@@ -144,7 +147,7 @@ func consentDecide(ptr, n int32) (res int64) {
 		return answer(engine.AppendError(out[:0], err))
 	}
 	if ready(); active == nil {
-		return answer(engine.AppendError(out[:0], &engine.Error{Code: "no_bundle", Message: initErr.Error()}))
+		return answer(engine.AppendError(out[:0], &errcode.Error{Code: errcode.NoBundle, Message: initErr.Error()}))
 	}
 	if fault != nil {
 		fault(in)
@@ -165,21 +168,20 @@ func consentLoadBundle(ptr, n int32) (res int64) {
 	ready()
 	e, h, openErr := open(in, false)
 	if openErr != nil {
-		code := bundle.CodeBadBundle
-		var be *bundle.Error
-		if errors.As(openErr, &be) {
-			code = be.Code
+		var err *errcode.Error // the bundle reader's and New's errors carry their code
+		if !errors.As(openErr, &err) {
+			err = &errcode.Error{Code: errcode.BadBundle, Message: openErr.Error()}
 		}
-		return answer(engine.AppendError(out[:0], &engine.Error{Code: code, Message: openErr.Error()}))
+		return answer(engine.AppendError(out[:0], err))
 	}
 	if active != nil {
 		id, version := active.Policy()
 		newID, newVersion := e.Policy()
 		if newID != id {
-			return answer(engine.AppendError(out[:0], &engine.Error{Code: bundle.CodeBadBundle, Message: "the bundle is for policy " + newID + ", not " + id}))
+			return answer(engine.AppendError(out[:0], &errcode.Error{Code: errcode.BadBundle, Message: "the bundle is for policy " + newID + ", not " + id}))
 		}
 		if !bundle.PolicyVersionLess(version, newVersion) {
-			return answer(engine.AppendError(out[:0], &engine.Error{Code: "older_version", Message: "version " + newVersion + " is not newer than the active " + version}))
+			return answer(engine.AppendError(out[:0], &errcode.Error{Code: errcode.OlderVersion, Message: "version " + newVersion + " is not newer than the active " + version}))
 		}
 	}
 	active, hash = e, h
@@ -237,10 +239,10 @@ func appendPolicy(b []byte) []byte {
 }
 
 // input returns the bytes at ptr, n if they lie in a live buffer.
-func input(ptr, n int32) ([]byte, *engine.Error) {
+func input(ptr, n int32) ([]byte, *errcode.Error) {
 	buf, ok := buffers[uint32(ptr)]
 	if !ok || n < 0 || int(n) > len(buf) {
-		return nil, &engine.Error{Code: "bad_pointer", Message: "ptr, len must lie in a buffer from consent_alloc"}
+		return nil, &errcode.Error{Code: errcode.BadPointer, Message: "ptr, len must lie in a buffer from consent_alloc"}
 	}
 	return buf[:n], nil
 }
@@ -261,7 +263,7 @@ func answer(b []byte) int64 {
 // answering; the engine is fuzzed never to panic, this is the last line.
 func guard(res *int64) {
 	if r := recover(); r != nil {
-		*res = answer(engine.AppendError(nil, &engine.Error{Code: "internal", Message: "the module failed on this input; it is still usable"}))
+		*res = answer(engine.AppendError(nil, &errcode.Error{Code: errcode.Internal, Message: "the module failed on this input; it is still usable"}))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/spf13/cobra"
 )
@@ -349,14 +350,14 @@ func printSummary(w io.Writer, b *bundle.Bundle, env []byte) {
 	for _, s := range b.SDKs {
 		gate := ""
 		switch s.Start {
-		case bundle.StartInScenario:
+		case vocab.StartInScenario.String():
 			gate = " [in " + strings.Join(s.Scenarios, ",") + "]"
-		case bundle.StartWithPermission:
+		case vocab.StartWithPermission.String():
 			gate = " [with " + strings.Join(s.Requires, ",") + "]"
 		}
 		byCat[s.Category] = append(byCat[s.Category], s.ID+gate)
 	}
-	for _, cat := range bundle.SDKCategories {
+	for _, cat := range vocab.Names(vocab.NumSDKCategories) {
 		if len(byCat[cat]) > 0 {
 			fmt.Fprintf(w, "  %-16s %s\n", cat, strings.Join(byCat[cat], ", "))
 		}

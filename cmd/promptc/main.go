@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/spf13/cobra"
 )
@@ -61,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	code := 2
 	var ee *exitError
-	var probs prompts.Problems
+	var probs errcode.List
 	switch {
 	case errors.As(err, &ee):
 		code = ee.code

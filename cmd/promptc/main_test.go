@@ -91,7 +91,7 @@ func TestLintReportsPositions(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("lint of mismatched sources exited %d", code)
 	}
-	if !strings.Contains(stderr, "prompts/testdata/revision/locales/en.toml:3:1: unused-message: purpose.loan_apply.apply.location_2023") {
+	if !strings.Contains(stderr, "prompts/testdata/revision/locales/en.toml:3:1: unused_message: purpose.loan_apply.apply.location_2023") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	if code, _, _ := promptc(t, "lint", "--bogus"); code != 2 {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"unsafe"
 
+	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
 )
 
@@ -66,7 +67,7 @@ func (d *decoder) array(path string, elem func(i int)) {
 }
 
 func (d *decoder) unknown(path, key string) {
-	d.s.Fail(CodeBadBundle, path, "unknown field "+strconv.Quote(key))
+	d.s.Fail(errcode.BadBundle, path, "unknown field "+strconv.Quote(key))
 }
 
 func (d *decoder) str(path string) string {
@@ -354,7 +355,7 @@ func readEnvelope(env []byte) (*envelope, error) {
 		case "payload":
 			start := d.s.Pos
 			if d.s.Peek() != '{' {
-				d.s.Fail(CodeBadBundle, "payload", "the envelope has no payload object")
+				d.s.Fail(errcode.BadBundle, "payload", "the envelope has no payload object")
 				return
 			}
 			if d.s.Skip("payload") {
@@ -384,7 +385,7 @@ func readEnvelope(env []byte) (*envelope, error) {
 	})
 	d.s.End()
 	if err := d.err(); err != nil {
-		return nil, badBundle("not a bundle envelope: " + err.(*Error).Msg)
+		return nil, badBundle("not a bundle envelope: " + err.(*errcode.Error).Message)
 	}
 	if len(e.Payload) == 0 {
 		return nil, badBundle("the envelope has no payload object")

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // TestDecodeMatchesEncodingJSON: the reflection-free reader gives exactly
@@ -59,7 +61,7 @@ func TestDecodeRejects(t *testing.T) {
 				t.Fatalf("the case does not change the payload")
 			}
 			_, err := decodePayload([]byte(bad))
-			if err == nil || code(err) != CodeBadBundle || !strings.Contains(err.Error(), c.want) {
+			if err == nil || code(err) != errcode.BadBundle || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("got %v, want a bad_bundle error mentioning %q", err, c.want)
 			}
 		})

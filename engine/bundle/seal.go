@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strconv"
+
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // An envelope carries a bundle's payload with its content hash and
@@ -33,22 +35,10 @@ type Signature struct {
 // bundle signature can never be taken for a signature of anything else.
 const signingContext = "jitconsent bundle v1\n"
 
-// Error codes of Error, shared with the module's ABI.
-const (
-	CodeBadBundle    = "bad_bundle"    // not an envelope, a wrong hash or an invalid payload
-	CodeBadSignature = "bad_signature" // no signature, or none by a trusted key that verifies
-)
-
-// Error is a bundle that cannot be opened.
-type Error struct {
-	Code string // CodeBadBundle or CodeBadSignature
-	Msg  string
-}
-
-func (e *Error) Error() string { return e.Code + ": " + e.Msg }
-
-func badBundle(msg string) error    { return &Error{Code: CodeBadBundle, Msg: msg} }
-func badSignature(msg string) error { return &Error{Code: CodeBadSignature, Msg: msg} }
+// A bundle that cannot be opened is an *errcode.Error with code
+// errcode.BadBundle or errcode.BadSignature; the module answers it as it is.
+func badBundle(msg string) error    { return errcode.New(errcode.BadBundle, msg) }
+func badSignature(msg string) error { return errcode.New(errcode.BadSignature, msg) }
 
 // Hash returns the content hash of a payload, as written in an envelope.
 func Hash(payload []byte) string {
@@ -95,8 +85,8 @@ func Sign(env []byte, key ed25519.PrivateKey) ([]byte, error) {
 // Open verifies an envelope against the trusted public keys and returns
 // its bundle. The signature block is required: an envelope without a
 // signature by one of keys that verifies is rejected with
-// CodeBadSignature, and one that is not a well-formed bundle with
-// CodeBadBundle.
+// errcode.BadSignature, and one that is not a well-formed bundle with
+// errcode.BadBundle.
 func Open(env []byte, keys []ed25519.PublicKey) (*Bundle, error) {
 	e, err := decodeEnvelope(env)
 	if err != nil {

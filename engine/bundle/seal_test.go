@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // testBundle reads the minimal compiled bundle of testdata.
@@ -29,12 +31,12 @@ func newKey(t *testing.T) (ed25519.PublicKey, ed25519.PrivateKey) {
 	return pub, priv
 }
 
-func code(err error) string {
-	var e *Error
+func code(err error) errcode.Code {
+	var e *errcode.Error
 	if errors.As(err, &e) {
 		return e.Code
 	}
-	return "not a bundle.Error"
+	return "not an errcode.Error"
 }
 
 func TestSignedBundleVerifies(t *testing.T) {
@@ -101,19 +103,19 @@ func TestRejectedBundles(t *testing.T) {
 	cases := []struct {
 		name string
 		env  []byte
-		want string
+		want errcode.Code
 	}{
-		{"unsigned", env, CodeBadSignature},
-		{"signature block removed", bytes.Replace(signed, signed[bytes.Index(signed, []byte(`,"signatures":[`)):len(signed)-2], nil, 1), CodeBadSignature},
-		{"empty signature list", encodeEnvelope(e.Payload, nil), CodeBadSignature},
-		{"signed by another key", byOther, CodeBadSignature},
-		{"a payload byte changed", flip(payloadAt + 40), CodeBadBundle},
-		{"payload changed and re-hashed", rehashed, CodeBadSignature},
-		{"a signature byte changed", flip(sigAt + 3), CodeBadSignature},
-		{"not JSON", []byte("hello"), CodeBadBundle},
-		{"empty", nil, CodeBadBundle},
-		{"trailing data", append(bytes.Clone(signed), []byte(`{}`)...), CodeBadBundle},
-		{"unknown algorithm", bytes.Replace(signed, []byte(`"alg":"ed25519"`), []byte(`"alg":"rsa"`), 1), CodeBadSignature},
+		{"unsigned", env, errcode.BadSignature},
+		{"signature block removed", bytes.Replace(signed, signed[bytes.Index(signed, []byte(`,"signatures":[`)):len(signed)-2], nil, 1), errcode.BadSignature},
+		{"empty signature list", encodeEnvelope(e.Payload, nil), errcode.BadSignature},
+		{"signed by another key", byOther, errcode.BadSignature},
+		{"a payload byte changed", flip(payloadAt + 40), errcode.BadBundle},
+		{"payload changed and re-hashed", rehashed, errcode.BadSignature},
+		{"a signature byte changed", flip(sigAt + 3), errcode.BadSignature},
+		{"not JSON", []byte("hello"), errcode.BadBundle},
+		{"empty", nil, errcode.BadBundle},
+		{"trailing data", append(bytes.Clone(signed), []byte(`{}`)...), errcode.BadBundle},
+		{"unknown algorithm", bytes.Replace(signed, []byte(`"alg":"ed25519"`), []byte(`"alg":"rsa"`), 1), errcode.BadSignature},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -134,7 +136,7 @@ func TestOpenWithoutTrustedKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(signed, nil); code(err) != CodeBadSignature {
+	if _, err := Open(signed, nil); code(err) != errcode.BadSignature {
 		t.Errorf("no trusted keys: %v", err)
 	}
 }
@@ -142,7 +144,7 @@ func TestOpenWithoutTrustedKeys(t *testing.T) {
 func TestSignRefusesATamperedEnvelope(t *testing.T) {
 	_, priv := newKey(t)
 	env := bytes.Replace(testEnvelope(t), []byte(`"mini"`), []byte(`"mimi"`), 1)
-	if _, err := Sign(env, priv); code(err) != CodeBadBundle {
+	if _, err := Sign(env, priv); code(err) != errcode.BadBundle {
 		t.Errorf("signed an envelope whose hash does not match: %v", err)
 	}
 }
@@ -169,7 +171,7 @@ func TestValidateRejectsIncompleteBundles(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c, _ := OpenUnsigned(testEnvelope(t))
 			mutate(c)
-			if err := c.Validate(); code(err) != CodeBadBundle {
+			if err := c.Validate(); code(err) != errcode.BadBundle {
 				t.Errorf("Validate: %v", err)
 			}
 		})

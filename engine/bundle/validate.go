@@ -1,7 +1,10 @@
 package bundle
 
 import (
+	"slices"
 	"strconv"
+
+	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
 // Validate checks that a bundle is complete and consistent enough for the
@@ -17,7 +20,7 @@ func (b *Bundle) Validate() error {
 	if p.ID == "" || p.Version == "" {
 		return badBundle("policy.id and policy.version are required")
 	}
-	if len(p.Locales) == 0 || !Has(p.Locales, p.DefaultLocale) {
+	if !slices.Contains(p.Locales, p.DefaultLocale) {
 		return badBundle("policy.default_locale must be one of policy.locales")
 	}
 	if p.CooldownSeconds < 0 {
@@ -42,23 +45,23 @@ func (b *Bundle) Validate() error {
 		}
 		return nil
 	}
-	for _, key := range EngineTexts {
+	for _, key := range engineTexts {
 		if err := need("engine", key); err != nil {
 			return err
 		}
 	}
 	for _, perm := range b.Permissions {
-		if !Has(Permissions, perm.ID) {
+		if _, ok := vocab.ParsePermission(perm.ID); !ok {
 			return badBundle("unknown permission " + strconv.Quote(perm.ID))
 		}
 		for _, d := range perm.Declare {
-			if !Has(Platforms, d.Platform) {
+			if _, ok := vocab.ParsePlatform(d.Platform); !ok {
 				return badBundle("permission " + perm.ID + ": unknown platform " + strconv.Quote(d.Platform))
 			}
 		}
 		keys := []string{"permission." + perm.ID + ".name"}
-		for _, key := range PermissionTexts {
-			keys = append(keys, key+":"+perm.ID)
+		for _, key := range permissionTexts {
+			keys = append(keys, PermissionText(key, perm.ID))
 		}
 		for _, d := range perm.Declare {
 			keys = append(keys, SettingsText(d.Platform, perm.ID))
@@ -73,11 +76,16 @@ func (b *Bundle) Validate() error {
 		for _, st := range sc.Steps {
 			where := "step " + sc.ID + "/" + st.ID
 			for _, sp := range st.Permissions {
-				if !Has(Permissions, sp.ID) {
+				if _, ok := vocab.ParsePermission(sp.ID); !ok {
 					return badBundle(where + ": unknown permission " + strconv.Quote(sp.ID))
 				}
-				if !Has(Consequences, sp.Consequence) {
+				if _, ok := vocab.ParseConsequence(sp.Consequence); !ok {
 					return badBundle(where + ": unknown consequence " + strconv.Quote(sp.Consequence))
+				}
+				for _, c := range sp.Platforms {
+					if _, ok := vocab.ParsePlatform(c.Platform); !ok {
+						return badBundle(where + ": " + sp.ID + ": unknown platform " + strconv.Quote(c.Platform))
+					}
 				}
 				keys := []string{sp.Purpose, sp.Refusal, sp.Fallback}
 				if sp.SeparateConsent {
@@ -99,26 +107,42 @@ func (b *Bundle) Validate() error {
 		}
 	}
 	for _, s := range b.SDKs {
-		if !Has(SDKStarts, s.Start) {
+		if _, ok := vocab.ParseSDKStart(s.Start); !ok {
 			return badBundle("sdk " + s.ID + ": unknown start " + strconv.Quote(s.Start))
+		}
+		for _, pl := range s.Platforms {
+			if _, ok := vocab.ParsePlatform(pl); !ok {
+				return badBundle("sdk " + s.ID + ": unknown platform " + strconv.Quote(pl))
+			}
 		}
 	}
 	return nil
 }
 
-// EngineTexts are the texts that the engine shows whatever the policy:
-// the policy popup, the basic-mode notice and the buttons.
-var EngineTexts = []string{
+// EngineTexts returns the keys of the texts that the engine shows whatever
+// the policy: the policy popup, the basic-mode notice and the buttons.
+func EngineTexts() []string { return slices.Clone(engineTexts[:]) }
+
+var engineTexts = [...]string{
 	"policy.title", "policy.body", "policy.accept", "policy.decline",
 	"policy.update.title", "policy.update.major", "policy.update.minor",
 	"policy.update.accept", "policy.update.decline", "policy.update.ack",
 	"basic_mode.body", "rationale.accept", "rationale.decline",
 }
 
-// PermissionTexts are rendered once per permission, under the key
-// "<message id>:<permission>". A permission's own name is under
-// "permission.<permission>.name".
-var PermissionTexts = []string{"rationale.title", "settings.title", "block.title"}
+// PermissionText is the key of a text rendered once per permission: the
+// rationale's, the settings hint's and the block message's titles. A
+// permission's own name is under "permission.<permission>.name".
+func PermissionText(id, permission string) string { return id + ":" + permission }
+
+// The ids of the texts rendered once per permission.
+const (
+	RationaleTitle = "rationale.title"
+	SettingsTitle  = "settings.title"
+	BlockTitle     = "block.title"
+)
+
+var permissionTexts = [...]string{RationaleTitle, SettingsTitle, BlockTitle}
 
 // SettingsText is the key of the settings guidance for a permission on a
 // platform: the way to the setting differs between platforms.

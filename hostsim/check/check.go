@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/sim"
 )
@@ -147,7 +148,7 @@ func (c *checker) entry(i int, e *sim.Entry) {
 	ev := &e.Event
 	optional := func(perm string) bool {
 		sp := c.p.stepPermission(e.Step, perm)
-		return sp != nil && sp.Consequence != bundle.Blocking
+		return sp != nil && sp.Consequence != vocab.Blocking.String()
 	}
 	// What the event tells.
 	switch ev.Type {
@@ -258,7 +259,7 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			}
 		case "proceed":
 			for perm := range c.refusedHere {
-				if sp := c.p.stepPermission(e.Step, perm); sp != nil && sp.Consequence == bundle.Blocking {
+				if sp := c.p.stepPermission(e.Step, perm); sp != nil && sp.Consequence == vocab.Blocking.String() {
 					c.fault(i, Degrade, "%s goes on although its blocking permission %s was refused", stepName(e.Step), perm)
 				}
 			}
@@ -300,7 +301,7 @@ func (c *checker) sdks(i int, e *sim.Entry) {
 				c.fault(i, Withdraw, "SDK %s runs although %s is %s", id, perm, orNot(st))
 			}
 		}
-		if s.Start == bundle.StartInScenario && !inScenario(s.Scenarios, e.Step) {
+		if s.Start == vocab.StartInScenario.String() && !inScenario(s.Scenarios, e.Step) {
 			c.fault(i, JIT, "SDK %s runs in %s, outside its scenarios %v", id, stepName(e.Step), s.Scenarios)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/sim"
@@ -97,7 +98,7 @@ func Load(file string) (*Journey, error) {
 	}
 	j.File = file
 	bad := func(key, format string, args ...any) error {
-		return prompts.Problems{{Pos: pos(key), Code: prompts.CodeType, Key: key, Msg: fmt.Sprintf(format, args...)}}
+		return errcode.List{{Pos: pos(key), Code: prompts.CodeType, Field: key, Message: fmt.Sprintf(format, args...)}}
 	}
 	for i, d := range j.Devices {
 		if d == "all" {

@@ -9,30 +9,8 @@ package jsontext
 import (
 	"strconv"
 	"unicode/utf8"
-)
 
-// Error is malformed input: a code from the list below (or a caller's
-// own), the path of the offending field and a message for people.
-type Error struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	// Field is the path of the offending field, such as "event.step" or
-	// "os.camera"; empty when the document as a whole is at fault.
-	Field string `json:"field,omitempty"`
-}
-
-func (e *Error) Error() string {
-	if e.Field == "" {
-		return e.Code + ": " + e.Message
-	}
-	return e.Code + ": " + e.Field + ": " + e.Message
-}
-
-// Codes of the scanner's own errors.
-const (
-	CodeBadJSON = "bad_json" // malformed or truncated JSON
-	CodeBadType = "bad_type" // a value of the wrong JSON type
-	CodeBadUTF8 = "bad_utf8" // a string that is not UTF-8
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // New returns a scanner over data.
@@ -57,13 +35,15 @@ const maxDepth = 64
 type Scanner struct {
 	Data    []byte
 	Pos     int
-	Err     *Error
+	Err     *errcode.Error
 	scratch []byte // unescaped strings that had escapes
 }
 
-func (s *Scanner) Fail(code, field, msg string) bool {
+// Fail records an error, unless one is recorded already, and returns
+// false.
+func (s *Scanner) Fail(code errcode.Code, field, msg string) bool {
 	if s.Err == nil {
-		s.Err = &Error{Code: code, Field: field, Message: msg}
+		s.Err = &errcode.Error{Code: code, Field: field, Message: msg}
 	}
 	return false
 }
@@ -71,9 +51,9 @@ func (s *Scanner) Fail(code, field, msg string) bool {
 // syntax reports malformed JSON at the current offset.
 func (s *Scanner) syntax(field string) bool {
 	if s.Pos >= len(s.Data) {
-		return s.Fail(CodeBadJSON, field, "the JSON ends too early (truncated?)")
+		return s.Fail(errcode.BadJSON, field, "the JSON ends too early (truncated?)")
 	}
-	return s.Fail(CodeBadJSON, field, "malformed JSON at byte "+strconv.Itoa(s.Pos))
+	return s.Fail(errcode.BadJSON, field, "malformed JSON at byte "+strconv.Itoa(s.Pos))
 }
 
 func (s *Scanner) ws() {
@@ -121,7 +101,7 @@ func (s *Scanner) WrongType(field, want string) bool {
 	if c == 0 || !(c == '{' || c == '[' || c == '"' || c == 't' || c == 'f' || c == 'n' || c == '-' || (c >= '0' && c <= '9')) {
 		return s.syntax(field)
 	}
-	return s.Fail(CodeBadType, field, field+" must be "+want+", not "+s.kind())
+	return s.Fail(errcode.BadType, field, field+" must be "+want+", not "+s.kind())
 }
 
 // object opens an object; iterate its members with next.
@@ -231,7 +211,7 @@ func (s *Scanner) Str(field string) ([]byte, bool) {
 	case '\\':
 		return s.unescape(start, field)
 	default:
-		return nil, s.Fail(CodeBadJSON, field, "control character in a string at byte "+strconv.Itoa(i))
+		return nil, s.Fail(errcode.BadJSON, field, "control character in a string at byte "+strconv.Itoa(i))
 	}
 }
 
@@ -245,7 +225,7 @@ func (s *Scanner) unescape(start int, field string) ([]byte, bool) {
 			s.scratch = out
 			return out, true
 		case c < 0x20:
-			return nil, s.Fail(CodeBadJSON, field, "control character in a string at byte "+strconv.Itoa(s.Pos))
+			return nil, s.Fail(errcode.BadJSON, field, "control character in a string at byte "+strconv.Itoa(s.Pos))
 		case c != '\\':
 			out = append(out, c)
 			s.Pos++
@@ -273,7 +253,7 @@ func (s *Scanner) unescape(start int, field string) ([]byte, bool) {
 		case 'u':
 			r, ok := s.hex4()
 			if !ok {
-				return nil, s.Fail(CodeBadJSON, field, "bad \\u escape at byte "+strconv.Itoa(s.Pos))
+				return nil, s.Fail(errcode.BadJSON, field, "bad \\u escape at byte "+strconv.Itoa(s.Pos))
 			}
 			if r >= 0xD800 && r < 0xDC00 && s.Pos+1 < len(s.Data) && s.Data[s.Pos] == '\\' && s.Data[s.Pos+1] == 'u' {
 				save := s.Pos
@@ -285,11 +265,11 @@ func (s *Scanner) unescape(start int, field string) ([]byte, bool) {
 				}
 			}
 			if r >= 0xD800 && r < 0xE000 {
-				return nil, s.Fail(CodeBadUTF8, field, field+" holds a lone UTF-16 surrogate")
+				return nil, s.Fail(errcode.BadUTF8, field, field+" holds a lone UTF-16 surrogate")
 			}
 			out = utf8.AppendRune(out, r)
 		default:
-			return nil, s.Fail(CodeBadJSON, field, "bad escape at byte "+strconv.Itoa(s.Pos-1))
+			return nil, s.Fail(errcode.BadJSON, field, "bad escape at byte "+strconv.Itoa(s.Pos-1))
 		}
 	}
 	return nil, s.syntax(field)
@@ -363,11 +343,11 @@ func (s *Scanner) Int(field string) (int64, bool) {
 		s.Pos++
 	}
 	if s.Pos < len(s.Data) && (s.Data[s.Pos] == '.' || s.Data[s.Pos] == 'e' || s.Data[s.Pos] == 'E') {
-		return 0, s.Fail(CodeBadType, field, field+" must be an integer")
+		return 0, s.Fail(errcode.BadType, field, field+" must be an integer")
 	}
 	n, err := strconv.ParseInt(string(s.Data[start:s.Pos]), 10, 64)
 	if err != nil {
-		return 0, s.Fail(CodeBadType, field, field+" must be an integer that fits in 64 bits")
+		return 0, s.Fail(errcode.BadType, field, field+" must be an integer that fits in 64 bits")
 	}
 	return n, true
 }
@@ -383,7 +363,7 @@ value:
 		switch c := s.Peek(); {
 		case c == '{' || c == '[':
 			if depth == maxDepth {
-				return s.Fail(CodeBadJSON, field, "nesting deeper than "+strconv.Itoa(maxDepth))
+				return s.Fail(errcode.BadJSON, field, "nesting deeper than "+strconv.Itoa(maxDepth))
 			}
 			s.Pos++
 			if c == '{' {
@@ -500,7 +480,7 @@ func (s *Scanner) End() bool {
 		return false
 	}
 	if s.Peek() != 0 {
-		return s.Fail(CodeBadJSON, "", "trailing data after the JSON value at byte "+strconv.Itoa(s.Pos))
+		return s.Fail(errcode.BadJSON, "", "trailing data after the JSON value at byte "+strconv.Itoa(s.Pos))
 	}
 	return true
 }

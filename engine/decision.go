@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/engine/vocab"
+)
+
+// decision is one call's working memory. It holds fixed arrays rather
+// than slices of its own buffers, so that it stays on the caller's stack
+// (a struct that points into itself escapes: golang.org/issue/35518).
+// The bounds are far above what one event produces: at most three
+// actions, one receipt, and a trace line per permission of a step.
+type decision struct {
+	e      *Engine
+	r      request
+	st     state
+	acts   [8]action
+	nActs  int
+	trace  [40]traceEntry
+	nTrace int
+	arena  [1536]byte // trace details
+	nArena int
+	rcpts  [2]receipt
+	nRcpts int
+	fail   *errcode.Error // an event that does not fit the state
+	// scratch is the spare capacity of the caller's buffer, where texts
+	// and receipts are put together to be hashed: the response is written
+	// over it later.
+	scratch []byte
+}
+
+// action is one action of the response, by index into the engine's
+// model; render writes it.
+type action struct {
+	kind    vocab.Action
+	pop     popup   // show_policy: popFirst, popMajor or popMinor
+	from    int     // show_policy: the accepted version the changes start after
+	step    stepRef // show_rationale, proceed, block
+	sp      int     // index of the step permission
+	perm    vocab.Permission
+	missing uint16 // proceed
+}
+
+type traceEntry struct {
+	rule       vocab.Rule
+	start, end int // the detail in decision.arena
+}
+
+// note adds a trace entry whose detail is the parts joined. Details that
+// would overflow the arena are cut short; the rule id is always kept.
+func (d *decision) note(rule vocab.Rule, parts ...string) {
+	if d.nTrace == len(d.trace) {
+		return
+	}
+	start := d.nArena
+	for _, p := range parts {
+		d.nArena += copy(d.arena[d.nArena:], p)
+	}
+	d.trace[d.nTrace] = traceEntry{rule, start, d.nArena}
+	d.nTrace++
+}
+
+// noteHours is note with a number of hours after the parts.
+func (d *decision) noteHours(rule vocab.Rule, hours int64, parts ...string) {
+	var num [24]byte
+	n := appendInt(num[:0], hours)
+	n = append(n, 'h')
+	d.note(rule, parts...)
+	if d.nTrace > 0 {
+		t := &d.trace[d.nTrace-1]
+		d.nArena += copy(d.arena[d.nArena:], n)
+		t.end = d.nArena
+	}
+}
+
+// detail returns the bytes of a trace entry's detail.
+func (d *decision) detail(t *traceEntry) []byte { return d.arena[t.start:t.end] }
+
+func (d *decision) act(a action) {
+	if d.nActs < len(d.acts) {
+		d.acts[d.nActs] = a
+		d.nActs++
+	}
+}
+
+func (d *decision) stepName(r stepRef) string { return d.e.scens[r.sc].steps[r.st].name }

@@ -1,0 +1,104 @@
+package engine
+
+import "encoding/binary"
+
+// digest is the state's integrity hash: a 64-bit hash of its values
+// (names by their hashes, not by the bundle's order, so that a newer
+// bundle keeps the states of the one before). It guards against a state
+// corrupted, merged or edited by hand; it is no signature, since the
+// state lives with the host, which could recompute any unkeyed hash,
+// SHA-256 included. Hashing values rather than the JSON lets a host
+// re-serialise the state and spares re-encoding it to check it; and the
+// hash is no SHA-256 because Go's costs about 28 ns a byte in wasm, which
+// was most of the 20 us budget of a decision (hostsim's BenchmarkDecide).
+func (e *Engine) digest(st *state) uint64 {
+	h := newMix(e.idHash)
+	h.add(StateVersion)
+	h.add(e.versionHash(st.accepted))
+	h.add(e.versionHash(st.seen))
+	h.add(b2u(st.basic)<<8 | uint64(st.pending))
+	h.add(e.stepHash(st.resume))
+	h.add(e.stepHash(st.at))
+	f := &st.flow
+	h.add(e.stepHash(f.step))
+	h.add(uint64(f.i)<<32 | uint64(f.wait)<<16 | uint64(f.missing))
+	for p := range st.perms {
+		ps := &st.perms[p]
+		if *ps == (permState{}) {
+			continue
+		}
+		h.add(uint64(p)<<48 | uint64(ps.denials)<<16 | b2u(ps.withdrawn)<<8 | uint64(ps.separate))
+		h.add(uint64(ps.refused))
+	}
+	if st.hasLast {
+		for i := 0; i < len(st.last); i += 8 {
+			h.add(binary.LittleEndian.Uint64(st.last[i:]))
+		}
+	}
+	return h.sum()
+}
+
+func (e *Engine) versionHash(i int) uint64 {
+	if i < 0 {
+		return 0
+	}
+	return e.history[i].hash
+}
+
+func (e *Engine) stepHash(r stepRef) uint64 {
+	if r.sc < 0 {
+		return 0
+	}
+	return e.scens[r.sc].steps[r.st].hash
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// mix is a 64-bit multiply-xorshift hash over words.
+type mix struct{ h uint64 }
+
+const (
+	mixK0 = 0x9E3779B97F4A7C15
+	mixK1 = 0xBF58476D1CE4E5B9
+	mixK2 = 0x94D049BB133111EB
+)
+
+func newMix(seed uint64) mix { return mix{seed ^ mixK0} }
+
+func (m *mix) add(x uint64) {
+	m.h = (m.h ^ x) * mixK1
+	m.h ^= m.h >> 31
+}
+
+// sum finishes with SplitMix64's finaliser: every input bit reaches every
+// output bit.
+func (m *mix) sum() uint64 {
+	h := m.h
+	h ^= h >> 30
+	h *= mixK1
+	h ^= h >> 27
+	h *= mixK2
+	h ^= h >> 31
+	return h
+}
+
+// hashString hashes a name for digest, at New.
+func hashString(s string) uint64 {
+	h := newMix(uint64(len(s)))
+	for len(s) >= 8 {
+		h.add(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
+		s = s[8:]
+	}
+	var tail uint64
+	for i := 0; i < len(s); i++ {
+		tail |= uint64(s[i]) << (8 * i)
+	}
+	h.add(tail)
+	return h.sum()
+}

@@ -1,0 +1,447 @@
+package engine
+
+import (
+	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/engine/vocab"
+)
+
+// The rules of docs/RULES.md, applied to one event: each function here
+// moves the state on and adds the actions and trace entries its rule
+// calls for. Which SDKs run is sdk.go's; receipts are receipt.go's.
+
+// run applies the event to the state.
+func (d *decision) run() {
+	st, ev := &d.st, &d.r.ev
+	switch ev.typ {
+	case vocab.EventLaunch:
+		st.flow = flow{step: noStep}
+		st.resume, st.at = noStep, noStep
+		d.policyGate(false)
+	case vocab.EventPolicyAnswer:
+		d.policyAnswer()
+	case vocab.EventEnter:
+		ref := stepRef{ev.scenario, ev.step}
+		st.flow = flow{step: noStep}
+		if !d.policyGate(true) {
+			st.resume = ref
+			return
+		}
+		d.enter(ref)
+	case vocab.EventRationaleAnswer:
+		d.rationaleAnswer()
+	case vocab.EventPermissionResult:
+		d.permissionResult()
+	case vocab.EventWithdraw:
+		d.withdraw()
+	}
+}
+
+// popupDue tells which policy popup the state needs: the first one, a
+// blocking one for a major update, an informing one for a minor update
+// not yet shown, or none.
+func (d *decision) popupDue() popup {
+	st := &d.st
+	last := len(d.e.history) - 1
+	if st.accepted < 0 {
+		return popFirst
+	}
+	if st.accepted == last {
+		return popNone
+	}
+	for i := st.accepted + 1; i <= last; i++ {
+		if d.e.history[i].major {
+			return popMajor
+		}
+	}
+	if st.seen < last {
+		return popMinor
+	}
+	return popNone
+}
+
+// policyGate shows the policy popup that is due before anything else
+// (PRECONSENT, RECONSENT, BASIC_MODE) and reports whether the flow may go
+// on. entering says the user asked for a function: a declined policy is
+// then offered again, while a launch only shows the basic-mode notice.
+func (d *decision) policyGate(entering bool) bool {
+	st := &d.st
+	pop := d.popupDue()
+	switch pop {
+	case popNone:
+		return true
+	case popMinor:
+		d.showPolicy(popMinor)
+		d.note(vocab.RuleReconsent, "policy ", d.e.version, " changes nothing major since ", d.e.history[st.accepted].version, ": the update is shown once and consent stands")
+		st.seen = len(d.e.history) - 1
+		return true
+	}
+	if st.basic && !entering {
+		d.act(action{kind: vocab.ActionBasicMode})
+		d.note(vocab.RuleBasicMode, "the policy was declined: basic browsing only, no popup until the user asks for a function")
+		return false
+	}
+	if st.basic {
+		d.note(vocab.RuleBasicMode, "in basic mode the user asked for ", d.stepName(stepRef{d.r.ev.scenario, d.r.ev.step}), ": the policy is offered again")
+	}
+	d.showPolicy(pop)
+	if pop == popFirst {
+		d.note(vocab.RulePreconsent, "no consent to policy ", d.e.version, ": the policy comes before any permission, rationale or SDK")
+	} else {
+		d.note(vocab.RuleReconsent, "policy ", d.e.version, " makes major changes since the accepted ", d.e.history[st.accepted].version, ": consent is needed again before anything else")
+	}
+	return false
+}
+
+func (d *decision) showPolicy(pop popup) {
+	d.act(action{kind: vocab.ActionShowPolicy, pop: pop, from: d.st.accepted})
+	d.st.pending = pop
+	d.st.seen = len(d.e.history) - 1
+}
+
+func (d *decision) policyAnswer() {
+	st, ev := &d.st, &d.r.ev
+	pop := st.pending
+	if pop == popNone {
+		// The user may also read and accept the policy from a page of the
+		// app (basic mode points there), without a popup.
+		if pop = d.popupDue(); pop == popNone || pop == popMinor {
+			d.fail = &errcode.Error{Code: errcode.NotRequested, Field: "event", Message: "no policy popup is waiting for an answer: consent to policy " + d.e.version + " is on record"}
+			return
+		}
+	}
+	d.receipt(rcptPolicy, noPerm, noStep, d.policyHash(pop, st.accepted), answer(ev.accepted), false)
+	resume := st.resume
+	st.pending, st.resume = popNone, noStep
+	switch {
+	case pop == popMinor:
+		st.accepted = len(d.e.history) - 1
+		d.note(vocab.RuleReconsent, "the minor update to ", d.e.version, " was shown and noted")
+	case ev.accepted:
+		st.accepted, st.basic = len(d.e.history)-1, false
+		if pop == popFirst {
+			d.note(vocab.RulePreconsent, "policy ", d.e.version, " accepted: SDKs may start and permissions may be asked just in time")
+		} else {
+			d.note(vocab.RuleReconsent, "policy ", d.e.version, " accepted again after its major changes")
+			// Accepting the policy is not the separate consent that
+			// sensitive data needs, and a major change may have changed
+			// what it was given for: each is asked again, in its step.
+			cleared := false
+			for p := range st.perms {
+				cleared = cleared || st.perms[p].separate != 0
+				st.perms[p].separate = 0
+			}
+			if cleared {
+				d.note(vocab.RuleSeparate, "separate consents given under an earlier version are asked again in their steps")
+			}
+		}
+		if resume.sc >= 0 {
+			d.enter(resume)
+		}
+	default:
+		st.basic = true
+		st.flow = flow{step: noStep}
+		d.act(action{kind: vocab.ActionBasicMode})
+		d.note(vocab.RuleBasicMode, "policy ", d.e.version, " declined: basic browsing only, no SDK runs, nothing is asked")
+	}
+}
+
+// enter starts a step: each of its permissions in order, then proceed or
+// block (JIT).
+func (d *decision) enter(ref stepRef) {
+	st := &d.st
+	st.at = ref
+	st.flow = flow{step: ref}
+	step := &d.e.scens[ref.sc].steps[ref.st]
+	if len(step.perms) == 0 {
+		d.note(vocab.RuleJIT, d.stepName(ref), " asks for no permission")
+	} else {
+		d.note(vocab.RuleJIT, step.jitNote)
+	}
+	d.advance(0)
+}
+
+// advance asks for the step's permissions from the i-th on, stopping at
+// the first that needs the user; when none is left the step proceeds.
+func (d *decision) advance(i int) {
+	st := &d.st
+	f := &st.flow
+	step := &d.e.scens[f.step.sc].steps[f.step.st]
+	dev := &d.r.dev
+	for ; i < len(step.perms); i++ {
+		sp := &step.perms[i]
+		p := sp.perm
+		name := p.String()
+		if why := dev.platformLacks(p); why != "" {
+			d.note(vocab.RulePlatform, name, ": ", why)
+			continue
+		}
+		if !sp.applies(dev) || d.e.ids(p, dev) == nil {
+			d.note(vocab.RulePlatform, name, ": the policy does not ask for it on ", dev.platform.String())
+			continue
+		}
+		ps := &st.perms[p]
+		os := d.os(p)
+		granted := os == vocab.OSGranted || os == vocab.OSLimited
+		sepNeeded := sp.separate && ps.separate&(1<<sp.sensitive) == 0
+		if granted && !ps.withdrawn && !sepNeeded {
+			if dev.installTime() {
+				d.note(vocab.RulePlatform, name, ": granted at install (Android API 22 and below); no dialog exists")
+			}
+			if os == vocab.OSLimited {
+				d.note(vocab.RulePlatform, name, ": granted with limits (approximate location or selected photos); the step goes on")
+			}
+			continue
+		}
+		if os == vocab.OSRestricted {
+			d.note(vocab.RulePlatform, name, ": restricted on this device; the user cannot grant it")
+			if d.refused(i, false) {
+				return
+			}
+			continue
+		}
+		if sp.conseq != vocab.Blocking && ps.refused != 0 {
+			if age := d.r.now - ps.refused; age < d.e.cooldown {
+				d.noteHours(vocab.RuleCooldown, d.e.cooldown/3600, name, " was refused ", hoursAgo(age), " ago: neither rationale nor dialog within the cooldown of ")
+				f.missing |= 1 << i
+				continue
+			}
+		}
+		f.i, f.wait = i, waitRationale
+		d.act(action{kind: vocab.ActionShowRationale, step: f.step, sp: i, perm: p})
+		d.note(vocab.RuleRationale, sp.rationaleNote)
+		if ps.withdrawn {
+			d.note(vocab.RuleWithdraw, name, " was withdrawn: it is asked again only with a new rationale")
+		}
+		if sp.separate {
+			d.note(vocab.RuleSeparate, sp.separateNote)
+		}
+		return
+	}
+	d.finish()
+}
+
+// os returns what the OS reports for a permission. On Android API 22 and
+// below a permission not reported otherwise is granted at install; one
+// reported denied (by a vendor's permission manager) is denied.
+func (d *decision) os(p vocab.Permission) vocab.OSState {
+	if st := d.r.os[p]; d.r.dev.installTime() && st == vocab.OSNotDetermined {
+		return vocab.OSGranted
+	}
+	return d.r.os[p]
+}
+
+// finish ends the step with proceed, or with block if a blocking
+// permission went missing after it was granted (withdrawn mid-step).
+func (d *decision) finish() {
+	f := &d.st.flow
+	step := &d.e.scens[f.step.sc].steps[f.step.st]
+	for i := range step.perms {
+		if f.missing&(1<<i) != 0 && step.perms[i].conseq == vocab.Blocking {
+			d.refused(i, false)
+			return
+		}
+	}
+	d.act(action{kind: vocab.ActionProceed, step: f.step, missing: f.missing})
+	if f.missing != 0 {
+		d.note(vocab.RuleDegrade, d.stepName(f.step), " goes on without what was refused")
+	}
+	d.st.flow = flow{step: noStep}
+}
+
+// refused handles a refusal of the i-th step permission. It blocks the
+// step for a blocking one and reports true; an optional one is remembered
+// for the cooldown and the step goes on.
+func (d *decision) refused(i int, remember bool) bool {
+	f := &d.st.flow
+	sp := &d.e.scens[f.step.sc].steps[f.step.st].perms[i]
+	name := sp.perm.String()
+	if sp.conseq == vocab.Blocking {
+		d.act(action{kind: vocab.ActionBlock, step: f.step, sp: i, perm: sp.perm})
+		d.note(vocab.RuleDegrade, name, " is needed by ", d.stepName(f.step), ": only this step is blocked")
+		d.st.flow = flow{step: noStep}
+		return true
+	}
+	if remember {
+		d.st.perms[sp.perm].refused = d.r.now
+	}
+	f.missing |= 1 << i
+	how := " goes on degraded"
+	if sp.conseq == vocab.Fallback {
+		how = " goes on another way"
+	}
+	d.note(vocab.RuleDegrade, name, " refused: ", d.stepName(f.step), how)
+	return false
+}
+
+// current returns the step permission a flow waits on, if the event is
+// about it.
+func (d *decision) current(waits ...wait) *stepPermModel {
+	f := &d.st.flow
+	if f.step.sc < 0 {
+		return nil
+	}
+	ok := false
+	for _, w := range waits {
+		ok = ok || f.wait == w
+	}
+	step := &d.e.scens[f.step.sc].steps[f.step.st]
+	if !ok || f.i >= len(step.perms) || step.perms[f.i].perm != d.r.ev.perm {
+		return nil
+	}
+	return &step.perms[f.i]
+}
+
+// updateDue handles a policy update that arrived while a step was asking
+// (a newer bundle loaded): the answer is set aside, the update is shown
+// first (RECONSENT), and the step starts again, in the new policy's words,
+// once it is accepted. It reports whether it did so.
+func (d *decision) updateDue() bool {
+	pop := d.popupDue()
+	if pop != popFirst && pop != popMajor {
+		return false
+	}
+	st := &d.st
+	st.resume = st.flow.step
+	st.flow = flow{step: noStep}
+	d.showPolicy(pop)
+	d.note(vocab.RuleReconsent, "policy ", d.e.version, " arrived during ", d.stepName(st.resume), ": the answer is set aside and the step starts again once the policy is accepted")
+	return true
+}
+
+func (d *decision) rationaleAnswer() {
+	ev := &d.r.ev
+	sp := d.current(waitRationale)
+	if sp == nil {
+		d.fail = &errcode.Error{Code: errcode.NotRequested, Field: "event.permission", Message: "no rationale for " + ev.perm.String() + " is waiting for an answer"}
+		return
+	}
+	if d.updateDue() {
+		return
+	}
+	f := &d.st.flow
+	ps := &d.st.perms[sp.perm]
+	name := sp.perm.String()
+	d.receipt(rcptRationale, sp.perm, f.step, d.rationaleHash(sp), answer(ev.accepted), sp.separate)
+	if !ev.accepted {
+		if !d.refused(f.i, true) {
+			d.advance(f.i + 1)
+		}
+		return
+	}
+	if sp.separate {
+		ps.separate |= 1 << sp.sensitive
+		d.note(vocab.RuleSeparate, "separate consent to ", sp.sensitive.String(), " (", name, ") recorded in its own receipt")
+	}
+	os := d.os(sp.perm)
+	if os == vocab.OSGranted || os == vocab.OSLimited {
+		ps.withdrawn = false
+		d.advance(f.i + 1)
+		return
+	}
+	if os == vocab.OSRestricted {
+		d.note(vocab.RulePlatform, name, ": restricted on this device; the user cannot grant it")
+		if !d.refused(f.i, false) {
+			d.advance(f.i + 1)
+		}
+		return
+	}
+	if why := d.r.dev.dialogGone(os, ps.denials); why != "" {
+		f.wait = waitSettings
+		d.act(action{kind: vocab.ActionOpenSettings, perm: sp.perm})
+		d.note(vocab.RuleSettings, name, ": ", why, "; the user is guided to the settings")
+		return
+	}
+	f.wait = waitRequest
+	d.act(action{kind: vocab.ActionRequestPermission, perm: sp.perm})
+	d.note(vocab.RuleRationale, name, ": rationale accepted, the system dialog may follow")
+}
+
+func (d *decision) permissionResult() {
+	ev := &d.r.ev
+	sp := d.current(waitRequest, waitSettings)
+	if sp == nil {
+		d.fail = &errcode.Error{Code: errcode.NotRequested, Field: "event.permission", Message: ev.perm.String() + " was not requested"}
+		return
+	}
+	if d.updateDue() {
+		return
+	}
+	f := &d.st.flow
+	ps := &d.st.perms[sp.perm]
+	d.receipt(rcptPermission, sp.perm, f.step, d.rationaleHash(sp), ev.result.String(), sp.separate)
+	switch ev.result {
+	case vocab.ResultGranted, vocab.ResultLimited:
+		ps.withdrawn, ps.refused = false, 0
+		if ev.result == vocab.ResultLimited {
+			d.note(vocab.RulePlatform, sp.perm.String(), ": granted with limits (approximate location or selected photos); the step goes on")
+		}
+		d.advance(f.i + 1)
+		return
+	case vocab.ResultDenied:
+		if f.wait == waitRequest {
+			ps.denials++
+		}
+	case vocab.ResultDeniedForever:
+		if ps.denials < 2 {
+			ps.denials = 2
+		}
+	}
+	if !d.refused(f.i, true) {
+		d.advance(f.i + 1)
+	}
+}
+
+func (d *decision) withdraw() {
+	st, ev := &d.st, &d.r.ev
+	if ev.policy {
+		d.receipt(rcptWithdraw, noPerm, noStep, [32]byte{}, "withdrawn", false)
+		st.accepted, st.basic, st.pending = -1, true, popNone
+		st.flow, st.resume, st.at = flow{step: noStep}, noStep, noStep
+		// Nothing granted before comes back without a new rationale.
+		for p := range st.perms {
+			st.perms[p].separate = 0
+			st.perms[p].withdrawn = d.e.perms[p].inPolicy
+		}
+		d.act(action{kind: vocab.ActionBasicMode})
+		d.note(vocab.RuleWithdraw, "consent to the policy withdrawn: every SDK stops, nothing is asked until the user accepts again")
+		return
+	}
+	ps := &st.perms[ev.perm]
+	d.receipt(rcptWithdraw, ev.perm, noStep, [32]byte{}, "withdrawn", ps.separate != 0)
+	ps.withdrawn, ps.separate = true, 0
+	if f := &st.flow; f.step.sc >= 0 {
+		// In the step in progress: the permission being asked drops the
+		// step; one granted earlier in it is missing from now on.
+		for j, sp := range d.e.scens[f.step.sc].steps[f.step.st].perms {
+			switch {
+			case sp.perm != ev.perm:
+			case j == f.i:
+				st.flow = flow{step: noStep}
+			case j < f.i:
+				f.missing |= 1 << j
+			}
+			if st.flow.step.sc < 0 {
+				break
+			}
+		}
+	}
+	d.note(vocab.RuleWithdraw, ev.perm.String(), " withdrawn: the SDKs that need it stop and it is not used until granted again")
+}
+
+func answer(accepted bool) string {
+	if accepted {
+		return "accepted"
+	}
+	return "declined"
+}
+
+func hoursAgo(seconds int64) string {
+	switch {
+	case seconds < 3600:
+		return "less than an hour"
+	case seconds < 86400:
+		return "less than a day"
+	default:
+		return "more than a day"
+	}
+}

@@ -1,0 +1,449 @@
+package engine
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"strconv"
+
+	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
+	"github.com/jitconsent/jitconsent/engine/vocab"
+)
+
+// The state's JSON form (CONTRACT.md, "State"): compact, with the fields
+// in a fixed order and its integrity hash (digest.go) last. Reading is
+// strict: a state with a field unknown, repeated or out of range cannot be
+// used, which is no error: useState starts afresh and traces why.
+
+// The state's members, as bits of what decodeState has read.
+const (
+	sfV = 1 << iota
+	sfPolicy
+	sfAccepted
+	sfSeen
+	sfBasic
+	sfPending
+	sfResume
+	sfAt
+	sfFlow
+	sfPerms
+	sfLast
+	sfHash
+)
+
+// decodeState reads the state object at data[start:] and returns it with
+// its integrity hash and the offset after it. A state that cannot be used
+// is not an error: decodeState returns why, and the caller starts afresh.
+// The hash is checked by verifyState.
+func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end int, why string) {
+	st = freshState()
+	s := jsontext.Scanner{Data: data, Pos: start}
+	version := int64(-1)
+	var policy []byte
+	if !s.Object("state") {
+		return st, 0, 0, "state is not an object"
+	}
+	reset := func(why string) (state, uint64, int, string) {
+		return freshState(), 0, 0, why
+	}
+	bad := func(field string) (state, uint64, int, string) {
+		return reset("state." + field + " is not valid")
+	}
+	var seen uint16
+	first := true
+	for {
+		key, ok := s.Next(&first, "state")
+		if !ok {
+			break
+		}
+		var bit uint16
+		switch string(key) {
+		case "v":
+			bit = sfV
+			version, ok = s.Int("v")
+		case "policy":
+			bit = sfPolicy
+			policy, ok = s.Str("policy")
+			if ok && string(policy) != e.id {
+				return reset("state is for policy " + quote(policy) + ", not " + e.id)
+			}
+		case "accepted", "seen":
+			bit = sfAccepted
+			if key[0] == 's' {
+				bit = sfSeen
+			}
+			var v []byte
+			if v, ok = s.Str("state"); ok {
+				i := e.versionIndex(v)
+				if i < 0 {
+					return reset("state." + string(key) + " names version " + quote(v) + ", which this bundle does not have")
+				}
+				if key[0] == 'a' {
+					st.accepted = i
+				} else {
+					st.seen = i
+				}
+			}
+		case "basic":
+			bit = sfBasic
+			st.basic, ok = s.Bool("basic")
+		case "pending":
+			bit = sfPending
+			var v []byte
+			if v, ok = s.Str("pending"); ok {
+				if st.pending, ok = parsePopup(v); !ok {
+					return bad("pending")
+				}
+			}
+		case "resume", "at":
+			bit = sfResume
+			if key[0] == 'a' {
+				bit = sfAt
+			}
+			var v []byte
+			if v, ok = s.Str("state"); ok {
+				r, found := e.stepRefBytes(v)
+				if !found || r.st < 0 {
+					return reset("state." + string(key) + " names step " + quote(v) + ", which this bundle does not have")
+				}
+				if key[0] == 'r' {
+					st.resume = r
+				} else {
+					st.at = r
+				}
+			}
+		case "flow":
+			bit = sfFlow
+			if reason := e.decodeFlow(&s, &st.flow); reason != "" {
+				return reset(reason)
+			}
+		case "perms":
+			bit = sfPerms
+			if reason := decodePerms(&s, &st.perms); reason != "" {
+				return reset(reason)
+			}
+		case "last":
+			bit = sfLast
+			var v []byte
+			if v, ok = s.Str("last"); ok {
+				if len(v) != 64 {
+					return bad("last")
+				}
+				if _, err := hex.Decode(st.last[:], v); err != nil {
+					return bad("last")
+				}
+				st.hasLast = true
+			}
+		case "hash":
+			bit = sfHash
+			var v []byte
+			if v, ok = s.Str("hash"); ok {
+				var raw [8]byte
+				if len(v) != 16 {
+					return bad("hash")
+				}
+				if _, err := hex.Decode(raw[:], v); err != nil {
+					return bad("hash")
+				}
+				hash = binary.BigEndian.Uint64(raw[:])
+			}
+		default:
+			return reset("state has an unknown field " + quote(key))
+		}
+		if !ok || s.Err != nil {
+			return bad(string(key))
+		}
+		if seen&bit != 0 {
+			return reset("state has the field " + quote(key) + " twice")
+		}
+		seen |= bit
+	}
+	switch {
+	case s.Err != nil:
+		return reset("state is not valid: " + s.Err.Message)
+	case version < 0:
+		return reset("state has no version")
+	case version != StateVersion:
+		return reset("state version " + strconv.FormatInt(version, 10) + " is not " + strconv.Itoa(StateVersion))
+	case policy == nil:
+		return reset("state names no policy")
+	case seen&sfHash == 0:
+		return reset("state has no integrity hash")
+	}
+	return st, hash, s.Pos, ""
+}
+
+// verifyState checks a state's integrity hash.
+func (e *Engine) verifyState(st *state, hash uint64) bool { return e.digest(st) == hash }
+
+func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
+	if !s.Object("flow") {
+		return "state.flow is not an object"
+	}
+	var seen uint8
+	first := true
+	for {
+		key, ok := s.Next(&first, "flow")
+		if !ok {
+			break
+		}
+		var bit uint8
+		switch string(key) {
+		case "step":
+			bit = 1
+			var v []byte
+			if v, ok = s.Str("flow.step"); ok {
+				r, found := e.stepRefBytes(v)
+				if !found || r.st < 0 {
+					return "state.flow.step names step " + quote(v) + ", which this bundle does not have"
+				}
+				f.step = r
+			}
+		case "i":
+			bit = 2
+			var n int64
+			if n, ok = s.Int("flow.i"); ok {
+				if n < 0 || n > 15 {
+					return "state.flow.i is out of range"
+				}
+				f.i = int(n)
+			}
+		case "wait":
+			bit = 4
+			var v []byte
+			if v, ok = s.Str("flow.wait"); ok {
+				if f.wait, ok = parseWait(v); !ok {
+					return "state.flow.wait is not valid"
+				}
+			}
+		case "missing":
+			bit = 8
+			var n int64
+			if n, ok = s.Int("flow.missing"); ok {
+				if n < 0 || n > 0xFFFF {
+					return "state.flow.missing is out of range"
+				}
+				f.missing = uint16(n)
+			}
+		default:
+			return "state.flow has an unknown field " + quote(key)
+		}
+		if !ok {
+			return "state.flow." + string(key) + " is not valid"
+		}
+		if seen&bit != 0 {
+			return "state.flow has the field " + quote(key) + " twice"
+		}
+		seen |= bit
+	}
+	if s.Err != nil {
+		return "state.flow is not valid"
+	}
+	if f.step.sc < 0 || f.wait == waitNone {
+		return "state.flow needs a step and what it waits for"
+	}
+	return ""
+}
+
+func decodePerms(s *jsontext.Scanner, perms *[vocab.NumPermissions]permState) string {
+	if !s.Object("perms") {
+		return "state.perms is not an object"
+	}
+	var seen uint16
+	first := true
+	for {
+		key, ok := s.Next(&first, "perms")
+		if !ok {
+			break
+		}
+		p, ok := vocab.ParsePermission(string(key))
+		if !ok {
+			return "state.perms has an unknown permission " + quote(key)
+		}
+		if seen&(1<<p) != 0 {
+			return "state.perms has " + quote(key) + " twice"
+		}
+		seen |= 1 << p
+		if reason := decodePerm(s, &perms[p]); reason != "" {
+			return reason
+		}
+	}
+	if s.Err != nil {
+		return "state.perms is not valid"
+	}
+	return ""
+}
+
+// decodePerm reads one permission's member of state.perms.
+func decodePerm(s *jsontext.Scanner, ps *permState) string {
+	if !s.Object("perms") {
+		return "state.perms is not valid"
+	}
+	var seen uint8
+	first := true
+	for {
+		k, ok := s.Next(&first, "perms")
+		if !ok {
+			return ""
+		}
+		var n int64
+		var bit uint8
+		switch string(k) {
+		case "denials":
+			bit = 1
+			if n, ok = s.Int("denials"); ok && n >= 0 && n <= 100 {
+				ps.denials = int(n)
+			} else {
+				ok = false
+			}
+		case "refused":
+			bit = 2
+			if n, ok = s.Int("refused"); ok && n > 0 {
+				ps.refused = n
+			} else {
+				ok = false
+			}
+		case "withdrawn":
+			bit = 4
+			ps.withdrawn, ok = s.Bool("withdrawn")
+		case "separate":
+			bit = 8
+			if !s.Array("separate") {
+				return "state.perms.separate is not an array"
+			}
+			afirst := true
+			for s.More(&afirst, "separate") {
+				v, ok := s.Str("separate")
+				c, known := vocab.ParseSensitive(string(v))
+				if !ok || !known {
+					return "state.perms.separate is not valid"
+				}
+				ps.separate |= 1 << c
+			}
+			ok = s.Err == nil
+		default:
+			return "state.perms has an unknown field " + quote(k)
+		}
+		if !ok {
+			return "state.perms." + string(k) + " is not valid"
+		}
+		if seen&bit != 0 {
+			return "state.perms has the field " + quote(k) + " twice"
+		}
+		seen |= bit
+	}
+}
+
+// encodeState appends the state, its integrity hash last.
+func (e *Engine) encodeState(b []byte, st *state) []byte {
+	w := jsonWriter{b}
+	w.raw(`{"v":`)
+	w.int(StateVersion)
+	w.raw(`,"policy":`)
+	w.id(e.id)
+	if st.accepted >= 0 {
+		w.raw(`,"accepted":`)
+		w.id(e.history[st.accepted].version)
+	}
+	if st.seen >= 0 {
+		w.raw(`,"seen":`)
+		w.id(e.history[st.seen].version)
+	}
+	if st.basic {
+		w.raw(`,"basic":true`)
+	}
+	if st.pending != popNone {
+		w.raw(`,"pending":`)
+		w.id(st.pending.String())
+	}
+	if st.resume.sc >= 0 {
+		w.raw(`,"resume":`)
+		e.writeStep(&w, st.resume)
+	}
+	if st.at.sc >= 0 {
+		w.raw(`,"at":`)
+		e.writeStep(&w, st.at)
+	}
+	if f := &st.flow; f.step.sc >= 0 {
+		w.raw(`,"flow":{"step":`)
+		e.writeStep(&w, f.step)
+		w.raw(`,"i":`)
+		w.int(int64(f.i))
+		w.raw(`,"wait":`)
+		w.id(f.wait.String())
+		if f.missing != 0 {
+			w.raw(`,"missing":`)
+			w.int(int64(f.missing))
+		}
+		w.byte('}')
+	}
+	n := 0
+	for p := range vocab.NumPermissions {
+		ps := &st.perms[p]
+		if *ps == (permState{}) {
+			continue
+		}
+		if n == 0 {
+			w.raw(`,"perms":{`)
+		} else {
+			w.byte(',')
+		}
+		n++
+		w.key(p.String())
+		w.byte('{')
+		m := 0
+		field := func(k string) {
+			w.comma(m)
+			m++
+			w.key(k)
+		}
+		if ps.denials > 0 {
+			field("denials")
+			w.int(int64(ps.denials))
+		}
+		if ps.refused != 0 {
+			field("refused")
+			w.int(ps.refused)
+		}
+		if ps.withdrawn {
+			field("withdrawn")
+			w.raw("true")
+		}
+		if ps.separate != 0 {
+			field("separate")
+			w.byte('[')
+			k := 0
+			for c := range vocab.NumSensitive {
+				if ps.separate&(1<<c) != 0 {
+					w.comma(k)
+					k++
+					w.id(c.String())
+				}
+			}
+			w.byte(']')
+		}
+		w.byte('}')
+	}
+	if n > 0 {
+		w.byte('}')
+	}
+	if st.hasLast {
+		w.raw(`,"last":"`)
+		w.b = hex.AppendEncode(w.b, st.last[:])
+		w.byte('"')
+	}
+	var sum [8]byte
+	binary.BigEndian.PutUint64(sum[:], e.digest(st))
+	w.raw(`,"hash":"`)
+	w.b = hex.AppendEncode(w.b, sum[:])
+	w.raw(`"}`)
+	return w.b
+}
+
+func (e *Engine) writeStep(w *jsonWriter, r stepRef) {
+	sc := &e.scens[r.sc]
+	w.b = append(w.b, '"')
+	w.b = append(w.b, sc.id...)
+	w.b = append(w.b, '/')
+	w.b = append(w.b, sc.steps[r.st].id...)
+	w.b = append(w.b, '"')
+}
