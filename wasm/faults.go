@@ -14,6 +14,7 @@ import (
 // memory-safety bug would). Every other request gets its true answer, so a
 // simulator run over it sees realistic journeys around the faults. The
 // shipped module is built without the tag and holds none of this.
+//
 //lint:ignore U1000 written so that the faulting load is not optimised away
 var sink byte
 
