@@ -14,7 +14,12 @@ RELEASE_KEYS ?= keys/release.pub
 TEST_KEYS     = $(RELEASE_KEYS) hostsim/testdata/keys/test.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench clean
+.PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench clean wasm/bundle.json
+
+# Recipes run in bash with pipefail, so that a command piped into another
+# fails the recipe when it fails.
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 # run: build the module and run the simulator: the bundled journeys on
 # every device profile, the example journeys on theirs, and a thousand
@@ -45,11 +50,13 @@ export: $(PROMPTC)
 	$(PROMPTC) export --policy $(POLICY) --locales $(LOCALES) -o $(DIST)/platform
 
 # test: every Go test (the compiler's cases, the engine's conformance
-# journeys natively and through the wasm module in wazero, bad input, the
+# cases natively and through the wasm module in wazero, bad input, the
 # demo page in headless Chromium), the Node tests of the JavaScript host and
-# the policy linter on the shipped policy.
+# the policy linter on the shipped policy. The Go tests build the modules
+# they need themselves; a test that skips (no Chromium, say) fails the run
+# here, since make test must run everything (internal/testverdict).
 test: policy-lint wasm wasm-test transcript
-	$(GO) test ./...
+	$(GO) test -json ./... | $(GO) run ./internal/testverdict
 	$(MAKE) js-test
 
 # transcript: every conformance case's requests and the native engine's
@@ -69,23 +76,34 @@ demo: wasm
 policy-lint: $(PROMPTC)
 	$(PROMPTC) lint --policy $(POLICY) --locales $(LOCALES)
 
-# lint: the policy linter, formatting, vet and staticcheck.
-lint: policy-lint
+# lint: the policy linter, formatting, vet and staticcheck (also on the
+# module, which builds only for wasip1, with and without its faults), and
+# go.mod and go.sum as go mod tidy leaves them.
+lint: policy-lint wasm/bundle.json
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) tool staticcheck ./...
+	$(GO) build -o $(DIST)/staticcheck honnef.co/go/tools/cmd/staticcheck
+	$(DIST)/staticcheck ./...
+	for tags in "" consentfaults; do \
+		GOOS=wasip1 GOARCH=wasm $(GO) vet -tags "$$tags" ./wasm && \
+		GOOS=wasip1 GOARCH=wasm $(DIST)/staticcheck -tags "$$tags" ./wasm || exit 1; \
+	done
+	$(GO) mod tidy -diff
+
+# wasm/bundle.json: the bundle the module embeds, generated (git ignores
+# it) before anything builds or vets the module.
+wasm/bundle.json: bundle
+	cp $(DIST)/bundle.json $@
 
 # wasm: the WebAssembly reactor module (GOOS=wasip1) carrying the bundle.
-wasm: bundle
-	cp $(DIST)/bundle.json wasm/bundle.json
+wasm: wasm/bundle.json
 	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))" -o $(DIST)/consent.wasm ./wasm
 	@ls -l $(DIST)/consent.wasm
 
 # wasm-test: the same module, also trusting the test key, for the tests
 # that load signed bundles; and one with faults injected (wasm/faults.go)
 # for the tests of how hosts survive a module that hangs or traps.
-wasm-test: bundle
-	cp $(DIST)/bundle.json wasm/bundle.json
+wasm-test: wasm/bundle.json
 	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION)-test -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-test.wasm ./wasm
 	$(WASM_BUILD) -tags consentfaults -ldflags="-s -w -X main.moduleVersion=$(VERSION)-faulty" -o $(DIST)/consent-faulty.wasm ./wasm
 
