@@ -214,3 +214,18 @@ func xmlEscape(s string) string {
 	_ = xml.EscapeText(&b, []byte(s))
 	return b.String()
 }
+
+// Files lays the exports out as files, by path relative to the folder
+// they are written into: android/, ios/ (an Info.plist fragment and an
+// InfoPlist.strings per locale) and wechat/.
+func (ex *Exports) Files() map[string]string {
+	files := map[string]string{
+		"android/AndroidManifest.permissions.xml": ex.AndroidManifest,
+		"wechat/app.permission.json":              ex.WeChatAppJSON,
+	}
+	for loc, s := range ex.InfoPlist {
+		files["ios/Info."+loc+".plist"] = s
+		files["ios/"+loc+".lproj/InfoPlist.strings"] = ex.InfoPlistStrings[loc]
+	}
+	return files
+}

@@ -1,21 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/ed25519"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
-	"github.com/jitconsent/jitconsent/engine/vocab"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/spf13/cobra"
 )
@@ -83,7 +78,7 @@ func compileCmd() *cobra.Command {
 				return err
 			}
 			if !quiet {
-				printSummary(cmd.OutOrStdout(), b, env)
+				prompts.WriteSummary(cmd.OutOrStdout(), b, env)
 				fmt.Fprintf(cmd.OutOrStdout(), "\nwrote %s in %s\n", out, elapsed.Round(time.Millisecond))
 			}
 			return nil
@@ -122,14 +117,9 @@ func diffCmd() *cobra.Command {
 			if err != nil {
 				return fail(err)
 			}
-			last := b.History[len(b.History)-1]
 			for _, loc := range b.Policy.Locales {
-				if locale != "" && loc != locale {
-					continue
-				}
-				fmt.Fprintf(w, "\nwhat the user reads (%s), %s:\n", loc, b.Text(loc, "policy.update."+last.Change))
-				for _, c := range last.Changes {
-					fmt.Fprintf(w, "  - %s\n", b.Text(loc, c.Text))
+				if locale == "" || loc == locale {
+					prompts.WriteUpdatePopup(w, b, loc)
 				}
 			}
 			return nil
@@ -147,29 +137,11 @@ func keygenCmd() *cobra.Command {
 		Short: "Make an ed25519 key pair: PREFIX.key (private, keep it secret) and PREFIX.pub",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, f := range []string{out + ".key", out + ".pub"} {
-				if _, err := os.Stat(f); err == nil {
-					return fail(fmt.Errorf("%s exists: keygen does not overwrite keys", f))
-				}
-			}
-			priv, pub, err := prompts.GenerateKey()
+			id, err := prompts.WriteKeyPair(out)
 			if err != nil {
-				return err
+				return fail(err)
 			}
-			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(out+".key", priv, 0o600); err != nil {
-				return err
-			}
-			if err := os.WriteFile(out+".pub", pub, 0o644); err != nil {
-				return err
-			}
-			k, err := prompts.ReadPublicKey(out + ".pub")
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key and %s.pub (key id %s)\n", out, out, bundle.KeyID(k))
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key and %s.pub (key id %s)\n", out, out, id)
 			return nil
 		},
 	}
@@ -266,20 +238,8 @@ func exportCmd() *cobra.Command {
 			if err != nil {
 				return fail(err)
 			}
-			files := map[string]string{
-				"android/AndroidManifest.permissions.xml": ex.AndroidManifest,
-				"wechat/app.permission.json":              ex.WeChatAppJSON,
-			}
-			for loc, s := range ex.InfoPlist {
-				files["ios/Info."+loc+".plist"] = s
-				files["ios/"+loc+".lproj/InfoPlist.strings"] = ex.InfoPlistStrings[loc]
-			}
-			names := make([]string, 0, len(files))
-			for name := range files {
-				names = append(names, name)
-			}
-			sort.Strings(names)
-			for _, name := range names {
+			files := ex.Files()
+			for _, name := range slices.Sorted(maps.Keys(files)) {
 				path := filepath.Join(out, name)
 				if err := writeFile(path, []byte(files[name])); err != nil {
 					return err
@@ -308,81 +268,10 @@ func showCmd() *cobra.Command {
 			if err != nil {
 				return fail(fmt.Errorf("%s: %w", args[0], err))
 			}
-			printSummary(cmd.OutOrStdout(), b, env)
+			prompts.WriteSummary(cmd.OutOrStdout(), b, env)
 			return nil
 		},
 	}
-}
-
-// printSummary prints what a bundle holds, for people.
-func printSummary(w io.Writer, b *bundle.Bundle, env []byte) {
-	pol := b.Policy
-	loc := pol.DefaultLocale
-	fmt.Fprintf(w, "policy %s version %s (effective %s), locales %s, cooldown %s\n",
-		pol.ID, pol.Version, pol.Effective, strings.Join(pol.Locales, " "), time.Duration(pol.CooldownSeconds)*time.Second)
-	fmt.Fprintf(w, "history:")
-	for _, v := range b.History {
-		fmt.Fprintf(w, " %s (%s, %d changes)", v.Version, v.Change, len(v.Changes))
-	}
-	fmt.Fprintln(w)
-	steps, asks := 0, 0
-	fmt.Fprintln(w, "\nsteps and the permissions they ask for, in order:")
-	for _, sc := range b.Scenarios {
-		for _, st := range sc.Steps {
-			steps++
-			var parts []string
-			for _, sp := range st.Permissions {
-				asks++
-				s := sp.ID + " (" + sp.Consequence
-				if sp.SeparateConsent {
-					s += ", separate consent: " + sp.Sensitive
-				}
-				parts = append(parts, s+")")
-			}
-			if len(parts) == 0 {
-				parts = []string{"-"}
-			}
-			fmt.Fprintf(w, "  %-38s %s\n", sc.ID+"/"+st.ID, strings.Join(parts, ", "))
-		}
-	}
-	fmt.Fprintf(w, "\nsdks (%d):\n", len(b.SDKs))
-	byCat := map[string][]string{}
-	for _, s := range b.SDKs {
-		gate := ""
-		switch s.Start {
-		case vocab.StartInScenario.String():
-			gate = " [in " + strings.Join(s.Scenarios, ",") + "]"
-		case vocab.StartWithPermission.String():
-			gate = " [with " + strings.Join(s.Requires, ",") + "]"
-		}
-		byCat[s.Category] = append(byCat[s.Category], s.ID+gate)
-	}
-	for _, cat := range vocab.Names(vocab.NumSDKCategories) {
-		if len(byCat[cat]) > 0 {
-			fmt.Fprintf(w, "  %-16s %s\n", cat, strings.Join(byCat[cat], ", "))
-		}
-	}
-	fmt.Fprintf(w, "\n%d scenarios, %d steps, %d permission asks, %d permissions, %d texts per locale\n",
-		len(b.Scenarios), steps, asks, len(b.Permissions), len(b.Texts[loc]))
-	sigs, _ := bundle.Signatures(env)
-	signed := "unsigned"
-	if len(sigs) > 0 {
-		var ids []string
-		for _, s := range sigs {
-			ids = append(ids, s.Key)
-		}
-		signed = "signed by " + strings.Join(ids, ", ")
-	}
-	fmt.Fprintf(w, "bundle: %d bytes raw, %d gzip, %s, %s\n", len(env), gzipSize(env), bundle.Hash(mustPayload(env)), signed)
-	fmt.Fprintf(w, "\npolicy popup (%s): %s\n", loc, b.Text(loc, "policy.title"))
-}
-
-func gzipSize(b []byte) int {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	_, _ = zw.Write(b)
-	_ = zw.Close()
-	return buf.Len()
 }
 
 func writeFile(path string, data []byte) error {
@@ -460,15 +349,11 @@ func pubkeysCmd() *cobra.Command {
 			"the raw 32-byte ed25519 keys in standard base64, separated by commas.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var out []string
-			for _, f := range args {
-				k, err := prompts.ReadPublicKey(f)
-				if err != nil {
-					return fail(err)
-				}
-				out = append(out, base64.StdEncoding.EncodeToString(k))
+			keys, err := prompts.TrustedKeys(args...)
+			if err != nil {
+				return fail(err)
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), strings.Join(out, ","))
+			fmt.Fprintln(cmd.OutOrStdout(), keys)
 			return nil
 		},
 	}
