@@ -4,38 +4,28 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/jitconsent/jitconsent/conformance"
+	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
-
-// faultyModule is the module with the consentfaults tag (wasm/faults.go,
-// built by make wasm-test): the real module, except that withdrawing
-// calendar never returns and withdrawing contacts traps.
-func faultyModule(t testing.TB) []byte {
-	t.Helper()
-	wasm, err := os.ReadFile("../dist/consent-faulty.wasm")
-	if err != nil {
-		t.Fatalf("%v (make wasm-test builds it)", err)
-	}
-	return wasm
-}
 
 func withdrawRequest(perm string) []byte {
 	return conformance.Request("2026-03-01T10:00:00+08:00", "zh-CN", conformance.Device{Platform: "android", Version: "33"},
 		nil, nil, []byte(`{"type":"withdraw","permission":"`+perm+`"}`))
 }
 
-// TestHangsAndTraps: a call that never returns runs into the deadline and
+// TestHangsAndTraps runs the faulty module (wasm/faults.go: the real
+// module, except that withdrawing calendar never returns and withdrawing
+// contacts traps). A call that never returns runs into the deadline and
 // one that traps fails, both with ErrClosed; the worker's next call gets a
 // fresh instance whose answer is a fresh instance's; and the process is
 // fine afterwards (a hung call left running would stall the collector).
 func TestHangsAndTraps(t *testing.T) {
 	ctx := context.Background()
-	m, err := Compile(ctx, faultyModule(t), Config{CacheDir: cacheDir(), CallTimeout: 300 * time.Millisecond})
+	m, err := Compile(ctx, wasmtest.Read(t, wasmtest.Faulty), Config{CacheDir: cacheDir(), CallTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
+	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
 // TestJourneysThroughWasm plays the simulator's journeys on every device
@@ -20,7 +21,7 @@ func TestJourneysThroughWasm(t *testing.T) {
 		t.Fatal(err)
 	}
 	policy := check.NewPolicy(bundles["reference"])
-	webview, err := Compile(ctx, mustRead(t, testModule), Config{WASI: WebviewWASI})
+	webview, err := Compile(ctx, wasmtest.Read(t, wasmtest.Test), Config{WASI: WebviewWASI})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"testing"
 	"time"
+
+	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
 // TestWorkerReplacesFailedInstances: a call that runs out of time closes
@@ -15,11 +16,7 @@ import (
 func TestWorkerReplacesFailedInstances(t *testing.T) {
 	setup(t)
 	ctx := context.Background()
-	wasm, err := os.ReadFile(testModule)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Compile(ctx, wasm, Config{CallTimeout: 10 * time.Second})
+	m, err := Compile(ctx, wasmtest.Read(t, wasmtest.Test), Config{CallTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,8 @@ func serveCmd() *cobra.Command {
 			"wasm/js, and dist/consent.wasm and dist/bundle.json, which `make wasm` builds.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := demo.Check(root); err != nil {
+			site := demo.Site{Root: root}
+			if err := site.Check(); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
 			}
 			ln, err := net.Listen("tcp", addr)
@@ -38,7 +39,7 @@ func serveCmd() *cobra.Command {
 
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			srv := &http.Server{Handler: demo.Handler(root), ReadHeaderTimeout: 10 * time.Second}
+			srv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			done := make(chan error, 1)
 			go func() { done <- srv.Serve(ln) }()
 			select {

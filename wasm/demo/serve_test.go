@@ -10,10 +10,10 @@ import (
 	"testing"
 )
 
-// newServer serves the demo from the repository and returns its URL.
-func newServer(t *testing.T) string {
+// newServer serves a site and returns its URL.
+func newServer(t *testing.T, s Site) string {
 	t.Helper()
-	srv := httptest.NewServer(Handler(repo))
+	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -51,7 +51,7 @@ func TestHandler(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := Handler(root)
+	h := Site{Root: root}.Handler()
 
 	for _, c := range []struct{ path, ctype, body string }{
 		{"/", "text/html; charset=utf-8", "page"},
@@ -93,10 +93,59 @@ func TestHandler(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "run make wasm") {
 		t.Errorf("missing dist/consent.wasm: %d %q", code, body)
 	}
-	if err := Check(root); err == nil || !strings.Contains(err.Error(), "dist/consent.wasm: not found: run make wasm") {
+	if err := (Site{Root: root}).Check(); err == nil || !strings.Contains(err.Error(), "dist/consent.wasm: not found: run make wasm") {
 		t.Errorf("Check: %v", err)
 	}
-	if err := Check(t.TempDir()); err == nil || !strings.Contains(err.Error(), "repository root") {
+	if err := (Site{Root: t.TempDir()}).Check(); err == nil || !strings.Contains(err.Error(), "repository root") {
 		t.Errorf("Check of an empty directory: %v", err)
+	}
+}
+
+// TestSiteFiles: a site that names its module and bundle serves those, not
+// the repository's dist/, and says which one is missing.
+func TestSiteFiles(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	write := func(file, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(root, "wasm/demo/index.html"), "page")
+	write(filepath.Join(root, "wasm/js/consent.mjs"), "host")
+	write(filepath.Join(root, "dist/consent.wasm"), "dist module")
+	write(filepath.Join(root, "dist/bundle.json"), "dist bundle")
+	module, bundle := filepath.Join(elsewhere, "m.wasm"), filepath.Join(elsewhere, "b.json")
+	write(module, "the named module")
+	write(bundle, "the named bundle")
+	for _, c := range []struct {
+		name string
+		site Site
+		want map[string]string
+	}{
+		{"dist", Site{Root: root}, map[string]string{"/consent.wasm": "dist module", "/bundle.json": "dist bundle"}},
+		{"module", Site{Root: root, Module: module}, map[string]string{"/consent.wasm": "the named module", "/bundle.json": "dist bundle"}},
+		{"both", Site{Root: root, Module: module, Bundle: bundle}, map[string]string{"/consent.wasm": "the named module", "/bundle.json": "the named bundle", "/": "page"}},
+	} {
+		h := c.site.Handler()
+		for path, want := range c.want {
+			if code, _, body := get(t, h, http.MethodGet, path); code != http.StatusOK || body != want {
+				t.Errorf("%s: GET %s: %d %q, want %q", c.name, path, code, body, want)
+			}
+		}
+		if err := c.site.Check(); err != nil {
+			t.Errorf("%s: Check: %v", c.name, err)
+		}
+	}
+	gone := Site{Root: root, Module: filepath.Join(elsewhere, "gone.wasm")}
+	code, _, body := get(t, gone.Handler(), http.MethodGet, "/consent.wasm")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "gone.wasm is missing") || strings.Contains(body, "dist/") {
+		t.Errorf("a missing named module: %d %q", code, body)
+	}
+	if err := gone.Check(); err == nil || !strings.Contains(err.Error(), "gone.wasm: not found") {
+		t.Errorf("Check of a missing named module: %v", err)
 	}
 }
