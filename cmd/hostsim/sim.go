@@ -15,12 +15,12 @@ import (
 
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
-	"github.com/jitconsent/jitconsent/hostsim"
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
 	"github.com/jitconsent/jitconsent/hostsim/report"
 	"github.com/jitconsent/jitconsent/hostsim/sim"
+	"github.com/jitconsent/jitconsent/hostsim/wasmhost"
 )
 
 // options are the flags the simulating commands share.
@@ -70,8 +70,8 @@ type engines struct {
 	policy   *check.Policy
 	bundle   *bundle.Bundle
 	native   *engine.Engine
-	module   *hostsim.Module
-	webview  *hostsim.Module
+	module   *wasmhost.Module
+	webview  *wasmhost.Module
 	label    string
 	replaced atomic.Int64
 }
@@ -97,12 +97,12 @@ func (o *options) open(ctx context.Context) (*engines, error) {
 		if err != nil {
 			return nil, fmt.Errorf("the module: %v (make wasm builds it)", err)
 		}
-		cfg := hostsim.Config{CacheDir: o.cache, CallTimeout: o.timeout}
-		if e.module, err = hostsim.Compile(ctx, wasm, cfg); err != nil {
+		cfg := wasmhost.Config{CacheDir: o.cache, CallTimeout: o.timeout}
+		if e.module, err = wasmhost.Compile(ctx, wasm, cfg); err != nil {
 			return nil, fmt.Errorf("%s is not a consent module: %v", o.wasm, err)
 		}
-		cfg.WASI = hostsim.WebviewWASI
-		if e.webview, err = hostsim.Compile(ctx, wasm, cfg); err != nil {
+		cfg.WASI = wasmhost.WebviewWASI
+		if e.webview, err = wasmhost.Compile(ctx, wasm, cfg); err != nil {
 			return nil, fmt.Errorf("%s: %v", o.wasm, err)
 		}
 		e.label = o.wasm
@@ -124,7 +124,7 @@ func (e *engines) close(ctx context.Context) {
 // replaced after a trap or a timeout.
 type worker struct {
 	e        *engines
-	wasm, wv *hostsim.Worker
+	wasm, wv *wasmhost.Worker
 	buf      []byte
 }
 

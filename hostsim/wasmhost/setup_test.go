@@ -1,4 +1,4 @@
-package hostsim
+package wasmhost
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ var (
 )
 
 // setup compiles the test module (the shipped one, also trusting the test
-// key of testdata/keys) and the bundles, once.
+// key of hostsim/testdata/keys) and the bundles, once.
 func setup(t testing.TB) {
 	t.Helper()
 	wasm := wasmtest.Read(t, wasmtest.Test)

@@ -1,4 +1,4 @@
-package hostsim
+package wasmhost
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 func TestJourneysThroughWasm(t *testing.T) {
 	setup(t)
 	ctx := context.Background()
-	journeys, err := journey.LoadDir("testdata/journeys")
+	journeys, err := journey.LoadDir("../testdata/journeys")
 	if err != nil {
 		t.Fatal(err)
 	}
