@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/hostsim"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
 	"github.com/jitconsent/jitconsent/prompts"
@@ -19,51 +18,23 @@ func commands() []*cobra.Command {
 	return []*cobra.Command{runCmd(), matrixCmd(), compareCmd(), fuzzCmd(), fuzzWorkerCmd(), lintCmd(), profilesCmd(), serveCmd()}
 }
 
-func loadJourneys(args []string) ([]*journey.Journey, error) {
-	var out []*journey.Journey
-	var errs []error
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if st.IsDir() {
-			js, err := journey.LoadDir(a)
-			out = append(out, js...)
-			if err != nil {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		j, err := journey.Load(a)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, j)
-	}
-	return out, errors.Join(errs...)
-}
-
-func simulate(cmd *cobra.Command, o *options, journeys []*journey.Journey, all bool) error {
-	ctx := context.Background()
-	e, err := o.open(ctx)
+// simulate plays journeys on the devices they name or, with every, on
+// every profile, and writes the reports the flags ask for.
+func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error {
+	journeys, err := journey.LoadPaths(paths)
 	if err != nil {
 		return err
 	}
-	defer e.close(ctx)
-	var jobs []job
-	for _, j := range journeys {
-		profiles := j.Profiles()
-		if all {
-			profiles = device.Profiles()
-		}
-		for _, p := range profiles {
-			jobs = append(jobs, job{j, p})
-		}
+	ctx := context.Background()
+	e, err := hostsim.Open(ctx, o.config())
+	if err != nil {
+		return err
 	}
-	run := o.runJobs(ctx, cmd, e, jobs)
+	defer e.Close(ctx)
+	jobs := hostsim.Jobs(journeys, every)
+	bar := newBar(cmd, len(jobs), "journeys")
+	run := e.Play(ctx, jobs, o.workers, func() { bar.Add(1) })
+	bar.Finish()
 	if err := o.write(cmd, run); err != nil {
 		return err
 	}
@@ -84,11 +55,7 @@ func runCmd() *cobra.Command {
 		Short: "Play journeys on the devices they name; exit 1 on a failed expectation or a compliance fault",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			js, err := loadJourneys(args)
-			if err != nil {
-				return err
-			}
-			return simulate(cmd, &o, js, false)
+			return simulate(cmd, &o, args, false)
 		},
 	}
 	o.flags(cmd)
@@ -104,11 +71,7 @@ func matrixCmd() *cobra.Command {
 			if len(args) == 0 {
 				args = []string{defaultMatrix}
 			}
-			js, err := loadJourneys(args)
-			if err != nil {
-				return err
-			}
-			return simulate(cmd, &o, js, true)
+			return simulate(cmd, &o, args, true)
 		},
 	}
 	o.flags(cmd)
@@ -124,12 +87,8 @@ func compareCmd() *cobra.Command {
 			if len(args) == 0 {
 				args = []string{defaultMatrix}
 			}
-			js, err := loadJourneys(args)
-			if err != nil {
-				return err
-			}
 			o.compare = true
-			return simulate(cmd, &o, js, true)
+			return simulate(cmd, &o, args, true)
 		},
 	}
 	o.flags(cmd)

@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/hostsim"
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/fuzz"
@@ -106,17 +107,17 @@ func fuzzWorkerCmd() *cobra.Command {
 			ctx := context.Background()
 			o.timeout = 0 // unchecked: the parent enforces the deadline
 			o.compare = !o.native
-			e, err := o.open(ctx)
+			e, err := hostsim.Open(ctx, o.config())
 			if err != nil {
 				return err
 			}
-			defer e.close(ctx)
-			steps, perms := policyNames(e.bundle)
-			w := e.newWorker()
-			defer w.close(ctx)
+			defer e.Close(ctx)
+			steps, perms := policyNames(e.Bundle)
+			w := e.NewWorker()
+			defer w.Close(ctx)
 			// A first decision instantiates the module before the parent
 			// starts the clock on journeys.
-			runCase(ctx, w, e.policy, o.seed, steps, perms, false)
+			runCase(ctx, w, e.Policy, o.seed, steps, perms, false)
 			out := bufio.NewWriter(cmd.OutOrStdout())
 			enc := json.NewEncoder(out)
 			if err := enc.Encode(caseResult{I: -1}); err != nil || out.Flush() != nil {
@@ -130,9 +131,9 @@ func fuzzWorkerCmd() *cobra.Command {
 				}
 				flushed := time.Now()
 				for i := from; i < from+n; i++ {
-					before := w.replaced()
-					r := runCase(ctx, w, e.policy, o.seed+uint64(i), steps, perms, i%sampleEvery == 0)
-					r.I, r.Replaced = i, w.replaced()-before
+					before := w.Replaced()
+					r := runCase(ctx, w, e.Policy, o.seed+uint64(i), steps, perms, i%sampleEvery == 0)
+					r.I, r.Replaced = i, w.Replaced()-before
 					if err := enc.Encode(r); err != nil {
 						return err
 					}
@@ -156,7 +157,7 @@ func fuzzWorkerCmd() *cobra.Command {
 }
 
 // runCase plays the journey of a seed and checks it.
-func runCase(ctx context.Context, w *worker, policy *check.Policy, seed uint64, steps, perms []string, sample bool) caseResult {
+func runCase(ctx context.Context, w *hostsim.Worker, policy *check.Policy, seed uint64, steps, perms []string, sample bool) caseResult {
 	c := fuzz.Generate(seed, steps, perms)
 	r := caseResult{Profile: c.Profile.Name}
 	timed := func(d sim.Decide, acc *int64) sim.Decide {
@@ -168,13 +169,13 @@ func runCase(ctx context.Context, w *worker, policy *check.Policy, seed uint64, 
 		}
 	}
 	dev := device.New(c.Profile)
-	main, nat := w.decide(ctx, dev)
+	main, nat := w.Decide(ctx, dev)
 	u := c.NewUser()
 	t := sim.Run(timed(main, &r.EngineNs), dev, u, c.Locale, c.Ops)
 	r.Decisions = len(t.Entries)
 	if nat != nil && sample {
 		nt := sim.Run(timed(nat, &r.NativeNs), device.New(c.Profile), u.Script(), c.Locale, c.Ops)
-		r.Diff = differ(t, nt)
+		r.Diff = hostsim.Diff(t, nt)
 	}
 	if faults := check.Check(policy, t); len(faults) > 0 {
 		r.Faults, r.Rule, r.Fault = len(faults), faults[0].Rule, faults[0].String()
@@ -228,17 +229,17 @@ func (o *fuzzOptions) fuzz(cmd *cobra.Command) error {
 	start := time.Now()
 	if o.native {
 		o.compare = false
-		e, err := o.open(ctx)
+		e, err := hostsim.Open(ctx, o.config())
 		if err != nil {
 			return err
 		}
-		defer e.close(ctx)
+		defer e.Close(ctx)
 		for range o.workers {
 			wg.Go(func() {
-				w := e.newWorker()
-				defer w.close(ctx)
+				w := e.NewWorker()
+				defer w.Close(ctx)
 				for i := take(1); i < o.n; i = take(1) {
-					results[i] = runCase(ctx, w, e.policy, o.seed+uint64(i), steps, perms, false)
+					results[i] = runCase(ctx, w, e.Policy, o.seed+uint64(i), steps, perms, false)
 					results[i].I = i
 					bar.Add(1)
 				}
@@ -513,29 +514,29 @@ func (o *fuzzOptions) shrink(r caseResult) (string, error) {
 	ctx := context.Background()
 	opts := o.options
 	opts.compare = false
-	e, err := opts.open(ctx)
+	e, err := hostsim.Open(ctx, opts.config())
 	if err != nil {
 		return "", err
 	}
-	defer e.close(ctx)
-	w := e.newWorker()
-	defer w.close(ctx)
-	steps, perms := policyNames(e.bundle)
+	defer e.Close(ctx)
+	w := e.NewWorker()
+	defer w.Close(ctx)
+	steps, perms := policyNames(e.Bundle)
 	c := fuzz.Generate(o.seed+uint64(r.I), steps, perms)
 	play := func(ops []sim.Op, user sim.User) *sim.Transcript {
 		dev := device.New(c.Profile)
-		decide, _ := w.decide(ctx, dev)
+		decide, _ := w.Decide(ctx, dev)
 		return sim.Run(decide, dev, user, c.Locale, ops)
 	}
 	rec := c.NewUser()
-	if !slices.ContainsFunc(check.Check(e.policy, play(c.Ops, rec)), func(f check.Fault) bool { return f.Rule == r.Rule }) {
+	if !slices.ContainsFunc(check.Check(e.Policy, play(c.Ops, rec)), func(f check.Fault) bool { return f.Rule == r.Rule }) {
 		return "", fmt.Errorf("seed %d broke %s in its worker but not when run again here", c.Seed, r.Rule)
 	}
 	script := rec.Script()
 	ops := fuzz.Shrink(c.Ops, r.Rule, func(ops []sim.Op) []string {
 		user := *script
 		var rules []string
-		for _, f := range check.Check(e.policy, play(ops, &user)) {
+		for _, f := range check.Check(e.Policy, play(ops, &user)) {
 			rules = append(rules, f.Rule)
 		}
 		return rules

@@ -178,6 +178,35 @@ func LoadDir(dir string) ([]*Journey, error) {
 	return out, errors.Join(errs...)
 }
 
+// LoadPaths reads journey files, and every *.toml journey of folders, in
+// the order given. It reads all it can and returns the errors together.
+func LoadPaths(paths []string) ([]*Journey, error) {
+	var out []*Journey
+	var errs []error
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if st.IsDir() {
+			js, err := LoadDir(p)
+			out = append(out, js...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		j, err := Load(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, j)
+	}
+	return out, errors.Join(errs...)
+}
+
 // Profiles returns the journey's device profiles ("all": every one).
 func (j *Journey) Profiles() []device.Profile {
 	var out []device.Profile

@@ -20,9 +20,10 @@ func withdrawRequest(perm string) []byte {
 // TestHangsAndTraps runs the faulty module (wasm/faults.go: the real
 // module, except that withdrawing calendar never returns and withdrawing
 // contacts traps). A call that never returns runs into the deadline and
-// one that traps fails, both with ErrClosed; the worker's next call gets a
-// fresh instance whose answer is a fresh instance's; and the process is
-// fine afterwards (a hung call left running would stall the collector).
+// one that traps fails, both with ErrClosed, and the instance is closed
+// for good; a fresh instance of the same module answers as before; and
+// the process is fine afterwards (a hung call left running would stall
+// the collector). A call on a cancelled context fails the same way.
 func TestHangsAndTraps(t *testing.T) {
 	ctx := context.Background()
 	m, err := Compile(ctx, wasmtest.Read(t, wasmtest.Faulty), Config{CacheDir: cacheDir(), CallTimeout: 300 * time.Millisecond})
@@ -30,34 +31,47 @@ func TestHangsAndTraps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close(ctx)
-	fresh, err := m.Instantiate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	valid := withdrawRequest("location")
-	want, err := fresh.Decide(ctx, valid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := m.NewWorker(nil)
-	defer w.Close(ctx)
-	for _, c := range []struct{ perm, what string }{{"calendar", "a hang"}, {"contacts", "a trap"}} {
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	for _, c := range []struct {
+		what string
+		ctx  context.Context
+		req  []byte
+	}{
+		{"a hang", ctx, withdrawRequest("calendar")},
+		{"a trap", ctx, withdrawRequest("contacts")},
+		{"a cancelled call", cancelled, valid},
+	} {
+		in, err := m.Instantiate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := in.Decide(ctx, valid)
+		if err != nil {
+			t.Fatal(err)
+		}
 		start := time.Now()
-		_, err := w.Decide(ctx, withdrawRequest(c.perm))
-		if !errors.Is(err, ErrClosed) {
-			t.Errorf("%s gives %v", c.what, err)
+		_, err = in.Decide(c.ctx, c.req)
+		if !errors.Is(err, ErrClosed) || !in.Closed() {
+			t.Errorf("%s gives %v, closed %v; want ErrClosed and a closed instance", c.what, err, in.Closed())
 		}
 		t.Logf("%s: %v", c.what, err)
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s took %s to end", c.what, d)
 		}
-		got, err := w.Decide(ctx, valid)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("after %s: %v\n%s\nwant\n%s", c.what, err, got, want)
+		if _, err := in.Decide(ctx, valid); !errors.Is(err, ErrClosed) {
+			t.Errorf("after %s the instance answers again: %v", c.what, err)
 		}
-	}
-	if w.Replaced() != 2 {
-		t.Errorf("replaced %d instances, want 2", w.Replaced())
+		fresh, err := m.Instantiate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := fresh.Decide(ctx, valid)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("after %s a fresh instance answers %v\n%s\nwant\n%s", c.what, err, got, want)
+		}
+		fresh.Close(ctx)
 	}
 	done := make(chan struct{})
 	go func() { runtime.GC(); close(done) }()

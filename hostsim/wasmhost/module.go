@@ -3,9 +3,9 @@
 // the module's memory, call consent_decide, copy the answer out (the ABI is
 // wasm/ABI.md). It is the lowest layer of the simulator that touches the
 // module: the host loop (hostsim/sim) sees it only as a function from
-// request to answer, which cmd/hostsim builds from an Instance. The tests
-// that run the engine's conformance cases through the real module live
-// here too.
+// request to answer, which the runner (package hostsim) builds from an
+// Instance. The tests that run the engine's conformance cases through the
+// real module live here too.
 //
 // An instance is a WASI preview 1 guest that sees no filesystem, no
 // environment and no network. Its clock and randomness are the simulated
@@ -18,8 +18,8 @@
 //
 // A Module is safe for concurrent use; an Instance is not: give each
 // goroutine its own. An instance whose call traps or runs past
-// Config.CallTimeout is closed (ErrClosed) and must be replaced; a Worker
-// does that. Without CallTimeout nothing can stop a call
+// Config.CallTimeout is closed (ErrClosed) and must be replaced; the
+// runner's Worker does that. Without CallTimeout nothing can stop a call
 // that never returns (see Config.CallTimeout).
 package wasmhost
 
