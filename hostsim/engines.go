@@ -76,13 +76,9 @@ type Engines struct {
 // Open reads the bundle and, unless cfg.Native, compiles the module. Its
 // errors name the file, and say which make target builds a missing one.
 func Open(ctx context.Context, cfg Config) (*Engines, error) {
-	env, err := os.ReadFile(cfg.Bundle)
+	b, err := ReadBundle(cfg.Bundle)
 	if err != nil {
-		return nil, fmt.Errorf("%v (make bundle builds it)", err)
-	}
-	b, err := bundle.OpenUnsigned(env)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", cfg.Bundle, err)
+		return nil, err
 	}
 	e := &Engines{Bundle: b, Policy: check.NewPolicy(b)}
 	if cfg.Native || cfg.Compare {
@@ -94,9 +90,9 @@ func Open(ctx context.Context, cfg Config) (*Engines, error) {
 	if cfg.Native && !cfg.Compare {
 		return e, nil
 	}
-	wasm, err := os.ReadFile(cfg.Wasm)
+	wasm, err := ReadModule(cfg.Wasm)
 	if err != nil {
-		return nil, fmt.Errorf("the module: %v (make wasm builds it)", err)
+		return nil, err
 	}
 	mc := wasmhost.Config{CacheDir: cfg.CacheDir, CallTimeout: cfg.CallTimeout}
 	if e.module, err = wasmhost.Compile(ctx, wasm, mc); err != nil {
@@ -112,6 +108,29 @@ func Open(ctx context.Context, cfg Config) (*Engines, error) {
 		e.label = cfg.Wasm + " compared with the native engine"
 	}
 	return e, nil
+}
+
+// ReadBundle reads a bundle file as `make bundle` writes it: sealed, and
+// signed or not.
+func ReadBundle(file string) (*bundle.Bundle, error) {
+	env, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("%v (make bundle builds it)", err)
+	}
+	b, err := bundle.OpenUnsigned(env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", file, err)
+	}
+	return b, nil
+}
+
+// ReadModule reads a module file.
+func ReadModule(file string) ([]byte, error) {
+	wasm, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("the module: %v (make wasm builds it)", err)
+	}
+	return wasm, nil
 }
 
 // Label names the engines in a summary: the module's file, "the native

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/hostsim"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
@@ -15,7 +14,12 @@ import (
 
 // commands lists the subcommands.
 func commands() []*cobra.Command {
-	return []*cobra.Command{runCmd(), matrixCmd(), compareCmd(), fuzzCmd(), fuzzWorkerCmd(), lintCmd(), profilesCmd(), serveCmd()}
+	return []*cobra.Command{
+		playCmd("run FILE|DIR...", "Play journeys on the devices they name; exit 1 on a failed expectation or a compliance fault", false, false),
+		playCmd("matrix [FILE|DIR...]", "Play every journey on every device profile (default: "+defaultMatrix+")", true, false),
+		playCmd("compare [FILE|DIR...]", "Play journeys on every profile with the module and the native engine, and report every difference (default: "+defaultMatrix+")", true, true),
+		fuzzCmd(), fuzzWorkerCmd(), lintCmd(), profilesCmd(), serveCmd(),
+	}
 }
 
 // simulate plays journeys on the devices they name or, with every, on
@@ -35,7 +39,7 @@ func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error 
 	bar := newBar(cmd, len(jobs), "journeys")
 	run := e.Play(ctx, jobs, o.workers, func() { bar.Add(1) })
 	bar.Finish()
-	if err := o.write(cmd, run); err != nil {
+	if err := run.Write(cmd.OutOrStdout(), o.outputs()); err != nil {
 		return err
 	}
 	if !run.OK() {
@@ -48,48 +52,24 @@ func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error 
 // examples are written for particular platforms, so they are not in it.
 const defaultMatrix = "hostsim/testdata/journeys"
 
-func runCmd() *cobra.Command {
+// playCmd is run (every false: the devices each journey names, at least
+// one file or folder) or matrix and compare (every profile, by default on
+// defaultMatrix; compare also on the native engine).
+func playCmd(use, short string, every, compare bool) *cobra.Command {
 	var o options
 	cmd := &cobra.Command{
-		Use:   "run FILE|DIR...",
-		Short: "Play journeys on the devices they name; exit 1 on a failed expectation or a compliance fault",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return simulate(cmd, &o, args, false)
-		},
-	}
-	o.flags(cmd)
-	return cmd
-}
-
-func matrixCmd() *cobra.Command {
-	var o options
-	cmd := &cobra.Command{
-		Use:   "matrix [FILE|DIR...]",
-		Short: "Play every journey on every device profile (default: " + defaultMatrix + ")",
+		Use:   use,
+		Short: short,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{defaultMatrix}
 			}
-			return simulate(cmd, &o, args, true)
+			o.compare = o.compare || compare
+			return simulate(cmd, &o, args, every)
 		},
 	}
-	o.flags(cmd)
-	return cmd
-}
-
-func compareCmd() *cobra.Command {
-	var o options
-	cmd := &cobra.Command{
-		Use:   "compare [FILE|DIR...]",
-		Short: "Play journeys on every profile with the module and the native engine, and report every difference (default: " + defaultMatrix + ")",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				args = []string{defaultMatrix}
-			}
-			o.compare = true
-			return simulate(cmd, &o, args, true)
-		},
+	if !every {
+		cmd.Args = cobra.MinimumNArgs(1)
 	}
 	o.flags(cmd)
 	return cmd
@@ -134,17 +114,4 @@ func profilesCmd() *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// policyNames lists a bundle's steps ("scenario/step") and permissions.
-func policyNames(b *bundle.Bundle) (steps, perms []string) {
-	for _, sc := range b.Scenarios {
-		for _, st := range sc.Steps {
-			steps = append(steps, sc.ID+"/"+st.ID)
-		}
-	}
-	for _, p := range b.Permissions {
-		perms = append(perms, p.ID)
-	}
-	return steps, perms
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -59,37 +58,7 @@ func (o *options) config() hostsim.Config {
 	return hostsim.Config{Wasm: o.wasm, Bundle: o.bundle, Native: o.native, Compare: o.compare, CacheDir: o.cache, CallTimeout: o.timeout}
 }
 
-// write writes the reports a run asks for, and the summary.
-func (o *options) write(cmd *cobra.Command, run *report.Run) error {
-	out := cmd.OutOrStdout()
-	if o.jsonOut == "-" {
-		return run.JSON(out)
-	}
-	run.Text(out, o.verbose)
-	files := []struct {
-		path  string
-		write func(*os.File) error
-	}{
-		{o.jsonOut, func(f *os.File) error { return run.JSON(f) }},
-		{o.junit, func(f *os.File) error { return run.JUnit(f) }},
-		{o.html, func(f *os.File) error { return run.HTML(f) }},
-	}
-	for _, x := range files {
-		if x.path == "" {
-			continue
-		}
-		f, err := os.Create(x.path)
-		if err != nil {
-			return err
-		}
-		if err := x.write(f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "wrote %s\n", x.path)
-	}
-	return nil
+// outputs are the reports the flags ask for.
+func (o *options) outputs() report.Outputs {
+	return report.Outputs{JSON: o.jsonOut, JUnit: o.junit, HTML: o.html, Verbose: o.verbose}
 }

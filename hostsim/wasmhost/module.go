@@ -55,7 +55,7 @@ type Config struct {
 	// stalls the garbage collector, and with it the whole process, at the
 	// next collection. A host that wants both full speed and safety from a
 	// hung module runs unchecked instances in a process of its own and
-	// kills the process (cmd/hostsim's fuzz does).
+	// kills the process (package hostsim/fuzz does).
 	CallTimeout time.Duration
 	// Stderr receives what the module writes to fd 2 (nil: discarded).
 	Stderr io.Writer

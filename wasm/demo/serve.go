@@ -5,14 +5,17 @@
 package demo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // The files of the demo, by URL path, relative to the repository root.
@@ -111,6 +114,42 @@ func (s Site) Handler() http.Handler {
 		h.Set("Cache-Control", "no-store")
 		http.ServeContent(w, r, "", info.ModTime(), f)
 	})
+}
+
+// Serve serves the site on a listener until ctx is done, then shuts the
+// server down, giving requests in flight five seconds to end.
+func (s Site) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			return err
+		}
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
+
+// URL is the address a browser on this machine opens for a listener: an
+// unspecified address (":8080") is reached at localhost.
+func URL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String() + "/"
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
 }
 
 // resolve maps a URL path to a file of the repository, or reports that the

@@ -1,13 +1,16 @@
 package demo
 
 import (
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // newServer serves a site and returns its URL.
@@ -147,5 +150,56 @@ func TestSiteFiles(t *testing.T) {
 	}
 	if err := gone.Check(); err == nil || !strings.Contains(err.Error(), "gone.wasm: not found") {
 		t.Errorf("Check of a missing named module: %v", err)
+	}
+}
+
+// TestServe serves a site on a loopback port until its context ends, and
+// URL names the page as a browser on this machine reaches it.
+func TestServe(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "wasm/demo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "wasm/demo/index.html"), []byte("the page"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- (Site{Root: root}).Serve(ctx, ln) }()
+	url := URL(ln.Addr())
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.HasSuffix(url, "/") {
+		t.Errorf("URL %q", url)
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "the page" {
+		t.Errorf("GET %s: %d %q", url, resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after its context ended: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve does not return after its context ended")
+	}
+	for addr, want := range map[net.Addr]string{
+		&net.TCPAddr{Port: 8080}:                           "http://localhost:8080/",
+		&net.TCPAddr{IP: net.IPv6unspecified, Port: 80}:    "http://localhost:80/",
+		&net.TCPAddr{IP: net.ParseIP("::1"), Port: 8080}:   "http://[::1]:8080/",
+		&net.UnixAddr{Name: "/tmp/demo.sock", Net: "unix"}: "http:///tmp/demo.sock/",
+	} {
+		if got := URL(addr); got != want {
+			t.Errorf("URL(%v) = %q, want %q", addr, got, want)
+		}
 	}
 }
