@@ -12,16 +12,6 @@ import (
 	"github.com/jitconsent/jitconsent/prompts"
 )
 
-// commands lists the subcommands.
-func commands() []*cobra.Command {
-	return []*cobra.Command{
-		playCmd("run FILE|DIR...", "Play journeys on the devices they name; exit 1 on a failed expectation or a compliance fault", false, false),
-		playCmd("matrix [FILE|DIR...]", "Play every journey on every device profile (default: "+defaultMatrix+")", true, false),
-		playCmd("compare [FILE|DIR...]", "Play journeys on every profile with the module and the native engine, and report every difference (default: "+defaultMatrix+")", true, true),
-		fuzzCmd(), fuzzWorkerCmd(), lintCmd(), profilesCmd(), serveCmd(),
-	}
-}
-
 // simulate plays journeys on the devices they name or, with every, on
 // every profile, and writes the reports the flags ask for.
 func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error {

@@ -12,6 +12,12 @@ import (
 	"github.com/jitconsent/jitconsent/hostsim/fuzz"
 )
 
+// asCommandEnv, set to 1, makes a test binary of this package act as the
+// command (see TestMain): fuzz starts its worker processes from its own
+// executable, which under go test is the test binary.
+const asCommandEnv = "HOSTSIM_AS_COMMAND"
+
+// fuzzOptions are the flags of fuzz and of its worker processes.
 type fuzzOptions struct {
 	options
 	n    int

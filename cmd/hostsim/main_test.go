@@ -16,7 +16,7 @@ import (
 // modules that wasmtest builds for this test binary.
 func TestMain(m *testing.M) {
 	if os.Getenv(asCommandEnv) == "1" { // a worker process of fuzz
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	if err := os.Chdir("../.."); err != nil {
 		panic(err)
@@ -33,7 +33,7 @@ func on(t *testing.T, v wasmtest.Variant, args ...string) []string {
 func hostsimCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(args, &out, &errOut)
+	code := execute(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

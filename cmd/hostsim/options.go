@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,6 +12,10 @@ import (
 	"github.com/jitconsent/jitconsent/hostsim"
 	"github.com/jitconsent/jitconsent/hostsim/report"
 )
+
+// errFailed is returned by a command whose run found failures it has
+// already reported: the exit status is 1 and nothing more is printed.
+var errFailed = errors.New("failed")
 
 // options are the flags the simulating commands share.
 type options struct {
