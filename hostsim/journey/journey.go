@@ -165,17 +165,7 @@ func LoadDir(dir string) ([]*Journey, error) {
 		return nil, fmt.Errorf("%s: no journeys (*.toml)", dir)
 	}
 	sort.Strings(files)
-	var out []*Journey
-	var errs []error
-	for _, f := range files {
-		j, err := Load(f)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, j)
-	}
-	return out, errors.Join(errs...)
+	return LoadPaths(files)
 }
 
 // LoadPaths reads journey files, and every *.toml journey of folders, in
@@ -185,24 +175,21 @@ func LoadPaths(paths []string) ([]*Journey, error) {
 	var errs []error
 	for _, p := range paths {
 		st, err := os.Stat(p)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if st.IsDir() {
-			js, err := LoadDir(p)
+		switch {
+		case err != nil:
+		case st.IsDir():
+			var js []*Journey
+			js, err = LoadDir(p)
 			out = append(out, js...)
-			if err != nil {
-				errs = append(errs, err)
+		default:
+			var j *Journey
+			if j, err = Load(p); err == nil {
+				out = append(out, j)
 			}
-			continue
 		}
-		j, err := Load(p)
 		if err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		out = append(out, j)
 	}
 	return out, errors.Join(errs...)
 }
