@@ -40,7 +40,12 @@ The module runs in worker processes at full speed; a journey that gets no
 answer within --timeout per user action is reported as a hang, its worker
 killed and replaced, and the run goes on.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.n < 0 {
+				return usageError{fmt.Errorf("--journeys %d: the count cannot be negative", o.n)}
+			}
+			return o.run(cmd)
+		},
 	}
 	o.engineFlags(cmd)
 	cmd.Flag("workers").Usage = "worker processes (with --native, goroutines), one module instance each"

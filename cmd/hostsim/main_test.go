@@ -105,7 +105,7 @@ func TestFuzzFindsNothing(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{"nosuch"}, {"run"}, {"run", "--nosuch", "x"}, {"fuzz", "extra"}, {"fuzz", "--journeys", "many"}} {
+	for _, args := range [][]string{{"nosuch"}, {"run"}, {"run", "--nosuch", "x"}, {"fuzz", "extra"}, {"fuzz", "--journeys", "many"}, {"fuzz", "--journeys", "-1"}} {
 		if code, _, errOut := hostsimCmd(t, args...); code != 2 || errOut == "" {
 			t.Errorf("%q: exit %d, %q; want 2 and a message", args, code, errOut)
 		}

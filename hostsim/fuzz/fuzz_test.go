@@ -223,6 +223,11 @@ func TestText(t *testing.T) {
 			}
 		}
 	}
+	var b bytes.Buffer
+	(&Result{Native: true, Workers: 1}).Text(&b)
+	if !strings.HasPrefix(b.String(), "0 journeys, 0 decisions in 0s: 0 decisions/s") {
+		t.Errorf("no journeys: %q", b.String())
+	}
 	res := Result{Outcomes: []Outcome{ok, fault(1), hang, fault(5)}}
 	if f := res.Failing(); len(f) != 2 || f[0].I != 1 || f[1].I != 5 {
 		t.Errorf("failing: %+v", f)
@@ -296,6 +301,11 @@ func TestWorkerCrash(t *testing.T) {
 	if _, err := Run(context.Background(), cfg, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "did not start: no module here") {
 		t.Errorf("a worker that never starts: %v", err)
 	}
+	cfg.Journeys = -1
+	if _, err := Run(context.Background(), cfg, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "-1 journeys") {
+		t.Errorf("a negative count: %v", err)
+	}
+	cfg.Journeys = 3
 	cfg.WorkerCommand = nil
 	if _, err := Run(context.Background(), cfg, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "WorkerCommand") {
 		t.Errorf("no worker command: %v", err)

@@ -119,6 +119,9 @@ type Result struct {
 // one that stopped the run: the bundle, the module or a worker process
 // that could not start.
 func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
+	if cfg.Journeys < 0 {
+		return nil, fmt.Errorf("fuzz: %d journeys: the count cannot be negative", cfg.Journeys)
+	}
 	b, err := hostsim.ReadBundle(cfg.Bundle)
 	if err != nil {
 		return nil, err
@@ -300,8 +303,12 @@ func (r *Result) Text(w io.Writer) {
 	if r.Native {
 		where = fmt.Sprintf("%d workers, the native engine", r.Workers)
 	}
+	rate := 0.0
+	if r.Elapsed > 0 {
+		rate = float64(decisions) / r.Elapsed.Seconds()
+	}
 	fmt.Fprintf(w, "%d journeys, %d decisions in %s: %.0f decisions/s on %s\n", len(r.Outcomes), decisions,
-		r.Elapsed.Round(time.Millisecond), float64(decisions)/r.Elapsed.Seconds(), where)
+		r.Elapsed.Round(time.Millisecond), rate, where)
 	if nativeNs > 0 && sampledDecisions > 0 {
 		fmt.Fprintf(w, "engine time per decision: module %.1f us, native %.1f us on the same %d sampled journeys: %.1fx\n",
 			float64(sampledEngineNs)/float64(sampledDecisions)/1e3, float64(nativeNs)/float64(sampledDecisions)/1e3,
