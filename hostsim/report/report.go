@@ -20,7 +20,7 @@ import (
 
 // Run is the results of one simulator run.
 type Run struct {
-	Engine    string            `json:"engine"` // "wasm PATH" or "native"
+	Engine    string            `json:"engine"` // what decided: the module's file, "the native engine", or both
 	Results   []*journey.Result `json:"-"`
 	Elapsed   time.Duration     `json:"elapsed"`
 	Decisions int               `json:"decisions"`
