@@ -28,9 +28,9 @@ func withdraw(platform, version, perm string) []byte {
 // every instance replaced.
 func TestWorkerReplacesFailedInstances(t *testing.T) {
 	ctx := context.Background()
-	// The deadline covers instantiation (_initialize) too: a second is
-	// enough for that on a loaded machine, and short for the hang.
-	e := open(t, wasmtest.Faulty, Config{Compare: true, CallTimeout: time.Second})
+	// The deadline covers instantiation (_initialize) too: three seconds are
+	// enough for that on a loaded machine, and short enough for the hang.
+	e := open(t, wasmtest.Faulty, Config{Compare: true, CallTimeout: 3 * time.Second})
 	w := e.NewWorker()
 	for _, name := range []string{"android-33", "webview"} {
 		p, err := device.Lookup(name)
