@@ -5,45 +5,124 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jitconsent/jitconsent/hostsim/device"
+	"github.com/jitconsent/jitconsent/hostsim/wasmhost"
+	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
-// TestWorkerReplacesFailedInstances: a call that runs out of time closes
-// its instance; the worker's next call gets a fresh one and the same
-// answer a fresh instance gives.
+func withdraw(platform, version, perm string) []byte {
+	return []byte(`{"now":"2026-03-01T10:00:00+08:00","locale":"zh-CN","device":{"platform":"` + platform + `","version":"` + version +
+		`"},"event":{"type":"withdraw","permission":"` + perm + `"}}`)
+}
+
+// TestWorkerReplacesFailedInstances plays the faulty module (wasm/faults.go:
+// withdrawing calendar never returns, withdrawing contacts traps) on a
+// profile of each WASI: a hang and a trap fail their request with
+// wasmhost.ErrClosed, the worker's next call gets a fresh instance whose
+// answer is the native engine's, and the worker and then the engines count
+// every instance replaced.
 func TestWorkerReplacesFailedInstances(t *testing.T) {
-	setup(t)
 	ctx := context.Background()
-	wasm, err := os.ReadFile(testModule)
+	// The deadline covers instantiation (_initialize) too: three seconds are
+	// enough for that on a loaded machine, and short enough for the hang.
+	e := open(t, wasmtest.Faulty, Config{Compare: true, CallTimeout: 3 * time.Second})
+	w := e.NewWorker()
+	for _, name := range []string{"android-33", "webview"} {
+		p, err := device.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decide, native := w.Decide(ctx, device.New(p))
+		if native == nil {
+			t.Fatal("a compare run has no native engine")
+		}
+		valid := withdraw(p.Platform, p.Version, "location")
+		want, _ := native(valid)
+		for _, perm := range []string{"calendar", "contacts"} {
+			if _, err := decide(withdraw(p.Platform, p.Version, perm)); !errors.Is(err, wasmhost.ErrClosed) {
+				t.Errorf("%s: withdrawing %s gives %v, want ErrClosed", name, perm, err)
+			}
+			got, err := decide(valid)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s: after withdrawing %s: %v\n%s\nwant\n%s", name, perm, err, got, want)
+			}
+		}
+	}
+	if w.Replaced() != 4 || e.Replaced() != 0 {
+		t.Errorf("the worker replaced %d instances, the engines count %d; want 4 and 0 until it closes", w.Replaced(), e.Replaced())
+	}
+	w.Close(ctx)
+	if e.Replaced() != 4 {
+		t.Errorf("after the worker closed the engines count %d replaced instances, want 4", e.Replaced())
+	}
+}
+
+// TestNative: with Config.Native the worker decides with the native engine
+// alone, and the module's file is not read.
+func TestNative(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(ctx, Config{Native: true, Wasm: filepath.Join(t.TempDir(), "absent.wasm"), Bundle: wasmtest.Bundle(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Compile(ctx, wasm, Config{CallTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
+	defer e.Close(ctx)
+	if e.Label() != "the native engine" {
+		t.Errorf("label %q", e.Label())
 	}
-	defer m.Close(ctx)
-	w := m.NewWorker(nil)
+	w := e.NewWorker()
 	defer w.Close(ctx)
-	req := []byte(`{"now":"2026-03-01T10:00:00+08:00","device":{"platform":"ios","version":"17.2"},"event":{"type":"launch"}}`)
-	want, err := w.Decide(ctx, req)
-	if err != nil {
-		t.Fatal(err)
+	p, _ := device.Lookup("android-33")
+	decide, native := w.Decide(ctx, device.New(p))
+	if native != nil {
+		t.Error("a native run compares with itself")
 	}
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	if _, err := w.Decide(cancelled, req); !errors.Is(err, ErrClosed) {
-		t.Fatalf("a call past its deadline: %v, want ErrClosed", err)
+	out, err := decide(withdraw("android", "33", "location"))
+	if err != nil || !bytes.Contains(out, []byte(`"actions"`)) {
+		t.Errorf("the native engine answers %v %s", err, out)
 	}
-	got, err := w.Decide(ctx, req)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// TestOpenErrors: a missing or broken bundle or module is an error that
+// names the file and, for a missing one, the make target that builds it.
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f
 	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("the fresh instance answers\n%s\nnot\n%s", got, want)
-	}
-	if w.Replaced() != 1 {
-		t.Errorf("replaced %d instances, want 1", w.Replaced())
+	bundle := wasmtest.Bundle(t)
+	notJSON := write("bundle.json", "{not json")
+	corrupt := write("corrupt.wasm", "\x00asm garbage")
+	missing := filepath.Join(dir, "missing.wasm")
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		want []string
+	}{
+		{"a missing bundle", Config{Bundle: filepath.Join(dir, "none.json")}, []string{"none.json", "make bundle builds it"}},
+		{"a broken bundle", Config{Bundle: notJSON}, []string{notJSON + ": "}},
+		{"a missing module", Config{Bundle: bundle, Wasm: missing}, []string{"the module: ", "missing.wasm", "make wasm builds it"}},
+		{"a corrupt module", Config{Bundle: bundle, Wasm: corrupt}, []string{corrupt + " is not a consent module"}},
+		{"a missing module to compare", Config{Bundle: bundle, Wasm: missing, Compare: true}, []string{"missing.wasm"}},
+	} {
+		e, err := Open(context.Background(), c.cfg)
+		if err == nil {
+			e.Close(context.Background())
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q does not say %q", c.name, err, w)
+			}
+		}
 	}
 }

@@ -9,4 +9,6 @@
 // consentfaults build tag adds faults.go, which makes some requests hang
 // or trap, for the tests of hosts (make wasm-test builds it as
 // dist/consent-faulty.wasm); the shipped module is built without it.
+// Go tests do not use dist/: package wasmtest builds each variant, with
+// the bundle compiled from source, for the test binary that needs it.
 package main

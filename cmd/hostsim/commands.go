@@ -2,69 +2,34 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/hostsim"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
 	"github.com/jitconsent/jitconsent/prompts"
 )
 
-// commands lists the subcommands.
-func commands() []*cobra.Command {
-	return []*cobra.Command{runCmd(), matrixCmd(), compareCmd(), fuzzCmd(), fuzzWorkerCmd(), lintCmd(), profilesCmd(), serveCmd()}
-}
-
-func loadJourneys(args []string) ([]*journey.Journey, error) {
-	var out []*journey.Journey
-	var errs []error
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if st.IsDir() {
-			js, err := journey.LoadDir(a)
-			out = append(out, js...)
-			if err != nil {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		j, err := journey.Load(a)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, j)
-	}
-	return out, errors.Join(errs...)
-}
-
-func simulate(cmd *cobra.Command, o *options, journeys []*journey.Journey, all bool) error {
-	ctx := context.Background()
-	e, err := o.open(ctx)
+// simulate plays journeys on the devices they name or, with every, on
+// every profile, and writes the reports the flags ask for.
+func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error {
+	journeys, err := journey.LoadPaths(paths)
 	if err != nil {
 		return err
 	}
-	defer e.close(ctx)
-	var jobs []job
-	for _, j := range journeys {
-		profiles := j.Profiles()
-		if all {
-			profiles = device.Profiles()
-		}
-		for _, p := range profiles {
-			jobs = append(jobs, job{j, p})
-		}
+	ctx := context.Background()
+	e, err := hostsim.Open(ctx, o.config())
+	if err != nil {
+		return err
 	}
-	run := o.runJobs(ctx, cmd, e, jobs)
-	if err := o.write(cmd, run); err != nil {
+	defer e.Close(ctx)
+	jobs := hostsim.Jobs(journeys, every)
+	bar := newBar(cmd, len(jobs), "journeys")
+	run := e.Play(ctx, jobs, o.workers, func() { bar.Add(1) })
+	bar.Finish()
+	if err := run.Write(cmd.OutOrStdout(), o.outputs()); err != nil {
 		return err
 	}
 	if !run.OK() {
@@ -77,60 +42,24 @@ func simulate(cmd *cobra.Command, o *options, journeys []*journey.Journey, all b
 // examples are written for particular platforms, so they are not in it.
 const defaultMatrix = "hostsim/testdata/journeys"
 
-func runCmd() *cobra.Command {
+// playCmd is run (every false: the devices each journey names, at least
+// one file or folder) or matrix and compare (every profile, by default on
+// defaultMatrix; compare also on the native engine).
+func playCmd(use, short string, every, compare bool) *cobra.Command {
 	var o options
 	cmd := &cobra.Command{
-		Use:   "run FILE|DIR...",
-		Short: "Play journeys on the devices they name; exit 1 on a failed expectation or a compliance fault",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			js, err := loadJourneys(args)
-			if err != nil {
-				return err
-			}
-			return simulate(cmd, &o, js, false)
-		},
-	}
-	o.flags(cmd)
-	return cmd
-}
-
-func matrixCmd() *cobra.Command {
-	var o options
-	cmd := &cobra.Command{
-		Use:   "matrix [FILE|DIR...]",
-		Short: "Play every journey on every device profile (default: " + defaultMatrix + ")",
+		Use:   use,
+		Short: short,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{defaultMatrix}
 			}
-			js, err := loadJourneys(args)
-			if err != nil {
-				return err
-			}
-			return simulate(cmd, &o, js, true)
+			o.compare = o.compare || compare
+			return simulate(cmd, &o, args, every)
 		},
 	}
-	o.flags(cmd)
-	return cmd
-}
-
-func compareCmd() *cobra.Command {
-	var o options
-	cmd := &cobra.Command{
-		Use:   "compare [FILE|DIR...]",
-		Short: "Play journeys on every profile with the module and the native engine, and report every difference (default: " + defaultMatrix + ")",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				args = []string{defaultMatrix}
-			}
-			js, err := loadJourneys(args)
-			if err != nil {
-				return err
-			}
-			o.compare = true
-			return simulate(cmd, &o, js, true)
-		},
+	if !every {
+		cmd.Args = cobra.MinimumNArgs(1)
 	}
 	o.flags(cmd)
 	return cmd
@@ -175,17 +104,4 @@ func profilesCmd() *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// policyNames lists a bundle's steps ("scenario/step") and permissions.
-func policyNames(b *bundle.Bundle) (steps, perms []string) {
-	for _, sc := range b.Scenarios {
-		for _, st := range sc.Steps {
-			steps = append(steps, sc.ID+"/"+st.ID)
-		}
-	}
-	for _, p := range b.Permissions {
-		perms = append(perms, p.ID)
-	}
-	return steps, perms
 }

@@ -11,13 +11,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// errFailed is returned by a command whose run found failures it has
-// already reported: the exit status is 1 and nothing more is printed.
-var errFailed = errors.New("failed")
-
-func run(args []string, stdout, stderr io.Writer) int {
+// execute runs the command line args and returns the exit status.
+func execute(args []string, stdout, stderr io.Writer) int {
 	root := &cobra.Command{
 		Use:           "hostsim",
 		Short:         "Run consent.wasm against simulated devices and users",
@@ -56,10 +53,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// asCommandEnv, set to 1, makes a test binary of this package act as the
-// command (see TestMain): fuzz starts its worker processes from its own
-// executable, which under go test is the test binary.
-const asCommandEnv = "HOSTSIM_AS_COMMAND"
-
 // usageError is a wrong use of the command line (exit status 2).
 type usageError struct{ error }
+
+// commands lists the subcommands.
+func commands() []*cobra.Command {
+	return []*cobra.Command{
+		playCmd("run FILE|DIR...", "Play journeys on the devices they name; exit 1 on a failed expectation or a compliance fault", false, false),
+		playCmd("matrix [FILE|DIR...]", "Play every journey on every device profile (default: "+defaultMatrix+")", true, false),
+		playCmd("compare [FILE|DIR...]", "Play journeys on every profile with the module and the native engine, and report every difference (default: "+defaultMatrix+")", true, true),
+		fuzzCmd(), fuzzWorkerCmd(), lintCmd(), profilesCmd(), serveCmd(),
+	}
+}

@@ -8,31 +8,42 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
-// TestMain runs the command from the repository root, as make does.
+// TestMain runs the command from the repository root, as make does, on
+// modules that wasmtest builds for this test binary.
 func TestMain(m *testing.M) {
 	if os.Getenv(asCommandEnv) == "1" { // a worker process of fuzz
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	if err := os.Chdir("../.."); err != nil {
 		panic(err)
 	}
-	os.Exit(m.Run())
+	wasmtest.Main(m)
+}
+
+// on adds to a command line the flags that name a variant of the module
+// and its bundle.
+func on(t *testing.T, v wasmtest.Variant, args ...string) []string {
+	return append(args, "--wasm", wasmtest.Path(t, v), "--bundle", wasmtest.Bundle(t))
 }
 
 func hostsimCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(args, &out, &errOut)
+	code := execute(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
 func TestRunAndReports(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := hostsimCmd(t, "run", "--wasm", "dist/consent-test.wasm",
+	// A deadline is not what this test is about: a generous one keeps it
+	// from failing on a loaded machine.
+	code, out, errOut := hostsimCmd(t, on(t, wasmtest.Test, "run", "--timeout", "1m",
 		"--json", filepath.Join(dir, "r.json"), "--junit", filepath.Join(dir, "r.xml"), "--html", filepath.Join(dir, "r.html"),
-		"hostsim/testdata/journeys", "examples/journeys")
+		"hostsim/testdata/journeys", "examples/journeys")...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -76,36 +87,38 @@ func TestBadInputs(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "android-33") || !strings.Contains(errOut, "unknown.toml:2") {
 		t.Errorf("an unknown profile: exit %d, %s", code, errOut)
 	}
-	code, _, errOut = hostsimCmd(t, "run", "--wasm", filepath.Join(dir, "missing.wasm"), "hostsim/testdata/journeys")
+	code, _, errOut = hostsimCmd(t, "run", "--wasm", filepath.Join(dir, "missing.wasm"), "--bundle", wasmtest.Bundle(t), "hostsim/testdata/journeys")
 	if code != 1 || !strings.Contains(errOut, "missing.wasm") {
 		t.Errorf("a missing module: exit %d, %s", code, errOut)
 	}
 	corrupt := filepath.Join(dir, "corrupt.wasm")
 	os.WriteFile(corrupt, []byte("\x00asm garbage"), 0o644)
-	code, _, errOut = hostsimCmd(t, "run", "--wasm", corrupt, "hostsim/testdata/journeys")
+	code, _, errOut = hostsimCmd(t, "run", "--wasm", corrupt, "--bundle", wasmtest.Bundle(t), "hostsim/testdata/journeys")
 	if code != 1 || !strings.Contains(errOut, "corrupt.wasm") {
 		t.Errorf("a corrupt module: exit %d, %s", code, errOut)
 	}
 }
 
 func TestFuzzFindsNothing(t *testing.T) {
-	code, out, errOut := hostsimCmd(t, "fuzz", "--wasm", "dist/consent-test.wasm", "--journeys", "300", "--seed", "7")
+	code, out, errOut := hostsimCmd(t, on(t, wasmtest.Test, "fuzz", "--journeys", "300", "--seed", "7")...)
 	if code != 0 || !strings.Contains(out, "no compliance fault; 0 difference(s)") || !strings.Contains(out, "decisions/s") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{"nosuch"}, {"run"}, {"run", "--nosuch", "x"}, {"fuzz", "extra"}, {"fuzz", "--journeys", "many"}} {
+	for _, args := range [][]string{{"nosuch"}, {"run"}, {"run", "--nosuch", "x"}, {"fuzz", "extra"}, {"fuzz", "--journeys", "many"}, {"fuzz", "--journeys", "-1"}} {
 		if code, _, errOut := hostsimCmd(t, args...); code != 2 || errOut == "" {
 			t.Errorf("%q: exit %d, %q; want 2 and a message", args, code, errOut)
 		}
 	}
 }
 
-// A module that hangs or traps (dist/consent-faulty.wasm, wasm/faults.go:
+// A module that hangs or traps (wasmtest.Faulty, wasm/faults.go:
 // withdrawing calendar never returns, contacts traps) is reported as such;
-// the run goes on and exits 1.
+// the run goes on and exits 1. The deadlines leave room for a loaded
+// machine: a call's deadline covers making its instance too, and a worker
+// process may wait for a core.
 func TestHangsAndTraps(t *testing.T) {
 	dir := t.TempDir()
 	j := filepath.Join(dir, "faults.toml")
@@ -123,14 +136,14 @@ permission = "calendar"
 do = "withdraw"
 permission = "contacts"
 `), 0o644)
-	code, out, errOut := hostsimCmd(t, "run", "--wasm", "dist/consent-faulty.wasm", "--timeout", "300ms", j, "hostsim/testdata/journeys/withdraw.toml")
+	code, out, errOut := hostsimCmd(t, on(t, wasmtest.Faulty, "run", "--timeout", "3s", j, "hostsim/testdata/journeys/withdraw.toml")...)
 	if code != 1 || !strings.Contains(out, "context deadline exceeded") || !strings.Contains(out, "ok   withdrawal of a permission") {
 		t.Errorf("run: exit %d\n%s\n%s", code, out, errOut)
 	}
 
 	// Among the first 40 seeds, seed 7 withdraws calendar (a hang) and
 	// seed 30 contacts (a trap).
-	code, out, errOut = hostsimCmd(t, "fuzz", "--wasm", "dist/consent-faulty.wasm", "--journeys", "40", "--timeout", "100ms", "--out", dir)
+	code, out, errOut = hostsimCmd(t, on(t, wasmtest.Faulty, "fuzz", "--journeys", "40", "--timeout", "300ms", "--out", dir)...)
 	for _, want := range []string{"HANG seed 7 on android-33", "trapped and were replaced", "seed 30 on webview: CONTRACT", "shrunk to " + filepath.Join(dir, "seed-30.toml")} {
 		if !strings.Contains(out, want) {
 			t.Errorf("fuzz: no %q in\n%s\n%s", want, out, errOut)
@@ -139,7 +152,7 @@ permission = "contacts"
 	if code != 1 || !strings.Contains(out, "40 journeys") {
 		t.Errorf("fuzz: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, _ = hostsimCmd(t, "run", "--wasm", "dist/consent-faulty.wasm", filepath.Join(dir, "seed-30.toml"))
+	code, out, _ = hostsimCmd(t, on(t, wasmtest.Faulty, "run", filepath.Join(dir, "seed-30.toml"))...)
 	if code != 1 || !strings.Contains(out, "out of bounds memory access") {
 		t.Errorf("the shrunk journey does not reproduce the trap: exit %d\n%s", code, out)
 	}

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -27,51 +23,21 @@ func serveCmd() *cobra.Command {
 			"wasm/js, and dist/consent.wasm and dist/bundle.json, which `make wasm` builds.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := demo.Check(root); err != nil {
+			site := demo.Site{Root: root}
+			if err := site.Check(); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "demo on %s (Ctrl-C stops it)\n", pageURL(ln.Addr()))
-
+			fmt.Fprintf(cmd.OutOrStdout(), "demo on %s (Ctrl-C stops it)\n", demo.URL(ln.Addr()))
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			srv := &http.Server{Handler: demo.Handler(root), ReadHeaderTimeout: 10 * time.Second}
-			done := make(chan error, 1)
-			go func() { done <- srv.Serve(ln) }()
-			select {
-			case err := <-done:
-				return err
-			case <-ctx.Done():
-				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				if err := srv.Shutdown(sctx); err != nil {
-					return err
-				}
-				if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-					return err
-				}
-				return nil
-			}
+			return site.Serve(ctx, ln)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", ":8080", "address to listen on (host:port; \":0\" picks a free port)")
 	cmd.Flags().StringVar(&root, "root", ".", "the repository root (wasm/demo, wasm/js and dist/ are served from it)")
 	return cmd
-}
-
-// pageURL is the URL a browser on this machine opens for a listener: an
-// unspecified address (":8080") is reached at localhost.
-func pageURL(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok {
-		return "http://" + a.String() + "/"
-	}
-	host := tcp.IP.String()
-	if tcp.IP == nil || tcp.IP.IsUnspecified() {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
 }

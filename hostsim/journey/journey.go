@@ -166,15 +166,31 @@ func LoadDir(dir string) ([]*Journey, error) {
 		return nil, fmt.Errorf("%s: no journeys (*.toml)", dir)
 	}
 	sort.Strings(files)
+	return LoadPaths(files)
+}
+
+// LoadPaths reads journey files, and every *.toml journey of folders, in
+// the order given. It reads all it can and returns the errors together.
+func LoadPaths(paths []string) ([]*Journey, error) {
 	var out []*Journey
 	var errs []error
-	for _, f := range files {
-		j, err := Load(f)
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		switch {
+		case err != nil:
+		case st.IsDir():
+			var js []*Journey
+			js, err = LoadDir(p)
+			out = append(out, js...)
+		default:
+			var j *Journey
+			if j, err = Load(p); err == nil {
+				out = append(out, j)
+			}
+		}
 		if err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		out = append(out, j)
 	}
 	return out, errors.Join(errs...)
 }

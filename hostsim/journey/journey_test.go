@@ -1,6 +1,9 @@
 package journey_test
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jitconsent/jitconsent/engine"
@@ -32,5 +35,32 @@ func TestMatrix(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLoadPaths reads files and folders in the order given, reads all it
+// can, and reports every path it cannot read with its file:line:col.
+func TestLoadPaths(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte("name = \"x\"\ndevices = [\"android-33\"]\n\n[[do]]\ndo = \"jump\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	one := "../testdata/journeys/withdraw.toml"
+	folder, err := journey.LoadDir("../testdata/journeys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := journey.LoadPaths([]string{one, filepath.Join(dir, "missing.toml"), bad, "../testdata/journeys"})
+	if len(js) != 1+len(folder) || js[0].File != one || js[1].File != folder[0].File {
+		t.Errorf("%d journeys, want %s and then the folder's %d", len(js), one, len(folder))
+	}
+	for _, want := range []string{"missing.toml", "bad.toml:5:1", "do[0].do"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("the error %v does not say %q", err, want)
+		}
+	}
+	if _, err := journey.LoadPaths([]string{dir}); err == nil || !strings.Contains(err.Error(), "bad.toml") {
+		t.Errorf("a folder with a bad journey: %v", err)
 	}
 }

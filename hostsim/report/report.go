@@ -1,6 +1,7 @@
 // Package report writes simulator results for people and for CI: a
 // terminal summary (per journey and per rule), JSON, JUnit XML, and an HTML
-// page that shows each run as a phone-screen timeline.
+// page that shows each run as a phone-screen timeline. Write writes the
+// ones a command asks for.
 package report
 
 import (
@@ -8,6 +9,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -18,7 +20,7 @@ import (
 
 // Run is the results of one simulator run.
 type Run struct {
-	Engine    string            `json:"engine"` // "wasm PATH" or "native"
+	Engine    string            `json:"engine"` // what decided: the module's file, "the native engine", or both
 	Results   []*journey.Result `json:"-"`
 	Elapsed   time.Duration     `json:"elapsed"`
 	Decisions int               `json:"decisions"`
@@ -113,6 +115,51 @@ func (r *Run) Text(w io.Writer, verbose bool) {
 		fmt.Fprintf(w, "; %d instance(s) trapped or timed out and were replaced", r.Replaced)
 	}
 	fmt.Fprintln(w)
+}
+
+// Outputs are the reports a command asks for.
+type Outputs struct {
+	// JSON, JUnit and HTML are files to write each report to ("" for
+	// none). JSON "-" writes the JSON to standard output instead of the
+	// text summary.
+	JSON, JUnit, HTML string
+	// Verbose lists every run in the text summary, not only the failures.
+	Verbose bool
+}
+
+// Write writes the text summary (or, for JSON "-", the JSON) to w, then
+// each report file asked for, saying so on w.
+func (r *Run) Write(w io.Writer, o Outputs) error {
+	if o.JSON == "-" {
+		return r.JSON(w)
+	}
+	r.Text(w, o.Verbose)
+	for _, f := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{{o.JSON, r.JSON}, {o.JUnit, r.JUnit}, {o.HTML, r.HTML}} {
+		if f.path == "" {
+			continue
+		}
+		if err := writeFile(f.path, f.write); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "wrote %s\n", f.path)
+	}
+	return nil
+}
+
+// writeFile creates a file and writes a report to it.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // jsonResult is a result as JSON reports carry it.

@@ -12,24 +12,25 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
 // repo is the repository root, seen from this package's directory.
 const repo = "../.."
+
+// TestMain removes the module wasmtest builds for the browser test.
+func TestMain(m *testing.M) { wasmtest.Main(m) }
 
 // TestDemoInChromium walks the demo page in a real headless Chromium
 // (Debian's chromium package): loan applications on Android 13 in Chinese
 // and on iOS 17.2 in English, through the policy popup, the rationales, the
 // mock system dialogs, a refusal that blocks, the settings hint and back.
 // Every decision is made by consent.wasm in the page; the test clicks what a
-// user would and checks what the phone and the side panel show. It saves a
-// screenshot of the Android system dialog to dist/demo-screenshot.png.
+// user would and checks what the phone and the side panel show. It saves
+// screenshots of the system dialogs in its artifact folder (go test
+// -artifacts keeps them). The module is the shipped one, built by wasmtest.
 func TestDemoInChromium(t *testing.T) {
-	for _, f := range []string{"dist/consent.wasm", "dist/bundle.json"} {
-		if _, err := os.Stat(filepath.Join(repo, f)); err != nil {
-			t.Fatalf("%s is missing: run `make wasm` in the repository root first (%v)", f, err)
-		}
-	}
 	browser := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -38,10 +39,10 @@ func TestDemoInChromium(t *testing.T) {
 		}
 	}
 	if browser == "" {
-		t.Fatal("no Chromium on PATH: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk), as .ci/run does")
+		t.Skip("no Chromium on PATH: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk), as .ci/run does")
 	}
 
-	srv := newServer(t)
+	srv := newServer(t, Site{Root: repo, Module: wasmtest.Path(t, wasmtest.Shipped), Bundle: wasmtest.Bundle(t)})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1400, 1000))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -407,7 +408,7 @@ func (p *page) expectCount(sel string, want int, what string) {
 	}
 }
 
-// screenshot saves the whole page to dist.
+// screenshot saves the whole page in the test's artifact folder.
 func (p *page) screenshot(name string) {
 	p.t.Helper()
 	var png []byte
@@ -416,11 +417,9 @@ func (p *page) screenshot(name string) {
 		png, err = chromedp.FullScreenshot(100)(ctx, t)
 		return err
 	}))
-	dist := filepath.Join(repo, "dist")
-	if err := os.MkdirAll(dist, 0o755); err != nil {
+	file := filepath.Join(p.t.ArtifactDir(), name)
+	if err := os.WriteFile(file, png, 0o644); err != nil {
 		p.t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dist, name), png, 0o644); err != nil {
-		p.t.Fatal(err)
-	}
+	p.t.Logf("screenshot: %s", file)
 }

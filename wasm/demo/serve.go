@@ -1,19 +1,21 @@
 // Package demo serves the demo page: a phone in a browser tab whose every
 // consent decision is made by consent.wasm, loaded by the JavaScript host of
-// wasm/js. The page, the host, the module and the bundle are read from the
-// repository on disk at each request, so an edit or a `make wasm` shows on
-// reload.
+// wasm/js. The page, the host, the module and the bundle are read from disk
+// at each request, so an edit or a `make wasm` shows on reload.
 package demo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // The files of the demo, by URL path, relative to the repository root.
@@ -21,9 +23,16 @@ var files = map[string]string{
 	"/":             "wasm/demo/index.html",
 	"/demo.mjs":     "wasm/demo/demo.mjs",
 	"/demo.css":     "wasm/demo/demo.css",
-	"/consent.wasm": "dist/consent.wasm",
-	"/bundle.json":  "dist/bundle.json",
+	"/consent.wasm": defaultModule,
+	"/bundle.json":  defaultBundle,
 }
+
+// Where `make wasm` leaves the module and its bundle, relative to the
+// repository root.
+const (
+	defaultModule = "dist/consent.wasm"
+	defaultBundle = "dist/bundle.json"
+)
 
 // jsDir is served under /js/: the JavaScript host, one level, no listing.
 const jsDir = "wasm/js"
@@ -39,12 +48,37 @@ var contentTypes = map[string]string{
 	".md":   "text/markdown; charset=utf-8",
 }
 
-// Handler serves the demo from the repository at root: "/" is the page,
-// "/demo.mjs" and "/demo.css" its script and style, "/js/..." the files of
-// wasm/js, "/consent.wasm" and "/bundle.json" what `make wasm` leaves in
-// dist. Any other path is 404; nothing lists a directory. A missing dist
-// file is a 503 whose text says to run make wasm.
-func Handler(root string) http.Handler {
+// Site is where the demo's files are: the page and the JavaScript host in
+// the repository at Root, and the module and bundle it serves, by default
+// those `make wasm` leaves in Root's dist/.
+type Site struct {
+	// Root is the repository root: wasm/demo and wasm/js are read from it.
+	Root string
+	// Module is the consent.wasm to serve ("": Root's dist/consent.wasm).
+	Module string
+	// Bundle is the bundle.json to serve ("": Root's dist/bundle.json).
+	Bundle string
+}
+
+// file is the file on disk of a path relative to the repository root, and
+// whether it is one the site names (its module or bundle) rather than the
+// repository's.
+func (s Site) file(rel string) (file string, named bool) {
+	switch {
+	case rel == defaultModule && s.Module != "":
+		return s.Module, true
+	case rel == defaultBundle && s.Bundle != "":
+		return s.Bundle, true
+	}
+	return filepath.Join(s.Root, filepath.FromSlash(rel)), false
+}
+
+// Handler serves the demo: "/" is the page, "/demo.mjs" and "/demo.css"
+// its script and style, "/js/..." the files of wasm/js, "/consent.wasm"
+// and "/bundle.json" the site's module and bundle. Any other path is 404;
+// nothing lists a directory. A missing module or bundle is a 503 whose
+// text names it (and, for those of dist/, says to run make wasm).
+func (s Site) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -56,8 +90,8 @@ func Handler(root string) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		full := filepath.Join(root, filepath.FromSlash(rel))
-		f, err := os.Open(full)
+		file, _ := s.file(rel)
+		f, err := os.Open(file)
 		var info fs.FileInfo
 		if err == nil {
 			defer f.Close()
@@ -67,7 +101,7 @@ func Handler(root string) http.Handler {
 			}
 		}
 		if err != nil {
-			missing(w, r, root, rel, err)
+			s.missing(w, r, rel, err)
 			return
 		}
 		ct, ok := contentTypes[path.Ext(rel)]
@@ -80,6 +114,42 @@ func Handler(root string) http.Handler {
 		h.Set("Cache-Control", "no-store")
 		http.ServeContent(w, r, "", info.ModTime(), f)
 	})
+}
+
+// Serve serves the site on a listener until ctx is done, then shuts the
+// server down, giving requests in flight five seconds to end.
+func (s Site) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			return err
+		}
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
+
+// URL is the address a browser on this machine opens for a listener: an
+// unspecified address (":8080") is reached at localhost.
+func URL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String() + "/"
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
 }
 
 // resolve maps a URL path to a file of the repository, or reports that the
@@ -95,31 +165,40 @@ func resolve(p string) (string, bool) {
 	return jsDir + "/" + name, true
 }
 
-func missing(w http.ResponseWriter, r *http.Request, root, rel string, err error) {
+func (s Site) missing(w http.ResponseWriter, r *http.Request, rel string, err error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		http.Error(w, fmt.Sprintf("%s: %v", rel, err), http.StatusInternalServerError)
 		return
 	}
-	if strings.HasPrefix(rel, "dist/") {
-		abs, _ := filepath.Abs(root)
+	switch file, named := s.file(rel); {
+	case named:
+		http.Error(w, fmt.Sprintf("%s is missing", file), http.StatusServiceUnavailable)
+	case strings.HasPrefix(rel, "dist/"):
+		abs, _ := filepath.Abs(s.Root)
 		http.Error(w, fmt.Sprintf("%s is missing under %s: run make wasm (it builds dist/consent.wasm and dist/bundle.json)", rel, abs),
 			http.StatusServiceUnavailable)
-		return
+	default:
+		http.NotFound(w, r)
 	}
-	http.NotFound(w, r)
 }
 
-// Check reports what the demo needs from the repository at root and does
-// not find: the page, the JavaScript host, and the files make wasm builds.
-func Check(root string) error {
+// Check reports what the site needs and does not find: the page and the
+// JavaScript host in the repository, and the module and bundle.
+func (s Site) Check() error {
 	var errs []error
 	for _, rel := range []string{"wasm/demo/index.html", jsDir + "/consent.mjs"} {
-		if _, err := os.Stat(filepath.Join(root, rel)); err != nil {
-			errs = append(errs, fmt.Errorf("%s: not found: is %s the repository root?", rel, root))
+		if _, err := os.Stat(filepath.Join(s.Root, rel)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: not found: is %s the repository root?", rel, s.Root))
 		}
 	}
-	for _, rel := range []string{"dist/consent.wasm", "dist/bundle.json"} {
-		if _, err := os.Stat(filepath.Join(root, rel)); err != nil {
+	for _, rel := range []string{defaultModule, defaultBundle} {
+		file, named := s.file(rel)
+		if _, err := os.Stat(file); err == nil {
+			continue
+		}
+		if named {
+			errs = append(errs, fmt.Errorf("%s: not found", file))
+		} else {
 			errs = append(errs, fmt.Errorf("%s: not found: run make wasm", rel))
 		}
 	}

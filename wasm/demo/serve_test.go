@@ -1,19 +1,22 @@
 package demo
 
 import (
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
-// newServer serves the demo from the repository and returns its URL.
-func newServer(t *testing.T) string {
+// newServer serves a site and returns its URL.
+func newServer(t *testing.T, s Site) string {
 	t.Helper()
-	srv := httptest.NewServer(Handler(repo))
+	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -51,7 +54,7 @@ func TestHandler(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := Handler(root)
+	h := Site{Root: root}.Handler()
 
 	for _, c := range []struct{ path, ctype, body string }{
 		{"/", "text/html; charset=utf-8", "page"},
@@ -93,10 +96,110 @@ func TestHandler(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "run make wasm") {
 		t.Errorf("missing dist/consent.wasm: %d %q", code, body)
 	}
-	if err := Check(root); err == nil || !strings.Contains(err.Error(), "dist/consent.wasm: not found: run make wasm") {
+	if err := (Site{Root: root}).Check(); err == nil || !strings.Contains(err.Error(), "dist/consent.wasm: not found: run make wasm") {
 		t.Errorf("Check: %v", err)
 	}
-	if err := Check(t.TempDir()); err == nil || !strings.Contains(err.Error(), "repository root") {
+	if err := (Site{Root: t.TempDir()}).Check(); err == nil || !strings.Contains(err.Error(), "repository root") {
 		t.Errorf("Check of an empty directory: %v", err)
+	}
+}
+
+// TestSiteFiles: a site that names its module and bundle serves those, not
+// the repository's dist/, and says which one is missing.
+func TestSiteFiles(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	write := func(file, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(root, "wasm/demo/index.html"), "page")
+	write(filepath.Join(root, "wasm/js/consent.mjs"), "host")
+	write(filepath.Join(root, "dist/consent.wasm"), "dist module")
+	write(filepath.Join(root, "dist/bundle.json"), "dist bundle")
+	module, bundle := filepath.Join(elsewhere, "m.wasm"), filepath.Join(elsewhere, "b.json")
+	write(module, "the named module")
+	write(bundle, "the named bundle")
+	for _, c := range []struct {
+		name string
+		site Site
+		want map[string]string
+	}{
+		{"dist", Site{Root: root}, map[string]string{"/consent.wasm": "dist module", "/bundle.json": "dist bundle"}},
+		{"module", Site{Root: root, Module: module}, map[string]string{"/consent.wasm": "the named module", "/bundle.json": "dist bundle"}},
+		{"both", Site{Root: root, Module: module, Bundle: bundle}, map[string]string{"/consent.wasm": "the named module", "/bundle.json": "the named bundle", "/": "page"}},
+	} {
+		h := c.site.Handler()
+		for path, want := range c.want {
+			if code, _, body := get(t, h, http.MethodGet, path); code != http.StatusOK || body != want {
+				t.Errorf("%s: GET %s: %d %q, want %q", c.name, path, code, body, want)
+			}
+		}
+		if err := c.site.Check(); err != nil {
+			t.Errorf("%s: Check: %v", c.name, err)
+		}
+	}
+	gone := Site{Root: root, Module: filepath.Join(elsewhere, "gone.wasm")}
+	code, _, body := get(t, gone.Handler(), http.MethodGet, "/consent.wasm")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "gone.wasm is missing") || strings.Contains(body, "dist/") {
+		t.Errorf("a missing named module: %d %q", code, body)
+	}
+	if err := gone.Check(); err == nil || !strings.Contains(err.Error(), "gone.wasm: not found") {
+		t.Errorf("Check of a missing named module: %v", err)
+	}
+}
+
+// TestServe serves a site on a loopback port until its context ends, and
+// URL names the page as a browser on this machine reaches it.
+func TestServe(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "wasm/demo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "wasm/demo/index.html"), []byte("the page"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- (Site{Root: root}).Serve(ctx, ln) }()
+	url := URL(ln.Addr())
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.HasSuffix(url, "/") {
+		t.Errorf("URL %q", url)
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "the page" {
+		t.Errorf("GET %s: %d %q", url, resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after its context ended: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve does not return after its context ended")
+	}
+	for addr, want := range map[net.Addr]string{
+		&net.TCPAddr{Port: 8080}:                           "http://localhost:8080/",
+		&net.TCPAddr{IP: net.IPv6unspecified, Port: 80}:    "http://localhost:80/",
+		&net.TCPAddr{IP: net.ParseIP("::1"), Port: 8080}:   "http://[::1]:8080/",
+		&net.UnixAddr{Name: "/tmp/demo.sock", Net: "unix"}: "http:///tmp/demo.sock/",
+	} {
+		if got := URL(addr); got != want {
+			t.Errorf("URL(%v) = %q, want %q", addr, got, want)
+		}
 	}
 }

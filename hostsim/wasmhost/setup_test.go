@@ -1,4 +1,4 @@
-package hostsim
+package wasmhost
 
 import (
 	"bytes"
@@ -11,11 +11,11 @@ import (
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
+	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
-// testModule is the module that `make wasm-test` builds: the shipped
-// module, also trusting the test key of testdata/keys.
-const testModule = "../dist/consent-test.wasm"
+// TestMain removes the modules wasmtest builds when the tests end.
+func TestMain(m *testing.M) { wasmtest.Main(m) }
 
 var (
 	setupOnce sync.Once
@@ -25,14 +25,12 @@ var (
 	envelopes map[string][]byte         // the same, sealed and signed with the test key
 )
 
+// setup compiles the test module (the shipped one, also trusting the test
+// key of hostsim/testdata/keys) and the bundles, once.
 func setup(t testing.TB) {
 	t.Helper()
+	wasm := wasmtest.Read(t, wasmtest.Test)
 	setupOnce.Do(func() {
-		wasm, err := os.ReadFile(testModule)
-		if err != nil {
-			setupErr = err
-			return
-		}
 		if module, setupErr = Compile(context.Background(), wasm, Config{CacheDir: cacheDir()}); setupErr != nil {
 			return
 		}
@@ -44,7 +42,7 @@ func setup(t testing.TB) {
 		bundles, envelopes = c.Bundles, c.Envelopes
 	})
 	if setupErr != nil {
-		t.Fatalf("%v (build the module with `make wasm-test`)", setupErr)
+		t.Fatal(setupErr)
 	}
 }
 
@@ -96,13 +94,4 @@ func wasmDecide(t testing.TB, m *Module) conformance.Decide {
 		t.Fatalf("load the revision: %v %s", err, out)
 	}
 	return func(name string, req []byte) ([]byte, error) { return instances[name].Decide(ctx, req) }
-}
-
-func mustRead(t testing.TB, file string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (build the module with `make wasm-test`)", err)
-	}
-	return data
 }

@@ -1,17 +1,17 @@
-package hostsim
+package wasmhost
 
 import (
 	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/andybalholm/brotli"
 
 	"github.com/jitconsent/jitconsent/conformance"
+	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
 // benchRequest is the engine's representative decision (engine's
@@ -75,10 +75,7 @@ func BenchmarkInstantiate(b *testing.B) {
 // BenchmarkModuleSize reports the shipped module's size raw, gzip and
 // brotli (the number that counts against a mini-program's 2 MB package).
 func BenchmarkModuleSize(b *testing.B) {
-	wasm, err := os.ReadFile("../dist/consent.wasm")
-	if err != nil {
-		b.Fatalf("%v (build it with `make wasm`)", err)
-	}
+	wasm := wasmtest.Read(b, wasmtest.Shipped)
 	var gz, br bytes.Buffer
 	for b.Loop() {
 		gz.Reset()
@@ -231,10 +228,7 @@ func BenchmarkJourney(b *testing.B) {
 // worker processes instead.
 func BenchmarkDeadline(b *testing.B) {
 	ctx := context.Background()
-	wasm, err := os.ReadFile(testModule)
-	if err != nil {
-		b.Fatal(err)
-	}
+	wasm := wasmtest.Read(b, wasmtest.Test)
 	for _, c := range []struct {
 		name    string
 		timeout time.Duration

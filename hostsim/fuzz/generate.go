@@ -1,10 +1,6 @@
-// Package fuzz makes random journeys from a seed (a device, a locale, a
-// user and what they do), and shrinks one that breaks a rule to a minimal
-// journey file that reproduces it.
 package fuzz
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -104,69 +100,4 @@ func (r *Recorder) Settings(p string) bool {
 // Script is a scripted user who answers as recorded.
 func (r *Recorder) Script() *sim.Scripted {
 	return &sim.Scripted{Policies: r.Policies, Rationales: r.Rationales, Dialogs: r.Dialogs, Switches: r.Switches}
-}
-
-// Shrink removes ops while the run still fails with the same rule, and
-// returns the smallest op list it found. fails replays ops with a fresh
-// scripted user and reports the rules broken.
-func Shrink(ops []sim.Op, rule string, fails func(ops []sim.Op) []string) []sim.Op {
-	has := func(rules []string) bool {
-		for _, r := range rules {
-			if r == rule {
-				return true
-			}
-		}
-		return false
-	}
-	for changed := true; changed; {
-		changed = false
-		for i := len(ops) - 1; i >= 0; i-- {
-			try := append(append([]sim.Op(nil), ops[:i]...), ops[i+1:]...)
-			if len(try) > 0 && has(fails(try)) {
-				ops, changed = try, true
-			}
-		}
-	}
-	return ops
-}
-
-// TOML writes a journey file that replays a case with a recorded user.
-func TOML(c *Case, ops []sim.Op, user *sim.Scripted, rule string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "name = %q\n", fmt.Sprintf("fuzz seed %d: %s", c.Seed, rule))
-	fmt.Fprintf(&b, "description = %q\n", "A journey hostsim fuzz found to break "+rule+", shrunk. It fails until the engine is fixed.")
-	fmt.Fprintf(&b, "devices = [%q]\nlocale = %q\n\n[user]\n", c.Profile.Name, c.Locale)
-	list := func(name string, n int, item func(int) string) {
-		if n == 0 {
-			return
-		}
-		var parts []string
-		for i := 0; i < n; i++ {
-			parts = append(parts, item(i))
-		}
-		fmt.Fprintf(&b, "%s = [%s]\n", name, strings.Join(parts, ", "))
-	}
-	list("policy", len(user.Policies), func(i int) string { return fmt.Sprint(user.Policies[i]) })
-	list("rationale", len(user.Rationales), func(i int) string { return fmt.Sprint(user.Rationales[i]) })
-	list("dialog", len(user.Dialogs), func(i int) string { return fmt.Sprintf("%q", user.Dialogs[i]) })
-	list("settings", len(user.Switches), func(i int) string { return fmt.Sprint(user.Switches[i]) })
-	for _, op := range ops {
-		fmt.Fprintf(&b, "\n[[do]]\ndo = %q\n", op.Kind)
-		if op.Scenario != "" {
-			fmt.Fprintf(&b, "scenario = %q\nstep = %q\n", op.Scenario, op.Step)
-		}
-		if op.Permission != "" {
-			fmt.Fprintf(&b, "permission = %q\n", op.Permission)
-		}
-		if op.Kind == sim.OpWait {
-			fmt.Fprintf(&b, "for = %q\n", op.Wait.String())
-		}
-		if op.Kind == sim.OpSettings {
-			fmt.Fprintf(&b, "on = %v\n", op.On)
-		}
-		if op.Version != "" {
-			fmt.Fprintf(&b, "version = %q\n", op.Version)
-		}
-	}
-	return b.String()
 }

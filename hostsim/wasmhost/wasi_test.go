@@ -1,8 +1,7 @@
-package hostsim
+package wasmhost
 
 import (
 	"context"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/jitconsent/jitconsent/conformance"
+	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
 // wasiCalls counts the WASI functions a module calls.
@@ -45,11 +45,7 @@ func TestWASIUse(t *testing.T) {
 	setup(t)
 	ctx := context.Background()
 	calls := &wasiCalls{calls: map[string]int{}}
-	wasm, err := os.ReadFile(testModule)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Compile(ctx, wasm, Config{WASI: func(ctx context.Context, rt wazero.Runtime) error {
+	m, err := Compile(ctx, wasmtest.Read(t, wasmtest.Test), Config{WASI: func(ctx context.Context, rt wazero.Runtime) error {
 		_, err := wasi_snapshot_preview1.Instantiate(experimental.WithFunctionListenerFactory(ctx, calls), rt)
 		return err
 	}})
@@ -94,11 +90,7 @@ func TestWASIUse(t *testing.T) {
 func TestWebviewProfile(t *testing.T) {
 	setup(t)
 	ctx := context.Background()
-	wasm, err := os.ReadFile(testModule)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Compile(ctx, wasm, Config{WASI: WebviewWASI})
+	m, err := Compile(ctx, wasmtest.Read(t, wasmtest.Test), Config{WASI: WebviewWASI})
 	if err != nil {
 		t.Fatal(err)
 	}

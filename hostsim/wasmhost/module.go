@@ -1,16 +1,27 @@
-// Package hostsim runs the consent module (consent.wasm) in wazero, the way
-// an app's host does: compile once, instantiate, copy a request into the
-// module's memory, call, copy the answer out. The simulator of devices and
-// users is built on it; so are the tests that run the engine's
-// conformance journeys through the real module.
+// Package wasmhost runs the consent module (consent.wasm) in wazero, the
+// way an app's host does: compile once, instantiate, copy a request into
+// the module's memory, call consent_decide, copy the answer out (the ABI is
+// wasm/ABI.md). It is the lowest layer of the simulator that touches the
+// module: the host loop (hostsim/sim) sees it only as a function from
+// request to answer, which the runner (package hostsim) builds from an
+// Instance. The tests that run the engine's conformance cases through the
+// real module live here too.
+//
+// An instance is a WASI preview 1 guest that sees no filesystem, no
+// environment and no network. Its clock and randomness are the simulated
+// device's (Instance.SetDevice), fixed until one is given, so a run is
+// reproducible. WebviewWASI replaces wazero's WASI with one whose
+// poll_oneoff throws, as the browser shims of webviews and mini-programs
+// do.
 //
 // # Notes
 //
 // A Module is safe for concurrent use; an Instance is not: give each
-// goroutine its own. An instance sees no filesystem, no environment and
-// no network; its clock and randomness are the simulated device's
-// (Instance.SetDevice), fixed until one is given.
-package hostsim
+// goroutine its own. An instance whose call traps or runs past
+// Config.CallTimeout is closed (ErrClosed) and must be replaced; the
+// runner's Worker does that. Without CallTimeout nothing can stop a call
+// that never returns (see Config.CallTimeout).
+package wasmhost
 
 import (
 	"context"
@@ -44,7 +55,7 @@ type Config struct {
 	// stalls the garbage collector, and with it the whole process, at the
 	// next collection. A host that wants both full speed and safety from a
 	// hung module runs unchecked instances in a process of its own and
-	// kills the process (cmd/hostsim's fuzz does).
+	// kills the process (package hostsim/fuzz does).
 	CallTimeout time.Duration
 	// Stderr receives what the module writes to fd 2 (nil: discarded).
 	Stderr io.Writer

@@ -1,0 +1,297 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jitconsent/jitconsent/hostsim/check"
+	"github.com/jitconsent/jitconsent/hostsim/device"
+	"github.com/jitconsent/jitconsent/hostsim/journey"
+	"github.com/jitconsent/jitconsent/hostsim/report"
+	"github.com/jitconsent/jitconsent/hostsim/sim"
+)
+
+// synthetic is a run of two journeys: "loan" passes on ios-17 and fails on
+// android-33 (a fault and an expectation), and "<b>tricky</b> & co" fails
+// on web with text that needs escaping.
+func synthetic(t *testing.T) *report.Run {
+	t.Helper()
+	profile := func(name string) device.Profile {
+		p, err := device.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	yes, off := true, false
+	when := time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	entry := func(ev sim.Event, actions ...sim.Action) sim.Entry {
+		return sim.Entry{Time: when, Event: ev, Response: sim.Response{Actions: actions, SDKs: []string{"jpush"}}}
+	}
+	loan := &journey.Journey{Name: "loan", File: "journeys/loan.toml"}
+	tricky := &journey.Journey{Name: "<b>tricky</b> & co", File: "journeys/tricky.toml"}
+
+	denied := entry(sim.Event{Type: "enter", Scenario: "loan_apply", Step: "apply"},
+		sim.Action{Type: "request_permission", Permission: "camera", PlatformIDs: []string{"android.permission.CAMERA"}})
+	denied.Dialog = &sim.Dialog{Permission: "camera", Shown: true, Choice: device.Deny, Result: "denied"}
+	silent := entry(sim.Event{Type: "permission_result", Permission: "camera", Result: "denied"},
+		sim.Action{Type: "request_permission", Permission: "location"})
+	silent.Dialog = &sim.Dialog{Permission: "location", Shown: false, Result: "granted"}
+	settings := entry(sim.Event{Type: "rationale_answer", Permission: "camera", Accepted: &yes},
+		sim.Action{Type: "open_settings", Permission: "camera"})
+	settings.Settings = &off
+	failed := &journey.Result{Journey: loan, Profile: profile("android-33"),
+		Transcript: &sim.Transcript{Locale: "zh-CN", Entries: []sim.Entry{
+			entry(sim.Event{Type: "launch"}, sim.Action{Type: "show_policy", Title: "隐私政策", Body: "正文", Changes: []string{"新增 SDK"}, Accept: "同意", Decline: "不同意"}),
+			denied, silent, settings,
+			entry(sim.Event{Type: "policy_answer", Accepted: &off}, sim.Action{Type: "block", Title: "无法继续"},
+				sim.Action{Type: "proceed", Scenario: "loan_apply", Step: "apply", Missing: []string{"camera"}, Fallbacks: []string{"上传照片"}}),
+		}},
+		Faults:   []check.Fault{{Rule: check.JIT, Entry: 1, Op: 1, Detail: "asked early"}, {Rule: check.JIT, Entry: 2, Op: 1, Detail: "again"}, {Rule: check.Withdraw, Detail: "kept"}},
+		Failures: []string{"compliance fault: JIT at request 2 (op 2): asked early", "expected proceed loan_apply/apply, never shown"},
+	}
+	failed.Transcript.Entries[0].Response.Trace = append(failed.Transcript.Entries[0].Response.Trace, struct {
+		Rule   string `json:"rule"`
+		Detail string `json:"detail"`
+	}{"PRECONSENT", "first launch"})
+	passed := &journey.Result{Journey: loan, Profile: profile("ios-17"),
+		Transcript: &sim.Transcript{Locale: "en", Entries: []sim.Entry{entry(sim.Event{Type: "launch"})}}}
+	errEntry := sim.Entry{Time: when, Event: sim.Event{Type: "withdraw", Permission: "<camera>"}}
+	errEntry.Response.Error = &struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field"`
+	}{"bad_request", `a "<script>" here`, "event"}
+	escaped := &journey.Result{Journey: tricky, Profile: profile("web"),
+		Transcript: &sim.Transcript{Locale: "en", Entries: []sim.Entry{errEntry}, Failure: "op 1 (withdraw): <stopped> & done"},
+		Faults:     []check.Fault{{Rule: check.Contract, Detail: "<error>"}},
+		Failures:   []string{`the run stopped: <stopped> & "done"`},
+	}
+	return &report.Run{Engine: "dist/consent.wasm", Results: []*journey.Result{failed, passed, escaped},
+		Elapsed: 2 * time.Second, Decisions: 7, Replaced: 2, Differences: []string{"loan on android-33: request 1 (launch): ..."}}
+}
+
+// TestCounts: a run counts its failed results and faults per rule, and is
+// OK only without failures and differences.
+func TestCounts(t *testing.T) {
+	r := synthetic(t)
+	if r.Failed() != 2 || r.OK() {
+		t.Errorf("failed %d, OK %v", r.Failed(), r.OK())
+	}
+	if got, want := r.FaultsByRule(), map[string]int{check.JIT: 2, check.Withdraw: 1, check.Contract: 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("faults by rule %v, want %v", got, want)
+	}
+	ok := &report.Run{Results: r.Results[1:2]}
+	if !ok.OK() {
+		t.Error("a run of one passed result is not OK")
+	}
+	ok.Differences = []string{"x"}
+	if ok.OK() {
+		t.Error("a run with a difference is OK")
+	}
+}
+
+// TestText: a line per journey with its devices and failures, the failed
+// runs under it (every run with verbose), every rule with its count, the
+// differences, and the totals.
+func TestText(t *testing.T) {
+	for _, verbose := range []bool{false, true} {
+		var b bytes.Buffer
+		synthetic(t).Text(&b, verbose)
+		out := b.String()
+		want := []string{
+			"FAIL loan                                                 2 device(s), 1 failed\n",
+			"     FAIL android-33       5 requests\n          compliance fault: JIT at request 2 (op 2): asked early\n          expected proceed loan_apply/apply, never shown\n",
+			"FAIL <b>tricky</b> & co                                   1 device(s), 1 failed\n",
+			"compliance faults by rule:\n",
+			"  JIT         2\n", "  WITHDRAW    1\n", "  CONTRACT    1\n", "  PRECONSENT  0\n",
+			"DIFF loan on android-33: request 1 (launch): ...\n",
+			"\n3 run(s), 2 failed, 7 decisions in 2s (4 decisions/s) on dist/consent.wasm; 2 instance(s) trapped or timed out and were replaced\n",
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("verbose %v: no %q in\n%s", verbose, w, out)
+			}
+		}
+		if got := strings.Contains(out, "     ok   ios-17           1 requests\n"); got != verbose {
+			t.Errorf("verbose %v: the passed run listed: %v\n%s", verbose, got, out)
+		}
+		for _, rule := range check.Rules {
+			if strings.Count(out, "  "+rule+" ") != 1 {
+				t.Errorf("rule %s is not listed once", rule)
+			}
+		}
+		if strings.Index(out, "FAIL loan") > strings.Index(out, "FAIL <b>tricky") {
+			t.Error("the journeys are not in the run's order")
+		}
+	}
+}
+
+// TestJSON: the JSON holds the run's figures, the faults per rule, and
+// each result with its failures and faults.
+func TestJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := synthetic(t).JSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Engine      string
+		Elapsed     int64
+		Decisions   int
+		Replaced    int64 `json:"replaced_instances"`
+		Differences []string
+		Failed      int
+		Faults      map[string]int `json:"faults_by_rule"`
+		Results     []struct {
+			Journey, File, Device string
+			Passed                bool
+			Failures              []string
+			Faults                []check.Fault
+			Requests              int
+			Failure               string
+		}
+	}
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	if got.Engine != "dist/consent.wasm" || got.Elapsed != int64(2*time.Second) || got.Decisions != 7 || got.Replaced != 2 ||
+		len(got.Differences) != 1 || got.Failed != 2 || got.Faults[check.JIT] != 2 || got.Faults[check.Contract] != 1 {
+		t.Errorf("the run: %+v", got)
+	}
+	if len(got.Results) != 3 {
+		t.Fatalf("%d results", len(got.Results))
+	}
+	r0, r1, r2 := got.Results[0], got.Results[1], got.Results[2]
+	if r0.Journey != "loan" || r0.File != "journeys/loan.toml" || r0.Device != "android-33" || r0.Passed || len(r0.Failures) != 2 ||
+		len(r0.Faults) != 3 || r0.Faults[0].Detail != "asked early" || r0.Requests != 5 || r0.Failure != "" {
+		t.Errorf("the failed result: %+v", r0)
+	}
+	if !r1.Passed || r1.Device != "ios-17" || r1.Failures != nil || r1.Faults != nil {
+		t.Errorf("the passed result: %+v", r1)
+	}
+	if r2.Journey != "<b>tricky</b> & co" || r2.Failure != "op 1 (withdraw): <stopped> & done" {
+		t.Errorf("the stopped result: %+v", r2)
+	}
+}
+
+// TestJUnit: valid XML with a suite per journey in name order, a case per
+// device, and a failure whose message is the first failure and whose text
+// is every one; names that need escaping survive it.
+func TestJUnit(t *testing.T) {
+	var b bytes.Buffer
+	if err := synthetic(t).JUnit(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.String(), xml.Header) {
+		t.Errorf("no XML header:\n%s", b.String())
+	}
+	var doc struct {
+		XMLName xml.Name `xml:"testsuites"`
+		Suites  []struct {
+			Name     string `xml:"name,attr"`
+			Tests    int    `xml:"tests,attr"`
+			Failures int    `xml:"failures,attr"`
+			Cases    []struct {
+				Name      string `xml:"name,attr"`
+				Classname string `xml:"classname,attr"`
+				Failure   *struct {
+					Message string `xml:"message,attr"`
+					Text    string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("not valid XML: %v\n%s", err, b.String())
+	}
+	if len(doc.Suites) != 2 || doc.Suites[0].Name != "<b>tricky</b> & co" || doc.Suites[1].Name != "loan" {
+		t.Fatalf("suites: %+v", doc.Suites)
+	}
+	tricky, loan := doc.Suites[0], doc.Suites[1]
+	if tricky.Tests != 1 || tricky.Failures != 1 || tricky.Cases[0].Classname != "hostsim.<b>tricky</b>_&_co" ||
+		tricky.Cases[0].Failure == nil || tricky.Cases[0].Failure.Message != `the run stopped: <stopped> & "done"` {
+		t.Errorf("the escaped suite: %+v", tricky)
+	}
+	if loan.Tests != 2 || loan.Failures != 1 || len(loan.Cases) != 2 || loan.Cases[0].Name != "android-33" || loan.Cases[1].Name != "ios-17" {
+		t.Fatalf("the loan suite: %+v", loan)
+	}
+	f := loan.Cases[0].Failure
+	if f == nil || f.Message != "compliance fault: JIT at request 2 (op 2): asked early" ||
+		f.Text != "compliance fault: JIT at request 2 (op 2): asked early\nexpected proceed loan_apply/apply, never shown" || loan.Cases[1].Failure != nil {
+		t.Errorf("the loan cases: %+v", loan.Cases)
+	}
+}
+
+// TestHTML: a phone timeline per run with its screens, the user's choices
+// and the rules in the trace; every text of the run is escaped.
+func TestHTML(t *testing.T) {
+	var b bytes.Buffer
+	if err := synthetic(t).HTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, w := range []string{
+		"<h1>hostsim: 3 run(s), 2 failed, 7 decisions on dist/consent.wasm</h1>",
+		`<span class="fail">✗</span> loan · android-33 · zh-CN`, `<span class="pass">✓</span> loan · ios-17 · en`,
+		`<p class="fail">expected proceed loan_apply/apply, never shown</p>`,
+		`<div class="event">enter loan_apply/apply</div>`, `<div class="event">policy_answer: declined</div>`,
+		`<div class="event">rationale_answer camera: accepted</div>`, `<div class="event">permission_result camera: denied</div>`,
+		`<div class="time">03-01 10:00 · 1 SDK(s)</div>`,
+		`<div class="screen show_policy"><h4>隐私政策</h4><p>正文` + "\n" + `新增 SDK</p>`, `<span class="btn">同意</span><span class="btn">不同意</span>`,
+		`<h4>system dialog: camera</h4><p>android.permission.CAMERA</p>`, `<p class="chosen">deny → denied</p>`,
+		`<p class="chosen">no dialog shown → granted</p>`, `<p class="chosen">left off in the settings</p>`,
+		`<h4>✓ loan_apply/apply</h4><p>上传照片</p><p><em>without camera</em></p>`, `<h4>✗ 无法继续</h4>`,
+		`<div class="rules">PRECONSENT </div>`,
+		`&lt;b&gt;tricky&lt;/b&gt; &amp; co · web`, `<div class="event">withdraw &lt;camera&gt;</div>`,
+		`<div class="screen error"><h4>bad_request</h4><p>a &#34;&lt;script&gt;&#34; here</p>`,
+		`<p class="fail">the run stopped: &lt;stopped&gt; &amp; &#34;done&#34;</p>`,
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("no %q in the page", w)
+		}
+	}
+	if n := strings.Count(out, `<div class="run">`); n != 3 {
+		t.Errorf("%d runs on the page, want 3", n)
+	}
+	if regexp.MustCompile(`<(b|script|stopped|camera)>`).MatchString(out) {
+		t.Errorf("unescaped text in the page:\n%s", out)
+	}
+}
+
+// TestWrite: the summary and the files asked for, each announced; JSON
+// "-" prints the JSON alone; a file that cannot be made is an error.
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	r := synthetic(t)
+	var b bytes.Buffer
+	o := report.Outputs{JSON: filepath.Join(dir, "r.json"), JUnit: filepath.Join(dir, "r.xml"), HTML: filepath.Join(dir, "r.html")}
+	if err := r.Write(&b, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{o.JSON, o.JUnit, o.HTML} {
+		if st, err := os.Stat(f); err != nil || st.Size() == 0 || !strings.Contains(b.String(), "wrote "+f+"\n") {
+			t.Errorf("%s: %v\n%s", f, err, b.String())
+		}
+	}
+	if !strings.HasPrefix(b.String(), "FAIL loan") {
+		t.Errorf("the summary does not come first:\n%s", b.String())
+	}
+	b.Reset()
+	if err := r.Write(&b, report.Outputs{JSON: "-", HTML: filepath.Join(dir, "other.html")}); err != nil || !json.Valid(b.Bytes()) {
+		t.Errorf("JSON to standard output: %v\n%s", err, b.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "other.html")); err == nil {
+		t.Error("with JSON on standard output the other files are written too")
+	}
+	if err := r.Write(&bytes.Buffer{}, report.Outputs{JUnit: filepath.Join(dir, "no", "such", "r.xml")}); err == nil {
+		t.Error("no error for a file in a missing folder")
+	}
+}

@@ -1,0 +1,378 @@
+package sim_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jitconsent/jitconsent/hostsim/device"
+	"github.com/jitconsent/jitconsent/hostsim/sim"
+)
+
+// request is a request as the fake engine reads it.
+type request struct {
+	Now    string            `json:"now"`
+	Locale string            `json:"locale"`
+	Device map[string]string `json:"device"`
+	OS     map[string]string `json:"os"`
+	Event  sim.Event         `json:"event"`
+	State  json.RawMessage   `json:"state"`
+}
+
+// fake is an engine with canned answers: answer says, for each request,
+// what it answers; every request is kept.
+type fake struct {
+	answer   func(n int, r request) string // n counts requests from 0
+	requests []request
+}
+
+func (f *fake) decide(req []byte) ([]byte, error) {
+	var r request
+	if err := json.Unmarshal(req, &r); err != nil {
+		return nil, fmt.Errorf("the host sent %s: %v", req, err)
+	}
+	f.requests = append(f.requests, r)
+	return []byte(f.answer(len(f.requests)-1, r)), nil
+}
+
+// events lists the requests' events as "type [permission|scenario/step]
+// [accepted|result]".
+func (f *fake) events() []string {
+	var out []string
+	for _, r := range f.requests {
+		e := r.Event
+		s := e.Type
+		if e.Permission != "" {
+			s += " " + e.Permission
+		}
+		if e.Scenario != "" {
+			s += " " + e.Scenario + "/" + e.Step
+		}
+		if e.Accepted != nil {
+			s += fmt.Sprintf(" %v", *e.Accepted)
+		}
+		if e.Result != "" {
+			s += " " + e.Result
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// recorder is a scripted user who notes what it was asked, in order.
+type recorder struct {
+	sim.Scripted
+	asked []string
+}
+
+func (u *recorder) Policy(a *sim.Action) bool {
+	u.asked = append(u.asked, "policy "+a.Change)
+	return u.Scripted.Policy(a)
+}
+
+func (u *recorder) Rationale(a *sim.Action) bool {
+	u.asked = append(u.asked, "rationale "+a.Permission)
+	return u.Scripted.Rationale(a)
+}
+
+func (u *recorder) Dialog(p string) device.Choice {
+	u.asked = append(u.asked, "dialog "+p)
+	return u.Scripted.Dialog(p)
+}
+
+func (u *recorder) Settings(p string) bool {
+	u.asked = append(u.asked, "settings "+p)
+	return u.Scripted.Settings(p)
+}
+
+// answer is an engine's answer with actions and a state.
+func answer(state string, actions ...string) string {
+	return `{"actions":[` + strings.Join(actions, ",") + `],"sdks":[],"state":` + state + `,"receipts":[],"trace":[]}`
+}
+
+const (
+	policyMajor = `{"type":"show_policy","change":"major","blocking":true}`
+	policyMinor = `{"type":"show_policy","change":"minor"}`
+	ratCamera   = `{"type":"show_rationale","permission":"camera"}`
+	reqCamera   = `{"type":"request_permission","permission":"camera"}`
+	reqLocation = `{"type":"request_permission","permission":"location"}`
+	setCamera   = `{"type":"open_settings","permission":"camera"}`
+	proceed     = `{"type":"proceed","scenario":"loan_apply","step":"apply"}`
+)
+
+func profile(t *testing.T, name string) device.Profile {
+	t.Helper()
+	p, err := device.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var (
+	launch = sim.Op{Kind: sim.OpLaunch}
+	enter  = sim.Op{Kind: sim.OpEnter, Scenario: "loan_apply", Step: "apply"}
+)
+
+// TestRun plays ops against fake engines and checks the requests the host
+// loop sends, what it asks the user, and what the transcript records.
+func TestRun(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		profile string
+		ops     []sim.Op
+		user    sim.Scripted
+		answer  func(n int, r request) string
+		events  []string // the requests' events, in order
+		asked   []string // what the user was asked, in order
+		failure string   // in the transcript's Failure ("" for none)
+		check   func(t *testing.T, f *fake, tr *sim.Transcript)
+	}{
+		{
+			name: "a request as the contract says, and the state carried", profile: "ios-17",
+			ops:    []sim.Op{launch, {Kind: sim.OpWait, Wait: 2 * time.Hour}, enter, {Kind: sim.OpWithdraw, Permission: "camera"}},
+			answer: func(n int, _ request) string { return answer(fmt.Sprintf(`{"n":%d}`, n)) },
+			events: []string{"launch", "enter loan_apply/apply", "withdraw camera"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				r := f.requests[1]
+				if r.Now != "2026-03-01T12:00:00+08:00" || r.Locale != "en" || !reflect.DeepEqual(r.Device, map[string]string{"platform": "ios", "version": "17.2"}) ||
+					r.OS["camera"] != "not_determined" || r.OS["call_log"] != "" {
+					t.Errorf("the second request: %+v", r)
+				}
+				for i, want := range []string{"", `{"n":0}`, `{"n":1}`} {
+					if string(f.requests[i].State) != want {
+						t.Errorf("request %d carries state %s, want %q", i+1, f.requests[i].State, want)
+					}
+				}
+				if tr.Entries[1].Step != "loan_apply/apply" || tr.Entries[0].Step != "" || tr.Entries[2].Op != 3 || string(tr.Entries[2].Raw) != answer(`{"n":2}`) {
+					t.Errorf("entries: %+v", tr.Entries)
+				}
+			},
+		},
+		{
+			name: "actions performed in order: policy, rationale, request via the device, settings", profile: "android-33",
+			ops:  []sim.Op{launch, enter},
+			user: sim.Scripted{Dialogs: []device.Choice{device.Deny}, Switches: []bool{true}},
+			answer: func(_ int, r request) string {
+				switch r.Event.Type {
+				case "launch":
+					return answer(`{}`, policyMajor)
+				case "enter":
+					return answer(`{}`, ratCamera)
+				case "rationale_answer":
+					return answer(`{}`, reqCamera)
+				}
+				if r.Event.Result == "denied" {
+					return answer(`{}`, setCamera)
+				}
+				return answer(`{}`, proceed)
+			},
+			events: []string{"launch", "policy_answer true", "enter loan_apply/apply", "rationale_answer camera true",
+				"permission_result camera denied", "permission_result camera granted"},
+			asked: []string{"policy major", "rationale camera", "dialog camera", "settings camera"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				if d := tr.Entries[3].Dialog; d == nil || !d.Shown || d.Choice != device.Deny || d.Result != "denied" || d.Privacy != nil {
+					t.Errorf("the dialog: %+v", d)
+				}
+				if s := tr.Entries[4].Settings; s == nil || !*s {
+					t.Errorf("the settings: %v", s)
+				}
+				if f.requests[5].OS["camera"] != "granted" {
+					t.Errorf("after the settings the OS reports camera %q", f.requests[5].OS["camera"])
+				}
+			},
+		},
+		{
+			name: "a prompt ends its answer: later actions wait for the next", profile: "android-33",
+			ops: []sim.Op{launch},
+			answer: func(n int, _ request) string {
+				if n == 0 {
+					return answer(`{}`, ratCamera, reqLocation)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "rationale_answer camera true"},
+			asked:  []string{"rationale camera"},
+		},
+		{
+			name: "a minor update's acknowledgement goes on with the other actions", profile: "android-33",
+			ops: []sim.Op{launch},
+			answer: func(_ int, r request) string {
+				if r.Event.Type == "launch" {
+					return answer(`{"v":1}`, policyMinor, ratCamera)
+				}
+				return answer(`{"v":2}`)
+			},
+			events: []string{"launch", "policy_answer true", "rationale_answer camera true"},
+			asked:  []string{"policy minor", "rationale camera"},
+			check: func(t *testing.T, f *fake, _ *sim.Transcript) {
+				if string(f.requests[2].State) != `{"v":2}` {
+					t.Errorf("the rationale's answer carries state %s, the acknowledgement's answer's", f.requests[2].State)
+				}
+			},
+		},
+		{
+			name: "WeChat's privacy agreement before the first request", profile: "wechat",
+			ops: []sim.Op{launch, launch},
+			answer: func(n int, r request) string {
+				if r.Event.Type == "launch" {
+					return answer(`{}`, reqCamera)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "permission_result camera granted", "launch", "permission_result camera granted"},
+			asked:  []string{"dialog privacy", "dialog camera", "dialog camera"},
+			check: func(t *testing.T, _ *fake, tr *sim.Transcript) {
+				d := tr.Entries[0].Dialog
+				if d == nil || d.Privacy == nil || !d.Privacy.Shown || d.Privacy.Result != "granted" || d.Privacy.Permission != "privacy" || !d.Shown {
+					t.Errorf("the first request: %+v", d)
+				}
+				if d := tr.Entries[2].Dialog; d == nil || d.Privacy != nil || d.Shown {
+					t.Errorf("the second request asks the agreement or shows a dialog again: %+v", d)
+				}
+			},
+		},
+		{
+			name: "WeChat's privacy agreement refused: no scope dialog", profile: "wechat",
+			ops:  []sim.Op{launch},
+			user: sim.Scripted{PerDialog: map[string][]device.Choice{"privacy": {device.Deny}}},
+			answer: func(n int, r request) string {
+				if r.Event.Type == "launch" {
+					return answer(`{}`, reqCamera)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "permission_result camera denied"},
+			asked:  []string{"dialog privacy"},
+			check: func(t *testing.T, _ *fake, tr *sim.Transcript) {
+				if d := tr.Entries[0].Dialog; d == nil || d.Permission != "privacy" || d.Result != "denied" {
+					t.Errorf("the dialog: %+v", d)
+				}
+			},
+		},
+		{
+			name: "an error answer keeps the state and performs nothing", profile: "android-33",
+			ops: []sim.Op{launch, enter, launch},
+			answer: func(n int, r request) string {
+				if r.Event.Type == "enter" {
+					return `{"error":{"code":"bad_request","message":"no","field":"event"},"actions":[` + policyMajor + `]}`
+				}
+				return answer(fmt.Sprintf(`{"n":%d}`, n))
+			},
+			events: []string{"launch", "enter loan_apply/apply", "launch"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				if string(f.requests[2].State) != `{"n":0}` || tr.Entries[1].Response.Error == nil || tr.Entries[1].Response.Error.Code != "bad_request" {
+					t.Errorf("after an error the state is %s; the entry %+v", f.requests[2].State, tr.Entries[1].Response.Error)
+				}
+			},
+		},
+		{
+			name: "the loop guard", profile: "android-33",
+			ops:     []sim.Op{launch, launch},
+			answer:  func(int, request) string { return answer(`{}`, policyMajor) },
+			asked:   slices.Repeat([]string{"policy major"}, sim.MaxDecisions),
+			failure: "op 1 (launch): " + sim.ErrLoop.Error(),
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				if len(f.requests) != sim.MaxDecisions || len(tr.Entries) != sim.MaxDecisions {
+					t.Errorf("%d requests, %d entries; want %d", len(f.requests), len(tr.Entries), sim.MaxDecisions)
+				}
+			},
+		},
+		{
+			name: "an upgrade for another platform does nothing", profile: "android-31",
+			ops: []sim.Op{launch, {Kind: sim.OpUpgrade, Version: "17.2", Platform: "ios"}, launch,
+				{Kind: sim.OpUpgrade, Version: "34", Platform: "android"}, launch, {Kind: sim.OpUpgrade, Version: "35"}, launch},
+			answer: func(int, request) string { return answer(`{}`) },
+			events: []string{"launch", "launch", "launch", "launch"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				var got []string
+				for i, r := range f.requests {
+					got = append(got, r.Device["version"]+"/"+tr.Entries[i].Version)
+				}
+				if want := []string{"31/31", "31/31", "34/34", "35/35"}; !reflect.DeepEqual(got, want) {
+					t.Errorf("versions %v, want %v", got, want)
+				}
+				if tr.Profile.Name != "android-31" {
+					t.Errorf("the transcript's profile is %s, the one the run started on", tr.Profile.Name)
+				}
+			},
+		},
+		{
+			name: "a reinstall forgets the state", profile: "android-33",
+			ops:    []sim.Op{launch, {Kind: sim.OpReinstall}, launch},
+			answer: func(int, request) string { return answer(`{"kept":true}`) },
+			events: []string{"launch", "launch"},
+			check: func(t *testing.T, f *fake, _ *sim.Transcript) {
+				if f.requests[1].State != nil {
+					t.Errorf("after a reinstall the state %s", f.requests[1].State)
+				}
+			},
+		},
+		{
+			name: "an answer that is not JSON stops the run", profile: "web",
+			ops:     []sim.Op{launch, launch},
+			answer:  func(int, request) string { return "<html>" },
+			events:  []string{"launch"},
+			failure: "op 1 (launch): the engine's answer is not JSON",
+		},
+		{
+			name: "an unknown op stops the run", profile: "web",
+			ops:     []sim.Op{{Kind: "dance"}, launch},
+			answer:  func(int, request) string { return answer(`{}`) },
+			failure: `op 1 (dance): unknown op "dance"`,
+		},
+		{
+			name: "a downgrade stops the run", profile: "android-33",
+			ops:     []sim.Op{{Kind: sim.OpUpgrade, Version: "29"}, launch},
+			answer:  func(int, request) string { return answer(`{}`) },
+			failure: "op 1 (upgrade): a device cannot be downgraded from 33 to 29",
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := &fake{answer: c.answer}
+			u := &recorder{Scripted: c.user}
+			locale := "en"
+			tr := sim.Run(f.decide, device.New(profile(t, c.profile)), u, locale, c.ops)
+			if got := f.events(); !reflect.DeepEqual(got, c.events) && c.events != nil {
+				t.Errorf("events\n%q\nwant\n%q", got, c.events)
+			}
+			if !reflect.DeepEqual(u.asked, c.asked) {
+				t.Errorf("the user was asked %q, want %q", u.asked, c.asked)
+			}
+			if (tr.Failure == "") != (c.failure == "") || !strings.Contains(tr.Failure, c.failure) {
+				t.Errorf("failure %q, want %q", tr.Failure, c.failure)
+			}
+			if len(tr.Entries) != len(f.requests) && c.failure == "" {
+				t.Errorf("%d entries for %d requests", len(tr.Entries), len(f.requests))
+			}
+			if tr.Profile.Name != c.profile || tr.Locale != locale || !reflect.DeepEqual(tr.Ops, c.ops) {
+				t.Errorf("the transcript's run: %s %s %v", tr.Profile.Name, tr.Locale, tr.Ops)
+			}
+			if c.check != nil {
+				c.check(t, f, tr)
+			}
+		})
+	}
+}
+
+// TestEngineFailure: an engine that fails (a trapped module) stops the run
+// at that op, with the error, and records no entry for it.
+func TestEngineFailure(t *testing.T) {
+	trap := errors.New("wasm error: unreachable")
+	n := 0
+	decide := func([]byte) ([]byte, error) {
+		if n++; n == 2 {
+			return nil, trap
+		}
+		return []byte(answer(`{}`)), nil
+	}
+	tr := sim.Run(decide, device.New(profile(t, "android-33")), &sim.Scripted{}, "zh-CN", []sim.Op{launch, enter, launch})
+	if tr.Failure != "op 2 (enter): the engine failed: wasm error: unreachable" || len(tr.Entries) != 1 || n != 2 {
+		t.Errorf("failure %q after %d calls, %d entries", tr.Failure, n, len(tr.Entries))
+	}
+}
