@@ -55,7 +55,7 @@ export: $(PROMPTC)
 # the policy linter on the shipped policy. The Go tests build the modules
 # they need themselves; a test that skips (no Chromium, say) fails the run
 # here, since make test must run everything (internal/testverdict).
-test: policy-lint wasm wasm-test transcript
+test: policy-lint
 	$(GO) test -json ./... | $(GO) run ./internal/testverdict
 	$(MAKE) js-test
 
@@ -110,9 +110,9 @@ wasm-test: wasm/bundle.json
 # bench: the compiler (time, bundle size), the native engine (one decision,
 # a journey), and the module in wazero (a decision against native,
 # instantiation, size raw/gzip/brotli, memory over a million decisions).
-bench: wasm wasm-test
+bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./prompts ./engine/...
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./hostsim
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./hostsim/wasmhost
 
 clean:
 	rm -rf $(DIST) wasm/bundle.json

@@ -1,5 +1,5 @@
 // Package check finds compliance faults in a simulator transcript: the
-// rules of DESIGN.md, computed from what the app showed, what the user
+// rules of docs/RULES.md, computed from what the app showed, what the user
 // answered and what the device model says, never from the engine's own
 // trace. Each fault names its rule, the request and why.
 package check
@@ -15,7 +15,7 @@ import (
 	"github.com/jitconsent/jitconsent/hostsim/sim"
 )
 
-// Rule ids: those of DESIGN.md, and CONTRACT for an answer that breaks the
+// Rule ids: those of docs/RULES.md, and CONTRACT for an answer that breaks the
 // engine's wire contract (an error to a well-formed request, a broken
 // receipt chain, a run the engine could not finish).
 const (
@@ -33,8 +33,10 @@ const (
 	Contract   = "CONTRACT"
 )
 
-// Rules lists every rule the checks know, in DESIGN.md's order.
-var Rules = []string{Preconsent, BasicMode, Reconsent, JIT, Rationale, Platform, Settings, Cooldown, Degrade, Separate, Withdraw, Contract}
+// Rules returns every rule the checks know, in docs/RULES.md's order.
+func Rules() []string { return slices.Clone(rules[:]) }
+
+var rules = [...]string{Preconsent, BasicMode, Reconsent, JIT, Rationale, Platform, Settings, Cooldown, Degrade, Separate, Withdraw, Contract}
 
 // Fault is one broken rule.
 type Fault struct {

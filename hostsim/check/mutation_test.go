@@ -230,7 +230,7 @@ func TestMutations(t *testing.T) {
 			t.Errorf("the broken engine is not caught by %s", m.rule)
 		})
 	}
-	for _, r := range check.Rules {
+	for _, r := range check.Rules() {
 		if !caught[r] {
 			t.Errorf("no mutation proves that %s can fail", r)
 		}

@@ -39,6 +39,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
 // Profile is a device model: a platform at a version.
@@ -113,9 +115,9 @@ const (
 	Restricted    = "restricted"
 )
 
-// Permissions is the vocabulary.
-var Permissions = []string{"location", "camera", "microphone", "call_log", "contacts", "photos",
-	"calendar", "phone_state", "notifications", "storage", "ad_tracking", "face_id"}
+// permissions are the permissions of the vocabulary, which a device
+// reports in every request.
+var permissions = vocab.Names(vocab.NumPermissions)
 
 type perm struct {
 	state      string
@@ -188,7 +190,7 @@ func (d *Device) Has(p string) bool {
 		case "storage":
 			return d.major < 33
 		}
-		return slices.Contains(Permissions, p)
+		return slices.Contains(permissions, p)
 	case "ios":
 		switch p {
 		case "call_log", "phone_state", "storage":
@@ -196,7 +198,7 @@ func (d *Device) Has(p string) bool {
 		case "ad_tracking":
 			return d.major >= 14
 		}
-		return slices.Contains(Permissions, p)
+		return slices.Contains(permissions, p)
 	case "harmonyos":
 		return slices.Contains([]string{"location", "camera", "microphone", "contacts", "photos", "calendar", "notifications"}, p)
 	case "wechat":
@@ -213,7 +215,7 @@ func (d *Device) Has(p string) bool {
 // platform has.
 func (d *Device) Report() map[string]string {
 	out := map[string]string{}
-	for _, p := range Permissions {
+	for _, p := range permissions {
 		if d.Has(p) {
 			out[p] = d.perms[p].state
 		}
@@ -224,7 +226,7 @@ func (d *Device) Report() map[string]string {
 // Snapshot is the state of every permission, for reports.
 func (d *Device) Snapshot() map[string]string {
 	out := map[string]string{}
-	for _, p := range Permissions {
+	for _, p := range permissions {
 		st := d.perms[p].state
 		if !d.Has(p) {
 			st = "absent"
@@ -410,7 +412,7 @@ func (d *Device) Upgrade(version string) error {
 func (d *Device) Reinstall() {
 	d.privacy = false
 	d.perms = map[string]*perm{}
-	for _, p := range Permissions {
+	for _, p := range permissions {
 		d.perms[p] = &perm{state: NotDetermined}
 		if d.p.Platform == "android" && d.major <= 22 {
 			d.perms[p].state = Granted

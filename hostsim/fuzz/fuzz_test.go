@@ -84,7 +84,7 @@ func TestGenerate(t *testing.T) {
 			t.Fatalf("seed %d gives two journeys", seed)
 		}
 		profiles[c.Profile.Name] = true
-		if c.Seed != seed || len(c.Ops) < 2 || c.Ops[0].Kind != sim.OpLaunch || !slices.Contains(Locales, c.Locale) {
+		if c.Seed != seed || len(c.Ops) < 2 || c.Ops[0].Kind != sim.OpLaunch || !slices.Contains(locales[:], c.Locale) {
 			t.Fatalf("seed %d: %+v", seed, c)
 		}
 		for _, op := range c.Ops {

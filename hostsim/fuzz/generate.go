@@ -17,15 +17,15 @@ type Case struct {
 	Ops     []sim.Op
 }
 
-// Locales are the locales cases pick from (some fall back).
-var Locales = []string{"zh-CN", "en", "zh-TW", "zh-HK", "en-US", "fr"}
+// locales are the locales cases pick from (some fall back).
+var locales = [...]string{"zh-CN", "en", "zh-TW", "zh-HK", "en-US", "fr"}
 
 // Generate makes the case of a seed: steps are "scenario/step" names of the
 // policy, perms the permissions it asks for.
 func Generate(seed uint64, steps, perms []string) Case {
 	r := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc909))
 	profiles := device.Profiles()
-	c := Case{Seed: seed, Profile: profiles[r.IntN(len(profiles))], Locale: Locales[r.IntN(len(Locales))]}
+	c := Case{Seed: seed, Profile: profiles[r.IntN(len(profiles))], Locale: locales[r.IntN(len(locales))]}
 	c.Ops = append(c.Ops, sim.Op{Kind: sim.OpLaunch})
 	for n := 2 + r.IntN(9); n > 0; n-- {
 		switch x := r.IntN(100); {

@@ -139,18 +139,18 @@ func Load(file string) (*Journey, error) {
 		}
 	}
 	for i, r := range j.Expect.Faults {
-		if !slices.Contains(check.Rules, r) {
-			return nil, bad(fmt.Sprintf("expect.faults[%d]", i), "a rule is one of %s", strings.Join(check.Rules, ", "))
+		if !slices.Contains(check.Rules(), r) {
+			return nil, bad(fmt.Sprintf("expect.faults[%d]", i), "a rule is one of %s", strings.Join(check.Rules(), ", "))
 		}
 	}
 	return &j, nil
 }
 
-func validChoice(c string) bool { return slices.Contains(sim.Choices, device.Choice(c)) }
+func validChoice(c string) bool { return slices.Contains(sim.Choices(), device.Choice(c)) }
 
 func choiceList() string {
 	var s []string
-	for _, c := range sim.Choices {
+	for _, c := range sim.Choices() {
 		s = append(s, string(c))
 	}
 	return strings.Join(s, ", ")

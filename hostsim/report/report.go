@@ -99,7 +99,7 @@ func (r *Run) Text(w io.Writer, verbose bool) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "compliance faults by rule:")
 	faults := r.FaultsByRule()
-	for _, rule := range check.Rules {
+	for _, rule := range check.Rules() {
 		fmt.Fprintf(w, "  %-11s %d\n", rule, faults[rule])
 	}
 	for _, d := range r.Differences {

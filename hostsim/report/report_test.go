@@ -124,7 +124,7 @@ func TestText(t *testing.T) {
 		if got := strings.Contains(out, "     ok   ios-17           1 requests\n"); got != verbose {
 			t.Errorf("verbose %v: the passed run listed: %v\n%s", verbose, got, out)
 		}
-		for _, rule := range check.Rules {
+		for _, rule := range check.Rules() {
 			if strings.Count(out, "  "+rule+" ") != 1 {
 				t.Errorf("rule %s is not listed once", rule)
 			}

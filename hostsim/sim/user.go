@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"slices"
 
 	"github.com/jitconsent/jitconsent/hostsim/device"
 )
@@ -91,11 +92,14 @@ func (u *Random) Policy(*Action) bool { return u.yes() }
 // Rationale answers a rationale.
 func (u *Random) Rationale(*Action) bool { return u.yes() }
 
-// Choices are the choices a random user picks from, in a dialog.
-var Choices = []device.Choice{device.Allow, device.AllowOnce, device.AllowLimited, device.Deny, device.DenyForever, device.Dismiss}
+// Choices returns the choices a user has in a system dialog, which a
+// random user picks from.
+func Choices() []device.Choice { return slices.Clone(choices[:]) }
+
+var choices = [...]device.Choice{device.Allow, device.AllowOnce, device.AllowLimited, device.Deny, device.DenyForever, device.Dismiss}
 
 // Dialog chooses in a system dialog.
-func (u *Random) Dialog(string) device.Choice { return Choices[u.r.IntN(len(Choices))] }
+func (u *Random) Dialog(string) device.Choice { return choices[u.r.IntN(len(choices))] }
 
 // Settings says whether the user switches a permission on.
 func (u *Random) Settings(string) bool { return u.r.IntN(2) == 0 }

@@ -54,7 +54,7 @@ func TestRandom(t *testing.T) {
 	}
 	for i := 2; i < len(a); i += 5 {
 		c := a[i].(device.Choice)
-		if !slices.Contains(sim.Choices, c) {
+		if !slices.Contains(sim.Choices(), c) {
 			t.Errorf("choice %q", c)
 		}
 	}
