@@ -84,7 +84,9 @@ func (s *Scanner) ws() {
 	s.Pos = i
 }
 
-// peek returns the next non-space byte, or 0 at the end.
+// Peek returns the next non-space byte, or 0 at the end of the data. A NUL
+// byte reads as 0 too: it is never valid outside a string, and End tells
+// the two apart.
 func (s *Scanner) Peek() byte {
 	s.ws()
 	if s.Pos < len(s.Data) {
@@ -494,13 +496,15 @@ func (s *Scanner) number() bool {
 	return true
 }
 
-// end checks that nothing but space follows the document.
+// End checks that nothing but white space follows the document: any
+// other byte, a NUL included (Peek reads a NUL as the end), is an error.
 func (s *Scanner) End() bool {
 	if s.Err != nil {
 		return false
 	}
-	if s.Peek() != 0 {
-		return s.Fail(CodeBadJSON, "", "trailing data after the JSON value at byte "+strconv.Itoa(s.Pos))
+	s.ws()
+	if s.Pos < len(s.Data) {
+		return s.Fail(CodeBadJSON, "", "data after the JSON value at byte "+strconv.Itoa(s.Pos))
 	}
 	return true
 }
