@@ -55,10 +55,9 @@ const maxDepth = 64
 // Scanner reads one JSON document. After the first error every method
 // returns false and Err keeps that first error.
 type Scanner struct {
-	Data    []byte
-	Pos     int
-	Err     *Error
-	scratch []byte // unescaped strings that had escapes
+	Data []byte
+	Pos  int
+	Err  *Error
 }
 
 func (s *Scanner) Fail(code, field, msg string) bool {
@@ -204,8 +203,11 @@ func (s *Scanner) More(first *bool, field string) bool {
 	return true
 }
 
-// str reads a string value. The bytes are valid until the next call that
-// unescapes a string.
+// Str reads a string value. Without escapes its bytes are Data's own;
+// with escapes they are unescaped into new memory (the one allocation of
+// well-formed input). Either way they stay valid as long as Data: the
+// engine keeps some (a request's now, for receipts), and a name must
+// keep its meaning after its value is read.
 func (s *Scanner) Str(field string) ([]byte, bool) {
 	if s.Err != nil {
 		return nil, false
@@ -238,13 +240,12 @@ func (s *Scanner) Str(field string) ([]byte, bool) {
 }
 
 func (s *Scanner) unescape(start int, field string) ([]byte, bool) {
-	out := append(s.scratch[:0], s.Data[start:s.Pos]...)
+	out := append(make([]byte, 0, s.Pos-start+16), s.Data[start:s.Pos]...)
 	for s.Pos < len(s.Data) {
 		c := s.Data[s.Pos]
 		switch {
 		case c == '"':
 			s.Pos++
-			s.scratch = out
 			return out, true
 		case c < 0x20:
 			return nil, s.Fail(CodeBadJSON, field, "control character in a string at byte "+strconv.Itoa(s.Pos))

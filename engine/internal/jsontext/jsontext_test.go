@@ -27,3 +27,28 @@ func TestEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestStrMemory: a string without escapes is the document's own bytes; one
+// with escapes is new memory, which later strings never overwrite (they
+// shared one buffer, so a request's escaped now, kept for receipts, read
+// as the next escaped string).
+func TestStrMemory(t *testing.T) {
+	data := []byte(`["plain","\u0061b","c\n"]`)
+	s := New(data)
+	first := true
+	var got [][]byte
+	s.Array("")
+	for s.More(&first, "") {
+		v, _ := s.Str("")
+		got = append(got, v)
+	}
+	if s.Err != nil || len(got) != 3 {
+		t.Fatalf("%v %q", s.Err, got)
+	}
+	if &got[0][0] != &data[2] {
+		t.Error("a string without escapes was copied")
+	}
+	if string(got[1]) != "ab" || string(got[2]) != "c\n" {
+		t.Errorf("escaped strings read %q and %q: one overwrote the other", got[1], got[2])
+	}
+}
