@@ -35,6 +35,36 @@ func answer(t *testing.T, e *engine.Engine, request string) (code, field string,
 	return "", "", r, raw
 }
 
+// TestRequestTrailingBytes: nothing but white space may follow a request;
+// a NUL was taken for its end, and what came after it was never read.
+func TestRequestTrailingBytes(t *testing.T) {
+	e := newEngine(t, "reference")
+	good := req(okNow, okDevice, launch)
+	for name, tail := range map[string]string{
+		"NUL":                  "\x00",
+		"NUL then JSON":        "\x00{\"x\":[[[",
+		"space NUL then JSON":  " \n\x00{\"event\":{\"type\":\"withdraw\"}}",
+		"a second document":    `{}`,
+		"a letter":             "x",
+		"a byte order mark":    "\ufeff",
+		"a vertical tab":       "\v",
+		"NUL in the last word": "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			request := good + tail
+			if tail == "" {
+				request = good[:len(good)-1] + "\x00}"
+			}
+			if code, field, _, raw := answer(t, e, request); code != "bad_json" || field != "" {
+				t.Errorf("got %s", raw)
+			}
+		})
+	}
+	if code, _, _, raw := answer(t, e, " \t"+good+"\r\n "); code != "" {
+		t.Errorf("white space around a request: %s", raw)
+	}
+}
+
 // TestEscapedStringsStayPut: an escaped string the engine keeps (now, for
 // receipts) is not overwritten by the next escaped string it reads, and an
 // escaped name keeps its meaning after an escaped value. Both shared one
