@@ -20,17 +20,33 @@ type decoder struct {
 	// share makes strings share the document's memory when they have no
 	// escapes (see OpenEmbedded).
 	share bool
+	// trailing: the error is data after the document.
+	trailing bool
 }
 
 func (d *decoder) err() error {
 	if d.s.Err == nil {
 		return nil
 	}
-	msg := d.s.Err.Message
-	if d.s.Err.Field != "" {
-		msg = d.s.Err.Field + ": " + msg
+	return badBundle(message(d.s.Err))
+}
+
+// message words a scanner's error for a bundle error. A repeated name's
+// message names the object already.
+func message(e *jsontext.Error) string {
+	if e.Field == "" || e.Code == jsontext.CodeDuplicateField {
+		return e.Message
 	}
-	return badBundle(msg)
+	return e.Field + ": " + e.Message
+}
+
+// end checks that nothing follows the document read: a payload or an
+// envelope.
+func (d *decoder) end(what string) {
+	if d.s.Err == nil && !d.s.End() {
+		d.s.Err.Message = "data after the " + what + " at byte " + strconv.Itoa(d.s.Pos)
+		d.trailing = true
+	}
 }
 
 // object calls member for each key of an object at path.
@@ -129,7 +145,7 @@ func decode(payload []byte, share bool) (*Bundle, error) {
 			d.unknown("payload", key)
 		}
 	})
-	d.s.End()
+	d.end("payload")
 	if err := d.err(); err != nil {
 		return nil, err
 	}
@@ -357,7 +373,10 @@ func readEnvelope(env []byte) (*envelope, error) {
 				d.s.Fail(CodeBadBundle, "payload", "the envelope has no payload object")
 				return
 			}
-			if d.s.Skip("payload") {
+			// Checked whole, as the reading methods would read it, though
+			// Payload, Signatures and Sign never decode it: the bytes
+			// signed must read alike in every reader.
+			if d.s.Check("payload") {
 				e.Payload = trimSpace(env[start:d.s.Pos])
 			}
 		case "signatures":
@@ -382,9 +401,12 @@ func readEnvelope(env []byte) (*envelope, error) {
 			d.unknown("envelope", key)
 		}
 	})
-	d.s.End()
-	if err := d.err(); err != nil {
-		return nil, badBundle("not a bundle envelope: " + err.(*Error).Msg)
+	d.end("envelope")
+	if e := d.s.Err; e != nil {
+		if !d.trailing && (e.Code == jsontext.CodeBadJSON || e.Code == jsontext.CodeBadType || e.Code == CodeBadBundle) {
+			return nil, badBundle("not a bundle envelope: " + message(e))
+		}
+		return nil, badBundle(message(e)) // data after it, invalid UTF-8 or a repeated name
 	}
 	if len(e.Payload) == 0 {
 		return nil, badBundle("the envelope has no payload object")
@@ -392,10 +414,14 @@ func readEnvelope(env []byte) (*envelope, error) {
 	return &e, nil
 }
 
-// validJSON reports whether b is one JSON value.
-func validJSON(b []byte) bool {
-	s := jsontext.New(b)
-	return s.Skip("") && s.End()
+// checkPayload checks that b is one JSON value that every reader reads
+// alike, as readEnvelope checks a payload.
+func checkPayload(b []byte) error {
+	d := &decoder{s: jsontext.New(b)}
+	if d.s.Check("payload") {
+		d.end("payload")
+	}
+	return d.err()
 }
 
 func trimSpace(b []byte) []byte {

@@ -63,10 +63,12 @@ func KeyID(pub ed25519.PublicKey) string {
 }
 
 // Seal wraps a payload (compact bundle JSON) in an envelope with its hash
-// and no signature yet.
+// and no signature yet. The payload must be one JSON value that every
+// reader reads alike (no repeated name, UTF-8 only): Open rejects any
+// other, so Seal and Sign refuse to wrap or sign it.
 func Seal(payload []byte) ([]byte, error) {
-	if !validJSON(payload) {
-		return nil, badBundle("payload is not valid JSON")
+	if err := checkPayload(payload); err != nil {
+		return nil, err
 	}
 	return encodeEnvelope(payload, nil), nil
 }
