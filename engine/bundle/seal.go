@@ -148,7 +148,10 @@ func OpenUnsigned(env []byte) (*Bundle, error) {
 // leaves validation to the reader that uses the bundle (engine.New does
 // it), and its strings share env's memory, which must therefore never
 // change: //go:embed data, for instance. In wasm this takes the module's
-// start-up from 16 ms to a few (hostsim's BenchmarkInstantiate).
+// start-up from 16 ms to a few (hostsim's BenchmarkInstantiate). It does
+// read the document as every reader must (no repeated name, UTF-8 only,
+// nothing after it), like Open: a module must show what any other
+// reader of its bundle would see.
 func OpenEmbedded(env []byte) (*Bundle, string, error) {
 	e, err := readEnvelope(env)
 	if err != nil {
