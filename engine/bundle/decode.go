@@ -89,10 +89,13 @@ func (d *decoder) unknown(path, key string) {
 }
 
 func (d *decoder) str(path string) string {
-	start := d.s.Pos
 	v, _ := d.s.Str(path)
-	if d.share && len(v) > 0 && len(v) < d.s.Pos-start && &v[0] == &d.s.Data[d.s.Pos-1-len(v)] {
-		// v lies in the document itself (no escapes were undone).
+	if len(v) == 0 {
+		return ""
+	}
+	// Str's bytes are the document's own if the string had no escapes,
+	// else new memory that nothing else holds, which needs no copy.
+	if inDoc := &v[0] == &d.s.Data[d.s.Pos-1-len(v)]; d.share || !inDoc {
 		return unsafe.String(&v[0], len(v))
 	}
 	return string(v)
@@ -117,10 +120,12 @@ func (d *decoder) bool(path string) bool {
 func idx(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // decodePayload reads a bundle's JSON.
-func decodePayload(payload []byte) (*Bundle, error) { return decode(payload, false) }
+func decodePayload(payload []byte) (*Bundle, error) { return decode(payload, false, false) }
 
-func decode(payload []byte, share bool) (*Bundle, error) {
+// checked says that readEnvelope has checked payload whole.
+func decode(payload []byte, share, checked bool) (*Bundle, error) {
 	d := &decoder{s: jsontext.New(payload), share: share}
+	d.s.Checked = checked
 	var b Bundle
 	d.object("payload", func(key string) {
 		switch key {

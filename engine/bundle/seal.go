@@ -157,7 +157,7 @@ func OpenEmbedded(env []byte) (*Bundle, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := decode(e.Payload, true)
+	b, err := decode(e.Payload, true, true)
 	return b, e.Hash, err
 }
 
@@ -200,8 +200,10 @@ func encodeEnvelope(payload []byte, sigs []Signature) []byte {
 	return append(b, "]}\n"...)
 }
 
+// parsePayload decodes and validates a payload that readEnvelope has
+// checked.
 func parsePayload(payload []byte) (*Bundle, error) {
-	b, err := decodePayload(payload)
+	b, err := decode(payload, false, true)
 	if err != nil {
 		return nil, err
 	}

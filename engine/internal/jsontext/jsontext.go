@@ -103,10 +103,15 @@ const maxDepth = 64
 // returning false) before the object around it goes on: the scanner keeps
 // each open object's names, to reject a repeated one.
 type Scanner struct {
-	Data  []byte
-	Pos   int
-	Err   *Error
-	names names
+	Data []byte
+	Pos  int
+	Err  *Error
+	// Checked says that Data is a document that Check (or Validate) has
+	// accepted already, such as a bundle's payload once its envelope is
+	// read: the reading methods then skip what Check checks, names and
+	// UTF-8, and read it in half the time.
+	Checked bool
+	names   names
 }
 
 // Fail records an error, unless one is recorded already, and returns false.
@@ -187,7 +192,9 @@ func (s *Scanner) Object(field string) bool {
 		return s.WrongType(field, "an object")
 	}
 	s.Pos++
-	s.names.open()
+	if !s.Checked {
+		s.names.open()
+	}
 	return true
 }
 
@@ -203,7 +210,9 @@ func (s *Scanner) Next(first *bool, field string) ([]byte, bool) {
 	c := s.Peek()
 	if c == '}' {
 		s.Pos++
-		s.closeNames(field, true)
+		if !s.Checked {
+			s.closeNames()
+		}
 		return nil, false
 	}
 	if !*first {
@@ -219,7 +228,7 @@ func (s *Scanner) Next(first *bool, field string) ([]byte, bool) {
 	}
 	at := s.Pos
 	key, ok := s.Str(field)
-	if !ok || !s.addName(at, key, field, true) {
+	if !ok || (!s.Checked && !s.addName(at, key, field, true)) {
 		return nil, false
 	}
 	if s.Peek() != ':' {
@@ -283,7 +292,7 @@ func (s *Scanner) Str(field string) ([]byte, bool) {
 		s.Pos = i + 1
 		return data[start:i], true
 	}
-	escaped, ok := s.str(field, true, i)
+	escaped, ok := s.str(field, !s.Checked, i)
 	if !ok {
 		return nil, false
 	}
@@ -557,8 +566,8 @@ value:
 			if (object && c == '}') || (!object && c == ']') {
 				s.Pos++
 				depth--
-				if object && strict && !s.closeNames(field, false) {
-					return false
+				if object && strict {
+					s.closeNames()
 				}
 				continue
 			}
@@ -650,20 +659,23 @@ func (s *Scanner) End() bool {
 // names keeps the names of the objects being read, to find a repeated
 // one. Each open object is a mark followed by its names; each mark holds
 // the index of the mark before it. The first entries live in the scanner
-// itself, so that reading a request allocates nothing.
+// itself, so that reading a request allocates nothing. An object's first
+// names are compared one by one; once it has linearNames, they go into a
+// hash set of its own, so that no input makes the check quadratic.
 type names struct {
-	inline [24]entry
+	inline [16]entry
 	more   []entry
 	n      int    // entries held
 	top    int    // 1 + the index of the innermost open object's mark; 0 if none
 	esc    []byte // the unescaped bytes of names that had escapes
-	sorted []entry
+	sets   [][]uint32
+	big    int // sets in use, one for each open object with many names
 }
 
 type entry struct {
 	at   uint32 // a name: the offset of its quote in Data; a mark: the top before it
 	off  uint32 // a name: where its bytes start, in Data or esc; a mark: len(esc) when opened
-	n    uint32 // a name: its length
+	n    uint32 // a name: its length; a mark: 1 + the index of its set, 0 if none
 	kind uint8
 }
 
@@ -673,8 +685,7 @@ const (
 	mark          // an object's start
 )
 
-// linearNames is how many names of an object are compared with each new
-// one as it comes; beyond it, they are sorted once the object closes.
+// linearNames is how many names of an object are compared one by one.
 const linearNames = 16
 
 func (t *names) get(i int) *entry {
@@ -713,9 +724,27 @@ func (s *Scanner) addName(at int, key []byte, field string, next bool) bool {
 	if t.top == 0 {
 		return true // no object opened by this scanner: nothing to compare with
 	}
-	if t.n-t.top < linearNames {
+	count := t.n - t.top
+	if count >= linearNames-1 || t.n >= len(t.inline) || s.Pos-at-2 != len(key) {
+		return s.addNameSlow(at, key, field, next)
+	}
+	// A name without escapes, of an object with few names, in the scanner.
+	for i := t.top; i < t.n; i++ {
+		if e := &t.inline[i]; int(e.n) == len(key) && string(t.bytes(s.Data, e)) == string(key) {
+			return s.duplicate(field, key, at, next)
+		}
+	}
+	t.inline[t.n] = entry{at: uint32(at), off: uint32(at + 1), n: uint32(len(key))}
+	t.n++
+	return true
+}
+
+func (s *Scanner) addNameSlow(at int, key []byte, field string, next bool) bool {
+	t := &s.names
+	count := t.n - t.top
+	if count < linearNames {
 		for i := t.top; i < t.n; i++ {
-			if e := t.get(i); int(e.n) == len(key) && bytes.Equal(t.bytes(s.Data, e), key) {
+			if e := t.get(i); int(e.n) == len(key) && string(t.bytes(s.Data, e)) == string(key) {
 				return s.duplicate(field, key, at, next)
 			}
 		}
@@ -725,80 +754,77 @@ func (s *Scanner) addName(at int, key []byte, field string, next bool) bool {
 		e.off, e.kind = uint32(len(t.esc)), inEsc
 		t.esc = append(t.esc, key...)
 	}
+	m := t.get(t.top - 1)
+	if m.n == 0 {
+		t.push(e)
+		if count+1 == linearNames { // many names now: the object gets a set
+			if t.big == len(t.sets) {
+				t.sets = append(t.sets, nil)
+			}
+			t.big++
+			m = t.get(t.top - 1) // push may have moved it
+			m.n = uint32(t.big)
+			t.sets[t.big-1] = t.rehash(s.Data, t.sets[t.big-1], 4*linearNames)
+		}
+		return true
+	}
+	set := t.sets[m.n-1]
+	if 2*(count+1) > len(set) {
+		set = t.rehash(s.Data, set, 2*len(set))
+		t.sets[m.n-1] = set
+	}
 	t.push(e)
+	if !t.insert(s.Data, set, t.n-1) {
+		return s.duplicate(field, key, at, next)
+	}
 	return true
 }
 
-// closeNames forgets the names of the innermost open object, checking
-// first, if it had more than linearNames, that none is repeated.
-func (s *Scanner) closeNames(field string, next bool) bool {
+// rehash puts the names of the innermost object into a set of size
+// entries (a power of two), reusing set's memory.
+func (t *names) rehash(data []byte, set []uint32, size int) []uint32 {
+	if cap(set) < size {
+		set = make([]uint32, size)
+	}
+	set = set[:size]
+	clear(set)
+	for i := t.top; i < t.n; i++ {
+		t.insert(data, set, i)
+	}
+	return set
+}
+
+// insert adds entry i to a set, unless the set has its name.
+func (t *names) insert(data []byte, set []uint32, i int) bool {
+	name := t.bytes(data, t.get(i))
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range name {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	for mask := uint32(len(set) - 1); ; h++ {
+		j := set[h&mask]
+		if j == 0 {
+			set[h&mask] = uint32(i + 1)
+			return true
+		}
+		if bytes.Equal(t.bytes(data, t.get(int(j-1))), name) {
+			return false
+		}
+	}
+}
+
+// closeNames forgets the names of the innermost open object.
+func (s *Scanner) closeNames() {
 	t := &s.names
 	if t.top == 0 {
-		return true
-	}
-	ok := true
-	if t.n-t.top > linearNames {
-		t.sorted = t.sorted[:0]
-		for i := t.top; i < t.n; i++ {
-			t.sorted = append(t.sorted, *t.get(i))
-		}
-		t.sort(s.Data)
-		first := -1 // the repeat that comes first in the document
-		for i := 1; i < len(t.sorted); i++ {
-			a, b := &t.sorted[i-1], &t.sorted[i]
-			if bytes.Equal(t.bytes(s.Data, a), t.bytes(s.Data, b)) && (first < 0 || b.at < t.sorted[first].at) {
-				first = i
-			}
-		}
-		if first >= 0 {
-			e := &t.sorted[first]
-			ok = s.duplicate(field, t.bytes(s.Data, e), int(e.at), next)
-		}
+		return
 	}
 	m := t.get(t.top - 1)
+	if m.n != 0 {
+		t.big--
+	}
 	t.n, t.top = t.top-1, int(m.at)
 	t.esc = t.esc[:m.off]
-	return ok
-}
-
-// sort sorts t.sorted by name, then by place in the document. It is a
-// heapsort: no input makes it quadratic, and in wasm it is a tenth of the
-// code of slices.SortFunc.
-func (t *names) sort(data []byte) {
-	n := len(t.sorted)
-	for i := n/2 - 1; i >= 0; i-- {
-		t.siftDown(data, i, n)
-	}
-	for end := n - 1; end > 0; end-- {
-		t.sorted[0], t.sorted[end] = t.sorted[end], t.sorted[0]
-		t.siftDown(data, 0, end)
-	}
-}
-
-func (t *names) siftDown(data []byte, root, n int) {
-	for {
-		child := 2*root + 1
-		if child >= n {
-			return
-		}
-		if child+1 < n && t.less(data, child, child+1) {
-			child++
-		}
-		if !t.less(data, root, child) {
-			return
-		}
-		t.sorted[root], t.sorted[child] = t.sorted[child], t.sorted[root]
-		root = child
-	}
-}
-
-// less orders t.sorted[i] and t.sorted[j] by name, then by place.
-func (t *names) less(data []byte, i, j int) bool {
-	a, b := &t.sorted[i], &t.sorted[j]
-	if c := bytes.Compare(t.bytes(data, a), t.bytes(data, b)); c != 0 {
-		return c < 0
-	}
-	return a.at < b.at
 }
 
 func (s *Scanner) duplicate(field string, key []byte, at int, next bool) bool {

@@ -264,6 +264,11 @@ func TestObject(t *testing.T) {
 		{many(``), result{val: manyWant(40), pos: -1}},
 		{many(`,"k39":0`), result{code: CodeDuplicateField, field: "o.k39", msg: `duplicate name "k39" in o at byte 311`, pos: -1}},
 		{many(`,"k0":0,"k3":1`), result{code: CodeDuplicateField, field: "o.k0", msg: `duplicate name "k0" in o at byte 311`, pos: -1}},
+		// Large objects within large objects, each with its own set.
+		{many(`,"in":` + many(`,"in":`+many(``)) + `,"k40":0`), result{val: manyWant(40) + " in={" + manyWant(40) + " in={" + manyWant(40) + "}} k40=0", pos: -1}},
+		{many(`,"in":` + many(``) + `,"k40":0,"k40":1`), result{code: CodeDuplicateField, field: "o.k40", msg: `duplicate name "k40" in o at`, pos: -1}},
+		{many(`,"in":` + many(`,"k1":2`) + `,"k40":0`), result{code: CodeDuplicateField, field: "o.in.k1", msg: `duplicate name "k1" in o.in at`, pos: -1}},
+		{many(`,"in":{"k1":{}},"k41":0,"k1":1`), result{code: CodeDuplicateField, field: "o.k1", msg: `duplicate name "k1" in o at`, pos: -1}},
 		{`{"a":"1",}`, result{code: CodeBadJSON, field: "o", msg: "malformed JSON at byte 9", pos: 9}},
 		{`{,"a":"1"}`, result{code: CodeBadJSON, field: "o", msg: "malformed JSON at byte 1", pos: 1}},
 		{`{"a" "1"}`, result{code: CodeBadJSON, field: "o", msg: "malformed JSON at byte 5", pos: 5}},
