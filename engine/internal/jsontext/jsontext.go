@@ -1,3 +1,5 @@
+//go:build !jsontext_reference
+
 // Package jsontext reads JSON without reflection, for the engine's
 // requests and states and for bundles: encoding/json costs about ten times
 // as much per call in wasm and a quarter of a megabyte of module

@@ -1,3 +1,5 @@
+//go:build !jsontext_reference
+
 package jsontext
 
 import (
