@@ -32,7 +32,9 @@ func TestBadInput(t *testing.T) {
 		{"not an object", `[1,2]`, "bad_type", ""},
 		{"bare string", `"launch"`, "bad_type", ""},
 		{"too large", req(okNow, okDevice, launch, `"locale":"`+strings.Repeat("a", 300<<10)+`"`), "too_large", ""},
-		{"invalid UTF-8", req(okNow, okDevice, "\"event\":{\"type\":\"enter\",\"scenario\":\"loan_apply\",\"step\":\"\xff\"}"), "bad_utf8", ""},
+		{"invalid UTF-8", req(okNow, okDevice, "\"event\":{\"type\":\"enter\",\"scenario\":\"loan_apply\",\"step\":\"\xff\"}"), "bad_utf8", "event.step"},
+		{"invalid UTF-8 in a name", req(okNow, okDevice, "\"ev\xffent\":{\"type\":\"launch\"}"), "bad_utf8", ""},
+		{"invalid UTF-8 outside a string", req(okNow, okDevice, launch) + "\xff", "bad_json", ""},
 		{"lone surrogate", req(okNow, okDevice, `"locale":"\ud800"`, launch), "bad_utf8", "locale"},
 		{"control character", req(okNow, okDevice, "\"locale\":\"zh\x01\"", launch), "bad_json", "locale"},
 		{"missing now", req(okDevice, launch), "missing_field", "now"},
@@ -49,6 +51,8 @@ func TestBadInput(t *testing.T) {
 		{"accepted is a string", req(okNow, okDevice, `"event":{"type":"policy_answer","accepted":"yes"}`), "bad_type", "event.accepted"},
 		{"os is an array", req(okNow, okDevice, `"os":["camera"]`, launch), "bad_type", "os"},
 		{"os value is a number", req(okNow, okDevice, `"os":{"camera":1}`, launch), "bad_type", "os.camera"},
+		{"os value is not UTF-8", req(okNow, okDevice, "\"os\":{\"camera\":\"gr\xffanted\"}", launch), "bad_utf8", "os.camera"},
+		{"os value is truncated", `{"now":"2026-03-01T10:00:00+08:00","os":{"camera":"gran`, "bad_json", "os.camera"},
 		{"state is an array", req(okNow, okDevice, `"state":[]`, launch), "bad_type", "state"},
 		{"event is null", req(okNow, okDevice, `"event":null`), "bad_type", "event"},
 		{"unknown field", req(okNow, okDevice, `"evnt":{"type":"launch"}`), "unknown_field", "evnt"},
@@ -222,7 +226,7 @@ func TestStateRepeatedField(t *testing.T) {
 			if err := json.Unmarshal(out, &got); err != nil || got.Error != nil {
 				t.Fatalf("%v: %s", err, out)
 			}
-			if len(got.Trace) == 0 || got.Trace[0].Rule != "STATE" || !strings.Contains(got.Trace[0].Detail, "twice") {
+			if len(got.Trace) == 0 || got.Trace[0].Rule != "STATE" || !strings.Contains(got.Trace[0].Detail, "duplicate name") {
 				t.Errorf("a state with a repeated field is used: %s", out)
 			}
 		})

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"unicode/utf8"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
@@ -63,9 +62,6 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 	if len(data) > MaxRequest {
 		return &errcode.Error{Code: errcode.TooLarge, Message: "the request is over 256 KiB"}
 	}
-	if !utf8.Valid(data) {
-		return &errcode.Error{Code: errcode.BadUTF8, Message: "the request is not valid UTF-8"}
-	}
 	s := jsontext.New(data)
 	if !s.Object("") {
 		if s.Err.Code == errcode.BadType {
@@ -107,10 +103,7 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 		if s.Err != nil {
 			return s.Err
 		}
-		if seen&bit != 0 {
-			return duplicate(string(key))
-		}
-		seen |= bit
+		seen |= bit // the scanner rejects a repeated name, at every level
 	}
 	if !s.End() {
 		return s.Err
@@ -170,17 +163,14 @@ func (r *request) parseDevice(s *jsontext.Scanner) {
 	if !s.Object("device") {
 		return
 	}
-	var seen uint8
 	first := true
 	for {
 		k, ok := s.Next(&first, "device")
 		if !ok {
 			return
 		}
-		var bit uint8
 		switch string(k) {
 		case "platform":
-			bit = 1
 			if v, ok := s.Str("device.platform"); ok {
 				if r.dev.platform, in.hasPlatform = vocab.ParsePlatform(string(v)); !in.hasPlatform {
 					s.Fail(errcode.UnknownPlatform, "device.platform", "device.platform must be one of android, ios, harmonyos, wechat, alipay, web")
@@ -188,7 +178,6 @@ func (r *request) parseDevice(s *jsontext.Scanner) {
 				}
 			}
 		case "version":
-			bit = 2
 			in.hasVersion = true
 			if v, ok := s.Str("device.version"); ok {
 				in.version, in.versionOK = parseVersion(v)
@@ -203,11 +192,6 @@ func (r *request) parseDevice(s *jsontext.Scanner) {
 		if s.Err != nil {
 			return
 		}
-		if seen&bit != 0 {
-			s.Err = duplicate("device." + string(k))
-			return
-		}
-		seen |= bit
 	}
 }
 
@@ -244,7 +228,6 @@ func (r *request) parseOS(s *jsontext.Scanner) {
 		return
 	}
 	first := true
-	var seen uint16
 	for {
 		k, ok := s.Next(&first, "os")
 		if !ok {
@@ -255,15 +238,12 @@ func (r *request) parseOS(s *jsontext.Scanner) {
 			s.Fail(errcode.UnknownPermission, "os."+string(k), "os."+string(k)+" is not a permission of the vocabulary")
 			return
 		}
-		if seen&(1<<p) != 0 {
-			s.Err = duplicate("os." + string(k))
-			return
-		}
-		seen |= 1 << p
 		v, ok := s.Str("os")
-		if !ok {
+		if !ok { // named here rather than given to Str: it would cost a string each time
 			s.Err.Field = "os." + string(k)
-			s.Err.Message = s.Err.Field + " must be a string"
+			if s.Err.Code == errcode.BadType {
+				s.Err.Message = s.Err.Field + " must be a string"
+			}
 			return
 		}
 		st, ok := vocab.ParseOSState(string(v))
@@ -334,7 +314,6 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 		return
 	}
 	ev.scenario, ev.step = -1, -1
-	var seen uint8
 	first := true
 	for {
 		key, ok := s.Next(&first, "event")
@@ -390,12 +369,7 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 		if s.Err != nil {
 			return
 		}
-		if seen&bit != 0 {
-			s.Err = duplicate("event." + string(key))
-			return
-		}
-		seen |= bit
-		ev.fields = seen
+		ev.fields |= bit
 	}
 }
 
@@ -460,10 +434,6 @@ func unknownField(prev *errcode.Error, field string) *errcode.Error {
 
 func missing(field string) *errcode.Error {
 	return &errcode.Error{Code: errcode.MissingField, Field: field, Message: field + " is required"}
-}
-
-func duplicate(field string) *errcode.Error {
-	return &errcode.Error{Code: errcode.DuplicateField, Field: field, Message: field + " is given twice"}
 }
 
 func quote(b []byte) string {

@@ -11,24 +11,9 @@ import (
 
 // The state's JSON form (CONTRACT.md, "State"): compact, with the fields
 // in a fixed order and its integrity hash (digest.go) last. Reading is
-// strict: a state with a field unknown, repeated or out of range cannot be
-// used, which is no error: useState starts afresh and traces why.
-
-// The state's members, as bits of what decodeState has read.
-const (
-	sfV = 1 << iota
-	sfPolicy
-	sfAccepted
-	sfSeen
-	sfBasic
-	sfPending
-	sfResume
-	sfAt
-	sfFlow
-	sfPerms
-	sfLast
-	sfHash
-)
+// strict: a state with a field unknown, repeated (the scanner rejects a
+// repeated name) or out of range cannot be used, which is no error:
+// useState starts afresh and traces why.
 
 // decodeState reads the state object at data[start:] and returns it with
 // its integrity hash and the offset after it. A state that cannot be used
@@ -48,29 +33,22 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 	bad := func(field string) (state, uint64, int, string) {
 		return reset("state." + field + " is not valid")
 	}
-	var seen uint16
+	hasHash := false
 	first := true
 	for {
 		key, ok := s.Next(&first, "state")
 		if !ok {
 			break
 		}
-		var bit uint16
 		switch string(key) {
 		case "v":
-			bit = sfV
 			version, ok = s.Int("v")
 		case "policy":
-			bit = sfPolicy
 			policy, ok = s.Str("policy")
 			if ok && string(policy) != e.id {
 				return reset("state is for policy " + quote(policy) + ", not " + e.id)
 			}
 		case "accepted", "seen":
-			bit = sfAccepted
-			if key[0] == 's' {
-				bit = sfSeen
-			}
 			var v []byte
 			if v, ok = s.Str("state"); ok {
 				i := e.versionIndex(v)
@@ -84,10 +62,8 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 				}
 			}
 		case "basic":
-			bit = sfBasic
 			st.basic, ok = s.Bool("basic")
 		case "pending":
-			bit = sfPending
 			var v []byte
 			if v, ok = s.Str("pending"); ok {
 				if st.pending, ok = parsePopup(v); !ok {
@@ -95,10 +71,6 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 				}
 			}
 		case "resume", "at":
-			bit = sfResume
-			if key[0] == 'a' {
-				bit = sfAt
-			}
 			var v []byte
 			if v, ok = s.Str("state"); ok {
 				r, found := e.stepRefBytes(v)
@@ -112,17 +84,14 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 				}
 			}
 		case "flow":
-			bit = sfFlow
 			if reason := e.decodeFlow(&s, &st.flow); reason != "" {
 				return reset(reason)
 			}
 		case "perms":
-			bit = sfPerms
 			if reason := decodePerms(&s, &st.perms); reason != "" {
 				return reset(reason)
 			}
 		case "last":
-			bit = sfLast
 			var v []byte
 			if v, ok = s.Str("last"); ok {
 				if len(v) != 64 {
@@ -134,7 +103,6 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 				st.hasLast = true
 			}
 		case "hash":
-			bit = sfHash
 			var v []byte
 			if v, ok = s.Str("hash"); ok {
 				var raw [8]byte
@@ -144,7 +112,7 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 				if _, err := hex.Decode(raw[:], v); err != nil {
 					return bad("hash")
 				}
-				hash = binary.BigEndian.Uint64(raw[:])
+				hash, hasHash = binary.BigEndian.Uint64(raw[:]), true
 			}
 		default:
 			return reset("state has an unknown field " + quote(key))
@@ -152,10 +120,6 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 		if !ok || s.Err != nil {
 			return bad(string(key))
 		}
-		if seen&bit != 0 {
-			return reset("state has the field " + quote(key) + " twice")
-		}
-		seen |= bit
 	}
 	switch {
 	case s.Err != nil:
@@ -166,7 +130,7 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 		return reset("state version " + strconv.FormatInt(version, 10) + " is not " + strconv.Itoa(StateVersion))
 	case policy == nil:
 		return reset("state names no policy")
-	case seen&sfHash == 0:
+	case !hasHash:
 		return reset("state has no integrity hash")
 	}
 	return st, hash, s.Pos, ""
@@ -179,17 +143,14 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 	if !s.Object("flow") {
 		return "state.flow is not an object"
 	}
-	var seen uint8
 	first := true
 	for {
 		key, ok := s.Next(&first, "flow")
 		if !ok {
 			break
 		}
-		var bit uint8
 		switch string(key) {
 		case "step":
-			bit = 1
 			var v []byte
 			if v, ok = s.Str("flow.step"); ok {
 				r, found := e.stepRefBytes(v)
@@ -199,7 +160,6 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 				f.step = r
 			}
 		case "i":
-			bit = 2
 			var n int64
 			if n, ok = s.Int("flow.i"); ok {
 				if n < 0 || n > 15 {
@@ -208,7 +168,6 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 				f.i = int(n)
 			}
 		case "wait":
-			bit = 4
 			var v []byte
 			if v, ok = s.Str("flow.wait"); ok {
 				if f.wait, ok = parseWait(v); !ok {
@@ -216,7 +175,6 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 				}
 			}
 		case "missing":
-			bit = 8
 			var n int64
 			if n, ok = s.Int("flow.missing"); ok {
 				if n < 0 || n > 0xFFFF {
@@ -230,13 +188,9 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 		if !ok {
 			return "state.flow." + string(key) + " is not valid"
 		}
-		if seen&bit != 0 {
-			return "state.flow has the field " + quote(key) + " twice"
-		}
-		seen |= bit
 	}
 	if s.Err != nil {
-		return "state.flow is not valid"
+		return "state.flow is not valid: " + s.Err.Message
 	}
 	if f.step.sc < 0 || f.wait == waitNone {
 		return "state.flow needs a step and what it waits for"
@@ -248,7 +202,6 @@ func decodePerms(s *jsontext.Scanner, perms *[vocab.NumPermissions]permState) st
 	if !s.Object("perms") {
 		return "state.perms is not an object"
 	}
-	var seen uint16
 	first := true
 	for {
 		key, ok := s.Next(&first, "perms")
@@ -259,16 +212,12 @@ func decodePerms(s *jsontext.Scanner, perms *[vocab.NumPermissions]permState) st
 		if !ok {
 			return "state.perms has an unknown permission " + quote(key)
 		}
-		if seen&(1<<p) != 0 {
-			return "state.perms has " + quote(key) + " twice"
-		}
-		seen |= 1 << p
 		if reason := decodePerm(s, &perms[p]); reason != "" {
 			return reason
 		}
 	}
 	if s.Err != nil {
-		return "state.perms is not valid"
+		return "state.perms is not valid: " + s.Err.Message
 	}
 	return ""
 }
@@ -278,7 +227,6 @@ func decodePerm(s *jsontext.Scanner, ps *permState) string {
 	if !s.Object("perms") {
 		return "state.perms is not valid"
 	}
-	var seen uint8
 	first := true
 	for {
 		k, ok := s.Next(&first, "perms")
@@ -286,27 +234,22 @@ func decodePerm(s *jsontext.Scanner, ps *permState) string {
 			return ""
 		}
 		var n int64
-		var bit uint8
 		switch string(k) {
 		case "denials":
-			bit = 1
 			if n, ok = s.Int("denials"); ok && n >= 0 && n <= 100 {
 				ps.denials = int(n)
 			} else {
 				ok = false
 			}
 		case "refused":
-			bit = 2
 			if n, ok = s.Int("refused"); ok && n > 0 {
 				ps.refused = n
 			} else {
 				ok = false
 			}
 		case "withdrawn":
-			bit = 4
 			ps.withdrawn, ok = s.Bool("withdrawn")
 		case "separate":
-			bit = 8
 			if !s.Array("separate") {
 				return "state.perms.separate is not an array"
 			}
@@ -326,10 +269,6 @@ func decodePerm(s *jsontext.Scanner, ps *permState) string {
 		if !ok {
 			return "state.perms." + string(k) + " is not valid"
 		}
-		if seen&bit != 0 {
-			return "state.perms has the field " + quote(k) + " twice"
-		}
-		seen |= bit
 	}
 }
 

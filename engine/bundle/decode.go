@@ -4,8 +4,9 @@ import (
 	"strconv"
 	"unsafe"
 
-	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
+
+	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
 // The bundle reader is reflection-free, like the engine's request reader:
@@ -13,7 +14,10 @@ import (
 // embedded bundle and a quarter of a megabyte of module (hostsim's
 // BenchmarkInstantiate and BenchmarkModuleSize). It is strict: an unknown
 // field is an error that names its path, as a bundle from another build
-// of the compiler must not be half understood.
+// of the compiler must not be half understood; and a name given twice,
+// invalid UTF-8 or data after the document is an error, as every other
+// reader would read such a bundle otherwise (JSON.parse takes the last of
+// two names; this reader appended to its lists for each).
 
 // decoder reads one document, remembering the first error.
 type decoder struct {
@@ -21,17 +25,33 @@ type decoder struct {
 	// share makes strings share the document's memory when they have no
 	// escapes (see OpenEmbedded).
 	share bool
+	// trailing: the error is data after the document.
+	trailing bool
 }
 
 func (d *decoder) err() error {
 	if d.s.Err == nil {
 		return nil
 	}
-	msg := d.s.Err.Message
-	if d.s.Err.Field != "" {
-		msg = d.s.Err.Field + ": " + msg
+	return badBundle(message(d.s.Err))
+}
+
+// message words a scanner's error for a bundle error. A repeated name's
+// message names the object already.
+func message(e *errcode.Error) string {
+	if e.Field == "" || e.Code == errcode.DuplicateField {
+		return e.Message
 	}
-	return badBundle(msg)
+	return e.Field + ": " + e.Message
+}
+
+// end checks that nothing follows the document read: a payload or an
+// envelope.
+func (d *decoder) end(what string) {
+	if d.s.Err == nil && !d.s.End() {
+		d.s.Err.Message = "data after the " + what + " at byte " + strconv.Itoa(d.s.Pos)
+		d.trailing = true
+	}
 }
 
 // object calls member for each key of an object at path.
@@ -71,10 +91,13 @@ func (d *decoder) unknown(path, key string) {
 }
 
 func (d *decoder) str(path string) string {
-	start := d.s.Pos
 	v, _ := d.s.Str(path)
-	if d.share && len(v) > 0 && len(v) < d.s.Pos-start && &v[0] == &d.s.Data[d.s.Pos-1-len(v)] {
-		// v lies in the document itself (no escapes were undone).
+	if len(v) == 0 {
+		return ""
+	}
+	// Str's bytes are the document's own if the string had no escapes,
+	// else new memory that nothing else holds, which needs no copy.
+	if inDoc := &v[0] == &d.s.Data[d.s.Pos-1-len(v)]; d.share || !inDoc {
 		return unsafe.String(&v[0], len(v))
 	}
 	return string(v)
@@ -99,10 +122,12 @@ func (d *decoder) bool(path string) bool {
 func idx(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // decodePayload reads a bundle's JSON.
-func decodePayload(payload []byte) (*Bundle, error) { return decode(payload, false) }
+func decodePayload(payload []byte) (*Bundle, error) { return decode(payload, false, false) }
 
-func decode(payload []byte, share bool) (*Bundle, error) {
+// checked says that readEnvelope has checked payload whole.
+func decode(payload []byte, share, checked bool) (*Bundle, error) {
 	d := &decoder{s: jsontext.New(payload), share: share}
+	d.s.Checked = checked
 	var b Bundle
 	d.object("payload", func(key string) {
 		switch key {
@@ -130,7 +155,7 @@ func decode(payload []byte, share bool) (*Bundle, error) {
 			d.unknown("payload", key)
 		}
 	})
-	d.s.End()
+	d.end("payload")
 	if err := d.err(); err != nil {
 		return nil, err
 	}
@@ -358,7 +383,10 @@ func readEnvelope(env []byte) (*envelope, error) {
 				d.s.Fail(errcode.BadBundle, "payload", "the envelope has no payload object")
 				return
 			}
-			if d.s.Skip("payload") {
+			// Checked whole, as the reading methods would read it, though
+			// Payload, Signatures and Sign never decode it: the bytes
+			// signed must read alike in every reader.
+			if d.s.Check("payload") {
 				e.Payload = trimSpace(env[start:d.s.Pos])
 			}
 		case "signatures":
@@ -383,9 +411,12 @@ func readEnvelope(env []byte) (*envelope, error) {
 			d.unknown("envelope", key)
 		}
 	})
-	d.s.End()
-	if err := d.err(); err != nil {
-		return nil, badBundle("not a bundle envelope: " + err.(*errcode.Error).Message)
+	d.end("envelope")
+	if e := d.s.Err; e != nil {
+		if !d.trailing && (e.Code == errcode.BadJSON || e.Code == errcode.BadType || e.Code == errcode.BadBundle) {
+			return nil, badBundle("not a bundle envelope: " + message(e))
+		}
+		return nil, badBundle(message(e)) // data after it, invalid UTF-8 or a repeated name
 	}
 	if len(e.Payload) == 0 {
 		return nil, badBundle("the envelope has no payload object")
@@ -393,10 +424,14 @@ func readEnvelope(env []byte) (*envelope, error) {
 	return &e, nil
 }
 
-// validJSON reports whether b is one JSON value.
-func validJSON(b []byte) bool {
-	s := jsontext.New(b)
-	return s.Skip("") && s.End()
+// checkPayload checks that b is one JSON value that every reader reads
+// alike, as readEnvelope checks a payload.
+func checkPayload(b []byte) error {
+	d := &decoder{s: jsontext.New(b)}
+	if d.s.Check("payload") {
+		d.end("payload")
+	}
+	return d.err()
 }
 
 func trimSpace(b []byte) []byte {

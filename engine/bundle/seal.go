@@ -53,10 +53,12 @@ func KeyID(pub ed25519.PublicKey) string {
 }
 
 // Seal wraps a payload (compact bundle JSON) in an envelope with its hash
-// and no signature yet.
+// and no signature yet. The payload must be one JSON value that every
+// reader reads alike (no repeated name, UTF-8 only): Open rejects any
+// other, so Seal and Sign refuse to wrap or sign it.
 func Seal(payload []byte) ([]byte, error) {
-	if !validJSON(payload) {
-		return nil, badBundle("payload is not valid JSON")
+	if err := checkPayload(payload); err != nil {
+		return nil, err
 	}
 	return encodeEnvelope(payload, nil), nil
 }
@@ -136,13 +138,16 @@ func OpenUnsigned(env []byte) (*Bundle, error) {
 // leaves validation to the reader that uses the bundle (engine.New does
 // it), and its strings share env's memory, which must therefore never
 // change: //go:embed data, for instance. In wasm this takes the module's
-// start-up from 16 ms to a few (hostsim's BenchmarkInstantiate).
+// start-up from 16 ms to a few (hostsim's BenchmarkInstantiate). It does
+// read the document as every reader must (no repeated name, UTF-8 only,
+// nothing after it), like Open: a module must show what any other
+// reader of its bundle would see.
 func OpenEmbedded(env []byte) (*Bundle, string, error) {
 	e, err := readEnvelope(env)
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := decode(e.Payload, true)
+	b, err := decode(e.Payload, true, true)
 	return b, e.Hash, err
 }
 
@@ -185,8 +190,10 @@ func encodeEnvelope(payload []byte, sigs []Signature) []byte {
 	return append(b, "]}\n"...)
 }
 
+// parsePayload decodes and validates a payload that readEnvelope has
+// checked.
 func parsePayload(payload []byte) (*Bundle, error) {
-	b, err := decodePayload(payload)
+	b, err := decode(payload, false, true)
 	if err != nil {
 		return nil, err
 	}

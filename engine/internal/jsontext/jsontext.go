@@ -1,12 +1,37 @@
+//go:build !jsontext_reference
+
 // Package jsontext reads JSON without reflection, for the engine's
 // requests and states and for bundles: encoding/json costs about ten times
 // as much per call in wasm and a quarter of a megabyte of module
-// (DESIGN.md, "The JSON codec"). A Scanner is a pull parser over one
+// (RATIONALE.md, "Why does the engine read and write JSON by hand?"). A Scanner is a pull parser over one
 // document that never allocates for well-formed input without escapes and
 // that no input can make recurse or loop without bound.
+//
+// # What it accepts
+//
+// A document is one JSON value (RFC 8259) between optional white space,
+// and nothing after it: a NUL byte is data like any other. Strings must be
+// UTF-8 with no lone UTF-16 surrogate escape ("\ud800"), and no object may
+// repeat a name (compared after unescaping). These are the rules on which
+// JSON readers differ (I-JSON, RFC 7493, makes them the norm): a reader
+// that took the last of two equal names, or the first, or mended bad
+// UTF-8, would see another document than the engine. The package's fuzz
+// test holds Check and the reading methods to the verdict of
+// github.com/go-json-experiment/json/jsontext (the coming
+// encoding/json/jsontext) with its default options, and their values to
+// encoding/json's, with one difference written down: Skip and Check give
+// up below 64 levels of nesting under the value they start at (the
+// reference allows 10,000); a bundle envelope, the deepest of the
+// engine's formats, nests 10 (the payload Check reads, 9).
+//
+// Skip is the one lenient method: it reads over a value its caller will
+// not use, such as a state the engine cannot use, checking only the
+// grammar (not UTF-8, surrogates or repeated names), so that what is
+// wrong inside such a value stays the caller's verdict.
 package jsontext
 
 import (
+	"bytes"
 	"strconv"
 	"unicode/utf8"
 
@@ -16,31 +41,59 @@ import (
 // New returns a scanner over data.
 func New(data []byte) Scanner { return Scanner{Data: data} }
 
-// stringStop marks the bytes that end a run of plain string content: the
-// quote, the backslash and control characters. It is a read-only table.
-var stringStop = func() (stop [256]bool) {
-	for c := 0; c < 0x20; c++ {
-		stop[c] = true
+// Validate reads data as one document with Check and End: nil if it is
+// one JSON value that any reader reads alike, else the first error.
+func Validate(data []byte) *errcode.Error {
+	s := New(data)
+	if s.Check("") {
+		s.End()
 	}
-	stop['"'], stop['\\'] = true, true
+	return s.Err
+}
+
+// stop marks the bytes that end a run of plain string content: the quote,
+// the backslash and control characters (stopGrammar), and the bytes that
+// begin a multi-byte UTF-8 sequence, to be checked (stopUTF8). It is a
+// read-only table.
+var stop = func() (t [256]uint8) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = stopGrammar
+	}
+	t['"'], t['\\'] = stopGrammar, stopGrammar
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = stopUTF8
+	}
 	return
 }()
 
-// maxDepth bounds the nesting of values the scanner skips, so that no input
-// can make it recurse or loop without bound.
+const (
+	stopGrammar = 1
+	stopUTF8    = 2
+)
+
+// maxDepth bounds the nesting of values Skip and Check read over, so that
+// no input can make them loop without bound.
 const maxDepth = 64
 
 // Scanner reads one JSON document. After the first error every method
 // returns false and Err keeps that first error.
+//
+// An object opened with Object must be read to its closing brace (Next
+// returning false) before the object around it goes on: the scanner keeps
+// each open object's names, to reject a repeated one.
 type Scanner struct {
-	Data    []byte
-	Pos     int
-	Err     *errcode.Error
-	scratch []byte // unescaped strings that had escapes
+	Data []byte
+	Pos  int
+	Err  *errcode.Error
+	// Checked says that Data is a document that Check (or Validate) has
+	// accepted already, such as a bundle's payload once its envelope is
+	// read: the reading methods then skip what Check checks, names and
+	// UTF-8, and read it in half the time.
+	Checked bool
+	names   names
 }
 
-// Fail records an error, unless one is recorded already, and returns
-// false.
+// Fail records an error, unless one is recorded already, and returns false.
 func (s *Scanner) Fail(code errcode.Code, field, msg string) bool {
 	if s.Err == nil {
 		s.Err = &errcode.Error{Code: code, Field: field, Message: msg}
@@ -64,7 +117,9 @@ func (s *Scanner) ws() {
 	s.Pos = i
 }
 
-// peek returns the next non-space byte, or 0 at the end.
+// Peek skips white space and returns the next byte, or 0 at the end of the
+// data. A NUL byte reads as 0 too: it is never valid outside a string, so
+// every method rejects it, and End tells the end from a NUL.
 func (s *Scanner) Peek() byte {
 	s.ws()
 	if s.Pos < len(s.Data) {
@@ -73,7 +128,8 @@ func (s *Scanner) Peek() byte {
 	return 0
 }
 
-// kind names the JSON type of the next value, for error messages.
+// kind names the JSON type of the next value, which is well formed, for
+// error messages.
 func (s *Scanner) kind() string {
 	switch s.Peek() {
 	case '{':
@@ -86,25 +142,27 @@ func (s *Scanner) kind() string {
 		return "a boolean"
 	case 'n':
 		return "null"
-	case 0:
-		return "nothing"
 	default:
 		return "a number"
 	}
 }
 
+// WrongType reports that the next value is not of the type want names
+// ("an object"): bad_type if it is a well-formed value of another type,
+// bad_json if it is not a well-formed value at all.
 func (s *Scanner) WrongType(field, want string) bool {
 	if s.Err != nil {
 		return false
 	}
-	c := s.Peek()
-	if c == 0 || !(c == '{' || c == '[' || c == '"' || c == 't' || c == 'f' || c == 'n' || c == '-' || (c >= '0' && c <= '9')) {
-		return s.syntax(field)
+	pos := s.Pos
+	if !s.Skip(field) {
+		return false
 	}
+	s.Pos = pos
 	return s.Fail(errcode.BadType, field, field+" must be "+want+", not "+s.kind())
 }
 
-// object opens an object; iterate its members with next.
+// Object opens an object; iterate its members with Next.
 func (s *Scanner) Object(field string) bool {
 	if s.Err != nil {
 		return false
@@ -113,12 +171,17 @@ func (s *Scanner) Object(field string) bool {
 		return s.WrongType(field, "an object")
 	}
 	s.Pos++
+	if !s.Checked {
+		s.names.open()
+	}
 	return true
 }
 
-// next reads the next member's key of an object opened with object, and
-// its colon. It returns false at the closing brace or on an error. first
-// tracks whether a comma is due.
+// Next reads the next member's name of an object opened with Object, and
+// its colon. It returns false at the closing brace or on an error; a name
+// the object already has is an error (errcode.DuplicateField, its Field the
+// member's path). first tracks whether a comma is due. The name's bytes
+// stay valid as long as Data.
 func (s *Scanner) Next(first *bool, field string) ([]byte, bool) {
 	if s.Err != nil {
 		return nil, false
@@ -126,6 +189,9 @@ func (s *Scanner) Next(first *bool, field string) ([]byte, bool) {
 	c := s.Peek()
 	if c == '}' {
 		s.Pos++
+		if !s.Checked {
+			s.closeNames()
+		}
 		return nil, false
 	}
 	if !*first {
@@ -139,8 +205,9 @@ func (s *Scanner) Next(first *bool, field string) ([]byte, bool) {
 	if s.Peek() != '"' {
 		return nil, s.syntax(field)
 	}
+	at := s.Pos
 	key, ok := s.Str(field)
-	if !ok {
+	if !ok || (!s.Checked && !s.addName(at, key, field, true)) {
 		return nil, false
 	}
 	if s.Peek() != ':' {
@@ -150,7 +217,7 @@ func (s *Scanner) Next(first *bool, field string) ([]byte, bool) {
 	return key, true
 }
 
-// array opens an array; iterate its elements with more.
+// Array opens an array; iterate its elements with More.
 func (s *Scanner) Array(field string) bool {
 	if s.Err != nil {
 		return false
@@ -162,7 +229,7 @@ func (s *Scanner) Array(field string) bool {
 	return true
 }
 
-// more reports whether another element follows in an open array.
+// More reports whether another element follows in an open array.
 func (s *Scanner) More(first *bool, field string) bool {
 	if s.Err != nil {
 		return false
@@ -182,8 +249,9 @@ func (s *Scanner) More(first *bool, field string) bool {
 	return true
 }
 
-// str reads a string value. The bytes are valid until the next call that
-// unescapes a string.
+// Str reads a string value. Without escapes its bytes are Data's own;
+// with escapes they are unescaped into new memory (the one allocation of
+// well-formed input). Either way they stay valid as long as Data.
 func (s *Scanner) Str(field string) ([]byte, bool) {
 	if s.Err != nil {
 		return nil, false
@@ -191,55 +259,110 @@ func (s *Scanner) Str(field string) ([]byte, bool) {
 	if s.Peek() != '"' {
 		return nil, s.WrongType(field, "a string")
 	}
-	s.Pos++
-	start := s.Pos
+	start := s.Pos + 1
 	// Locals, not fields, in the loop: the compiler keeps them in
 	// registers (in wasm, locals) instead of memory. This loop was half
 	// of reading a request.
-	data, i := s.Data, s.Pos
-	for i < len(data) && !stringStop[data[i]] {
+	data, i := s.Data, start
+	for i < len(data) && stop[data[i]] == 0 {
 		i++
 	}
-	s.Pos = i
-	if i == len(data) {
-		return nil, s.syntax(field)
-	}
-	switch data[i] {
-	case '"':
-		s.Pos++
+	if i < len(data) && data[i] == '"' {
+		s.Pos = i + 1
 		return data[start:i], true
-	case '\\':
-		return s.unescape(start, field)
-	default:
-		return nil, s.Fail(errcode.BadJSON, field, "control character in a string at byte "+strconv.Itoa(i))
+	}
+	escaped, ok := s.str(field, !s.Checked, i)
+	if !ok {
+		return nil, false
+	}
+	if !escaped {
+		return data[start : s.Pos-1], true
+	}
+	return unquote(data[start : s.Pos-1]), true
+}
+
+// str reads over the string whose quote is at Pos, from its content's
+// byte i on (the bytes before are plain), checking its grammar and, if
+// strict, its UTF-8 and surrogate escapes. It reports whether the string
+// has escapes.
+func (s *Scanner) str(field string, strict bool, i int) (escaped, ok bool) {
+	var mask uint8 = stopGrammar
+	if strict {
+		mask |= stopUTF8
+	}
+	data := s.Data
+	for {
+		for i < len(data) && stop[data[i]]&mask == 0 {
+			i++
+		}
+		if i >= len(data) {
+			s.Pos = i
+			return escaped, s.syntax(field)
+		}
+		switch c := data[i]; {
+		case c == '"':
+			s.Pos = i + 1
+			return escaped, true
+		case c < 0x20:
+			s.Pos = i
+			return escaped, s.Fail(errcode.BadJSON, field, "control character in a string at byte "+strconv.Itoa(i))
+		case c >= 0x80:
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				s.Pos = i
+				return escaped, s.Fail(errcode.BadUTF8, field, "invalid UTF-8 at byte "+strconv.Itoa(i))
+			}
+			i += size
+			continue
+		}
+		// A backslash.
+		escaped = true
+		if i+1 >= len(data) {
+			s.Pos = len(data)
+			return escaped, s.syntax(field)
+		}
+		switch data[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i += 2
+			continue
+		case 'u':
+		default:
+			s.Pos = i
+			return escaped, s.Fail(errcode.BadJSON, field, "bad escape at byte "+strconv.Itoa(i))
+		}
+		r, ok := hex4(data, i+2)
+		if !ok {
+			s.Pos = i
+			return escaped, s.Fail(errcode.BadJSON, field, "bad \\u escape at byte "+strconv.Itoa(i))
+		}
+		at := i
+		i += 6
+		if !strict || r < 0xD800 || r >= 0xE000 {
+			continue
+		}
+		if r < 0xDC00 && i+1 < len(data) && data[i] == '\\' && data[i+1] == 'u' {
+			if lo, ok := hex4(data, i+2); ok && lo >= 0xDC00 && lo < 0xE000 {
+				i += 6
+				continue
+			}
+		}
+		s.Pos = at
+		return escaped, s.Fail(errcode.BadUTF8, field, "lone UTF-16 surrogate at byte "+strconv.Itoa(at))
 	}
 }
 
-func (s *Scanner) unescape(start int, field string) ([]byte, bool) {
-	out := append(s.scratch[:0], s.Data[start:s.Pos]...)
-	for s.Pos < len(s.Data) {
-		c := s.Data[s.Pos]
-		switch {
-		case c == '"':
-			s.Pos++
-			s.scratch = out
-			return out, true
-		case c < 0x20:
-			return nil, s.Fail(errcode.BadJSON, field, "control character in a string at byte "+strconv.Itoa(s.Pos))
-		case c != '\\':
-			out = append(out, c)
-			s.Pos++
-			continue
+// unquote returns the unescaped content of a string that str has checked
+// strictly, in new memory.
+func unquote(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); {
+		j := bytes.IndexByte(raw[i:], '\\')
+		if j < 0 {
+			return append(out, raw[i:]...)
 		}
-		s.Pos++
-		if s.Pos >= len(s.Data) {
-			break
-		}
-		e := s.Data[s.Pos]
-		s.Pos++
-		switch e {
-		case '"', '\\', '/':
-			out = append(out, e)
+		out = append(out, raw[i:i+j]...)
+		i += j
+		switch e := raw[i+1]; e {
 		case 'b':
 			out = append(out, '\b')
 		case 'f':
@@ -251,36 +374,30 @@ func (s *Scanner) unescape(start int, field string) ([]byte, bool) {
 		case 't':
 			out = append(out, '\t')
 		case 'u':
-			r, ok := s.hex4()
-			if !ok {
-				return nil, s.Fail(errcode.BadJSON, field, "bad \\u escape at byte "+strconv.Itoa(s.Pos))
-			}
-			if r >= 0xD800 && r < 0xDC00 && s.Pos+1 < len(s.Data) && s.Data[s.Pos] == '\\' && s.Data[s.Pos+1] == 'u' {
-				save := s.Pos
-				s.Pos += 2
-				if lo, ok := s.hex4(); ok && lo >= 0xDC00 && lo < 0xE000 {
-					r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
-				} else {
-					s.Pos = save
-				}
-			}
-			if r >= 0xD800 && r < 0xE000 {
-				return nil, s.Fail(errcode.BadUTF8, field, field+" holds a lone UTF-16 surrogate")
+			r, _ := hex4(raw, i+2)
+			if r >= 0xD800 && r < 0xDC00 { // a pair, as str checked
+				lo, _ := hex4(raw, i+8)
+				r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
+				i += 6
 			}
 			out = utf8.AppendRune(out, r)
-		default:
-			return nil, s.Fail(errcode.BadJSON, field, "bad escape at byte "+strconv.Itoa(s.Pos-1))
+			i += 6
+			continue
+		default: // '"', '\\', '/'
+			out = append(out, e)
 		}
+		i += 2
 	}
-	return nil, s.syntax(field)
+	return out
 }
 
-func (s *Scanner) hex4() (rune, bool) {
-	if s.Pos+4 > len(s.Data) {
+// hex4 reads the four hex digits at data[i:].
+func hex4(data []byte, i int) (rune, bool) {
+	if i+4 > len(data) {
 		return 0, false
 	}
 	var r rune
-	for _, c := range s.Data[s.Pos : s.Pos+4] {
+	for _, c := range data[i : i+4] {
 		r <<= 4
 		switch {
 		case c >= '0' && c <= '9':
@@ -293,11 +410,10 @@ func (s *Scanner) hex4() (rune, bool) {
 			return 0, false
 		}
 	}
-	s.Pos += 4
 	return r, true
 }
 
-// boolean reads true or false.
+// Bool reads true or false.
 func (s *Scanner) Bool(field string) (bool, bool) {
 	if s.Err != nil {
 		return false, false
@@ -311,10 +427,9 @@ func (s *Scanner) Bool(field string) (bool, bool) {
 	return false, s.WrongType(field, "a boolean")
 }
 
-// null consumes a null if one is next.
+// Null consumes a null if one is next.
 func (s *Scanner) Null() bool {
-	s.Peek()
-	return s.lit("null")
+	return s.Err == nil && s.lit("null")
 }
 
 func (s *Scanner) lit(word string) bool {
@@ -326,7 +441,8 @@ func (s *Scanner) lit(word string) bool {
 	return false
 }
 
-// integer reads a JSON integer that fits in an int64.
+// Int reads a JSON integer that fits in an int64. A number with a
+// fraction or an exponent is of the wrong type, even 1.0 or 1e3.
 func (s *Scanner) Int(field string) (int64, bool) {
 	if s.Err != nil {
 		return 0, false
@@ -336,26 +452,43 @@ func (s *Scanner) Int(field string) (int64, bool) {
 		return 0, s.WrongType(field, "an integer")
 	}
 	start := s.Pos
-	if c == '-' {
-		s.Pos++
+	if !s.number() {
+		return 0, s.syntax(field)
 	}
-	for s.Pos < len(s.Data) && s.Data[s.Pos] >= '0' && s.Data[s.Pos] <= '9' {
-		s.Pos++
-	}
-	if s.Pos < len(s.Data) && (s.Data[s.Pos] == '.' || s.Data[s.Pos] == 'e' || s.Data[s.Pos] == 'E') {
+	if !digitsOnly(s.Data[start:s.Pos]) {
+		s.Pos = start
 		return 0, s.Fail(errcode.BadType, field, field+" must be an integer")
 	}
 	n, err := strconv.ParseInt(string(s.Data[start:s.Pos]), 10, 64)
 	if err != nil {
+		s.Pos = start
 		return 0, s.Fail(errcode.BadType, field, field+" must be an integer that fits in 64 bits")
 	}
 	return n, true
 }
 
-// skip reads over one value of any type, checking its syntax. It keeps
-// its own stack of open containers (one bit each), so no input can make
-// it recurse.
-func (s *Scanner) Skip(field string) bool {
+// digitsOnly reports whether a number has neither fraction nor exponent.
+func digitsOnly(number []byte) bool {
+	for _, c := range number {
+		if c == '.' || c == 'e' || c == 'E' {
+			return false
+		}
+	}
+	return true
+}
+
+// Skip reads over one value of any type that its caller will not use,
+// checking its grammar only: not the UTF-8 of its strings, their surrogate
+// escapes or repeated names (Check does). It keeps its own stack of open
+// containers (one bit each), so no input can make it recurse.
+func (s *Scanner) Skip(field string) bool { return s.skip(field, false) }
+
+// Check reads over one value of any type as Skip does, and rejects in it
+// what the reading methods reject: invalid UTF-8, lone surrogate escapes
+// and a name repeated in an object.
+func (s *Scanner) Check(field string) bool { return s.skip(field, true) }
+
+func (s *Scanner) skip(field string, strict bool) bool {
 	var objects uint64 // bit i: the container at depth i is an object
 	depth := 0
 value:
@@ -368,6 +501,9 @@ value:
 			s.Pos++
 			if c == '{' {
 				objects |= 1 << depth
+				if strict {
+					s.names.open()
+				}
 			} else {
 				objects &^= 1 << depth
 			}
@@ -375,20 +511,24 @@ value:
 			if end := s.Peek(); end == '}' || end == ']' {
 				break // an empty container is closed below
 			}
-			if c == '{' && !s.member(field) {
+			if c == '{' && !s.member(field, strict) {
 				return false
 			}
 			continue value
 		case c == '"':
-			if _, ok := s.Str(field); !ok {
+			if _, ok := s.str(field, strict, s.Pos+1); !ok {
 				return false
 			}
-		case c == 't' || c == 'f':
-			if _, ok := s.Bool(field); !ok {
-				return false
+		case c == 't':
+			if !s.lit("true") {
+				return s.syntax(field)
+			}
+		case c == 'f':
+			if !s.lit("false") {
+				return s.syntax(field)
 			}
 		case c == 'n':
-			if !s.Null() {
+			if !s.lit("null") {
 				return s.syntax(field)
 			}
 		case c == '-' || (c >= '0' && c <= '9'):
@@ -405,13 +545,16 @@ value:
 			if (object && c == '}') || (!object && c == ']') {
 				s.Pos++
 				depth--
+				if object && strict {
+					s.closeNames()
+				}
 				continue
 			}
 			if c != ',' {
 				return s.syntax(field)
 			}
 			s.Pos++
-			if object && !s.member(field) {
+			if object && !s.member(field, strict) {
 				return false
 			}
 			continue value
@@ -421,12 +564,17 @@ value:
 	return false
 }
 
-// member reads an object member's key and colon.
-func (s *Scanner) member(field string) bool {
+// member reads an object member's name and colon.
+func (s *Scanner) member(field string, strict bool) bool {
 	if s.Peek() != '"' {
 		return s.syntax(field)
 	}
-	if _, ok := s.Str(field); !ok {
+	if strict {
+		at := s.Pos
+		if key, ok := s.Str(field); !ok || !s.addName(at, key, field, false) {
+			return false
+		}
+	} else if _, ok := s.str(field, false, s.Pos+1); !ok {
 		return false
 	}
 	if s.Peek() != ':' {
@@ -474,13 +622,201 @@ func (s *Scanner) number() bool {
 	return true
 }
 
-// end checks that nothing but space follows the document.
+// End checks that nothing but white space follows the document: any
+// other byte, a NUL included, is an error.
 func (s *Scanner) End() bool {
 	if s.Err != nil {
 		return false
 	}
-	if s.Peek() != 0 {
-		return s.Fail(errcode.BadJSON, "", "trailing data after the JSON value at byte "+strconv.Itoa(s.Pos))
+	s.ws()
+	if s.Pos < len(s.Data) {
+		return s.Fail(errcode.BadJSON, "", "data after the JSON value at byte "+strconv.Itoa(s.Pos))
 	}
 	return true
+}
+
+// names keeps the names of the objects being read, to find a repeated
+// one. Each open object is a mark followed by its names; each mark holds
+// the index of the mark before it. The first entries live in the scanner
+// itself, so that reading a request allocates nothing. An object's first
+// names are compared one by one; once it has linearNames, they go into a
+// hash set of its own, so that no input makes the check quadratic.
+type names struct {
+	inline [16]entry
+	more   []entry
+	n      int    // entries held
+	top    int    // 1 + the index of the innermost open object's mark; 0 if none
+	esc    []byte // the unescaped bytes of names that had escapes
+	sets   [][]uint32
+	big    int // sets in use, one for each open object with many names
+}
+
+type entry struct {
+	at   uint32 // a name: the offset of its quote in Data; a mark: the top before it
+	off  uint32 // a name: where its bytes start, in Data or esc; a mark: len(esc) when opened
+	n    uint32 // a name: its length; a mark: 1 + the index of its set, 0 if none
+	kind uint8
+}
+
+const (
+	inData = iota // a name whose bytes are Data's
+	inEsc         // a name whose bytes are in esc
+	mark          // an object's start
+)
+
+// linearNames is how many names of an object are compared one by one.
+const linearNames = 16
+
+func (t *names) get(i int) *entry {
+	if i < len(t.inline) {
+		return &t.inline[i]
+	}
+	return &t.more[i-len(t.inline)]
+}
+
+func (t *names) push(e entry) {
+	if t.n < len(t.inline) {
+		t.inline[t.n] = e
+	} else {
+		t.more = append(t.more[:t.n-len(t.inline)], e)
+	}
+	t.n++
+}
+
+func (t *names) bytes(data []byte, e *entry) []byte {
+	if e.kind == inEsc {
+		return t.esc[e.off : e.off+e.n]
+	}
+	return data[e.off : e.off+e.n]
+}
+
+func (t *names) open() {
+	t.push(entry{at: uint32(t.top), off: uint32(len(t.esc)), kind: mark})
+	t.top = t.n
+}
+
+// addName records the name of the member at Data[at:], which Str has just
+// read, and fails if its object has it already. next says whether Next
+// reads it (the error names the member) or Check (the error names field).
+func (s *Scanner) addName(at int, key []byte, field string, next bool) bool {
+	t := &s.names
+	if t.top == 0 {
+		return true // no object opened by this scanner: nothing to compare with
+	}
+	count := t.n - t.top
+	if count >= linearNames-1 || t.n >= len(t.inline) || s.Pos-at-2 != len(key) {
+		return s.addNameSlow(at, key, field, next)
+	}
+	// A name without escapes, of an object with few names, in the scanner.
+	for i := t.top; i < t.n; i++ {
+		if e := &t.inline[i]; int(e.n) == len(key) && string(t.bytes(s.Data, e)) == string(key) {
+			return s.duplicate(field, key, at, next)
+		}
+	}
+	t.inline[t.n] = entry{at: uint32(at), off: uint32(at + 1), n: uint32(len(key))}
+	t.n++
+	return true
+}
+
+func (s *Scanner) addNameSlow(at int, key []byte, field string, next bool) bool {
+	t := &s.names
+	count := t.n - t.top
+	if count < linearNames {
+		for i := t.top; i < t.n; i++ {
+			if e := t.get(i); int(e.n) == len(key) && string(t.bytes(s.Data, e)) == string(key) {
+				return s.duplicate(field, key, at, next)
+			}
+		}
+	}
+	e := entry{at: uint32(at), off: uint32(at + 1), n: uint32(len(key))}
+	if s.Pos-at-2 != len(key) { // escapes were undone: keep the bytes
+		e.off, e.kind = uint32(len(t.esc)), inEsc
+		t.esc = append(t.esc, key...)
+	}
+	m := t.get(t.top - 1)
+	if m.n == 0 {
+		t.push(e)
+		if count+1 == linearNames { // many names now: the object gets a set
+			if t.big == len(t.sets) {
+				t.sets = append(t.sets, nil)
+			}
+			t.big++
+			m = t.get(t.top - 1) // push may have moved it
+			m.n = uint32(t.big)
+			t.sets[t.big-1] = t.rehash(s.Data, t.sets[t.big-1], 4*linearNames)
+		}
+		return true
+	}
+	set := t.sets[m.n-1]
+	if 2*(count+1) > len(set) {
+		set = t.rehash(s.Data, set, 2*len(set))
+		t.sets[m.n-1] = set
+	}
+	t.push(e)
+	if !t.insert(s.Data, set, t.n-1) {
+		return s.duplicate(field, key, at, next)
+	}
+	return true
+}
+
+// rehash puts the names of the innermost object into a set of size
+// entries (a power of two), reusing set's memory.
+func (t *names) rehash(data []byte, set []uint32, size int) []uint32 {
+	if cap(set) < size {
+		set = make([]uint32, size)
+	}
+	set = set[:size]
+	clear(set)
+	for i := t.top; i < t.n; i++ {
+		t.insert(data, set, i)
+	}
+	return set
+}
+
+// insert adds entry i to a set, unless the set has its name.
+func (t *names) insert(data []byte, set []uint32, i int) bool {
+	name := t.bytes(data, t.get(i))
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range name {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	for mask := uint32(len(set) - 1); ; h++ {
+		j := set[h&mask]
+		if j == 0 {
+			set[h&mask] = uint32(i + 1)
+			return true
+		}
+		if bytes.Equal(t.bytes(data, t.get(int(j-1))), name) {
+			return false
+		}
+	}
+}
+
+// closeNames forgets the names of the innermost open object.
+func (s *Scanner) closeNames() {
+	t := &s.names
+	if t.top == 0 {
+		return
+	}
+	m := t.get(t.top - 1)
+	if m.n != 0 {
+		t.big--
+	}
+	t.n, t.top = t.top-1, int(m.at)
+	t.esc = t.esc[:m.off]
+}
+
+func (s *Scanner) duplicate(field string, key []byte, at int, next bool) bool {
+	msg := "duplicate name " + strconv.Quote(string(key))
+	if field != "" {
+		msg += " in " + field
+	}
+	msg += " at byte " + strconv.Itoa(at)
+	if next {
+		if field != "" {
+			field += "."
+		}
+		field += string(key)
+	}
+	return s.Fail(errcode.DuplicateField, field, msg)
 }
