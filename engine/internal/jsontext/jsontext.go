@@ -1,11 +1,12 @@
 //go:build !jsontext_reference
 
 // Package jsontext reads JSON without reflection, for the engine's
-// requests and states and for bundles: encoding/json costs about ten times
-// as much per call in wasm and a quarter of a megabyte of module
-// (RATIONALE.md, "Why does the engine read and write JSON by hand?"). A Scanner is a pull parser over one
-// document that never allocates for well-formed input without escapes and
-// that no input can make recurse or loop without bound.
+// requests and states and for bundles: encoding/json costs about ten
+// times as much per call in wasm and a quarter of a megabyte of module
+// (RATIONALE.md, "Why does the engine read and write JSON by hand?"). A
+// Scanner is a pull parser over one document that never allocates for
+// well-formed input without escapes and that no input can make recurse or
+// loop without bound.
 //
 // # What it accepts
 //
