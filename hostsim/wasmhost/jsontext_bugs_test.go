@@ -75,7 +75,7 @@ func TestModuleRequestBugs(t *testing.T) {
 		{"device.platform twice", bugRequest(bugNow, `"device":{"platform":"android","version":"33","platform":"ios"}`, bugLaunch), "duplicate_field", "device.platform"},
 		{"os.camera twice", bugRequest(bugNow, bugDevice, `"os":{"camera":"granted","camera":"denied"}`, bugLaunch), "duplicate_field", "os.camera"},
 		{"event.step twice", bugRequest(bugNow, bugDevice, `"event":{"type":"enter","scenario":"loan_apply","step":"apply","step":"x"}`), "duplicate_field", "event.step"},
-		{"invalid UTF-8", bugRequest(bugNow, bugDevice, "\"locale\":\"zh\xff\"", bugLaunch), "bad_utf8", ""},
+		{"invalid UTF-8", bugRequest(bugNow, bugDevice, "\"locale\":\"zh\xff\"", bugLaunch), "bad_utf8", "locale"},
 		{"a lone surrogate", bugRequest(bugNow, bugDevice, `"locale":"zh\udc00"`, bugLaunch), "bad_utf8", "locale"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

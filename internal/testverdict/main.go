@@ -57,7 +57,7 @@ func run(in io.Reader, out io.Writer) int {
 			if e.Test != "" {
 				outputs[k] = append(outputs[k], e.Output)
 			} else if !strings.HasPrefix(e.Output, "=== ") && !strings.HasPrefix(e.Output, "PASS") &&
-				!strings.HasPrefix(e.Output, "FAIL\n") && !strings.HasPrefix(e.Output, "ok  ") && !strings.HasPrefix(e.Output, "---") {
+				!strings.HasPrefix(e.Output, "FAIL\n") && !strings.HasPrefix(e.Output, "FAIL\t") && !strings.HasPrefix(e.Output, "ok  ") && !strings.HasPrefix(e.Output, "---") {
 				outputs[k] = append(outputs[k], e.Output)
 			}
 		case "fail":

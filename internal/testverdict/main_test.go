@@ -19,6 +19,7 @@ func TestVerdict(t *testing.T) {
 {"Action":"skip","Package":"q"}`, 0, []string{"ok  \tp\t0.500s", "?   \tq\t[no test files]"}, []string{"TestA"}},
 		{"a failure shows its output", `{"Action":"output","Package":"p","Test":"TestA","Output":"    a_test.go:9: got 1, want 2\n"}
 {"Action":"fail","Package":"p","Test":"TestA"}
+{"Action":"output","Package":"p","Output":"FAIL\tp\t1.000s\n"}
 {"Action":"fail","Package":"p","Elapsed":1}`, 1, []string{"FAIL\tp", "--- FAIL: p TestA", "got 1, want 2", "1 test(s) failed"}, nil},
 		{"a skip fails the run", `{"Action":"output","Package":"p","Test":"TestB","Output":"    b_test.go:3: no Chromium: apt-get install chromium\n"}
 {"Action":"skip","Package":"p","Test":"TestB"}
@@ -44,5 +45,16 @@ func TestVerdict(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPackageLineOnce: go test's own FAIL line for a package is not
+// printed beside testverdict's.
+func TestPackageLineOnce(t *testing.T) {
+	var out bytes.Buffer
+	run(strings.NewReader(`{"Action":"output","Package":"p","Output":"FAIL\tp\t1.000s\n"}
+{"Action":"fail","Package":"p","Elapsed":1}`), &out)
+	if n := strings.Count(out.String(), "FAIL\tp"); n != 1 {
+		t.Errorf("%d FAIL lines for p:\n%s", n, out.String())
 	}
 }
