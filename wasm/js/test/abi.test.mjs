@@ -151,11 +151,15 @@ test('bad requests get errors, never a throw, and the module keeps answering', a
     assert.ok(r.error.message);
   }
   assert.equal(e.decideJSON(good), fresh);
-  // Invalid UTF-8 can only come through the raw exports.
+  // Invalid UTF-8 can only come through the raw exports: in a field it is
+  // bad_utf8 naming the field.
   const x = await raw();
-  const buf = x.consent_alloc(8);
-  new Uint8Array(x.memory.buffer, buf, 3).set([0x22, 0xff, 0x22]);
-  assert.equal(answer(x, x.consent_decide(buf, 3)).error.code, 'bad_utf8');
+  const bytes = [...new TextEncoder().encode('{"now":"'), 0xff, 0x22, 0x7d];
+  const buf = x.consent_alloc(bytes.length);
+  new Uint8Array(x.memory.buffer, buf, bytes.length).set(bytes);
+  const bad = answer(x, x.consent_decide(buf, bytes.length)).error;
+  assert.equal(bad.code, 'bad_utf8');
+  assert.equal(bad.field, 'now');
 });
 
 test('decide takes a request object or its JSON, and returns the parsed response', async () => {
