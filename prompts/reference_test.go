@@ -2,7 +2,6 @@ package prompts
 
 import (
 	"bytes"
-	"compress/gzip"
 	"os"
 	"slices"
 	"strings"
@@ -406,13 +405,5 @@ func BenchmarkCompileReference(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(env)), "bundle-bytes")
-	b.ReportMetric(float64(gzipLen(env)), "bundle-gzip-bytes")
-}
-
-func gzipLen(b []byte) int {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	_, _ = zw.Write(b)
-	_ = zw.Close()
-	return buf.Len()
+	b.ReportMetric(float64(gzipSize(env)), "bundle-gzip-bytes")
 }

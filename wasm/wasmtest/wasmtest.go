@@ -26,7 +26,6 @@
 package wasmtest
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -228,7 +227,11 @@ func build(t testing.TB, v Variant, path string) error {
 	b := builds[v]
 	ldflags := "-s -w -X main.moduleVersion=wasmtest" + strings.TrimPrefix(string(v), "consent")
 	if len(b.keys) > 0 {
-		keys, err := trustedKeys(root, b.keys)
+		var files []string
+		for _, f := range b.keys {
+			files = append(files, filepath.Join(root, f))
+		}
+		keys, err := prompts.TrustedKeys(files...) // as promptc pubkeys prints them
 		if err != nil {
 			return err
 		}
@@ -247,18 +250,4 @@ func build(t testing.TB, v Variant, path string) error {
 	}
 	t.Logf("wasmtest: built %s.wasm in %s", v, time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// trustedKeys is what `promptc pubkeys` prints for the key files: the raw
-// ed25519 keys in standard base64, joined by commas.
-func trustedKeys(root string, files []string) (string, error) {
-	var out []string
-	for _, f := range files {
-		k, err := prompts.ReadPublicKey(filepath.Join(root, f))
-		if err != nil {
-			return "", err
-		}
-		out = append(out, base64.StdEncoding.EncodeToString(k))
-	}
-	return strings.Join(out, ","), nil
 }
