@@ -65,9 +65,11 @@ transcript:
 	$(GO) run ./cmd/transcript -o $(DIST)/conformance.json
 
 # js-test: the JavaScript host (wasm/js) in Node: its own loader and
-# node:wasi, against the native transcript.
+# node:wasi, against the native transcript. A skipped test fails it, as in
+# make test.
 js-test: wasm-test transcript
-	cd wasm/js && node --test test/*.test.mjs
+	cd wasm/js && node --test test/*.test.mjs | tee $(CURDIR)/$(DIST)/js-test.tap
+	@if grep -E '^# (skipped|todo) [1-9]' $(DIST)/js-test.tap; then echo "a JavaScript test was skipped: make test runs everything"; exit 1; fi
 
 # demo: serve the demo page, every decision made by the module in the page.
 demo: wasm
