@@ -317,7 +317,7 @@ func badEnvelopes(t *testing.T) map[string]struct {
 		"a second envelope":    {append(bytes.Clone(env), env...), "data after the envelope at byte"},
 		"NUL after the payload": {
 			append(append(bytes.Clone(env[:payloadEnd]), 0), env[payloadEnd:]...),
-			"not a bundle envelope: envelope: malformed JSON at byte " + itoa(payloadEnd),
+			"not a bundle envelope: malformed JSON at byte " + itoa(payloadEnd),
 		},
 		"invalid UTF-8 in the envelope": {bytes.Replace(env, []byte(`"alg":"ed25519"`), []byte("\"alg\":\"ed25519\xff\""), 1), "signatures[0]: invalid UTF-8 at byte"},
 		"repeated hash":                 {bytes.Replace(env, []byte(`{"hash":`), []byte(`{"hash":"x","hash":`), 1), `duplicate name "hash" in envelope at byte 12`},

@@ -414,6 +414,9 @@ func readEnvelope(env []byte) (*envelope, error) {
 	d.end("envelope")
 	if e := d.s.Err; e != nil {
 		if !d.trailing && (e.Code == errcode.BadJSON || e.Code == errcode.BadType || e.Code == errcode.BadBundle) {
+			if e.Field == "envelope" { // said once is enough
+				return nil, badBundle("not a bundle envelope: " + e.Message)
+			}
 			return nil, badBundle("not a bundle envelope: " + message(e))
 		}
 		return nil, badBundle(message(e)) // data after it, invalid UTF-8 or a repeated name
