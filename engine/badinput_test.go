@@ -119,40 +119,19 @@ func TestBadInput(t *testing.T) {
 func TestStateIsNeverAnError(t *testing.T) {
 	e := newEngine(t, "reference")
 	states := map[string]string{
-		"another policy":           `{"v":1,"policy":"other","hash":"0000000000000000"}`,
-		"newer version":            `{"v":2,"policy":"msxf","hash":"0000000000000000"}`,
-		"no hash":                  `{"v":1,"policy":"msxf"}`,
-		"wrong hash":               `{"v":1,"policy":"msxf","accepted":"2022-03-29","hash":"0123456789abcdef"}`,
-		"unknown field":            `{"v":1,"policy":"msxf","admin":true,"hash":"0000000000000000"}`,
-		"unknown version":          `{"v":1,"policy":"msxf","accepted":"2099-01-01","hash":"0000000000000000"}`,
-		"unknown step":             `{"v":1,"policy":"msxf","at":"loan_apply/dance","hash":"0000000000000000"}`,
-		"wrong types":              `{"v":"1","policy":["msxf"],"perms":{"camera":{"denials":"many"}}}`,
-		"bad flow":                 `{"v":1,"policy":"msxf","flow":{"step":"loan_apply/apply","i":99,"wait":"x"},"hash":"0000000000000000"}`,
-		"empty":                    `{}`,
-		"repeated field":           `{"v":1,"v":1,"policy":"msxf","hash":"0000000000000000"}`,
-		"repeated hash":            `{"v":1,"policy":"msxf","hash":"0000000000000000","hash":"0000000000000000"}`,
-		"repeated in flow":         `{"v":1,"policy":"msxf","flow":{"step":"loan_apply/apply","i":0,"i":0,"wait":"rationale"},"hash":"0000000000000000"}`,
-		"repeated permission":      `{"v":1,"policy":"msxf","perms":{"camera":{"denials":1},"camera":{"denials":1}},"hash":"0000000000000000"}`,
-		"repeated in a permission": `{"v":1,"policy":"msxf","perms":{"camera":{"denials":1,"denials":1}},"hash":"0000000000000000"}`,
+		"another policy":  `{"v":1,"policy":"other","hash":"0000000000000000"}`,
+		"newer version":   `{"v":2,"policy":"msxf","hash":"0000000000000000"}`,
+		"no hash":         `{"v":1,"policy":"msxf"}`,
+		"wrong hash":      `{"v":1,"policy":"msxf","accepted":"2022-03-29","hash":"0123456789abcdef"}`,
+		"unknown field":   `{"v":1,"policy":"msxf","admin":true,"hash":"0000000000000000"}`,
+		"unknown version": `{"v":1,"policy":"msxf","accepted":"2099-01-01","hash":"0000000000000000"}`,
+		"unknown step":    `{"v":1,"policy":"msxf","at":"loan_apply/dance","hash":"0000000000000000"}`,
+		"wrong types":     `{"v":"1","policy":["msxf"],"perms":{"camera":{"denials":"many"}}}`,
+		"bad flow":        `{"v":1,"policy":"msxf","flow":{"step":"loan_apply/apply","i":99,"wait":"x"},"hash":"0000000000000000"}`,
+		"empty":           `{}`,
 	}
 	for name, st := range states {
-		t.Run(name, func(t *testing.T) {
-			out := e.Decide(nil, []byte(req(okNow, okDevice, `"state":`+st, launch)))
-			var r struct {
-				Error   any
-				Actions []struct{ Type, Change string }
-				Trace   []struct{ Rule, Detail string }
-			}
-			if err := json.Unmarshal(out, &r); err != nil || r.Error != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
-			if len(r.Actions) != 1 || r.Actions[0].Type != "show_policy" || r.Actions[0].Change != "first" {
-				t.Errorf("a fresh install shows the policy first; got %s", out)
-			}
-			if len(r.Trace) == 0 || r.Trace[0].Rule != "STATE" || r.Trace[0].Detail == "" {
-				t.Errorf("no STATE trace entry first: %s", out)
-			}
-		})
+		t.Run(name, func(t *testing.T) { freshInstall(t, e, st) })
 	}
 }
 
@@ -189,53 +168,4 @@ func FuzzDecide(f *testing.F) {
 			t.Fatalf("a good request gets another answer after %q", data)
 		}
 	})
-}
-
-// TestStateRepeatedField: a state whose hash matches but that names a
-// field twice is not used, at any level: another JSON reader may take the
-// first of the two, the engine the last, and the two must never see
-// different states.
-func TestStateRepeatedField(t *testing.T) {
-	e := newEngine(t, "reference")
-	r := decide(t, e, nil, `{"type":"launch"}`)
-	r = decide(t, e, r.State, `{"type":"policy_answer","accepted":true}`)
-	r = decide(t, e, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
-	good := string(r.State)
-	if !strings.Contains(good, `"flow":{"step":"loan_apply/apply","i":0,`) {
-		t.Fatalf("want a state with a step in progress: %s", good)
-	}
-	// Refuse a rationale, so that the state has perms.
-	r = decide(t, e, r.State, `{"type":"rationale_answer","permission":"location","accepted":false}`)
-	withPerms := string(r.State)
-	if !strings.Contains(withPerms, `"perms":{"location":{"refused":`) {
-		t.Fatalf("want a state with perms: %s", withPerms)
-	}
-	for name, st := range map[string]string{
-		"top level":       strings.Replace(good, `{"v":1,`, `{"v":1,"v":1,`, 1),
-		"the hash":        strings.Replace(good, `,"hash":`, `,"hash":"0000000000000000","hash":`, 1),
-		"in flow":         strings.Replace(good, `"i":0,`, `"i":0,"i":0,`, 1),
-		"a permission":    strings.Replace(withPerms, `"perms":{`, `"perms":{"location":{"refused":1},`, 1),
-		"in a permission": strings.Replace(withPerms, `"location":{"refused":`, `"location":{"refused":1,"refused":`, 1),
-	} {
-		t.Run(name, func(t *testing.T) {
-			out := e.Decide(nil, []byte(req(okNow, okDevice, `"state":`+st, launch)))
-			var got struct {
-				Error any
-				Trace []struct{ Rule, Detail string }
-			}
-			if err := json.Unmarshal(out, &got); err != nil || got.Error != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
-			if len(got.Trace) == 0 || got.Trace[0].Rule != "STATE" || !strings.Contains(got.Trace[0].Detail, "duplicate name") {
-				t.Errorf("a state with a repeated field is used: %s", out)
-			}
-		})
-	}
-	// The same states without the repetition are used as they are.
-	for _, st := range []string{good, withPerms} {
-		out := e.Decide(nil, []byte(req(okNow, okDevice, `"state":`+st, launch)))
-		if strings.Contains(string(out), `"rule":"STATE"`) {
-			t.Errorf("a state as the engine returned it is not used: %s", out)
-		}
-	}
 }
