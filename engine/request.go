@@ -31,9 +31,9 @@ type request struct {
 }
 
 type deviceInput struct {
-	present, hasPlatform, hasVersion, versionOK bool
-	version                                     bound
-	versionLen                                  int
+	hasPlatform, hasVersion, versionOK bool
+	version                            bound
+	versionLen                         int
 }
 
 type event struct {
@@ -159,7 +159,6 @@ func (e *Engine) parseLocale(s *jsontext.Scanner, r *request) {
 // checkDevice checks once the request has been read.
 func (r *request) parseDevice(s *jsontext.Scanner) {
 	in := &r.devIn
-	in.present = true
 	if !s.Object("device") {
 		return
 	}
