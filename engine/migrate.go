@@ -44,14 +44,21 @@ func (d *decision) upgradeV1(st *state, x *stateExtra) {
 		}
 	}
 	if f := &st.flow; f.step.sc >= 0 {
-		n := 0
+		n, unanswered := 0, false
 		for _, sp := range e.scens[f.step.sc].steps[f.step.st].asks {
 			if sp.perm == noPerm {
 				n++
+				unanswered = unanswered || !st.consents.has(sp.consent)
 			}
 		}
 		f.i += n
 		f.missing <<= n
+		if unanswered {
+			// The step now asks a consent first that version 1 did not:
+			// going on from where it stood would skip it.
+			st.flow = flow{step: noStep}
+			d.note(vocab.RuleState, "the step in progress under state version 1 now asks a separate consent first: it is dropped and starts again when entered")
+		}
 	}
 }
 
