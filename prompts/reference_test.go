@@ -360,6 +360,27 @@ func TestDiffClasses(t *testing.T) {
 		{"scenario data added", func(p *Policy) { p.Scenarios[0].Data = append(p.Scenarios[0].Data, "location") }, "data_added data_type true"},
 		{"consequence", func(p *Policy) { p.Scenarios[0].Steps[0].Permissions[0].Consequence = "degraded" }, "consequence_changed experience false"},
 		{"permission dropped", func(p *Policy) { p.Scenarios[0].Steps[0].Permissions = p.Scenarios[0].Steps[0].Permissions[1:] }, "permission_removed reduction false"},
+		// An SDK's basis is how the data it collects is used (9.1).
+		{"sdk basis: scenarios", func(p *Policy) { sdk(p, "baidu_map").Scenarios = nil }, "sdk_changed usage true"},
+		{"sdk basis: requires", func(p *Policy) { sdk(p, "jpush").Requires = nil }, "sdk_changed usage true"},
+		{"sdk basis: consents", func(p *Policy) { sdk(p, "baidu_map").Consents[0].Purpose = "analytics" }, "sdk_changed usage true"},
+		{"sdk basis: optional", func(p *Policy) { sdk(p, "sensors").Optional[0].Purpose = "push_delivery" }, "sdk_changed usage true"},
+		// A separate consent for another purpose, or a new one, is a new
+		// purpose of processing (9.1).
+		{"separate consent's purpose", func(p *Policy) { step(p, "loan_apply/liveness").Permissions[0].SeparateConsent = "account_security" }, "separate_consent_changed purpose true"},
+		{"consent added", func(p *Policy) {
+			st := step(p, "loan_apply/emergency_contacts")
+			st.Consents = append(st.Consents, step(p, "loan_apply/bind_card").Consents[0])
+		}, "consent_added purpose true"},
+		{"consent's body", func(p *Policy) {
+			step(p, "loan_apply/bind_card").Consents[0].Purpose = "purpose.account_security.change_card.financial_account"
+		}, "consent_changed purpose true"},
+		{"consent dropped", func(p *Policy) { step(p, "account_security/change_card").Consents = nil }, "consent_removed reduction false"},
+		{"purpose renamed", func(p *Policy) { p.Purposes[0].Name = "consent_purpose.analytics" }, "consent_purpose_changed purpose true"},
+		{"system prompt", func(p *Policy) {
+			st := step(p, "register_login/face_login")
+			st.SystemPrompts = st.SystemPrompts[1:]
+		}, "system_prompt_changed experience false"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -374,6 +395,55 @@ func TestDiffClasses(t *testing.T) {
 				t.Errorf("got %s, want %s", got, c.want)
 			}
 		})
+	}
+}
+
+// sdk returns an SDK of a policy, for tests that change it.
+func sdk(p *Policy, id string) *SDK {
+	for i := range p.SDKs {
+		if p.SDKs[i].ID == id {
+			return &p.SDKs[i]
+		}
+	}
+	panic("no SDK " + id)
+}
+
+// step returns a step of a policy by "scenario/step", for tests that
+// change it.
+func step(p *Policy, id string) *Step {
+	st, _ := p.Step(id)
+	if st == nil {
+		panic("no step " + id)
+	}
+	return st
+}
+
+// TestChangeLinesNameTheConsent: a change of a separate consent names
+// the category and the purpose in every locale.
+func TestChangeLinesNameTheConsent(t *testing.T) {
+	p := loadReference(t)
+	pol := p.Active()
+	next := loadReference(t).Active()
+	st := step(next, "loan_apply/emergency_contacts")
+	st.Consents = append(st.Consents, step(next, "loan_apply/bind_card").Consents[0])
+	changes := Diff(pol, next)
+	if len(changes) != 1 {
+		t.Fatalf("changes %v", changes)
+	}
+	for loc, want := range map[string][]string{"zh-CN": {"金融账户信息", "银行卡鉴权"}, "en": {"Financial account", "bank card"}, "zh-TW": {"金融帳戶", "銀行卡驗證"}} {
+		r, err := p.renderer(next, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, err := r.change(changes[0], next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%s: %q does not say %q", loc, line, w)
+			}
+		}
 	}
 }
 
