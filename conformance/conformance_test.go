@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -89,28 +90,39 @@ func TestCheckFindsDifferences(t *testing.T) {
 	}
 }
 
-// TestSummary: the one-line forms of the actions of the separate-consent
-// contract (state v2).
+// summaryTable is summaries.json: summaries that this runner and its
+// JavaScript twin must both give.
+type summaryTable struct {
+	Actions  [][2]json.RawMessage `json:"actions"`
+	Receipts [][2]json.RawMessage `json:"receipts"`
+}
+
+func readSummaries(t *testing.T) summaryTable {
+	data, err := os.ReadFile("summaries.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tab summaryTable
+	if err := json.Unmarshal(data, &tab); err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// TestSummary: the one-line forms of actions, among them those of the
+// separate-consent contract (state v2).
 func TestSummary(t *testing.T) {
-	for want, a := range map[string]string{
-		"show_consent financial_account/card_binding loan_apply/bind_card":                 `{"type":"show_consent","sensitive":"financial_account","purpose":"card_binding","scenario":"loan_apply","step":"bind_card","title":"t"}`,
-		"show_rationale camera loan_apply/liveness separate biometrics/loan_identity":      `{"type":"show_rationale","permission":"camera","scenario":"loan_apply","step":"liveness","sensitive":"biometrics","purpose":"loan_identity"}`,
-		"show_rationale camera loan_apply/id_verify":                                       `{"type":"show_rationale","permission":"camera","scenario":"loan_apply","step":"id_verify"}`,
-		"block camera loan_apply/liveness":                                                 `{"type":"block","permission":"camera","scenario":"loan_apply","step":"liveness"}`,
-		"block biometrics/biometric_login register_login/face_login":                       `{"type":"block","sensitive":"biometrics","purpose":"biometric_login","scenario":"register_login","step":"face_login"}`,
-		"proceed loan_apply/apply":                                                         `{"type":"proceed","scenario":"loan_apply","step":"apply","missing":[],"missing_consents":[],"fallbacks":[]}`,
-		"proceed loan_apply/bind_card missing=camera missing_consents=a/b,c/d fallbacks=1": `{"type":"proceed","scenario":"loan_apply","step":"bind_card","missing":["camera"],"missing_consents":["a/b","c/d"],"fallbacks":["f"]}`,
-		"proceed register_login/face_login prompt=androidx.biometric.BiometricPrompt":      `{"type":"proceed","scenario":"register_login","step":"face_login","system_prompt":"androidx.biometric.BiometricPrompt"}`,
-		"unavailable register_login/face_login":                                            `{"type":"unavailable","scenario":"register_login","step":"face_login","body":"b"}`,
-		"request_permission location android.permission.ACCESS_FINE_LOCATION,android.x.Y":  `{"type":"request_permission","permission":"location","platform_ids":["android.permission.ACCESS_FINE_LOCATION","android.x.Y"]}`,
-		"show_policy first": `{"type":"show_policy","change":"first"}`,
-	} {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(a), &m); err != nil {
+	for _, x := range readSummaries(t).Actions {
+		var want string
+		var a map[string]any
+		if err := json.Unmarshal(x[0], &want); err != nil {
 			t.Fatal(err)
 		}
-		if got := Summary(m); got != want {
-			t.Errorf("%s:\n\tgot  %q\n\twant %q", a, got, want)
+		if err := json.Unmarshal(x[1], &a); err != nil {
+			t.Fatal(err)
+		}
+		if got := Summary(a); got != want {
+			t.Errorf("%s:\n\tgot  %q\n\twant %q", x[1], got, want)
 		}
 	}
 }
@@ -123,20 +135,19 @@ func receipt(body, prev string) string {
 }
 
 // TestReceiptSummary: receipts name a permission, or a consent, and a
-// separate consent when a permission's answer carries one.
+// separate consent when a permission's answer carries one; they chain.
 func TestReceiptSummary(t *testing.T) {
 	var c chainCheck
-	for _, x := range []struct{ body, want string }{
-		{`{"kind":"policy","answer":"accepted"}`, "policy accepted"},
-		{`{"kind":"consent","sensitive":"financial_account","purpose":"card_binding","scenario":"loan_apply","step":"bind_card","answer":"accepted"}`, "consent financial_account/card_binding accepted"},
-		{`{"kind":"rationale","permission":"camera","sensitive":"biometrics","purpose":"loan_identity","answer":"accepted"}`, "rationale camera accepted separate biometrics/loan_identity"},
-		{`{"kind":"permission","permission":"camera","answer":"granted"}`, "permission camera granted"},
-		{`{"kind":"withdraw","sensitive":"biometrics","purpose":"loan_identity","answer":"withdrawn"}`, "withdraw biometrics/loan_identity withdrawn"},
-		{`{"kind":"withdraw","answer":"withdrawn"}`, "withdraw withdrawn"},
-	} {
-		got, err := c.add(json.RawMessage(receipt(x.body, c.last)))
-		if err != nil || got != x.want {
-			t.Errorf("%s: got %q, %v; want %q", x.body, got, err, x.want)
+	for _, x := range readSummaries(t).Receipts {
+		var want string
+		if err := json.Unmarshal(x[0], &want); err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		json.Compact(&body, x[1])
+		got, err := c.add(json.RawMessage(receipt(body.String(), c.last)))
+		if err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %q", x[1], got, err, want)
 		}
 	}
 }
