@@ -174,6 +174,8 @@ export interface ShowRationaleAction {
   body: string;
   /** What refusing costs. */
   consequence: string;
+  /** Whether this rationale also asks a separate consent (then `sensitive` and `purpose` name it). */
+  separate_consent?: boolean;
   /** With `purpose`: the separate consent this rationale also asks (absent when it asks none). */
   sensitive?: SensitiveCategory;
   /** The purpose id of the separate consent asked. */
@@ -309,6 +311,8 @@ export interface Receipt {
    */
   sensitive?: SensitiveCategory;
   purpose?: string;
+  /** On a rationale or permission receipt whose rationale asked a separate consent. */
+  separate_consent?: true;
   /** The request's `now`. */
   time: string;
   /** The hash of the receipt before; "" when a chain starts. */
