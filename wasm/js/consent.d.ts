@@ -175,7 +175,7 @@ export interface ShowRationaleAction {
   /** What refusing costs. */
   consequence: string;
   /** Whether this rationale also asks a separate consent (then `sensitive` and `purpose` name it). */
-  separate_consent?: boolean;
+  separate_consent: boolean;
   /** With `purpose`: the separate consent this rationale also asks (absent when it asks none). */
   sensitive?: SensitiveCategory;
   /** The purpose id of the separate consent asked. */
@@ -311,7 +311,7 @@ export interface Receipt {
    */
   sensitive?: SensitiveCategory;
   purpose?: string;
-  /** On a rationale or permission receipt whose rationale asked a separate consent. */
+  /** On every receipt that names a separate consent (`sensitive` and `purpose`). */
   separate_consent?: true;
   /** The request's `now`. */
   time: string;
