@@ -354,7 +354,7 @@ export type ErrorCode =
   | 'too_large' | 'bad_utf8' | 'bad_json' | 'bad_type' | 'missing_field' | 'unknown_field'
   | 'duplicate_field' | 'bad_time' | 'bad_locale' | 'unknown_platform' | 'bad_version'
   | 'unknown_permission' | 'bad_value' | 'unknown_event' | 'unknown_scenario' | 'unknown_step'
-  | 'not_requested'
+  | 'unknown_consent' | 'not_requested'
   | 'bad_pointer' | 'bad_bundle' | 'bad_signature' | 'older_version' | 'internal' | 'no_bundle';
 
 /** An error answer: the host keeps its previous state. */
