@@ -201,6 +201,7 @@ func Check(j *Case, decide Decide) []error {
 	var errs []error
 	var chain chainCheck
 	err := play(j, decide, func(i int, req, resp []byte) error {
+		chain.recorded(&j.Steps[i])
 		for _, e := range checkStep(&j.Steps[i], resp, &chain) {
 			errs = append(errs, fmt.Errorf("%s: step %d (%s): %w", j.Name, i+1, eventType(j.Steps[i]), e))
 		}
@@ -619,8 +620,25 @@ func summaries(actions []map[string]any) []string {
 
 // chainCheck follows the receipts of a case: each must hash to its
 // "hash" and point with "prev" to the one before.
+//
+// A recorded state (a step's state given as an object) carries the head
+// of a chain the case did not see: the next receipt points to its
+// "last".
 type chainCheck struct {
 	last string
+}
+
+// recorded takes the chain's head from a step's recorded state, if any.
+func (c *chainCheck) recorded(s *Step) {
+	var st struct {
+		Last *string `json:"last"`
+	}
+	if len(s.State) > 0 && s.State[0] == '{' && json.Unmarshal(s.State, &st) == nil {
+		c.last = ""
+		if st.Last != nil {
+			c.last = *st.Last
+		}
+	}
 }
 
 func (c *chainCheck) add(raw json.RawMessage) (string, error) {

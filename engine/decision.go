@@ -20,7 +20,7 @@ type decision struct {
 	nTrace int
 	arena  [1536]byte // trace details
 	nArena int
-	rcpts  [2]receipt
+	rcpts  [maxReceipts]receipt
 	nRcpts int
 	fail   *errcode.Error // an event that does not fit the state
 	runs   uint64         // the SDKs that run after the event, a bit each
@@ -29,6 +29,11 @@ type decision struct {
 	// over it later.
 	scratch []byte
 }
+
+// maxReceipts bounds the receipts of one decision: a withdrawn permission
+// and the separate consents given with it (New refuses a bundle that
+// would need more).
+const maxReceipts = 8
 
 // action is one action of the response, by index into the engine's
 // model; render writes it.

@@ -51,6 +51,9 @@ type Engine struct {
 	scens    []scenarioModel
 	sdks     []sdkModel
 	consents []consentModel
+	// permConsents are, per permission, the consents its rationales ask
+	// (a bit per consent): withdrawing the permission withdraws them.
+	permConsents [vocab.NumPermissions]uint32
 }
 
 // New prepares an engine for a bundle, which it validates first. The

@@ -24,8 +24,14 @@ type response struct {
 
 func decide(t *testing.T, e *engine.Engine, state json.RawMessage, event string) response {
 	t.Helper()
+	return decideOS(t, e, nil, state, event)
+}
+
+// decideOS is decide with what the OS reports.
+func decideOS(t *testing.T, e *engine.Engine, os map[string]string, state json.RawMessage, event string) response {
+	t.Helper()
 	dev := conformance.Device{Platform: "android", Version: "33"}
-	out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", dev, nil, state, []byte(event)))
+	out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", dev, os, state, []byte(event)))
 	var r response
 	if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
 		t.Fatalf("%v: %s", err, out)
@@ -37,8 +43,11 @@ func decide(t *testing.T, e *engine.Engine, state json.RawMessage, event string)
 // consent to the earlier version stands (RECONSENT).
 func TestMinorUpdate(t *testing.T) {
 	ref := newEngine(t, "reference")
-	r := decide(t, ref, nil, `{"type":"launch"}`)
-	r = decide(t, ref, r.State, `{"type":"policy_answer","accepted":true}`)
+	// Notifications granted: the revision's new SDK is a push SDK, which
+	// needs them; here only the version it was added by holds it back.
+	notif := map[string]string{"notifications": "granted"}
+	r := decideOS(t, ref, notif, nil, `{"type":"launch"}`)
+	r = decideOS(t, ref, notif, r.State, `{"type":"policy_answer","accepted":true}`)
 
 	// The example revision, declared minor for this test.
 	b := *compiled(t, "revision")
@@ -48,7 +57,7 @@ func TestMinorUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r = decide(t, minor, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
+	r = decideOS(t, minor, notif, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
 	if len(r.Actions) != 2 || r.Actions[0].Type != "show_policy" || r.Actions[0].Change != "minor" ||
 		r.Actions[0].Blocking || r.Actions[0].Decline != "" || len(r.Actions[0].Changes) == 0 || r.Actions[1].Type != "show_rationale" {
 		t.Fatalf("want the minor notice then the step's rationale; got %+v", r.Actions)
@@ -59,11 +68,11 @@ func TestMinorUpdate(t *testing.T) {
 	if slices.Contains(r.SDKs, "getui_push") {
 		t.Error("an SDK added by a version not accepted runs")
 	}
-	r = decide(t, minor, r.State, `{"type":"launch"}`)
+	r = decideOS(t, minor, notif, r.State, `{"type":"launch"}`)
 	if len(r.Actions) != 0 {
 		t.Errorf("the minor notice is shown once; got %+v", r.Actions)
 	}
-	r = decide(t, minor, r.State, `{"type":"policy_answer","accepted":true}`)
+	r = decideOS(t, minor, notif, r.State, `{"type":"policy_answer","accepted":true}`)
 	if !slices.Contains(r.SDKs, "getui_push") {
 		t.Errorf("after the notice is acknowledged the new version's SDKs run; got %v", r.SDKs)
 	}

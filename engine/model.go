@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"math/bits"
 	"strconv"
 	"sync"
 
@@ -245,6 +246,12 @@ func (e *Engine) build(b *bundle.Bundle) error {
 		}
 		e.scens = append(e.scens, sm)
 	}
+	for p, cs := range e.permConsents {
+		// A withdrawal's receipts must fit a decision's (decision.rcpts).
+		if bits.OnesCount32(cs) > maxReceipts-1 {
+			return badBundle("permission " + vocab.Permission(p).String() + " carries more than " + strconv.Itoa(maxReceipts-1) + " separate consents")
+		}
+	}
 	if len(b.SDKs) > 64 {
 		return badBundle("more than 64 SDKs")
 	}
@@ -365,6 +372,9 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 			return m, err
 		}
 		m.consent, m.sensitive = ci, e.consents[ci].sensitive
+		if m.perm != noPerm {
+			e.permConsents[m.perm] |= 1 << ci
+		}
 	}
 	for _, c := range sp.Platforms {
 		min, max, err := parseBounds(c.Min, c.Max)

@@ -492,6 +492,16 @@ func (d *decision) withdraw() {
 	ps := &st.perms[ev.perm]
 	d.receipt(rcptWithdraw, ev.perm, noStep, [32]byte{}, "withdrawn", -1)
 	ps.withdrawn = true
+	// The separate consents given on this permission's rationales were
+	// given with it, on one screen: they go with it, each in a receipt
+	// of its own, and are asked again with it.
+	for c := range d.e.consents {
+		if d.e.permConsents[ev.perm]&(1<<c) != 0 && st.consents.has(c) {
+			d.receipt(rcptWithdraw, noPerm, noStep, [32]byte{}, "withdrawn", c)
+			st.consents.withdraw(c)
+			d.note(vocab.RuleWithdraw, "separate consent to ", d.e.consents[c].id, ", given with ", ev.perm.String(), ", withdrawn with it")
+		}
+	}
 	d.dropFromFlow(func(sp *stepPermModel) bool { return sp.perm == ev.perm })
 	d.note(vocab.RuleWithdraw, ev.perm.String(), " withdrawn: the SDKs that need it stop and it is not used until granted again")
 }
