@@ -29,10 +29,10 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 type options struct {
 	root, pkgs, ops, equivalent, jsonOut, journeys, testPkg, testRun, work string
-	sample, jobs, fuzz                                                 int
-	seed, fuzzSeed                                                     uint64
-	all, list, runEquivalent, keep                                     bool
-	timeout                                                            time.Duration
+	sample, jobs, fuzz                                                     int
+	seed, fuzzSeed                                                         uint64
+	all, list, runEquivalent, keep                                         bool
+	timeout                                                                time.Duration
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -15,6 +15,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 )
 
@@ -129,6 +130,9 @@ func File(fset *token.FileSet, f *ast.File, rel string, src []byte, info *types.
 		}
 		ast.Inspect(d, e.visit)
 	}
+	// A node's mutants come before its operands': order them by place,
+	// keeping the order of those at one place.
+	slices.SortStableFunc(e.out, func(a, b Mutant) int { return a.Offset - b.Offset })
 	return e.out
 }
 

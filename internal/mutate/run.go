@@ -44,9 +44,12 @@ type Config struct {
 type Outcome struct {
 	Killed  bool `json:"killed"`
 	Timeout bool `json:"timeout,omitempty"`
-	// By says which run killed it: the conformance cases that failed, or
-	// matrix or fuzz with the faults they counted.
-	By      string        `json:"by,omitempty"`
+	// By says in a few words what killed it: how many conformance cases
+	// failed, or matrix or fuzz with the faults they counted.
+	By string `json:"by,omitempty"`
+	// Detail is the longer story: the failing cases, every fault count,
+	// a panic's message.
+	Detail  string        `json:"detail,omitempty"`
 	Elapsed time.Duration `json:"elapsed_ns"`
 }
 
@@ -243,7 +246,7 @@ func (r *Runner) run(ctx context.Context, dir, ov string) Result {
 
 // suite runs one binary of a suite with the timeout; a non-zero exit or a
 // timeout kills the mutant, and by names what killed it.
-func (r *Runner) suite(ctx context.Context, dir string, by func([]byte) string, bin string, args ...string) Outcome {
+func (r *Runner) suite(ctx context.Context, dir string, by func([]byte) (string, string), bin string, args ...string) Outcome {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
@@ -259,14 +262,16 @@ func (r *Runner) suite(ctx context.Context, dir string, by func([]byte) string, 
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		o.Killed, o.Timeout, o.By = true, true, fmt.Sprintf("timeout after %s", r.cfg.Timeout)
 	case err != nil:
-		o.Killed, o.By = true, by(out.Bytes())
+		o.Killed = true
+		o.By, o.Detail = by(out.Bytes())
 	}
 	return o
 }
 
 // conformanceBy names the failing cases of a test binary's output.
-func conformanceBy(out []byte) string {
+func conformanceBy(out []byte) (string, string) {
 	var failed []string
+	panicked := ""
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -275,46 +280,52 @@ func conformanceBy(out []byte) string {
 			name, _, _ = strings.Cut(name, " ")
 			failed = append(failed, name[strings.IndexByte(name, '/')+1:])
 		}
-		if strings.HasPrefix(l, "panic:") {
-			return l
+		if strings.HasPrefix(l, "panic:") && panicked == "" {
+			panicked = l
 		}
 	}
-	return summarize(failed, "case")
+	switch {
+	case panicked != "":
+		return "panic", panicked
+	case len(failed) == 0:
+		return "failed", firstLines(out, 3)
+	case len(failed) == 1:
+		return "1 case: " + failed[0], failed[0]
+	}
+	return fmt.Sprintf("%d cases", len(failed)), strings.Join(failed, ", ")
 }
 
 // checksBy names the run and the faults it counted: the summary lines of
 // hostsim ("SEPARATE    2") that are not zero.
-func checksBy(run string) func([]byte) string {
-	return func(out []byte) string {
+func checksBy(run string) func([]byte) (string, string) {
+	return func(out []byte) (string, string) {
 		var faults []string
+		panicked := ""
 		sc := bufio.NewScanner(bytes.NewReader(out))
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
-			f := strings.Fields(sc.Text())
+			l := strings.TrimSpace(sc.Text())
+			f := strings.Fields(l)
 			if len(f) == 2 && f[0] == strings.ToUpper(f[0]) && f[1] != "0" {
 				if _, err := strconv.Atoi(f[1]); err == nil {
 					faults = append(faults, f[0]+" "+f[1])
 				}
 			}
-			if len(f) > 0 && f[0] == "panic:" {
-				faults = append(faults, sc.Text())
+			if strings.HasPrefix(l, "panic:") && panicked == "" {
+				panicked = l
 			}
 		}
-		if len(faults) == 0 {
-			return run + ": " + firstLines(out, 1)
+		switch {
+		case panicked != "":
+			return run + ": panic", panicked
+		case len(faults) == 0:
+			// A failed expectation of a journey, with no fault counted.
+			return run + ": failed", firstLines(out, 3)
+		case len(faults) > 2:
+			return fmt.Sprintf("%s: %s, %s, …", run, faults[0], faults[1]), strings.Join(faults, ", ")
 		}
-		return run + ": " + strings.Join(faults, ", ")
+		return run + ": " + strings.Join(faults, ", "), strings.Join(faults, ", ")
 	}
-}
-
-func summarize(names []string, what string) string {
-	switch {
-	case len(names) == 0:
-		return "failed"
-	case len(names) <= 3:
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more %ss", strings.Join(names[:3], ", "), len(names)-3, what)
 }
 
 // firstLines are the first n non-empty lines of out, joined by "; ".
