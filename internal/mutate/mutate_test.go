@@ -285,6 +285,8 @@ func TestVerdicts(t *testing.T) {
 		{"panic", "panic: runtime error: index out of range [-1]\ngoroutine 1\n", conformanceBy, "panic", "panic: runtime error: index out of range [-1]"},
 		{"faults", "compliance faults by rule:\n  PRECONSENT  0\n  SEPARATE    2\n  CONTRACT    7\n\n80 run(s), 3 failed\n", checksBy("matrix"), "matrix: SEPARATE 2, CONTRACT 7", "SEPARATE 2, CONTRACT 7"},
 		{"many faults", "  JIT 1\n  RATIONALE 2\n  COOLDOWN 3\n", checksBy("fuzz"), "fuzz: JIT 1, RATIONALE 2, …", "JIT 1, RATIONALE 2, COOLDOWN 3"},
+		{"fuzz", "2000 journeys, 20730 decisions in 905ms\n19 journeys broke a rule; the first: seed 122 on ios-13: PLATFORM at request 5 (op 4): show_rationale ad_tracking, which ios 13.7 does not have\nshrunk to x.toml\n", checksBy("fuzz"),
+			"fuzz: 19 journeys, first PLATFORM", "19 journeys broke a rule; the first: seed 122 on ios-13: PLATFORM at request 5 (op 4): show_rationale ad_tracking, which ios 13.7 does not have"},
 		{"expectation", "FAIL loan application  android-33: step 3 wanted proceed\n  PRECONSENT 0\n", checksBy("matrix"), "matrix: failed", "FAIL loan application  android-33: step 3 wanted proceed; PRECONSENT 0"},
 	} {
 		by, detail := tc.by([]byte(tc.out))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -295,6 +296,8 @@ func conformanceBy(out []byte) (string, string) {
 	return fmt.Sprintf("%d cases", len(failed)), strings.Join(failed, ", ")
 }
 
+var brokeRule = regexp.MustCompile(`^(\d+) (journeys?) broke a rule; the first: .*?: ([A-Z_]+) at `)
+
 // checksBy names the run and the faults it counted: the summary lines of
 // hostsim ("SEPARATE    2") that are not zero.
 func checksBy(run string) func([]byte) (string, string) {
@@ -313,6 +316,11 @@ func checksBy(run string) func([]byte) (string, string) {
 			}
 			if strings.HasPrefix(l, "panic:") && panicked == "" {
 				panicked = l
+			}
+			if m := brokeRule.FindStringSubmatch(l); m != nil && len(faults) == 0 {
+				// fuzz: "19 journeys broke a rule; the first: seed 122
+				// on ios-13: PLATFORM at request 5 (op 4): ..."
+				return fmt.Sprintf("%s: %s %s, first %s", run, m[1], m[2], m[3]), l
 			}
 		}
 		switch {
