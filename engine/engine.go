@@ -54,6 +54,9 @@ type Engine struct {
 	// permConsents are, per permission, the consents its rationales ask
 	// (a bit per consent): withdrawing the permission withdraws them.
 	permConsents [vocab.NumPermissions]uint32
+	// sdkPerms are the permissions any SDK's basis or optional data
+	// names, a bit each: what deciding which SDKs run looks at.
+	sdkPerms uint16
 }
 
 // New prepares an engine for a bundle, which it validates first. The

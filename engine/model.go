@@ -300,6 +300,12 @@ func (e *Engine) build(b *bundle.Bundle) error {
 			}
 			m.optional = append(m.optional, om)
 		}
+		e.sdkPerms |= m.requires
+		for _, o := range m.optional {
+			if o.perm != noPerm {
+				e.sdkPerms |= 1 << o.perm
+			}
+		}
 		e.sdks = append(e.sdks, m)
 	}
 	for _, v := range b.History {

@@ -39,6 +39,10 @@ func (d *decision) render(dst []byte) ([]byte, int, int) {
 	// that data it may collect now: the host switches the rest off.
 	w.raw(`],"sdk_data":{`)
 	n = 0
+	var avail uint16
+	if d.runs != 0 {
+		avail = d.availableOf(e.sdkPerms)
+	}
 	for i := range e.sdks {
 		s := &e.sdks[i]
 		if d.runs&(1<<i) == 0 || len(s.optional) == 0 {
@@ -50,7 +54,7 @@ func (d *decision) render(dst []byte) ([]byte, int, int) {
 		w.byte('[')
 		m := 0
 		for j := range s.optional {
-			if o := &s.optional[j]; d.optionalAllowed(o) {
+			if o := &s.optional[j]; d.optionalAllowed(o, avail) {
 				w.comma(m)
 				m++
 				w.id(o.data)

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/jitconsent/jitconsent/engine/vocab"
+import (
+	"math/bits"
+
+	"github.com/jitconsent/jitconsent/engine/vocab"
+)
 
 // Which third-party SDKs may run (PRECONSENT, RECONSENT, WITHDRAW and SDK
 // of docs/RULES.md): none without consent to the policy, an SDK added by a
@@ -21,13 +25,27 @@ func (d *decision) sdks() uint64 {
 	if !d.consented() {
 		return 0
 	}
+	avail := d.availableOf(d.e.sdkPerms)
 	var runs uint64
 	for i := range d.e.sdks {
-		if why, _ := d.sdkBasis(i); why == basisHolds {
+		if why, _ := d.sdkBasis(i, avail); why == basisHolds {
 			runs |= 1 << i
 		}
 	}
 	return runs
+}
+
+// availableOf returns which of the permissions in mask are available now
+// (see available), a bit each.
+func (d *decision) availableOf(mask uint16) uint16 {
+	var avail uint16
+	for m := mask; m != 0; m &= m - 1 {
+		p := vocab.Permission(bits.TrailingZeros16(m))
+		if d.available(p) {
+			avail |= 1 << p
+		}
+	}
+	return avail
 }
 
 // basis says which condition of an SDK's basis does not hold.
@@ -43,8 +61,9 @@ const (
 )
 
 // sdkBasis returns which condition keeps the i-th SDK from running now,
-// given consent to the policy, with the permission or consent concerned.
-func (d *decision) sdkBasis(i int) (basis, int) {
+// given consent to the policy and the permissions available (a bit each),
+// with the permission or consent concerned.
+func (d *decision) sdkBasis(i int, avail uint16) (basis, int) {
 	st := &d.st
 	s := &d.e.sdks[i]
 	if s.platforms&(1<<d.r.dev.platform) == 0 {
@@ -67,10 +86,8 @@ func (d *decision) sdkBasis(i int) (basis, int) {
 			return basisScenario, 0
 		}
 	}
-	for p := range vocab.NumPermissions {
-		if s.requires&(1<<p) != 0 && !d.available(p) {
-			return basisPermission, int(p)
-		}
+	if missing := s.requires &^ avail; missing != 0 {
+		return basisPermission, bits.TrailingZeros16(missing)
 	}
 	if missing := s.consents &^ st.consents.given; missing != 0 {
 		for c := range d.e.consents {
@@ -99,9 +116,10 @@ func (d *decision) available(p vocab.Permission) bool {
 	return false
 }
 
-// optionalAllowed reports whether an SDK may collect an optional datum now.
-func (d *decision) optionalAllowed(o *optionalModel) bool {
-	if o.perm != noPerm && !d.available(o.perm) {
+// optionalAllowed reports whether an SDK may collect an optional datum
+// now, given the permissions available (a bit each).
+func (d *decision) optionalAllowed(o *optionalModel, avail uint16) bool {
+	if o.perm != noPerm && avail&(1<<o.perm) == 0 {
 		return false
 	}
 	return o.consent < 0 || d.st.consents.has(o.consent)
@@ -114,12 +132,13 @@ func (d *decision) noteStopped(before uint64) {
 		return
 	}
 	stopped := before &^ d.runs
+	avail := d.availableOf(d.e.sdkPerms)
 	for i := range d.e.sdks {
 		if stopped&(1<<i) == 0 {
 			continue
 		}
 		id := d.e.sdks[i].id
-		switch why, of := d.sdkBasis(i); why {
+		switch why, of := d.sdkBasis(i, avail); why {
 		case basisScenario:
 			d.note(vocab.RuleSDK, id, " stops: the user left the scenarios it is named for")
 		case basisPermission:
