@@ -197,7 +197,7 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "a consent screen answered by consent, a rationale asking one by consent, a consent withdrawn", profile: "harmonyos-next",
-			ops: []sim.Op{launch, enter, {Kind: sim.OpWithdraw, Sensitive: "financial_account", Purpose: "card_binding"}},
+			ops:  []sim.Op{launch, enter, {Kind: sim.OpWithdraw, Sensitive: "financial_account", Purpose: "card_binding"}},
 			user: sim.Scripted{Consents: []bool{true}, PerConsent: map[string][]bool{"financial_account/card_binding": {false}, "biometrics/loan_identity": {false}}},
 			answer: func(_ int, r request) string {
 				switch r.Event.Type {
@@ -227,7 +227,7 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "a clock set ahead and corrected: requests carry the device's clock", profile: "android-33",
-			ops: []sim.Op{launch, {Kind: sim.OpClock, Offset: 720 * time.Hour}, launch, {Kind: sim.OpWait, Wait: time.Hour}, {Kind: sim.OpClock}, launch},
+			ops:    []sim.Op{launch, {Kind: sim.OpClock, Offset: 720 * time.Hour}, launch, {Kind: sim.OpWait, Wait: time.Hour}, {Kind: sim.OpClock}, launch},
 			answer: func(int, request) string { return answer(`{}`) },
 			events: []string{"launch", "launch", "launch"},
 			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
