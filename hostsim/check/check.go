@@ -197,6 +197,9 @@ func Check(p *Policy, t *sim.Transcript) []Fault {
 		for _, k := range t.Prior.Consents {
 			c.given[k] = true
 		}
+		// The receipts of the earlier version are the host's, not the
+		// run's: the first one here may chain to any of them.
+		c.lastReceipt = anyReceipt
 	}
 	lastOp := -1
 	for i := range t.Entries {
@@ -673,7 +676,7 @@ func (c *checker) receipts(i int, e *sim.Entry) {
 			c.fault(i, Contract, "receipt: %v", err)
 			continue
 		}
-		if prev != "" && prev != c.lastReceipt {
+		if prev != "" && prev != c.lastReceipt && c.lastReceipt != anyReceipt {
 			c.fault(i, Contract, "receipt %s does not chain to the one before", hash[:12])
 		}
 		c.lastReceipt = hash
@@ -710,6 +713,10 @@ func describe(ev *sim.Event) string {
 	}
 	return s
 }
+
+// anyReceipt stands for a receipt the checks did not see (one of a prior
+// record's), to which the next one may chain.
+const anyReceipt = "(a receipt of the prior record)"
 
 // setAside tells an answer the engine set aside to show a policy update
 // first (it has no receipt: CONTRACT.md).
