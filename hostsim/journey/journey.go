@@ -32,7 +32,7 @@ type Journey struct {
 	Locale      string   `toml:"locale"`
 	Start       string   `toml:"start"` // RFC 3339; default 2026-03-01T10:00:00+08:00
 	User        User     `toml:"user"`
-	Prior       *Prior   `toml:"prior"`
+	Prior       Prior    `toml:"prior"`
 	Do          []Op     `toml:"do,required"`
 	Expect      Expect   `toml:"expect"`
 
@@ -45,9 +45,9 @@ type Journey struct {
 // author declares is on record in it, which the checks hold the engine to
 // (they never read the state).
 type Prior struct {
-	State    string   `toml:"state,required"` // a file, relative to the journey's
-	Policy   bool     `toml:"policy"`         // consent to the policy is on record
-	Consents []string `toml:"consents"`       // separate consents on record, "<sensitive>/<purpose>"
+	State    string   `toml:"state"`    // a file, relative to the journey's ("": no prior record)
+	Policy   bool     `toml:"policy"`   // consent to the policy is on record
+	Consents []string `toml:"consents"` // separate consents on record, "<sensitive>/<purpose>"
 }
 
 // User is the scripted user of a journey.
@@ -172,7 +172,9 @@ func Load(file string) (*Journey, error) {
 			return nil, bad(fmt.Sprintf("user.separate[%d].id", i), "%s", err)
 		}
 	}
-	if pr := j.Prior; pr != nil {
+	if pr := j.Prior; pr.State == "" && (pr.Policy || len(pr.Consents) > 0) {
+		return nil, bad("prior", "a prior record needs its state")
+	} else if pr.State != "" {
 		for i, k := range pr.Consents {
 			if err := validConsent(k); err != "" {
 				return nil, bad(fmt.Sprintf("prior.consents[%d]", i), "%s", err)
@@ -323,7 +325,7 @@ func choices(l []string) []device.Choice {
 // PriorRecord is the record the app holds when the journey starts, or nil
 // for a fresh install.
 func (j *Journey) PriorRecord() *sim.Prior {
-	if j.Prior == nil {
+	if j.Prior.State == "" {
 		return nil
 	}
 	return &sim.Prior{State: j.state, Policy: j.Prior.Policy, Consents: slices.Clone(j.Prior.Consents)}

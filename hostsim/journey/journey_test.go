@@ -120,6 +120,7 @@ purpose = "loan_identity"
 		"[prior]\nstate = \"none.json\"\n[[do]]\ndo = \"launch\"\n":                                         "prior.state",
 		"[prior]\nstate = \"j.toml\"\nconsents = [\"biometrics/x\"]\n[[do]]\ndo = \"launch\"\n":             "prior.state",
 		"[prior]\nstate = \"j.toml\"\nconsents = [\"faces/x\"]\n[[do]]\ndo = \"launch\"\n":                  "prior.consents[0]",
+		"[prior]\npolicy = true\n[[do]]\ndo = \"launch\"\n":                                                 "prior",
 	} {
 		if _, err := journey.Load(write(body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want an error naming %s", body, err, want)
