@@ -50,11 +50,7 @@ type Engine struct {
 	perms    [vocab.NumPermissions]permModel
 	scens    []scenarioModel
 	sdks     []sdkModel
-	// sdkBase is, per platform, the SDKs that run on consent alone (no
-	// scenario, no permission) and their JSON list, which most responses
-	// carry as it is.
-	sdkBase     [vocab.NumPlatforms]uint64
-	sdkBaseJSON [vocab.NumPlatforms]string
+	consents []consentModel
 }
 
 // New prepares an engine for a bundle, which it validates first. The
@@ -116,10 +112,16 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 		return appendError(dst, err)
 	}
 	d.st = d.useState()
+	var before uint64 // the SDKs that ran, when the event may stop some
+	if t := d.r.ev.typ; t != vocab.EventLaunch && t != vocab.EventEnter {
+		before = d.sdks()
+	}
 	d.run()
 	if d.fail != nil {
 		return appendError(dst, d.fail)
 	}
+	d.runs = d.sdks()
+	d.noteStopped(before)
 	out, stateAt, stateEnd := d.render(dst)
 	if c != nil {
 		c.raw = append(c.raw[:0], out[stateAt:stateEnd]...)
