@@ -172,6 +172,7 @@ type checker struct {
 	consent     bool                 // the policy accepted and not declined or withdrawn since
 	declined    bool                 // the latest policy answer was a decline (basic mode)
 	withdrawn   map[string]bool      // permissions withdrawn and not granted again since
+	regrant     map[string]bool      // permissions withdrawn and not granted since through the app (a rationale accepted while the OS grants, or a dialog)
 	refused     map[string]time.Time // optional permissions refused, when (clamped to each request's now)
 	accepted    map[string]bool      // rationales accepted in this visit of a step
 	refusedHere map[string]bool      // permissions refused in this visit of a step
@@ -231,6 +232,7 @@ func (c *checker) fault(i int, rule, format string, args ...any) {
 func (c *checker) install() {
 	c.consent, c.declined = false, false
 	c.withdrawn = map[string]bool{}
+	c.regrant = map[string]bool{}
 	c.refused = map[string]time.Time{}
 	c.given = map[string]bool{}
 	c.withdrawnC = map[string]bool{}
@@ -287,7 +289,7 @@ func (c *checker) entry(i int, e *sim.Entry) {
 			c.consent = false
 			for _, st := range c.p.steps {
 				for _, sp := range st.Permissions {
-					c.withdrawn[sp.ID] = true
+					c.withdrawn[sp.ID], c.regrant[sp.ID] = true, true
 				}
 			}
 			for k := range c.given {
@@ -296,12 +298,15 @@ func (c *checker) entry(i int, e *sim.Entry) {
 		case ev.Sensitive != "" || ev.Purpose != "":
 			c.withdrawConsent(sim.Consent(ev.Sensitive, ev.Purpose))
 		default:
-			c.withdrawn[ev.Permission] = true
+			c.withdrawn[ev.Permission], c.regrant[ev.Permission] = true, true
 		}
 	case "rationale_answer":
 		k := c.asking[ev.Permission]
 		if ev.Accepted != nil && *ev.Accepted {
 			c.accepted[ev.Permission] = true
+			if st := e.OS[ev.Permission]; st == "granted" || st == "limited" {
+				delete(c.regrant, ev.Permission)
+			}
 			if k != "" {
 				c.give(k)
 			}
@@ -332,6 +337,7 @@ func (c *checker) entry(i int, e *sim.Entry) {
 		switch ev.Result {
 		case "granted", "limited":
 			// A grant ends the refusal: the cooldown no longer applies.
+			delete(c.regrant, ev.Permission)
 			delete(c.refusedHere, ev.Permission)
 			delete(c.refused, ev.Permission)
 		default:
@@ -466,7 +472,10 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 					c.fault(i, Separate, "the rationale for %s in %s asks for separate consent to %q, not to %s", perm, stepName(e.Step), a.Consent(), key(sp))
 				case !sp.Separate() && a.Consent() != "":
 					c.fault(i, Separate, "the rationale for %s in %s asks for separate consent to %s, which the policy does not tie to it", perm, stepName(e.Step), a.Consent())
-				case sp.Separate() && c.given[key(sp)] && !c.withdrawn[perm] && dev.Has(perm) && granted(e, dev, perm):
+				case sp.Separate() && c.given[key(sp)] && !c.regrant[perm] && dev.Has(perm) && granted(e, dev, perm):
+					// (A permission withdrawn in the app and not granted
+					// through it since may be explained again, its
+					// consent line with it.)
 					c.fault(i, Separate, "the rationale for %s in %s asks %s again, which is on record, while the OS grants %s", perm, stepName(e.Step), key(sp), perm)
 				}
 				break
