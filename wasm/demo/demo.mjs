@@ -620,7 +620,7 @@ function renderPanel(r) {
   // Each running SDK, with the optional data it may collect now where it declares some.
   const data = r.sdk_data || {};
   $('sdks').replaceChildren(...r.sdks.map((s) => h('li', { 'data-sdk': s }, s,
-    data[s] ? h('span', { class: 'sdk-data', 'data-data': data[s].join(' '), text: ` (${data[s].length ? data[s].join(', ') : 'no optional data'})` }) : null)));
+    data[s] ? h('span', { class: 'sdk-data', 'data-data': data[s].join(' '), text: ` (${data[s].length ? 'may collect: ' + data[s].join(', ') : 'optional data off'})` }) : null)));
   $('sdk-count').textContent = String(r.sdks.length);
   $('trace').replaceChildren(...r.trace.map((t) => h('li', { 'data-rule': t.rule }, h('span', { class: 'rule', text: t.rule }), ' ', t.detail)));
   for (const rc of r.receipts) sim.receipts.push(rc);
