@@ -102,6 +102,20 @@ func (p *Policy) Consents() []string {
 	return slices.Compact(out)
 }
 
+// rationaleConsents lists the consents that some step asks on the
+// rationale of a permission, as "<sensitive>/<purpose>".
+func (p *Policy) rationaleConsents(perm string) []string {
+	var out []string
+	for _, st := range p.steps {
+		for i := range st.Permissions {
+			if sp := &st.Permissions[i]; sp.ID == perm && sp.Separate() {
+				out = append(out, key(sp))
+			}
+		}
+	}
+	return out
+}
+
 func (p *Policy) stepPermission(step, perm string) *bundle.StepPermission {
 	st := p.steps[step]
 	if st == nil || perm == "" {
@@ -299,6 +313,13 @@ func (c *checker) entry(i int, e *sim.Entry) {
 			c.withdrawConsent(sim.Consent(ev.Sensitive, ev.Purpose))
 		default:
 			c.withdrawn[ev.Permission], c.regrant[ev.Permission] = true, true
+			// The consents asked on this permission's rationales were
+			// given with it, on one screen: they go with it.
+			for _, k := range c.p.rationaleConsents(ev.Permission) {
+				if c.given[k] {
+					c.withdrawConsent(k)
+				}
+			}
 		}
 	case "rationale_answer":
 		k := c.asking[ev.Permission]

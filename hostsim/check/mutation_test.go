@@ -394,6 +394,16 @@ var mutations = []mutation{
 		},
 	},
 	{
+		rule: check.Withdraw, clause: "the consents of a withdrawn permission's rationale kept", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness"), {Kind: sim.OpWithdraw, Permission: "camera"},
+			enter("loan_apply", "id_verify"), {Kind: sim.OpWait, Wait: time.Hour}, enter("loan_apply", "liveness")},
+		broken: func(ev, resp map[string]any) { // the biometrics consent survives the camera's withdrawal
+			if entered(ev, "loan_apply/liveness") && since(ev) > 0 && find(resp, "show_rationale", "camera") != nil {
+				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "liveness"}}
+			}
+		},
+	},
+	{
 		rule: check.Degrade, clause: "a declined blocking consent that does not block", profiles: []string{"android-33", "ios-17"},
 		user: declines("financial_account/card_binding"), ops: []sim.Op{launch, enter("loan_apply", "bind_card")},
 		broken: func(ev, resp map[string]any) {
