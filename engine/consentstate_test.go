@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
+)
+
+// TestStateUnknownConsent: a state that records a separate consent the
+// active policy does not ask (a category or purpose it lacks, as a state
+// of another policy version could) is read without it, and the trace
+// says so; the rest of the state is used, not replaced by a fresh one.
+func TestStateUnknownConsent(t *testing.T) {
+	e, err := New(prompttest.Must(t).Bundles["reference"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	decide := func(state, event string) (out struct {
+		Actions []struct{ Type string }
+		State   json.RawMessage
+		Trace   []struct{ Rule, Detail string }
+	}) {
+		req := `{"now":"2026-03-01T10:00:00+08:00","device":{"platform":"android","version":"33"},"event":` + event
+		if state != "" {
+			req += `,"state":` + state
+		}
+		raw := e.Decide(nil, []byte(req+"}"))
+		if err := json.Unmarshal(raw, &out); err != nil || out.State == nil {
+			t.Fatalf("%v: %s", err, raw)
+		}
+		return out
+	}
+	r := decide("", `{"type":"launch"}`)
+	r = decide(string(r.State), `{"type":"policy_answer","accepted":true}`)
+
+	for _, unknown := range []string{"genes/loan_identity", "biometrics/marketing"} {
+		t.Run(unknown, func(t *testing.T) {
+			// The state as a newer policy's engine would have written it:
+			// its hash covers the consent this policy does not know.
+			var x stateExtra
+			st, _, _, why := e.decodeState(r.State, 0, &x)
+			if why != "" {
+				t.Fatal(why)
+			}
+			var sum [8]byte
+			binary.BigEndian.PutUint64(sum[:], e.digestWith(&st, consentTerm(hashString(unknown), true, 0)))
+			s := string(r.State)
+			i := strings.Index(s, `,"hash":"`)
+			edited := s[:i] + `,"consents":{"` + unknown + `":{"given":true}},"hash":"` + hex.EncodeToString(sum[:]) + `"}`
+
+			got := decide(edited, `{"type":"launch"}`)
+			if len(got.Actions) != 0 {
+				t.Errorf("the consent to the policy is lost: %+v", got.Actions)
+			}
+			var trace []string
+			for _, tr := range got.Trace {
+				trace = append(trace, tr.Rule+": "+tr.Detail)
+			}
+			all := strings.Join(trace, "\n")
+			if !strings.Contains(all, "STATE: the state records separate consent to "+unknown+", which this policy does not ask: it is read without it") {
+				t.Errorf("no STATE entry names the dropped consent:\n%s", all)
+			}
+			if strings.Contains(all, "fresh install") || strings.Contains(string(got.State), unknown) {
+				t.Errorf("the state is not read without the unknown consent: %s\n%s", got.State, all)
+			}
+			// The same state with a hash that does not cover it is edited.
+			forged := s[:i] + `,"consents":{"` + unknown + `":{"given":true}}` + s[i:]
+			if got := decide(forged, `{"type":"launch"}`); len(got.Actions) == 0 {
+				t.Errorf("a consent added by hand is trusted: %s", got.State)
+			}
+		})
+	}
+}
