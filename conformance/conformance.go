@@ -84,8 +84,11 @@ type Expect struct {
 	Error       string   `json:"error"`        // the error code the request must get
 	Field       string   `json:"field"`        // and the field it must name
 	Texts       []Text   `json:"texts"`        // texts of actions
-	StateHas    []string `json:"state_has"`    // top-level state fields present
-	StateLacks  []string `json:"state_lacks"`  // top-level state fields absent
+	// TraceContains are "RULE: text": some trace entry of that rule has a
+	// detail containing the text (the durations a COOLDOWN entry states).
+	TraceContains []string `json:"trace_contains"`
+	StateHas      []string `json:"state_has"`   // top-level state fields present
+	StateLacks    []string `json:"state_lacks"` // top-level state fields absent
 	// SDKData is the response's sdk_data, exactly: per running SDK, the
 	// optional data it may collect now.
 	SDKData map[string][]string `json:"sdk_data"`
@@ -476,6 +479,14 @@ func checkStep(s *Step, raw []byte, chain *chainCheck) []error {
 		sort.Strings(want)
 		if !slices.Equal(got, want) {
 			fail("trace rules:\n\tgot  %q\n\twant %q", got, want)
+		}
+	}
+	for _, want := range x.TraceContains {
+		rule, text, _ := strings.Cut(want, ": ")
+		if !slices.ContainsFunc(r.Trace, func(t struct{ Rule, Detail string }) bool {
+			return t.Rule == rule && strings.Contains(t.Detail, text)
+		}) {
+			fail("trace has no %s entry containing %q", rule, text)
 		}
 	}
 	var rs []string

@@ -218,3 +218,27 @@ func TestSDKData(t *testing.T) {
 		t.Errorf("no expectation: %v", errs)
 	}
 }
+
+// TestTraceContains: "RULE: text" needs an entry of that rule whose
+// detail contains the text; another rule's entry does not do.
+func TestTraceContains(t *testing.T) {
+	c := &Case{
+		Name: "x", Bundle: "reference", Device: Device{Platform: "android", Version: "33"}, Now: "2026-03-01T10:00:00+08:00",
+		Steps: []Step{{Event: []byte(`{"type":"launch"}`), Expect: Expect{TraceContains: []string{"COOLDOWN: refused 1d2h ago"}}}},
+	}
+	answer := func(resp string) Decide {
+		return func(string, []byte) ([]byte, error) { return []byte(resp), nil }
+	}
+	if errs := Check(c, answer(`{"trace":[{"rule":"JIT","detail":"x"},{"rule":"COOLDOWN","detail":"call_log was refused 1d2h ago: ..."}],"state":{}}`)); len(errs) != 0 {
+		t.Errorf("a matching entry fails: %v", errs)
+	}
+	for _, resp := range []string{
+		`{"trace":[{"rule":"COOLDOWN","detail":"call_log was refused 26h ago"}],"state":{}}`,
+		`{"trace":[{"rule":"DEGRADE","detail":"refused 1d2h ago"}],"state":{}}`,
+		`{"trace":[],"state":{}}`,
+	} {
+		if errs := Check(c, answer(resp)); len(errs) == 0 {
+			t.Errorf("%s: no difference found", resp)
+		}
+	}
+}

@@ -549,6 +549,26 @@ func (c *checker) proceed(i int, e *sim.Entry, a *sim.Action, dev *device.Device
 	optional func(string) bool, row *bundle.SystemPrompt, prompts bool) {
 	platform := c.t.Profile.Platform
 	step := c.p.steps[e.Step]
+	// Each missing ask that goes on another way says how: one fallback
+	// text each, as the policy writes them.
+	if step != nil {
+		want := 0
+		for _, sps := range [][]bundle.StepPermission{step.Consents, step.Permissions} {
+			for k := range sps {
+				sp := &sps[k]
+				missing := slices.Contains(a.Missing, sp.ID)
+				if sp.ID == "" {
+					missing = slices.Contains(a.MissingConsents, key(sp))
+				}
+				if missing && sp.Fallback != "" {
+					want++
+				}
+			}
+		}
+		if len(a.Fallbacks) != want {
+			c.fault(i, Degrade, "%s goes on with %d fallback text(s) for what is missing (%v), the policy gives %d", stepName(e.Step), len(a.Fallbacks), append(slices.Clone(a.Missing), a.MissingConsents...), want)
+		}
+	}
 	for perm := range c.refusedHere {
 		if sp := c.p.stepPermission(e.Step, perm); sp != nil && sp.Consequence == vocab.Blocking.String() {
 			c.fault(i, Degrade, "%s goes on although its blocking permission %s was refused", stepName(e.Step), perm)

@@ -404,6 +404,15 @@ var mutations = []mutation{
 		},
 	},
 	{
+		rule: check.Degrade, clause: "a fallback step that does not say how it goes on", profiles: []string{"android-33", "harmonyos-next"},
+		user: declinesRationale("camera", false), ops: []sim.Op{launch, enter("loan_apply", "bind_card")},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "proceed", ""); m != nil {
+				m["fallbacks"] = []any{}
+			}
+		},
+	},
+	{
 		rule: check.Degrade, clause: "a declined blocking consent that does not block", profiles: []string{"android-33", "ios-17"},
 		user: declines("financial_account/card_binding"), ops: []sim.Op{launch, enter("loan_apply", "bind_card")},
 		broken: func(ev, resp map[string]any) {

@@ -91,3 +91,13 @@ test('every trace entry has a detail, whatever the step expects', () => {
   const j = caseOf([{ event: { type: 'launch' } }]);
   assert.deepEqual(check(j.steps[0], '{"trace":[{"rule":"JIT","detail":""}],"state":{}}', new Chain()), ['trace entry JIT has no detail']);
 });
+
+test('trace_contains needs an entry of that rule whose detail contains the text', () => {
+  const j = caseOf([{ event: { type: 'launch' }, expect: { trace_contains: ['COOLDOWN: refused 1d2h ago'] } }]);
+  assert.deepEqual(check(j.steps[0], '{"trace":[{"rule":"JIT","detail":"x"},{"rule":"COOLDOWN","detail":"call_log was refused 1d2h ago: ..."}],"state":{}}', new Chain()), []);
+  for (const resp of [
+    '{"trace":[{"rule":"COOLDOWN","detail":"call_log was refused 26h ago"}],"state":{}}',
+    '{"trace":[{"rule":"DEGRADE","detail":"refused 1d2h ago"}],"state":{}}',
+    '{"trace":[],"state":{}}',
+  ]) assert.notDeepEqual(check(j.steps[0], resp, new Chain()), [], resp);
+});

@@ -111,6 +111,7 @@ const expect = (raw, where) => (isNull(raw) ? expect('{}', where) : struct(raw, 
   sdks_include: strList,
   sdks_exclude: strList,
   rules: strList,
+  trace_contains: strList,
   receipts: strList,
   error: str,
   field: str,
@@ -399,6 +400,12 @@ export function check(step, raw, chain) {
     const got = [...new Set(trace.map((t) => t.rule))].sort();
     const want = [...x.rules].sort();
     if (!same(got, want)) fail(`trace rules:\n\tgot  ${q(got)}\n\twant ${q(want)}`);
+  }
+  // "RULE: text": some entry of that rule whose detail contains the text.
+  for (const want of x.trace_contains || []) {
+    const i = want.indexOf(': ');
+    const [rule, text] = i < 0 ? [want, ''] : [want.slice(0, i), want.slice(i + 2)];
+    if (!trace.some((t) => t.rule === rule && t.detail.includes(text))) fail(`trace has no ${rule} entry containing ${q(text)}`);
   }
   const rs = [];
   const receipts = field(members(raw), 'receipts');
