@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/jitconsent/jitconsent/engine"
 )
 
 const (
@@ -177,4 +179,25 @@ func FuzzDecide(f *testing.F) {
 			t.Fatalf("a good request gets another answer after %q", data)
 		}
 	})
+}
+
+// TestMaxRequest: a request of exactly MaxRequest bytes is read; one byte
+// more is too_large.
+func TestMaxRequest(t *testing.T) {
+	e := newEngine(t, "reference")
+	base := `{"now":"2026-03-01T10:00:00+08:00","device":{"platform":"android","version":"33"},"event":{"type":"launch"},"locale":"`
+	pad := engine.MaxRequest - len(base) - len(`"}`)
+	at := base + strings.Repeat("a", pad) + `"}`
+	if len(at) != engine.MaxRequest {
+		t.Fatalf("built %d bytes", len(at))
+	}
+	var r struct{ Error *struct{ Code string } }
+	if err := json.Unmarshal(e.Decide(nil, []byte(at)), &r); err != nil || r.Error == nil || r.Error.Code != "bad_locale" {
+		t.Errorf("a request of MaxRequest bytes: %+v, want it read (and its locale refused)", r.Error)
+	}
+	over := base + strings.Repeat("a", pad+1) + `"}`
+	r.Error = nil
+	if err := json.Unmarshal(e.Decide(nil, []byte(over)), &r); err != nil || r.Error == nil || r.Error.Code != "too_large" {
+		t.Errorf("a request of MaxRequest+1 bytes: %+v, want too_large", r.Error)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitconsent/jitconsent/engine/vocab"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
@@ -73,5 +74,41 @@ func TestStateUnknownConsent(t *testing.T) {
 				t.Errorf("a consent added by hand is trusted: %s", got.State)
 			}
 		})
+	}
+}
+
+// TestStateBounds: values the engine never writes, in a state whose hash
+// matches them (a host can compute the unkeyed hash), are refused as the
+// contract says, and values it may write in another form are read.
+func TestStateBounds(t *testing.T) {
+	e, err := New(prompttest.Must(t).Bundles["reference"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply, _ := e.stepRefBytes([]byte("loan_apply/apply"))
+	launch := func(state string) string {
+		return string(e.Decide(nil, []byte(`{"now":"2026-03-01T10:00:00+08:00","device":{"platform":"android","version":"33"},"event":{"type":"launch"},"state":`+state+`}`)))
+	}
+	st := freshState()
+	st.accepted, st.seen = 0, 0
+	st.flow = flow{step: apply, i: 16, wait: waitRationale}
+	if out := launch(string(e.encodeState(nil, &st))); !strings.Contains(out, "state.flow.i is out of range: the engine starts as on a fresh install") {
+		t.Errorf("flow.i 16 is read: %s", out)
+	}
+	st.flow = flow{step: apply, i: 1, wait: waitRationale}
+	s := strings.Replace(string(e.encodeState(nil, &st)), `"wait":"rationale"`, `"wait":"rationale","missing":0`, 1)
+	if out := launch(s); strings.Contains(out, `"rule":"STATE"`) {
+		t.Errorf("an explicit missing 0 is not read as none: %s", out)
+	}
+	// Version 1: a category the vocabulary lacks is no separate consent.
+	var x stateExtra
+	x.v1, x.separate[vocab.Camera] = true, 1<<vocab.Biometrics // what a reader taking it for biometrics would hash
+	st = freshState()
+	st.accepted, st.seen = 0, 0
+	var sum [8]byte
+	binary.BigEndian.PutUint64(sum[:], e.digestV1(&st, &x))
+	v1 := `{"v":1,"policy":"msxf","accepted":"2022-03-29","seen":"2022-03-29","perms":{"camera":{"separate":["genes"]}},"hash":"` + hex.EncodeToString(sum[:]) + `"}`
+	if out := launch(v1); !strings.Contains(out, "state.perms.separate is not valid") {
+		t.Errorf("an unknown category in a v1 state is read: %s", out)
 	}
 }

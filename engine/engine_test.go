@@ -8,6 +8,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
@@ -17,9 +18,10 @@ type response struct {
 		Blocking                                   bool
 		Changes                                    []string
 	}
-	SDKs  []string
-	State json.RawMessage
-	Trace []struct{ Rule, Detail string }
+	SDKs    []string
+	SDKData map[string]json.RawMessage `json:"sdk_data"`
+	State   json.RawMessage
+	Trace   []struct{ Rule, Detail string }
 }
 
 func decide(t *testing.T, e *engine.Engine, state json.RawMessage, event string) response {
@@ -94,6 +96,63 @@ func TestNewRejectsBadBundles(t *testing.T) {
 	b.Format = 99
 	if _, err := engine.New(&b); err == nil {
 		t.Error("bundle format 99 accepted")
+	}
+	// A step asks at most 16 things (the flow's bits): consents and
+	// permissions together.
+	for _, n := range []struct {
+		consents, perms int
+		ok              bool
+	}{{0, 16, true}, {8, 8, true}, {0, 17, false}, {9, 8, false}} {
+		b = *compiled(t, "reference")
+		b.Scenarios = slices.Clone(b.Scenarios)
+		sc := &b.Scenarios[0]
+		sc.Steps = slices.Clone(sc.Steps)
+		st := &sc.Steps[0]
+		sp, c := st.Permissions[0], b.Scenarios[1].Steps[0]
+		for _, s := range b.Scenarios {
+			for _, x := range s.Steps {
+				if len(x.Consents) > 0 {
+					c = x
+				}
+			}
+		}
+		st.Permissions, st.Consents = nil, nil
+		for range n.perms {
+			st.Permissions = append(st.Permissions, sp)
+		}
+		for range n.consents {
+			st.Consents = append(st.Consents, c.Consents[0])
+		}
+		if _, err := engine.New(&b); (err == nil) != n.ok {
+			t.Errorf("a step asking %d consents and %d permissions: err %v, want ok %v", n.consents, n.perms, err, n.ok)
+		}
+	}
+}
+
+// TestSDKOptionalData: sdk_data lists, per running SDK that has optional
+// data, the data it may collect now, in the policy's order: a datum that
+// needs nothing, one whose permission is granted, not one whose
+// permission is not, nor one whose separate consent is not given.
+func TestSDKOptionalData(t *testing.T) {
+	b := *compiled(t, "reference")
+	b.SDKs = slices.Clone(b.SDKs)
+	i := slices.IndexFunc(b.SDKs, func(s bundle.SDK) bool { return s.ID == "sensors" })
+	b.SDKs[i].Optional = []bundle.OptionalData{
+		{Data: "device_basic"},
+		{Data: "location", Permission: "location"},
+		{Data: "camera_frames", Permission: "camera"},
+		{Data: "precise", Permission: "location", Sensitive: "precise_location", Purpose: "loan_risk"},
+		{Data: "network_info"},
+	}
+	e, err := engine.New(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os := map[string]string{"location": "granted"}
+	r := decideOS(t, e, os, nil, `{"type":"launch"}`)
+	r = decideOS(t, e, os, r.State, `{"type":"policy_answer","accepted":true}`)
+	if got, want := string(r.SDKData["sensors"]), `["device_basic","location","network_info"]`; got != want {
+		t.Errorf("sdk_data sensors = %s, want %s", got, want)
 	}
 }
 
