@@ -18,16 +18,7 @@ func (e *Engine) digest(st *state) uint64 { return e.digestWith(st, 0) }
 // although the state read drops them. The consents' terms are summed, so
 // the hash does not depend on the order the policy lists them in.
 func (e *Engine) digestWith(st *state, unknown uint64) uint64 {
-	h := newMix(e.idHash)
-	h.add(StateVersion)
-	h.add(e.versionHash(st.accepted))
-	h.add(e.versionHash(st.seen))
-	h.add(b2u(st.basic)<<8 | uint64(st.pending))
-	h.add(e.stepHash(st.resume))
-	h.add(e.stepHash(st.at))
-	f := &st.flow
-	h.add(e.stepHash(f.step))
-	h.add(uint64(f.i)<<32 | uint64(f.wait)<<16 | uint64(f.missing))
+	h := e.digestHead(st, StateVersion)
 	for p := range st.perms {
 		ps := &st.perms[p]
 		if *ps == (permState{}) {
@@ -43,6 +34,27 @@ func (e *Engine) digestWith(st *state, unknown uint64) uint64 {
 		}
 	}
 	h.add(sum)
+	return digestTail(&h, st)
+}
+
+// digestHead mixes what every layout version hashes alike, up to the
+// permissions: the version, the popups, the steps and the flow.
+func (e *Engine) digestHead(st *state, version uint64) mix {
+	h := newMix(e.idHash)
+	h.add(version)
+	h.add(e.versionHash(st.accepted))
+	h.add(e.versionHash(st.seen))
+	h.add(b2u(st.basic)<<8 | uint64(st.pending))
+	h.add(e.stepHash(st.resume))
+	h.add(e.stepHash(st.at))
+	f := &st.flow
+	h.add(e.stepHash(f.step))
+	h.add(uint64(f.i)<<32 | uint64(f.wait)<<16 | uint64(f.missing))
+	return h
+}
+
+// digestTail mixes the receipt chain's head and returns the hash.
+func digestTail(h *mix, st *state) uint64 {
 	if st.hasLast {
 		for i := 0; i < len(st.last); i += 8 {
 			h.add(binary.LittleEndian.Uint64(st.last[i:]))
@@ -62,16 +74,7 @@ func consentTerm(id uint64, given bool, refused int64) uint64 {
 // digestV1 is the integrity hash of a version 1 state, which recorded
 // separate consents per permission as a bit per sensitive category.
 func (e *Engine) digestV1(st *state, x *stateExtra) uint64 {
-	h := newMix(e.idHash)
-	h.add(1)
-	h.add(e.versionHash(st.accepted))
-	h.add(e.versionHash(st.seen))
-	h.add(b2u(st.basic)<<8 | uint64(st.pending))
-	h.add(e.stepHash(st.resume))
-	h.add(e.stepHash(st.at))
-	f := &st.flow
-	h.add(e.stepHash(f.step))
-	h.add(uint64(f.i)<<32 | uint64(f.wait)<<16 | uint64(f.missing))
+	h := e.digestHead(st, 1)
 	for p := range st.perms {
 		ps := &st.perms[p]
 		if *ps == (permState{}) && x.separate[p] == 0 {
@@ -80,12 +83,7 @@ func (e *Engine) digestV1(st *state, x *stateExtra) uint64 {
 		h.add(uint64(p)<<48 | uint64(ps.denials)<<16 | b2u(ps.withdrawn)<<8 | uint64(x.separate[p]))
 		h.add(uint64(ps.refused))
 	}
-	if st.hasLast {
-		for i := 0; i < len(st.last); i += 8 {
-			h.add(binary.LittleEndian.Uint64(st.last[i:]))
-		}
-	}
-	return h.sum()
+	return digestTail(&h, st)
 }
 
 func (e *Engine) versionHash(i int) uint64 {
