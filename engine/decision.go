@@ -24,6 +24,7 @@ type decision struct {
 	nRcpts int
 	fail   *errcode.Error // an event that does not fit the state
 	runs   uint64         // the SDKs that run after the event, a bit each
+	avail  uint16         // the permissions available to SDKs, a bit each
 	// scratch is the spare capacity of the caller's buffer, where texts
 	// and receipts are put together to be hashed: the response is written
 	// over it later.

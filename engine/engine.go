@@ -21,12 +21,15 @@
 // # Notes
 //
 // An Engine is safe for concurrent use: after New it changes only to
-// remember the hashes of texts it has put in receipts. Decide allocates
+// remember the hashes of texts it has put in receipts, and the last list
+// of SDKs it wrote. Decide allocates
 // nothing on the common path: it parses with a reflection-free scanner
 // and appends its response to the caller's buffer.
 package engine
 
 import (
+	"sync/atomic"
+
 	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/vocab"
@@ -57,6 +60,8 @@ type Engine struct {
 	// sdkPerms are the permissions any SDK's basis or optional data
 	// names, a bit each: what deciding which SDKs run looks at.
 	sdkPerms uint16
+	// listing is the last SDK listing a response carried (render.go).
+	listing atomic.Pointer[sdkListing]
 }
 
 // New prepares an engine for a bundle, which it validates first. The
@@ -120,13 +125,13 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 	d.st = d.useState()
 	var before uint64 // the SDKs that ran, when the event may stop some
 	if t := d.r.ev.typ; t != vocab.EventLaunch && t != vocab.EventEnter {
-		before = d.sdks()
+		before, _ = d.sdks()
 	}
 	d.run()
 	if d.fail != nil {
 		return appendError(dst, d.fail)
 	}
-	d.runs = d.sdks()
+	d.runs, d.avail = d.sdks()
 	d.noteStopped(before)
 	out, stateAt, stateEnd := d.render(dst)
 	if c != nil {

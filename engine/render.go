@@ -26,43 +26,9 @@ func (d *decision) render(dst []byte) ([]byte, int, int) {
 		w.comma(i)
 		d.renderAction(&w, lt, &d.acts[i])
 	}
-	w.raw(`],"sdks":[`)
-	n := 0
-	for i := range e.sdks {
-		if d.runs&(1<<i) != 0 {
-			w.comma(n)
-			n++
-			w.id(e.sdks[i].id)
-		}
-	}
-	// Per running SDK with data it collects only when available, which of
-	// that data it may collect now: the host switches the rest off.
-	w.raw(`],"sdk_data":{`)
-	n = 0
-	var avail uint16
-	if d.runs != 0 {
-		avail = d.availableOf(e.sdkPerms)
-	}
-	for i := range e.sdks {
-		s := &e.sdks[i]
-		if d.runs&(1<<i) == 0 || len(s.optional) == 0 {
-			continue
-		}
-		w.comma(n)
-		n++
-		w.key(s.id)
-		w.byte('[')
-		m := 0
-		for j := range s.optional {
-			if o := &s.optional[j]; d.optionalAllowed(o, avail) {
-				w.comma(m)
-				m++
-				w.id(o.data)
-			}
-		}
-		w.byte(']')
-	}
-	w.raw(`},"state":`)
+	w.raw(`],"sdks":`)
+	w.raw(d.sdkListing())
+	w.raw(`,"state":`)
 	stateAt := len(w.b)
 	w.b = e.encodeState(w.b, &d.st)
 	stateEnd := len(w.b)
@@ -253,4 +219,63 @@ func appendError(dst []byte, err *errcode.Error) []byte {
 	}
 	w.raw("}}")
 	return w.b
+}
+
+// sdkListing returns the JSON of the response's "sdks" and "sdk_data"
+// values, joined as `[...],"sdk_data":{...}`. Consecutive responses
+// nearly always carry the same listing, so the engine keeps the last one
+// it wrote and reuses it when what it depends on is the same.
+func (d *decision) sdkListing() string {
+	e := d.e
+	given := d.st.consents.given
+	if c := e.listing.Load(); c != nil && c.runs == d.runs && c.avail == d.avail && c.given == given {
+		return c.json
+	}
+	w := jsonWriter{make([]byte, 0, 512)}
+	w.byte('[')
+	n := 0
+	for i := range e.sdks {
+		if d.runs&(1<<i) != 0 {
+			w.comma(n)
+			n++
+			w.id(e.sdks[i].id)
+		}
+	}
+	// Per running SDK with data it collects only when available, which of
+	// that data it may collect now: the host switches the rest off.
+	w.raw(`],"sdk_data":{`)
+	n = 0
+	for i := range e.sdks {
+		s := &e.sdks[i]
+		if d.runs&(1<<i) == 0 || len(s.optional) == 0 {
+			continue
+		}
+		w.comma(n)
+		n++
+		w.key(s.id)
+		w.byte('[')
+		m := 0
+		for j := range s.optional {
+			if o := &s.optional[j]; d.optionalAllowed(o, d.avail) {
+				w.comma(m)
+				m++
+				w.id(o.data)
+			}
+		}
+		w.byte(']')
+	}
+	w.byte('}')
+	l := &sdkListing{runs: d.runs, avail: d.avail, given: given, json: string(w.b)}
+	e.listing.Store(l)
+	return l.json
+}
+
+// sdkListing is a listing of SDKs as sdkListing wrote it, with what it
+// depends on: the SDKs that run, the permissions available to them and
+// the separate consents given.
+type sdkListing struct {
+	runs  uint64
+	avail uint16
+	given uint32
+	json  string
 }

@@ -20,19 +20,19 @@ func (d *decision) consented() bool {
 	return d.st.accepted >= 0 && !d.st.basic && d.popupDue() != popMajor
 }
 
-// sdks returns the SDKs that may run now, a bit per SDK of the policy.
-func (d *decision) sdks() uint64 {
+// sdks returns the SDKs that may run now, a bit per SDK of the policy,
+// and the permissions available to them (see available).
+func (d *decision) sdks() (runs uint64, avail uint16) {
 	if !d.consented() {
-		return 0
+		return 0, 0
 	}
-	avail := d.availableOf(d.e.sdkPerms)
-	var runs uint64
+	avail = d.availableOf(d.e.sdkPerms)
 	for i := range d.e.sdks {
 		if why, _ := d.sdkBasis(i, avail); why == basisHolds {
 			runs |= 1 << i
 		}
 	}
-	return runs
+	return runs, avail
 }
 
 // availableOf returns which of the permissions in mask are available now
@@ -132,13 +132,12 @@ func (d *decision) noteStopped(before uint64) {
 		return
 	}
 	stopped := before &^ d.runs
-	avail := d.availableOf(d.e.sdkPerms)
 	for i := range d.e.sdks {
 		if stopped&(1<<i) == 0 {
 			continue
 		}
 		id := d.e.sdks[i].id
-		switch why, of := d.sdkBasis(i, avail); why {
+		switch why, of := d.sdkBasis(i, d.avail); why {
 		case basisScenario:
 			d.note(vocab.RuleSDK, id, " stops: the user left the scenarios it is named for")
 		case basisPermission:
