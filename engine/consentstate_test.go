@@ -38,6 +38,32 @@ func TestStateUnknownConsent(t *testing.T) {
 	r := decide("", `{"type":"launch"}`)
 	r = decide(string(r.State), `{"type":"policy_answer","accepted":true}`)
 
+	// Five: more than the trace names one by one.
+	t.Run("five", func(t *testing.T) {
+		var x stateExtra
+		st, _, _, _ := e.decodeState(r.State, 0, &x)
+		var sum uint64
+		var members []string
+		for i := range 5 {
+			id := "genes/p" + string(rune('a'+i))
+			sum += consentTerm(hashString(id), true, 0)
+			members = append(members, `"`+id+`":{"given":true}`)
+		}
+		var h [8]byte
+		binary.BigEndian.PutUint64(h[:], e.digestWith(&st, sum))
+		s := string(r.State)
+		i := strings.Index(s, `,"hash":"`)
+		got := decide(s[:i]+`,"consents":{`+strings.Join(members, ",")+`},"hash":"`+hex.EncodeToString(h[:])+`"}`, `{"type":"launch"}`)
+		n := 0
+		for _, tr := range got.Trace {
+			if strings.Contains(tr.Detail, "which this policy does not ask") {
+				n++
+			}
+		}
+		if len(got.Actions) != 0 || n != 4 {
+			t.Errorf("five unknown consents: actions %+v, %d named in the trace (want none and 4)", got.Actions, n)
+		}
+	})
 	for _, unknown := range []string{"genes/loan_identity", "biometrics/marketing"} {
 		t.Run(unknown, func(t *testing.T) {
 			// The state as a newer policy's engine would have written it:
@@ -99,6 +125,11 @@ func TestStateBounds(t *testing.T) {
 	s := strings.Replace(string(e.encodeState(nil, &st)), `"wait":"rationale"`, `"wait":"rationale","missing":0`, 1)
 	if out := launch(s); strings.Contains(out, `"rule":"STATE"`) {
 		t.Errorf("an explicit missing 0 is not read as none: %s", out)
+	}
+	st.flow = flow{step: apply, i: 1, wait: waitRationale, missing: 1}
+	s = strings.Replace(string(e.encodeState(nil, &st)), `"missing":1`, `"missing":65536`, 1)
+	if out := launch(s); !strings.Contains(out, "state.flow.missing is out of range") {
+		t.Errorf("flow.missing 65536 is read: %s", out)
 	}
 	// Version 1: a category the vocabulary lacks is no separate consent.
 	var x stateExtra

@@ -92,6 +92,10 @@ func TestNewRejectsBadBundles(t *testing.T) {
 	if _, err := engine.New(&b); err == nil {
 		t.Error("an SDK id with a quote accepted")
 	}
+	b.SDKs[0].ID = "a b" // printable ASCII: written as it is
+	if _, err := engine.New(&b); err != nil {
+		t.Errorf("an SDK id with a space refused: %v", err)
+	}
 	b = *compiled(t, "reference")
 	b.Format = 99
 	if _, err := engine.New(&b); err == nil {

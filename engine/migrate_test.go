@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/jitconsent/jitconsent/conformance"
+	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/bundle"
 )
 
 // v1State is a state recorded from the engine before states had version
@@ -188,5 +190,26 @@ func TestUpgradeV1Tampered(t *testing.T) {
 	}
 	if len(r.Actions) == 0 || r.Actions[0].Type != "show_policy" {
 		t.Fatalf("an edited v1 state is trusted: %s", out)
+	}
+}
+
+// TestUpgradeV1FirstScenario: a step in progress keeps its place in any
+// scenario, the policy's first included (the reference policy's first
+// scenario asks no consent, so its scenarios are reordered here).
+func TestUpgradeV1FirstScenario(t *testing.T) {
+	b := *compiled(t, "reference")
+	b.Scenarios = slices.Clone(b.Scenarios)
+	i := slices.IndexFunc(b.Scenarios, func(s bundle.Scenario) bool { return s.ID == "register_login" })
+	b.Scenarios[0], b.Scenarios[i] = b.Scenarios[i], b.Scenarios[0]
+	e, err := engine.New(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := readV1(t, "ios17.2_face_login_mid_request.json")
+	out := e.Decide(nil, conformance.Request(v.Now, "zh-CN", v.Device, map[string]string{"face_id": "granted"}, v.State,
+		[]byte(`{"type":"permission_result","permission":"face_id","result":"granted"}`)))
+	var r migrated
+	if err := json.Unmarshal(out, &r); err != nil || r.Error != nil || len(r.Actions) != 1 || r.Actions[0].Type != "proceed" {
+		t.Fatalf("the v1 step in progress in the first scenario does not go on: %s", out)
 	}
 }
