@@ -201,3 +201,16 @@ func TestMaxRequest(t *testing.T) {
 		t.Errorf("a request of MaxRequest+1 bytes: %+v, want too_large", r.Error)
 	}
 }
+
+// TestNotAnObjectMessage: a request that is not an object says so.
+func TestNotAnObjectMessage(t *testing.T) {
+	e := newEngine(t, "reference")
+	var r struct {
+		Error struct{ Code, Message string }
+	}
+	for _, req := range []string{`[]`, `"launch"`, `42`} {
+		if err := json.Unmarshal(e.Decide(nil, []byte(req)), &r); err != nil || r.Error.Code != "bad_type" || r.Error.Message != "the request must be a JSON object" {
+			t.Errorf("%s: %+v", req, r.Error)
+		}
+	}
+}

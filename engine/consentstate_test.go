@@ -126,6 +126,23 @@ func TestStateBounds(t *testing.T) {
 	if out := launch(s); strings.Contains(out, `"rule":"STATE"`) {
 		t.Errorf("an explicit missing 0 is not read as none: %s", out)
 	}
+	// A step in progress past its last ask (a newer bundle's step asks
+	// less) is dropped, the rest of the state kept.
+	st.flow = flow{step: apply, i: len(e.scens[apply.sc].steps[apply.st].asks), wait: waitRationale}
+	if out := launch(string(e.encodeState(nil, &st))); !strings.Contains(out, "the step in progress no longer matches the policy: it is dropped") || strings.Contains(out, "fresh install") {
+		t.Errorf("a step in progress past its asks is not dropped alone: %s", out)
+	}
+	st.flow = flow{step: apply, i: 1, wait: waitRationale, missing: 0xFFFF}
+	if out := launch(string(e.encodeState(nil, &st))); strings.Contains(out, "is out of range") {
+		t.Errorf("flow.missing 65535 (16 bits) is refused: %s", out)
+	}
+	st.flow = flow{}
+	st.flow.step = noStep
+	st.perms[vocab.Camera].denials = 101
+	if out := launch(string(e.encodeState(nil, &st))); !strings.Contains(out, "state.perms.denials is not valid") {
+		t.Errorf("101 denials are read: %s", out)
+	}
+	st.perms[vocab.Camera].denials = 0
 	st.flow = flow{step: apply, i: 1, wait: waitRationale, missing: 1}
 	s = strings.Replace(string(e.encodeState(nil, &st)), `"missing":1`, `"missing":65536`, 1)
 	if out := launch(s); !strings.Contains(out, "state.flow.missing is out of range") {

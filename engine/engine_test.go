@@ -222,3 +222,48 @@ func TestStateHashDetectsEdits(t *testing.T) {
 		}
 	}
 }
+
+// TestStateCacheOtherEngine: a cache used with another engine (a newer
+// bundle loaded) forgets what it held; the answers are those without it.
+func TestStateCacheOtherEngine(t *testing.T) {
+	ref, rev := newEngine(t, "reference"), newEngine(t, "revision")
+	dev := conformance.Device{Platform: "android", Version: "33"}
+	var cache engine.StateCache
+	req := func(state json.RawMessage, ev string) []byte {
+		return conformance.Request("2026-03-01T10:00:00+08:00", "en", dev, nil, state, []byte(ev))
+	}
+	r := decide(t, ref, nil, `{"type":"launch"}`)
+	out := ref.DecideCached(nil, req(r.State, `{"type":"policy_answer","accepted":true}`), &cache)
+	var accepted response
+	if err := json.Unmarshal(out, &accepted); err != nil {
+		t.Fatal(err)
+	}
+	next := req(accepted.State, `{"type":"launch"}`)
+	if got, want := string(rev.DecideCached(nil, next, &cache)), string(rev.Decide(nil, next)); got != want {
+		t.Errorf("the cache of another engine changes the answer:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestReceiptNamesItsStep: a receipt names the step it was given in,
+// in the policy's first scenario too.
+func TestReceiptNamesItsStep(t *testing.T) {
+	e := newEngine(t, "reference")
+	dev := conformance.Device{Platform: "ios", Version: "17.2"}
+	var state json.RawMessage
+	var out []byte
+	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`,
+		`{"type":"enter","scenario":"browse","step":"save_image"}`, `{"type":"rationale_answer","permission":"photos","accepted":true}`} {
+		out = e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", dev, nil, state, []byte(ev)))
+		var r response
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatal(err)
+		}
+		state = r.State
+	}
+	var r struct {
+		Receipts []struct{ Kind, Scenario, Step string }
+	}
+	if err := json.Unmarshal(out, &r); err != nil || len(r.Receipts) != 1 || r.Receipts[0].Scenario != "browse" || r.Receipts[0].Step != "save_image" {
+		t.Errorf("the receipt does not name browse/save_image: %s", out)
+	}
+}

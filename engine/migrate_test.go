@@ -106,6 +106,22 @@ func TestUpgradeV1(t *testing.T) {
 			given:   []string{"biometrics/biometric_login"},
 		},
 		{
+			// Mid-step, in a step with no consent of its own: the answer to
+			// the rationale version 1 showed goes on.
+			file:    "android33_apply_mid_rationale.json",
+			event:   `{"type":"rationale_answer","permission":"location","accepted":true}`,
+			actions: []string{"request_permission:location"},
+			given:   []string{"precise_location/loan_risk"},
+		},
+		{
+			// Mid-step where the step now asks a consent first that
+			// version 1 never asked: the step starts again.
+			file:     "harmonyos12_bind_card_mid_rationale.json",
+			event:    `{"type":"enter","scenario":"loan_apply","step":"bind_card"}`,
+			actions:  []string{"show_consent:financial_account/card_binding"},
+			traceHas: []string{"the step in progress under state version 1 now asks a separate consent first: it is dropped"},
+		},
+		{
 			file: "harmonyos12_bind_card.json", os: map[string]string{"camera": "granted"},
 			event:   `{"type":"launch"}`,
 			actions: []string{},
