@@ -14,7 +14,7 @@ RELEASE_KEYS ?= keys/release.pub
 TEST_KEYS     = $(RELEASE_KEYS) hostsim/testdata/keys/test.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench clean wasm/bundle.json
+.PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench mutation clean wasm/bundle.json
 
 # Recipes run in bash with pipefail, so that a command piped into another
 # fails the recipe when it fails.
@@ -115,6 +115,23 @@ wasm-test: wasm/bundle.json
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./prompts ./engine/...
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./hostsim/wasmhost
+
+# mutation: the mutation test, a benchmark and not part of make test. It
+# samples MUTANTS mutants of the engine's code (operators flipped one at a
+# time, cmd/mutants), builds each with go build -overlay (the tree is never
+# written), runs the conformance journeys and the simulator's checks
+# (matrix, then MUTATION_FUZZ fuzz journeys, natively) against it, and
+# prints a row per mutant and the score; dist/mutants.json has the details.
+# The mutants of mutation/equivalent.txt are left out of the score.
+# MUTANTS=all runs every mutant (about 850: hours).
+MUTANTS       ?= 40
+MUTATION_SEED ?= 1
+MUTATION_FUZZ ?= 2000
+MUTATION_JOBS ?= 2
+mutation:
+	@mkdir -p $(DIST)
+	$(GO) run ./cmd/mutants $(if $(filter all,$(MUTANTS)),--all,--sample $(MUTANTS)) --seed $(MUTATION_SEED) \
+		--fuzz $(MUTATION_FUZZ) -j $(MUTATION_JOBS) --equivalent mutation/equivalent.txt --json $(DIST)/mutants.json
 
 clean:
 	rm -rf $(DIST) wasm/bundle.json

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -60,9 +61,12 @@ type Step struct {
 	Device *Device           `json:"device,omitempty"`
 	Locale string            `json:"locale,omitempty"`
 	Bundle string            `json:"bundle,omitempty"`
-	// State changes the state sent: "reinstall" sends none, "tamper"
-	// alters its integrity hash; Edit sets top-level state fields.
-	State string                     `json:"state,omitempty"`
+	// State changes the state sent. A string is an operation:
+	// "reinstall" sends none from here on, "tamper" alters its integrity
+	// hash for this step. An object is sent, compacted, as this step's
+	// state (a state recorded by an earlier engine version); later steps
+	// send the returned state as usual. Edit sets top-level state fields.
+	State json.RawMessage            `json:"state,omitempty"`
 	Edit  map[string]json.RawMessage `json:"edit,omitempty"`
 	// Raw replaces the whole request (bad-input cases).
 	Raw    *string `json:"raw,omitempty"`
@@ -80,8 +84,14 @@ type Expect struct {
 	Error       string   `json:"error"`        // the error code the request must get
 	Field       string   `json:"field"`        // and the field it must name
 	Texts       []Text   `json:"texts"`        // texts of actions
-	StateHas    []string `json:"state_has"`    // top-level state fields present
-	StateLacks  []string `json:"state_lacks"`  // top-level state fields absent
+	// TraceContains are "RULE: text": some trace entry of that rule has a
+	// detail containing the text (the durations a COOLDOWN entry states).
+	TraceContains []string `json:"trace_contains"`
+	StateHas      []string `json:"state_has"`   // top-level state fields present
+	StateLacks    []string `json:"state_lacks"` // top-level state fields absent
+	// SDKData is the response's sdk_data, exactly: per running SDK, the
+	// optional data it may collect now.
+	SDKData map[string][]string `json:"sdk_data"`
 }
 
 // Text expects an action's text field to equal or contain a string.
@@ -137,6 +147,11 @@ func load(fsys fs.FS, dir, shown string) ([]*Case, error) {
 		if len(c.Steps) == 0 {
 			return nil, fmt.Errorf("%s: no steps", name)
 		}
+		for i, s := range c.Steps {
+			if _, _, err := stateOp(s.State); err != nil {
+				return nil, fmt.Errorf("%s: step %d: %w", name, i+1, err)
+			}
+		}
 		out = append(out, &c)
 	}
 	if len(out) == 0 {
@@ -189,6 +204,7 @@ func Check(j *Case, decide Decide) []error {
 	var errs []error
 	var chain chainCheck
 	err := play(j, decide, func(i int, req, resp []byte) error {
+		chain.recorded(&j.Steps[i])
 		for _, e := range checkStep(&j.Steps[i], resp, &chain) {
 			errs = append(errs, fmt.Errorf("%s: step %d (%s): %w", j.Name, i+1, eventType(j.Steps[i]), e))
 		}
@@ -244,15 +260,20 @@ func play(j *Case, decide Decide, visit func(i int, req, resp []byte) error) err
 			osStates[k] = v
 		}
 		st := state
-		switch s.State {
+		op, given, err := stateOp(s.State)
+		if err != nil {
+			return fmt.Errorf("step %d: %w", i+1, err)
+		}
+		switch op {
 		case "":
+			if given != nil {
+				st = given
+			}
 		case "reinstall":
 			st = nil
 			state = nil
 		case "tamper":
 			st = tamper(st)
-		default:
-			return fmt.Errorf("step %d: unknown state operation %q", i+1, s.State)
 		}
 		if len(s.Edit) > 0 && st != nil {
 			var m map[string]json.RawMessage
@@ -288,6 +309,33 @@ func play(j *Case, decide Decide, visit func(i int, req, resp []byte) error) err
 		}
 	}
 	return nil
+}
+
+// stateOp reads a step's state field: an operation ("reinstall",
+// "tamper"), or a state object to send (compacted), or neither (absent or
+// null).
+func stateOp(raw json.RawMessage) (op string, state []byte, err error) {
+	t := bytes.TrimSpace(raw)
+	switch {
+	case len(t) == 0 || string(t) == "null":
+		return "", nil, nil
+	case t[0] == '"':
+		if err := json.Unmarshal(t, &op); err != nil {
+			return "", nil, fmt.Errorf("state: %w", err)
+		}
+		if op != "" && op != "reinstall" && op != "tamper" {
+			return "", nil, fmt.Errorf("unknown state operation %q", op)
+		}
+		return op, nil, nil
+	case t[0] == '{':
+		var b bytes.Buffer
+		if err := json.Compact(&b, t); err != nil {
+			return "", nil, fmt.Errorf("state: %w", err)
+		}
+		return "", b.Bytes(), nil
+	default:
+		return "", nil, fmt.Errorf("state is %s: want an operation (a string) or a state (an object)", t)
+	}
 }
 
 // Request builds a request with its fields in a fixed order.
@@ -361,6 +409,7 @@ type response struct {
 	} `json:"error"`
 	Actions  []map[string]any  `json:"actions"`
 	SDKs     []string          `json:"sdks"`
+	SDKData  json.RawMessage   `json:"sdk_data"`
 	State    map[string]any    `json:"state"`
 	Receipts []json.RawMessage `json:"receipts"`
 	Trace    []struct {
@@ -409,21 +458,35 @@ func checkStep(s *Step, raw []byte, chain *chainCheck) []error {
 			fail("sdk %s runs", id)
 		}
 	}
-	if x.Rules != nil {
-		var got []string
-		for _, t := range r.Trace {
-			if !slices.Contains(got, t.Rule) {
-				got = append(got, t.Rule)
-			}
-			if t.Detail == "" {
-				fail("trace entry %s has no detail", t.Rule)
-			}
+	if x.SDKData != nil {
+		if got, want, same := sameJSON(r.SDKData, x.SDKData); !same {
+			fail("sdk_data:\n\tgot  %s\n\twant %s", got, want)
 		}
+	}
+	// What holds always: every trace entry has a detail.
+	var got []string
+	for _, t := range r.Trace {
+		if !slices.Contains(got, t.Rule) {
+			got = append(got, t.Rule)
+		}
+		if t.Detail == "" {
+			fail("trace entry %s has no detail", t.Rule)
+		}
+	}
+	if x.Rules != nil {
 		want := slices.Clone(x.Rules)
 		sort.Strings(got)
 		sort.Strings(want)
 		if !slices.Equal(got, want) {
 			fail("trace rules:\n\tgot  %q\n\twant %q", got, want)
+		}
+	}
+	for _, want := range x.TraceContains {
+		rule, text, _ := strings.Cut(want, ": ")
+		if !slices.ContainsFunc(r.Trace, func(t struct{ Rule, Detail string }) bool {
+			return t.Rule == rule && strings.Contains(t.Detail, text)
+		}) {
+			fail("trace has no %s entry containing %q", rule, text)
 		}
 	}
 	var rs []string
@@ -463,15 +526,39 @@ func checkStep(s *Step, raw []byte, chain *chainCheck) []error {
 	return errs
 }
 
+// sameJSON reports whether a response's value equals an expected one as
+// JSON values (object members in any order), with both in compact form.
+func sameJSON(got json.RawMessage, want any) (string, string, bool) {
+	w, _ := json.Marshal(want)
+	var gv, wv any
+	json.Unmarshal(w, &wv)
+	g := "(absent)"
+	if got != nil {
+		var b bytes.Buffer
+		json.Compact(&b, got)
+		g = b.String()
+		if err := json.Unmarshal(got, &gv); err != nil {
+			return g, string(w), false
+		}
+	}
+	return g, string(w), got != nil && reflect.DeepEqual(gv, wv)
+}
+
 // Summary is the one-line form of an action that cases expect:
 //
 //	show_policy first|major|minor
 //	basic_mode
-//	show_rationale <permission> <scenario>/<step> [separate]
+//	show_consent <sensitive>/<purpose> <scenario>/<step>
+//	show_rationale <permission> <scenario>/<step> [separate <sensitive>/<purpose>]
 //	request_permission <permission> <platform id>,<platform id>...
 //	open_settings <permission>
-//	proceed <scenario>/<step> [missing=<permission>,...] [fallbacks=<n>]
+//	proceed <scenario>/<step> [missing=<permission>,...] [missing_consents=<sensitive>/<purpose>,...] [fallbacks=<n>] [prompt=<api>]
 //	block <permission> <scenario>/<step>
+//	block <sensitive>/<purpose> <scenario>/<step>
+//	unavailable <scenario>/<step>
+//
+// A rationale asks separate consent when it names a sensitive category or
+// a purpose; a block is a consent's when it names no permission.
 func Summary(a map[string]any) string {
 	s := func(k string) string { v, _ := a[k].(string); return v }
 	list := func(k string) []string {
@@ -483,33 +570,55 @@ func Summary(a map[string]any) string {
 		}
 		return out
 	}
+	where := s("scenario") + "/" + s("step")
 	switch t := s("type"); t {
 	case "show_policy":
 		return t + " " + s("change")
+	case "show_consent":
+		return t + " " + consent(s) + " " + where
 	case "show_rationale":
-		out := t + " " + s("permission") + " " + s("scenario") + "/" + s("step")
-		if sep, _ := a["separate_consent"].(bool); sep {
-			out += " separate"
-		}
-		return out
+		return t + " " + s("permission") + " " + where + separate(s)
 	case "request_permission":
 		return t + " " + s("permission") + " " + strings.Join(list("platform_ids"), ",")
 	case "open_settings":
 		return t + " " + s("permission")
 	case "proceed":
-		out := t + " " + s("scenario") + "/" + s("step")
+		out := t + " " + where
 		if m := list("missing"); len(m) > 0 {
 			out += " missing=" + strings.Join(m, ",")
+		}
+		if m := list("missing_consents"); len(m) > 0 {
+			out += " missing_consents=" + strings.Join(m, ",")
 		}
 		if f := list("fallbacks"); len(f) > 0 {
 			out += fmt.Sprintf(" fallbacks=%d", len(f))
 		}
+		if p := s("system_prompt"); p != "" {
+			out += " prompt=" + p
+		}
 		return out
 	case "block":
-		return t + " " + s("permission") + " " + s("scenario") + "/" + s("step")
+		if p := s("permission"); p != "" {
+			return t + " " + p + " " + where
+		}
+		return t + " " + consent(s) + " " + where
+	case "unavailable":
+		return t + " " + where
 	default:
 		return t
 	}
+}
+
+// consent is the <sensitive>/<purpose> of an action or a receipt.
+func consent(s func(string) string) string { return s("sensitive") + "/" + s("purpose") }
+
+// separate is " separate <sensitive>/<purpose>" when an action or a
+// receipt names either, else "".
+func separate(s func(string) string) string {
+	if s("sensitive") == "" && s("purpose") == "" {
+		return ""
+	}
+	return " separate " + consent(s)
 }
 
 func summaries(actions []map[string]any) []string {
@@ -522,8 +631,25 @@ func summaries(actions []map[string]any) []string {
 
 // chainCheck follows the receipts of a case: each must hash to its
 // "hash" and point with "prev" to the one before.
+//
+// A recorded state (a step's state given as an object) carries the head
+// of a chain the case did not see: the next receipt points to its
+// "last".
 type chainCheck struct {
 	last string
+}
+
+// recorded takes the chain's head from a step's recorded state, if any.
+func (c *chainCheck) recorded(s *Step) {
+	var st struct {
+		Last *string `json:"last"`
+	}
+	if len(s.State) > 0 && s.State[0] == '{' && json.Unmarshal(s.State, &st) == nil {
+		c.last = ""
+		if st.Last != nil {
+			c.last = *st.Last
+		}
+	}
 }
 
 func (c *chainCheck) add(raw json.RawMessage) (string, error) {
@@ -532,13 +658,15 @@ func (c *chainCheck) add(raw json.RawMessage) (string, error) {
 		return "", err
 	}
 	s := func(k string) string { v, _ := r[k].(string); return v }
+	// <kind> [<permission> | <sensitive>/<purpose>] <answer> [separate <sensitive>/<purpose>]
 	sum := s("kind") + " "
-	if p := s("permission"); p != "" {
-		sum += p + " "
-	}
-	sum += s("answer")
-	if sep, _ := r["separate_consent"].(bool); sep {
-		sum += " separate"
+	switch {
+	case s("permission") != "":
+		sum += s("permission") + " " + s("answer") + separate(s)
+	case s("sensitive") != "" || s("purpose") != "":
+		sum += consent(s) + " " + s("answer")
+	default:
+		sum += s("answer")
 	}
 	hash := s("hash")
 	i := bytes.LastIndex(raw, []byte(`,"hash":"`))

@@ -1,8 +1,13 @@
 package conformance
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -31,6 +36,8 @@ func TestLoadErrors(t *testing.T) {
 		"unknown field": {`{"name": "x", "stepz": []}`, `unknown field "stepz"`},
 		"no steps":      {`{"name": "x"}`, "x.json: no steps"},
 		"two values":    {`{"name": "x", "steps": [{}]} {}`, "more than one JSON value"},
+		"state op":      {`{"name": "x", "steps": [{"state": "clock"}]}`, `x.json: step 1: unknown state operation "clock"`},
+		"state number":  {`{"name": "x", "steps": [{}, {"state": 2}]}`, "x.json: step 2: state is 2"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -79,6 +86,159 @@ func TestCheckFindsDifferences(t *testing.T) {
 	} {
 		if errs := Check(c, answer(resp)); len(errs) == 0 {
 			t.Errorf("%s: no difference found", name)
+		}
+	}
+}
+
+// summaryTable is summaries.json: summaries that this runner and its
+// JavaScript twin must both give.
+type summaryTable struct {
+	Actions  [][2]json.RawMessage `json:"actions"`
+	Receipts [][2]json.RawMessage `json:"receipts"`
+}
+
+func readSummaries(t *testing.T) summaryTable {
+	data, err := os.ReadFile("summaries.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tab summaryTable
+	if err := json.Unmarshal(data, &tab); err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// TestSummary: the one-line forms of actions, among them those of the
+// separate-consent contract (state v2).
+func TestSummary(t *testing.T) {
+	for _, x := range readSummaries(t).Actions {
+		var want string
+		var a map[string]any
+		if err := json.Unmarshal(x[0], &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(x[1], &a); err != nil {
+			t.Fatal(err)
+		}
+		if got := Summary(a); got != want {
+			t.Errorf("%s:\n\tgot  %q\n\twant %q", x[1], got, want)
+		}
+	}
+}
+
+// receipt returns a receipt's JSON with prev and a matching hash.
+func receipt(body, prev string) string {
+	b := strings.TrimSuffix(body, "}") + `,"prev":"` + prev + `"}`
+	h := sha256.Sum256([]byte(b))
+	return strings.TrimSuffix(b, "}") + `,"hash":"` + hex.EncodeToString(h[:]) + `"}`
+}
+
+// TestReceiptSummary: receipts name a permission, or a consent, and a
+// separate consent when a permission's answer carries one; they chain.
+func TestReceiptSummary(t *testing.T) {
+	var c chainCheck
+	for _, x := range readSummaries(t).Receipts {
+		var want string
+		if err := json.Unmarshal(x[0], &want); err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		json.Compact(&body, x[1])
+		got, err := c.add(json.RawMessage(receipt(body.String(), c.last)))
+		if err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %q", x[1], got, err, want)
+		}
+	}
+}
+
+// TestStateObject: a step's state object is sent as it is, compacted,
+// for that step only; the next step sends the state the response
+// returned, and an error response keeps the state before it.
+func TestStateObject(t *testing.T) {
+	c := &Case{
+		Name: "x", Bundle: "reference", Device: Device{Platform: "ios", Version: "17.2"}, Now: "2026-03-01T10:00:00+08:00",
+		Steps: []Step{
+			{Event: []byte(`{"type":"launch"}`)},
+			{Event: []byte(`{"type":"launch"}`), State: json.RawMessage("{\n \"v\": 1,\n \"policy\": \"p\"\n}")},
+			{Event: []byte(`{"type":"launch"}`)},
+		},
+	}
+	n := 0
+	res, err := Play(c, func(_ string, req []byte) ([]byte, error) {
+		n++
+		if n == 2 {
+			return []byte(`{"error":{"code":"bad_state","message":"m"}}`), nil
+		}
+		return []byte(`{"state":{"v":2,"n":` + strconv.Itoa(n) + `}}`), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"", `"state":{"v":1,"policy":"p"}`, `"state":{"v":2,"n":1}`} {
+		got := string(res[i].Request)
+		if want == "" && strings.Contains(got, `"state"`) || !strings.Contains(got, want) {
+			t.Errorf("step %d: %s, want %s", i+1, got, want)
+		}
+	}
+	for _, bad := range []string{`"clock"`, `5`, `[1]`} {
+		c.Steps[1].State = json.RawMessage(bad)
+		if _, err := Play(c, func(string, []byte) ([]byte, error) { return []byte(`{}`), nil }); err == nil {
+			t.Errorf("state %s: no error", bad)
+		}
+	}
+}
+
+// TestSDKData: sdk_data is compared exactly, as JSON values; an absent
+// expectation checks nothing.
+func TestSDKData(t *testing.T) {
+	c := &Case{
+		Name: "x", Bundle: "reference", Device: Device{Platform: "android", Version: "33"}, Now: "2026-03-01T10:00:00+08:00",
+		Steps: []Step{{Event: []byte(`{"type":"launch"}`), Expect: Expect{SDKData: map[string][]string{"jpush": {"location"}, "umeng_analytics": {}}}}},
+	}
+	answer := func(resp string) Decide {
+		return func(string, []byte) ([]byte, error) { return []byte(resp), nil }
+	}
+	if errs := Check(c, answer(`{"sdks":["jpush","umeng_analytics"],"sdk_data":{"umeng_analytics":[],"jpush":["location"]},"state":{}}`)); len(errs) != 0 {
+		t.Errorf("a matching sdk_data fails: %v", errs)
+	}
+	for _, resp := range []string{
+		`{"sdks":[],"state":{}}`,
+		`{"sdk_data":{"jpush":["location"]},"state":{}}`,
+		`{"sdk_data":{"jpush":["location"],"umeng_analytics":null},"state":{}}`,
+		`{"sdk_data":{"jpush":["location"],"umeng_analytics":[],"sensors":[]},"state":{}}`,
+		`{"sdk_data":null,"state":{}}`,
+	} {
+		if errs := Check(c, answer(resp)); len(errs) == 0 {
+			t.Errorf("%s: no difference found", resp)
+		}
+	}
+	c.Steps[0].Expect.SDKData = nil
+	if errs := Check(c, answer(`{"sdk_data":{"x":[]},"state":{}}`)); len(errs) != 0 {
+		t.Errorf("no expectation: %v", errs)
+	}
+}
+
+// TestTraceContains: "RULE: text" needs an entry of that rule whose
+// detail contains the text; another rule's entry does not do.
+func TestTraceContains(t *testing.T) {
+	c := &Case{
+		Name: "x", Bundle: "reference", Device: Device{Platform: "android", Version: "33"}, Now: "2026-03-01T10:00:00+08:00",
+		Steps: []Step{{Event: []byte(`{"type":"launch"}`), Expect: Expect{TraceContains: []string{"COOLDOWN: refused 1d2h ago"}}}},
+	}
+	answer := func(resp string) Decide {
+		return func(string, []byte) ([]byte, error) { return []byte(resp), nil }
+	}
+	if errs := Check(c, answer(`{"trace":[{"rule":"JIT","detail":"x"},{"rule":"COOLDOWN","detail":"call_log was refused 1d2h ago: ..."}],"state":{}}`)); len(errs) != 0 {
+		t.Errorf("a matching entry fails: %v", errs)
+	}
+	for _, resp := range []string{
+		`{"trace":[{"rule":"COOLDOWN","detail":"call_log was refused 26h ago"}],"state":{}}`,
+		`{"trace":[{"rule":"DEGRADE","detail":"refused 1d2h ago"}],"state":{}}`,
+		`{"trace":[],"state":{}}`,
+	} {
+		if errs := Check(c, answer(resp)); len(errs) == 0 {
+			t.Errorf("%s: no difference found", resp)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/jitconsent/jitconsent/engine"
 )
 
 const (
@@ -84,6 +86,15 @@ func TestBadInput(t *testing.T) {
 		{"step of another scenario", req(okNow, okDevice, `"event":{"type":"enter","scenario":"loan_apply","step":"voice"}`), "unknown_step", "event.step"},
 		{"result not requested", req(okNow, okDevice, `"event":{"type":"permission_result","permission":"camera","result":"granted"}`), "not_requested", "event.permission"},
 		{"rationale not shown", req(okNow, okDevice, `"event":{"type":"rationale_answer","permission":"camera","accepted":true}`), "not_requested", "event.permission"},
+		{"consent not shown", req(okNow, okDevice, `"event":{"type":"consent_answer","sensitive":"biometrics","purpose":"biometric_login","accepted":true}`), "not_requested", "event.purpose"},
+		{"unknown purpose", req(okNow, okDevice, `"event":{"type":"consent_answer","sensitive":"biometrics","purpose":"dancing","accepted":true}`), "unknown_consent", "event.purpose"},
+		{"purpose of another category", req(okNow, okDevice, `"event":{"type":"withdraw","sensitive":"financial_account","purpose":"loan_identity"}`), "unknown_consent", "event.purpose"},
+		{"unknown sensitive category", req(okNow, okDevice, `"event":{"type":"consent_answer","sensitive":"genes","purpose":"loan_identity","accepted":true}`), "bad_value", "event.sensitive"},
+		{"consent answer without answer", req(okNow, okDevice, `"event":{"type":"consent_answer","sensitive":"biometrics","purpose":"loan_identity"}`), "missing_field", "event.accepted"},
+		{"withdrawal of a consent without purpose", req(okNow, okDevice, `"event":{"type":"withdraw","sensitive":"biometrics"}`), "missing_field", "event.purpose"},
+		{"withdrawal of a permission and a consent", req(okNow, okDevice, `"event":{"type":"withdraw","permission":"camera","sensitive":"biometrics","purpose":"loan_identity"}`), "unknown_field", "event.sensitive"},
+		{"purpose on a rationale answer", req(okNow, okDevice, `"event":{"type":"rationale_answer","permission":"camera","accepted":true,"purpose":"loan_identity"}`), "unknown_field", "event.purpose"},
+		{"purpose not a string", req(okNow, okDevice, `"event":{"type":"withdraw","sensitive":"biometrics","purpose":7}`), "bad_type", "event.purpose"},
 		{"state nested too deep", req(okNow, okDevice, `"state":{"x":`+strings.Repeat("[", 100)+strings.Repeat("]", 100)+`}`, launch), "bad_json", "state"},
 		{"state truncated", "{" + okNow + "," + okDevice + `,"state":{"v":1,"policy":"ms`, "bad_json", "state"},
 	}
@@ -168,4 +179,38 @@ func FuzzDecide(f *testing.F) {
 			t.Fatalf("a good request gets another answer after %q", data)
 		}
 	})
+}
+
+// TestMaxRequest: a request of exactly MaxRequest bytes is read; one byte
+// more is too_large.
+func TestMaxRequest(t *testing.T) {
+	e := newEngine(t, "reference")
+	base := `{"now":"2026-03-01T10:00:00+08:00","device":{"platform":"android","version":"33"},"event":{"type":"launch"},"locale":"`
+	pad := engine.MaxRequest - len(base) - len(`"}`)
+	at := base + strings.Repeat("a", pad) + `"}`
+	if len(at) != engine.MaxRequest {
+		t.Fatalf("built %d bytes", len(at))
+	}
+	var r struct{ Error *struct{ Code string } }
+	if err := json.Unmarshal(e.Decide(nil, []byte(at)), &r); err != nil || r.Error == nil || r.Error.Code != "bad_locale" {
+		t.Errorf("a request of MaxRequest bytes: %+v, want it read (and its locale refused)", r.Error)
+	}
+	over := base + strings.Repeat("a", pad+1) + `"}`
+	r.Error = nil
+	if err := json.Unmarshal(e.Decide(nil, []byte(over)), &r); err != nil || r.Error == nil || r.Error.Code != "too_large" {
+		t.Errorf("a request of MaxRequest+1 bytes: %+v, want too_large", r.Error)
+	}
+}
+
+// TestNotAnObjectMessage: a request that is not an object says so.
+func TestNotAnObjectMessage(t *testing.T) {
+	e := newEngine(t, "reference")
+	var r struct {
+		Error struct{ Code, Message string }
+	}
+	for _, req := range []string{`[]`, `"launch"`, `42`} {
+		if err := json.Unmarshal(e.Decide(nil, []byte(req)), &r); err != nil || r.Error.Code != "bad_type" || r.Error.Message != "the request must be a JSON object" {
+			t.Errorf("%s: %+v", req, r.Error)
+		}
+	}
 }

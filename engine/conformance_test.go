@@ -35,9 +35,9 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-// TestStateCacheChangesNothing plays every case with a state cache and
+// TestConformanceStateCache plays every case with a state cache and
 // requires the answers without one, byte for byte.
-func TestStateCacheChangesNothing(t *testing.T) {
+func TestConformanceStateCache(t *testing.T) {
 	cases, err := conformance.Cases()
 	if err != nil {
 		t.Fatal(err)

@@ -20,14 +20,21 @@ type decision struct {
 	nTrace int
 	arena  [1536]byte // trace details
 	nArena int
-	rcpts  [2]receipt
+	rcpts  [maxReceipts]receipt
 	nRcpts int
 	fail   *errcode.Error // an event that does not fit the state
+	runs   uint64         // the SDKs that run after the event, a bit each
+	avail  uint16         // the permissions available to SDKs, a bit each
 	// scratch is the spare capacity of the caller's buffer, where texts
 	// and receipts are put together to be hashed: the response is written
 	// over it later.
 	scratch []byte
 }
+
+// maxReceipts bounds the receipts of one decision: a withdrawn permission
+// and the separate consents given with it (New refuses a bundle that
+// would need more).
+const maxReceipts = 8
 
 // action is one action of the response, by index into the engine's
 // model; render writes it.
@@ -35,8 +42,8 @@ type action struct {
 	kind    vocab.Action
 	pop     popup   // show_policy: popFirst, popMajor or popMinor
 	from    int     // show_policy: the accepted version the changes start after
-	step    stepRef // show_rationale, proceed, block
-	sp      int     // index of the step permission
+	step    stepRef // show_rationale, show_consent, proceed, block, unavailable
+	sp      int     // index of the step's ask
 	perm    vocab.Permission
 	missing uint16 // proceed
 }
@@ -60,17 +67,44 @@ func (d *decision) note(rule vocab.Rule, parts ...string) {
 	d.nTrace++
 }
 
-// noteHours is note with a number of hours after the parts.
-func (d *decision) noteHours(rule vocab.Rule, hours int64, parts ...string) {
-	var num [24]byte
-	n := appendInt(num[:0], hours)
-	n = append(n, 'h')
-	d.note(rule, parts...)
-	if d.nTrace > 0 {
-		t := &d.trace[d.nTrace-1]
-		d.nArena += copy(d.arena[d.nArena:], n)
-		t.end = d.nArena
+// noteDuration is note with two durations (in seconds) written as the
+// user would read them ("47m", "5h12m", "2d3h"): what was asked, how long
+// ago, and against which bound.
+func (d *decision) noteDuration(rule vocab.Rule, ago int64, middle string, bound int64, before ...string) {
+	d.note(rule, before...)
+	if d.nTrace == 0 {
+		return
 	}
+	var num [24]byte
+	t := &d.trace[d.nTrace-1]
+	d.nArena += copy(d.arena[d.nArena:], appendDuration(num[:0], ago))
+	d.nArena += copy(d.arena[d.nArena:], middle)
+	d.nArena += copy(d.arena[d.nArena:], appendDuration(num[:0], bound))
+	t.end = d.nArena
+}
+
+// appendDuration appends a non-negative number of seconds in days, hours
+// and minutes, the two largest units that are not zero.
+func appendDuration(b []byte, s int64) []byte {
+	if s < 60 {
+		return append(appendInt(b, s), 's')
+	}
+	days, hours, mins := s/86400, s%86400/3600, s%3600/60
+	switch {
+	case days > 0:
+		b = append(appendInt(b, days), 'd')
+		if hours > 0 {
+			b = append(appendInt(b, hours), 'h')
+		}
+	case hours > 0:
+		b = append(appendInt(b, hours), 'h')
+		if mins > 0 {
+			b = append(appendInt(b, mins), 'm')
+		}
+	default:
+		b = append(appendInt(b, mins), 'm')
+	}
+	return b
 }
 
 // detail returns the bytes of a trace entry's detail.

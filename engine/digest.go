@@ -11,9 +11,37 @@ import "encoding/binary"
 // re-serialise the state and spares re-encoding it to check it; and the
 // hash is no SHA-256 because Go's costs about 28 ns a byte in wasm, which
 // was most of the 20 us budget of a decision (hostsim's BenchmarkDecide).
-func (e *Engine) digest(st *state) uint64 {
+func (e *Engine) digest(st *state) uint64 { return e.digestWith(st, 0) }
+
+// digestWith is digest with the part of consents the state carried that
+// this policy does not know (consentTerm's sum), which the hash covers
+// although the state read drops them. The consents' terms are summed, so
+// the hash does not depend on the order the policy lists them in.
+func (e *Engine) digestWith(st *state, unknown uint64) uint64 {
+	h := e.digestHead(st, StateVersion)
+	for p := range st.perms {
+		ps := &st.perms[p]
+		if *ps == (permState{}) {
+			continue
+		}
+		h.add(uint64(p)<<48 | uint64(ps.denials)<<16 | b2u(ps.withdrawn)<<8)
+		h.add(uint64(ps.refused))
+	}
+	sum := unknown
+	for i := range e.consents {
+		if g, r := st.consents.has(i), st.consents.refused[i]; g || r != 0 {
+			sum += consentTerm(e.consents[i].hash, g, r)
+		}
+	}
+	h.add(sum)
+	return digestTail(&h, st)
+}
+
+// digestHead mixes what every layout version hashes alike, up to the
+// permissions: the version, the popups, the steps and the flow.
+func (e *Engine) digestHead(st *state, version uint64) mix {
 	h := newMix(e.idHash)
-	h.add(StateVersion)
+	h.add(version)
 	h.add(e.versionHash(st.accepted))
 	h.add(e.versionHash(st.seen))
 	h.add(b2u(st.basic)<<8 | uint64(st.pending))
@@ -22,20 +50,40 @@ func (e *Engine) digest(st *state) uint64 {
 	f := &st.flow
 	h.add(e.stepHash(f.step))
 	h.add(uint64(f.i)<<32 | uint64(f.wait)<<16 | uint64(f.missing))
-	for p := range st.perms {
-		ps := &st.perms[p]
-		if *ps == (permState{}) {
-			continue
-		}
-		h.add(uint64(p)<<48 | uint64(ps.denials)<<16 | b2u(ps.withdrawn)<<8 | uint64(ps.separate))
-		h.add(uint64(ps.refused))
-	}
+	return h
+}
+
+// digestTail mixes the receipt chain's head and returns the hash.
+func digestTail(h *mix, st *state) uint64 {
 	if st.hasLast {
 		for i := 0; i < len(st.last); i += 8 {
 			h.add(binary.LittleEndian.Uint64(st.last[i:]))
 		}
 	}
 	return h.sum()
+}
+
+// consentTerm is one recorded consent's part of the integrity hash.
+func consentTerm(id uint64, given bool, refused int64) uint64 {
+	m := newMix(id)
+	m.add(b2u(given))
+	m.add(uint64(refused))
+	return m.sum()
+}
+
+// digestV1 is the integrity hash of a version 1 state, which recorded
+// separate consents per permission as a bit per sensitive category.
+func (e *Engine) digestV1(st *state, x *stateExtra) uint64 {
+	h := e.digestHead(st, 1)
+	for p := range st.perms {
+		ps := &st.perms[p]
+		if *ps == (permState{}) && x.separate[p] == 0 {
+			continue
+		}
+		h.add(uint64(p)<<48 | uint64(ps.denials)<<16 | b2u(ps.withdrawn)<<8 | uint64(x.separate[p]))
+		h.add(uint64(ps.refused))
+	}
+	return digestTail(&h, st)
 }
 
 func (e *Engine) versionHash(i int) uint64 {

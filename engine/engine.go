@@ -21,12 +21,15 @@
 // # Notes
 //
 // An Engine is safe for concurrent use: after New it changes only to
-// remember the hashes of texts it has put in receipts. Decide allocates
+// remember the hashes of texts it has put in receipts, and the last list
+// of SDKs it wrote. Decide allocates
 // nothing on the common path: it parses with a reflection-free scanner
 // and appends its response to the caller's buffer.
 package engine
 
 import (
+	"sync/atomic"
+
 	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/vocab"
@@ -50,11 +53,15 @@ type Engine struct {
 	perms    [vocab.NumPermissions]permModel
 	scens    []scenarioModel
 	sdks     []sdkModel
-	// sdkBase is, per platform, the SDKs that run on consent alone (no
-	// scenario, no permission) and their JSON list, which most responses
-	// carry as it is.
-	sdkBase     [vocab.NumPlatforms]uint64
-	sdkBaseJSON [vocab.NumPlatforms]string
+	consents []consentModel
+	// permConsents are, per permission, the consents its rationales ask
+	// (a bit per consent): withdrawing the permission withdraws them.
+	permConsents [vocab.NumPermissions]uint32
+	// sdkPerms are the permissions any SDK's basis or optional data
+	// names, a bit each: what deciding which SDKs run looks at.
+	sdkPerms uint16
+	// listing is the last SDK listing a response carried (render.go).
+	listing atomic.Pointer[sdkListing]
 }
 
 // New prepares an engine for a bundle, which it validates first. The
@@ -116,10 +123,16 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 		return appendError(dst, err)
 	}
 	d.st = d.useState()
+	var before uint64 // the SDKs that ran, when the event may stop some
+	if t := d.r.ev.typ; t != vocab.EventLaunch && t != vocab.EventEnter {
+		before, _ = d.sdks()
+	}
 	d.run()
 	if d.fail != nil {
 		return appendError(dst, d.fail)
 	}
+	d.runs, d.avail = d.sdks()
+	d.noteStopped(before)
 	out, stateAt, stateEnd := d.render(dst)
 	if c != nil {
 		c.raw = append(c.raw[:0], out[stateAt:stateEnd]...)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
@@ -17,15 +18,22 @@ type response struct {
 		Blocking                                   bool
 		Changes                                    []string
 	}
-	SDKs  []string
-	State json.RawMessage
-	Trace []struct{ Rule, Detail string }
+	SDKs    []string
+	SDKData map[string]json.RawMessage `json:"sdk_data"`
+	State   json.RawMessage
+	Trace   []struct{ Rule, Detail string }
 }
 
 func decide(t *testing.T, e *engine.Engine, state json.RawMessage, event string) response {
 	t.Helper()
+	return decideOS(t, e, nil, state, event)
+}
+
+// decideOS is decide with what the OS reports.
+func decideOS(t *testing.T, e *engine.Engine, os map[string]string, state json.RawMessage, event string) response {
+	t.Helper()
 	dev := conformance.Device{Platform: "android", Version: "33"}
-	out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", dev, nil, state, []byte(event)))
+	out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", dev, os, state, []byte(event)))
 	var r response
 	if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
 		t.Fatalf("%v: %s", err, out)
@@ -37,8 +45,11 @@ func decide(t *testing.T, e *engine.Engine, state json.RawMessage, event string)
 // consent to the earlier version stands (RECONSENT).
 func TestMinorUpdate(t *testing.T) {
 	ref := newEngine(t, "reference")
-	r := decide(t, ref, nil, `{"type":"launch"}`)
-	r = decide(t, ref, r.State, `{"type":"policy_answer","accepted":true}`)
+	// Notifications granted: the revision's new SDK is a push SDK, which
+	// needs them; here only the version it was added by holds it back.
+	notif := map[string]string{"notifications": "granted"}
+	r := decideOS(t, ref, notif, nil, `{"type":"launch"}`)
+	r = decideOS(t, ref, notif, r.State, `{"type":"policy_answer","accepted":true}`)
 
 	// The example revision, declared minor for this test.
 	b := *compiled(t, "revision")
@@ -48,7 +59,7 @@ func TestMinorUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r = decide(t, minor, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
+	r = decideOS(t, minor, notif, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
 	if len(r.Actions) != 2 || r.Actions[0].Type != "show_policy" || r.Actions[0].Change != "minor" ||
 		r.Actions[0].Blocking || r.Actions[0].Decline != "" || len(r.Actions[0].Changes) == 0 || r.Actions[1].Type != "show_rationale" {
 		t.Fatalf("want the minor notice then the step's rationale; got %+v", r.Actions)
@@ -59,11 +70,11 @@ func TestMinorUpdate(t *testing.T) {
 	if slices.Contains(r.SDKs, "getui_push") {
 		t.Error("an SDK added by a version not accepted runs")
 	}
-	r = decide(t, minor, r.State, `{"type":"launch"}`)
+	r = decideOS(t, minor, notif, r.State, `{"type":"launch"}`)
 	if len(r.Actions) != 0 {
 		t.Errorf("the minor notice is shown once; got %+v", r.Actions)
 	}
-	r = decide(t, minor, r.State, `{"type":"policy_answer","accepted":true}`)
+	r = decideOS(t, minor, notif, r.State, `{"type":"policy_answer","accepted":true}`)
 	if !slices.Contains(r.SDKs, "getui_push") {
 		t.Errorf("after the notice is acknowledged the new version's SDKs run; got %v", r.SDKs)
 	}
@@ -81,10 +92,71 @@ func TestNewRejectsBadBundles(t *testing.T) {
 	if _, err := engine.New(&b); err == nil {
 		t.Error("an SDK id with a quote accepted")
 	}
+	b.SDKs[0].ID = "a b" // printable ASCII: written as it is
+	if _, err := engine.New(&b); err != nil {
+		t.Errorf("an SDK id with a space refused: %v", err)
+	}
 	b = *compiled(t, "reference")
 	b.Format = 99
 	if _, err := engine.New(&b); err == nil {
 		t.Error("bundle format 99 accepted")
+	}
+	// A step asks at most 16 things (the flow's bits): consents and
+	// permissions together.
+	for _, n := range []struct {
+		consents, perms int
+		ok              bool
+	}{{0, 16, true}, {8, 8, true}, {0, 17, false}, {9, 8, false}} {
+		b = *compiled(t, "reference")
+		b.Scenarios = slices.Clone(b.Scenarios)
+		sc := &b.Scenarios[0]
+		sc.Steps = slices.Clone(sc.Steps)
+		st := &sc.Steps[0]
+		sp, c := st.Permissions[0], b.Scenarios[1].Steps[0]
+		for _, s := range b.Scenarios {
+			for _, x := range s.Steps {
+				if len(x.Consents) > 0 {
+					c = x
+				}
+			}
+		}
+		st.Permissions, st.Consents = nil, nil
+		for range n.perms {
+			st.Permissions = append(st.Permissions, sp)
+		}
+		for range n.consents {
+			st.Consents = append(st.Consents, c.Consents[0])
+		}
+		if _, err := engine.New(&b); (err == nil) != n.ok {
+			t.Errorf("a step asking %d consents and %d permissions: err %v, want ok %v", n.consents, n.perms, err, n.ok)
+		}
+	}
+}
+
+// TestSDKOptionalData: sdk_data lists, per running SDK that has optional
+// data, the data it may collect now, in the policy's order: a datum that
+// needs nothing, one whose permission is granted, not one whose
+// permission is not, nor one whose separate consent is not given.
+func TestSDKOptionalData(t *testing.T) {
+	b := *compiled(t, "reference")
+	b.SDKs = slices.Clone(b.SDKs)
+	i := slices.IndexFunc(b.SDKs, func(s bundle.SDK) bool { return s.ID == "sensors" })
+	b.SDKs[i].Optional = []bundle.OptionalData{
+		{Data: "device_basic"},
+		{Data: "location", Permission: "location"},
+		{Data: "camera_frames", Permission: "camera"},
+		{Data: "precise", Permission: "location", Sensitive: "precise_location", Purpose: "loan_risk"},
+		{Data: "network_info"},
+	}
+	e, err := engine.New(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os := map[string]string{"location": "granted"}
+	r := decideOS(t, e, os, nil, `{"type":"launch"}`)
+	r = decideOS(t, e, os, r.State, `{"type":"policy_answer","accepted":true}`)
+	if got, want := string(r.SDKData["sensors"]), `["device_basic","location","network_info"]`; got != want {
+		t.Errorf("sdk_data sensors = %s, want %s", got, want)
 	}
 }
 
@@ -148,5 +220,50 @@ func TestStateHashDetectsEdits(t *testing.T) {
 				t.Errorf("byte %d changed to %q is not detected: %s", i, c, st)
 			}
 		}
+	}
+}
+
+// TestStateCacheOtherEngine: a cache used with another engine (a newer
+// bundle loaded) forgets what it held; the answers are those without it.
+func TestStateCacheOtherEngine(t *testing.T) {
+	ref, rev := newEngine(t, "reference"), newEngine(t, "revision")
+	dev := conformance.Device{Platform: "android", Version: "33"}
+	var cache engine.StateCache
+	req := func(state json.RawMessage, ev string) []byte {
+		return conformance.Request("2026-03-01T10:00:00+08:00", "en", dev, nil, state, []byte(ev))
+	}
+	r := decide(t, ref, nil, `{"type":"launch"}`)
+	out := ref.DecideCached(nil, req(r.State, `{"type":"policy_answer","accepted":true}`), &cache)
+	var accepted response
+	if err := json.Unmarshal(out, &accepted); err != nil {
+		t.Fatal(err)
+	}
+	next := req(accepted.State, `{"type":"launch"}`)
+	if got, want := string(rev.DecideCached(nil, next, &cache)), string(rev.Decide(nil, next)); got != want {
+		t.Errorf("the cache of another engine changes the answer:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestReceiptNamesItsStep: a receipt names the step it was given in,
+// in the policy's first scenario too.
+func TestReceiptNamesItsStep(t *testing.T) {
+	e := newEngine(t, "reference")
+	dev := conformance.Device{Platform: "ios", Version: "17.2"}
+	var state json.RawMessage
+	var out []byte
+	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`,
+		`{"type":"enter","scenario":"browse","step":"save_image"}`, `{"type":"rationale_answer","permission":"photos","accepted":true}`} {
+		out = e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", dev, nil, state, []byte(ev)))
+		var r response
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatal(err)
+		}
+		state = r.State
+	}
+	var r struct {
+		Receipts []struct{ Kind, Scenario, Step string }
+	}
+	if err := json.Unmarshal(out, &r); err != nil || len(r.Receipts) != 1 || r.Receipts[0].Scenario != "browse" || r.Receipts[0].Step != "save_image" {
+		t.Errorf("the receipt does not name browse/save_image: %s", out)
 	}
 }

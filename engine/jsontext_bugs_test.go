@@ -177,7 +177,7 @@ func TestStateRepeatedNames(t *testing.T) {
 		t.Fatalf("the state itself is not usable: %s", raw)
 	}
 	for _, c := range []struct{ name, old, new string }{
-		{"v", `{"v":1,`, `{"v":1,"v":1,`},
+		{"v", `{"v":2,`, `{"v":2,"v":2,`},
 		{"policy", `"policy":"msxf"`, `"policy":"msxf","policy":"msxf"`},
 		{"accepted, same value", `"accepted":"2022-03-29"`, `"accepted":"2022-03-29","accepted":"2022-03-29"`},
 		{"accepted, escaped", `"accepted":"2022-03-29"`, `"accepted":"2022-03-29","\u0061ccepted":"2022-03-29"`},
@@ -186,6 +186,8 @@ func TestStateRepeatedNames(t *testing.T) {
 		{"perms.location", `"perms":{`, `"perms":{"location":{},`},
 		{"perms.location.denials", `"denials":1`, `"denials":1,"denials":1`},
 		{"perms.location.refused", `"refused":`, `"refused":1,"refused":`},
+		{"consents", `"consents":{`, `"consents":{"precise_location/loan_risk":{"given":true},`},
+		{"consents.given", `{"given":true}`, `{"given":true,"given":true}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if !strings.Contains(s, c.old) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"math/bits"
 	"strconv"
 	"sync"
 
@@ -52,21 +53,65 @@ type stepModel struct {
 	id   string
 	name string // scenario/step
 	hash uint64 // of name, for the state's digest
-	list string // its permissions, "location, call_log"
+	list string // what it asks, "financial_account/card_binding, camera"
 	// jitNote is the detail of its JIT trace entry, made once.
 	jitNote string
-	perms   []stepPermModel
+	// asks are its separate consents with no permission, then its
+	// permissions, in the policy's order: what the flow asks one by one.
+	asks []stepPermModel
+	// prompts are the platform's own prompts the step uses (biometric
+	// login); a step that has some is unavailable where none admits the
+	// device, and then shows unavailable (per locale).
+	prompts     []promptModel
+	unavailable []text
 }
 
+// stepPermModel is one ask of a step: a permission, with or without a
+// separate consent, or a separate consent alone (perm is noPerm).
 type stepPermModel struct {
-	perm      vocab.Permission
+	perm      vocab.Permission // noPerm for a consent with no permission
 	conseq    vocab.Consequence
 	separate  bool
+	consent   int             // index into Engine.consents if separate, else -1
 	sensitive vocab.Sensitive // what separate consent is for, if separate
 	platforms []constraint
 	texts     []stepTexts // per locale
 	// The details of its RATIONALE and SEPARATE trace entries, made once.
 	rationaleNote, separateNote string
+}
+
+// consentOrNone is the index of the separate consent the ask records,
+// or -1.
+func (sp *stepPermModel) consentOrNone() int {
+	if !sp.separate {
+		return -1
+	}
+	return sp.consent
+}
+
+// name is what the ask is called in traces: the permission, or the
+// consent as "sensitive/purpose".
+func (sp *stepPermModel) name(e *Engine) string {
+	if sp.perm == noPerm {
+		return e.consents[sp.consent].id
+	}
+	return sp.perm.String()
+}
+
+type promptModel struct {
+	platform vocab.Platform
+	min, max bound
+	api      string
+}
+
+// consentModel is a separate consent the policy can ask: a sensitive
+// category for one of its purposes. The state records each by this
+// index; separate consent never carries over from one to another.
+type consentModel struct {
+	sensitive vocab.Sensitive
+	purpose   string
+	id        string // "sensitive/purpose", as states, lists and traces write it
+	hash      uint64 // of id, for the state's digest
 }
 
 type stepTexts struct {
@@ -87,12 +132,22 @@ type constraint struct {
 	min, max bound
 }
 
+// sdkModel is an SDK and its basis: where it may run (steps; none: the
+// whole app), the permissions and separate consents it needs, and the
+// data it collects only when available.
 type sdkModel struct {
 	id        string
 	platforms uint8 // bit per platform
-	start     vocab.SDKStart
 	steps     []stepRef
 	requires  uint16 // bit per permission
+	consents  uint32 // bit per Engine.consents
+	optional  []optionalModel
+}
+
+type optionalModel struct {
+	data    string
+	perm    vocab.Permission // noPerm if it needs none
+	consent int              // index into Engine.consents, or -1
 }
 
 type stepRef struct{ sc, st int } // st < 0: any step of the scenario
@@ -105,6 +160,8 @@ type localeTexts struct {
 	updTitle, updMajor, updMinor                      text
 	updAccept, updDecline, updAck                     text
 	basicMode, ratAccept, ratDecline                  text
+	consAccept, consDecline                           text
+	consentTitle, consentBlock                        [vocab.NumSensitive]text
 	perm                                              [vocab.NumPermissions]permTexts
 }
 
@@ -142,35 +199,64 @@ func (e *Engine) build(b *bundle.Bundle) error {
 		sm := scenarioModel{id: sc.ID}
 		for _, st := range sc.Steps {
 			stm := stepModel{id: st.ID, name: sc.ID + "/" + st.ID, hash: hashString(sc.ID + "/" + st.ID)}
-			if len(st.Permissions) > 16 {
-				return badBundle("step " + stm.name + " asks for more than 16 permissions")
+			if len(st.Consents)+len(st.Permissions) > 16 {
+				return badBundle("step " + stm.name + " asks for more than 16 permissions and consents")
 			}
-			for _, sp := range st.Permissions {
+			asks := append(append([]bundle.StepPermission(nil), st.Consents...), st.Permissions...)
+			for _, sp := range asks {
 				m, err := e.stepPerm(b, sp)
 				if err != nil {
 					return badBundle("step " + stm.name + ": " + err.Error())
 				}
+				name := m.name(e)
 				if stm.list != "" {
 					stm.list += ", "
 				}
-				stm.list += sp.ID
-				m.rationaleNote = sp.ID + ": explained before any system dialog, in " + stm.name
+				stm.list += name
+				m.rationaleNote = name + ": explained before any system dialog, in " + stm.name
 				if m.separate {
-					m.separateNote = sp.ID + " here is " + sp.Sensitive + ": the rationale asks for separate consent"
+					c := &e.consents[m.consent]
+					if m.perm == noPerm {
+						m.rationaleNote = name + ": asked on a screen of its own, in " + stm.name
+						m.separateNote = c.sensitive.String() + " for " + c.purpose + ": separate consent, asked whatever the OS reports"
+					} else {
+						m.separateNote = sp.ID + " here is " + c.sensitive.String() + " for " + c.purpose + ": the rationale asks for separate consent, whatever the OS reports"
+					}
 				}
-				stm.perms = append(stm.perms, m)
+				stm.asks = append(stm.asks, m)
 			}
-			stm.jitNote = stm.name + " declares " + stm.list + "; each is asked alone, in this order, only here"
+			for _, sp := range st.SystemPrompts {
+				min, max, err := parseBounds(sp.Min, sp.Max)
+				if err != nil {
+					return badBundle("step " + stm.name + ": system prompt: " + err.Error())
+				}
+				pl, _ := vocab.ParsePlatform(sp.Platform) // Validate checked it
+				stm.prompts = append(stm.prompts, promptModel{platform: pl, min: min, max: max, api: sp.API})
+			}
+			if len(stm.prompts) > 0 {
+				for _, loc := range b.Policy.Locales {
+					stm.unavailable = append(stm.unavailable, newText(b.Text(loc, st.Unavailable)))
+				}
+			}
+			stm.jitNote = stm.name + " asks " + stm.list + "; each alone, in this order, only here"
+			if stm.list == "" {
+				stm.jitNote = stm.name + " asks for no permission"
+			}
 			sm.steps = append(sm.steps, stm)
 		}
 		e.scens = append(e.scens, sm)
+	}
+	for p, cs := range e.permConsents {
+		// A withdrawal's receipts must fit a decision's (decision.rcpts).
+		if bits.OnesCount32(cs) > maxReceipts-1 {
+			return badBundle("permission " + vocab.Permission(p).String() + " carries more than " + strconv.Itoa(maxReceipts-1) + " separate consents")
+		}
 	}
 	if len(b.SDKs) > 64 {
 		return badBundle("more than 64 SDKs")
 	}
 	for _, s := range b.SDKs {
-		start, _ := vocab.ParseSDKStart(s.Start) // Validate checked it
-		m := sdkModel{id: s.ID, start: start}
+		m := sdkModel{id: s.ID}
 		for _, p := range s.Platforms {
 			pl, _ := vocab.ParsePlatform(p) // Validate checked it
 			m.platforms |= 1 << pl
@@ -189,18 +275,38 @@ func (e *Engine) build(b *bundle.Bundle) error {
 			}
 			m.requires |= 1 << pi
 		}
-		e.sdks = append(e.sdks, m)
-	}
-	for pl := range vocab.NumPlatforms {
-		w := jsonWriter{}
-		for i, s := range e.sdks {
-			if s.platforms&(1<<pl) != 0 && s.start == vocab.StartAfterConsent {
-				w.comma(len(w.b))
-				w.id(s.id)
-				e.sdkBase[pl] |= 1 << i
+		for _, c := range s.Consents {
+			ci, err := e.consentIndex(b, c.Sensitive, c.Purpose)
+			if err != nil {
+				return badBundle("sdk " + s.ID + ": " + err.Error())
+			}
+			m.consents |= 1 << ci
+		}
+		for _, o := range s.Optional {
+			om := optionalModel{data: o.Data, perm: noPerm, consent: -1}
+			if o.Permission != "" {
+				pi, ok := vocab.ParsePermission(o.Permission)
+				if !ok {
+					return badBundle("sdk " + s.ID + ": unknown permission " + strconv.Quote(o.Permission))
+				}
+				om.perm = pi
+			}
+			if o.Sensitive != "" || o.Purpose != "" {
+				ci, err := e.consentIndex(b, o.Sensitive, o.Purpose)
+				if err != nil {
+					return badBundle("sdk " + s.ID + ": " + err.Error())
+				}
+				om.consent = ci
+			}
+			m.optional = append(m.optional, om)
+		}
+		e.sdkPerms |= m.requires
+		for _, o := range m.optional {
+			if o.perm != noPerm {
+				e.sdkPerms |= 1 << o.perm
 			}
 		}
-		e.sdkBaseJSON[pl] = string(w.b)
+		e.sdks = append(e.sdks, m)
 	}
 	for _, v := range b.History {
 		h := history{version: v.Version, hash: hashString(v.Version), major: v.Change == vocab.ChangeMajor.String()}
@@ -236,6 +342,12 @@ func (e *Engine) localeTexts(loc string) localeTexts {
 		basicMode:    t("basic_mode.body"),
 		ratAccept:    t("rationale.accept"),
 		ratDecline:   t("rationale.decline"),
+		consAccept:   t("consent.accept"),
+		consDecline:  t("consent.decline"),
+	}
+	for c := range vocab.NumSensitive {
+		lt.consentTitle[c] = t(bundle.ConsentText(bundle.ConsentTitle, c.String()))
+		lt.consentBlock[c] = t(bundle.ConsentText(bundle.ConsentBlock, c.String()))
 	}
 	for p := range vocab.NumPermissions {
 		pt := &lt.perm[p]
@@ -250,16 +362,24 @@ func (e *Engine) localeTexts(loc string) localeTexts {
 }
 
 func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermModel, error) {
-	perm, _ := vocab.ParsePermission(sp.ID)             // Validate checked it
-	conseq, _ := vocab.ParseConsequence(sp.Consequence) // and this
-	m := stepPermModel{perm: perm, conseq: conseq, separate: sp.SeparateConsent}
-	if !e.perms[m.perm].inPolicy {
-		return m, errors.New("permission " + sp.ID + " has no declarations")
+	conseq, _ := vocab.ParseConsequence(sp.Consequence) // Validate checked it
+	m := stepPermModel{perm: noPerm, conseq: conseq, separate: sp.Separate(), consent: -1}
+	if sp.ID != "" {
+		m.perm, _ = vocab.ParsePermission(sp.ID) // and this
+		if !e.perms[m.perm].inPolicy {
+			return m, errors.New("permission " + sp.ID + " has no declarations")
+		}
+	} else if !m.separate {
+		return m, errors.New("a consent names no sensitive category and purpose")
 	}
 	if m.separate {
-		var ok bool
-		if m.sensitive, ok = vocab.ParseSensitive(sp.Sensitive); !ok {
-			return m, errors.New(sp.ID + " needs separate consent but names no sensitive category")
+		ci, err := e.consentIndex(b, sp.Sensitive, sp.ConsentPurpose)
+		if err != nil {
+			return m, err
+		}
+		m.consent, m.sensitive = ci, e.consents[ci].sensitive
+		if m.perm != noPerm {
+			e.permConsents[m.perm] |= 1 << ci
 		}
 	}
 	for _, c := range sp.Platforms {
@@ -276,7 +396,7 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 		// asks for separate consent on a line of its own.
 		body := b.Text(loc, sp.Purpose)
 		if m.separate {
-			body += "\n" + b.Text(loc, bundle.SeparateText(sp.Sensitive))
+			body += "\n" + b.Text(loc, bundle.SeparateText(sp.Sensitive, sp.ConsentPurpose))
 		}
 		m.texts = append(m.texts, stepTexts{
 			shown:    new(hashOnce),
@@ -286,6 +406,55 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 		})
 	}
 	return m, nil
+}
+
+// consentIndex returns the index of the consent to a sensitive category
+// for a purpose, adding it the first time.
+func (e *Engine) consentIndex(b *bundle.Bundle, sensitive, purpose string) (int, error) {
+	sens, ok := vocab.ParseSensitive(sensitive)
+	if !ok {
+		return 0, errors.New("unknown sensitive category " + strconv.Quote(sensitive))
+	}
+	known := false
+	for _, p := range b.Purposes {
+		known = known || p.ID == purpose
+	}
+	if !known {
+		return 0, errors.New("unknown purpose " + strconv.Quote(purpose))
+	}
+	id := sensitive + "/" + purpose
+	for i := range e.consents {
+		if e.consents[i].id == id {
+			return i, nil
+		}
+	}
+	if len(e.consents) == 32 {
+		return 0, errors.New("more than 32 separate consents")
+	}
+	e.consents = append(e.consents, consentModel{sensitive: sens, purpose: purpose, id: id, hash: hashString(id)})
+	return len(e.consents) - 1, nil
+}
+
+// consentByName returns the index of the consent "sensitive/purpose" given
+// as its two parts, or -1.
+func (e *Engine) consentByName(sensitive, purpose []byte) int {
+	for i := range e.consents {
+		c := &e.consents[i]
+		if c.sensitive.String() == string(sensitive) && c.purpose == string(purpose) {
+			return i
+		}
+	}
+	return -1
+}
+
+// consentByID returns the index of the consent "sensitive/purpose", or -1.
+func (e *Engine) consentByID(id []byte) int {
+	for i := range e.consents {
+		if e.consents[i].id == string(id) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (e *Engine) sdkIndex(id string) int {
@@ -325,6 +494,25 @@ func checkPlain(b *bundle.Bundle) error {
 	for _, s := range b.SDKs {
 		if !plain(s.ID) {
 			return bad("sdk", s.ID)
+		}
+		for _, o := range s.Optional {
+			if !plain(o.Data) {
+				return bad("sdk data", o.Data)
+			}
+		}
+	}
+	for _, p := range b.Purposes {
+		if !plain(p.ID) {
+			return bad("purpose", p.ID)
+		}
+	}
+	for _, sc := range b.Scenarios {
+		for _, st := range sc.Steps {
+			for _, sp := range st.SystemPrompts {
+				if !plain(sp.API) {
+					return bad("system prompt", sp.API)
+				}
+			}
 		}
 	}
 	for _, p := range b.Permissions {

@@ -46,7 +46,8 @@ func BenchmarkPhases(b *testing.B) {
 	stateAt := bytes.Index(req, []byte(`"state":`)) + len(`"state":`)
 	b.Run("parse/state", func(b *testing.B) {
 		for b.Loop() {
-			e.decodeState(req, stateAt)
+			var x stateExtra
+			e.decodeState(req, stateAt, &x)
 		}
 	})
 	b.Run("parse/time", func(b *testing.B) {

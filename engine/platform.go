@@ -174,6 +174,9 @@ func (e *Engine) ids(perm vocab.Permission, d *device) []string {
 // applies reports whether a step asks for its permission on the device,
 // by the step's own constraints.
 func (sp *stepPermModel) applies(d *device) bool {
+	if sp.perm == noPerm && len(sp.platforms) == 0 {
+		return true // a consent with no permission is asked on every platform
+	}
 	for _, c := range sp.platforms {
 		if c.platform == d.platform && d.ver.within(c.min, c.max) {
 			return true
@@ -181,3 +184,6 @@ func (sp *stepPermModel) applies(d *device) bool {
 	}
 	return false
 }
+
+// inRange reports whether the device's version is within inclusive bounds.
+func (d *device) inRange(min, max bound) bool { return d.ver.within(min, max) }

@@ -19,38 +19,41 @@ const (
 	rcptRationale
 	rcptPermission
 	rcptWithdraw
+	rcptConsent
 	numReceiptKinds
 )
 
 var receiptKinds = [numReceiptKinds]string{
 	rcptPolicy: "policy", rcptRationale: "rationale", rcptPermission: "permission", rcptWithdraw: "withdraw",
+	rcptConsent: "consent",
 }
 
-// noPerm is the permission of a receipt that concerns the policy itself.
+// noPerm is the permission of what concerns no permission: the policy
+// itself, or a separate consent asked on its own.
 const noPerm = vocab.NumPermissions
 
 // receipt is a consent receipt created by this call.
 type receipt struct {
-	kind     receiptKind
-	perm     vocab.Permission // noPerm for the policy
-	step     stepRef
-	text     [32]byte
-	answer   string
-	separate bool
-	prev     [32]byte
-	hasPrev  bool
-	hash     [32]byte
+	kind    receiptKind
+	perm    vocab.Permission // noPerm for the policy
+	step    stepRef
+	text    [32]byte
+	answer  string
+	consent int // index into Engine.consents of the separate consent it records, or -1
+	prev    [32]byte
+	hasPrev bool
+	hash    [32]byte
 }
 
 // receipt records a consent receipt and chains it to the one before: its
 // hash is the SHA-256 of its own JSON without the hash member, and its
 // "prev" is the hash of the receipt before it.
-func (d *decision) receipt(kind receiptKind, perm vocab.Permission, step stepRef, text [32]byte, ans string, separate bool) {
+func (d *decision) receipt(kind receiptKind, perm vocab.Permission, step stepRef, text [32]byte, ans string, consent int) {
 	if d.nRcpts == len(d.rcpts) {
 		return
 	}
 	st := &d.st
-	rc := receipt{kind: kind, perm: perm, step: step, text: text, answer: ans, separate: separate, prev: st.last, hasPrev: st.hasLast}
+	rc := receipt{kind: kind, perm: perm, step: step, text: text, answer: ans, consent: consent, prev: st.last, hasPrev: st.hasLast}
 	body := d.appendReceipt(d.scratch[:0], &rc)
 	d.scratch = body[:0]
 	rc.hash = sha256.Sum256(body)
@@ -72,6 +75,13 @@ func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
 		w.raw(`,"permission":`)
 		w.id(rc.perm.String())
 	}
+	if rc.consent >= 0 {
+		c := &d.e.consents[rc.consent]
+		w.raw(`,"sensitive":`)
+		w.id(c.sensitive.String())
+		w.raw(`,"purpose":`)
+		w.id(c.purpose)
+	}
 	if rc.step.sc >= 0 {
 		w.raw(`,"scenario":`)
 		w.id(d.e.scens[rc.step.sc].id)
@@ -85,7 +95,7 @@ func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
 	}
 	w.raw(`,"answer":`)
 	w.id(rc.answer)
-	if rc.separate {
+	if rc.consent >= 0 {
 		w.raw(`,"separate_consent":true`)
 	}
 	w.raw(`,"time":`)
@@ -98,14 +108,18 @@ func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
 	return w.b
 }
 
-// rationaleHash is the hash of a rationale as shown in the request's
-// locale: title, body, consequence and buttons. It is computed by the
+// rationaleHash is the hash of a rationale (or a consent screen) as shown
+// in the request's locale: title, body, consequence and buttons. It is computed by the
 // first receipt that needs it rather than at New, which keeps the
 // module's start-up short, and then remembered.
 func (d *decision) rationaleHash(sp *stepPermModel) [32]byte {
 	lt := &d.e.locales[d.r.locale]
 	t := &sp.texts[d.r.locale]
 	t.shown.once.Do(func() {
+		if sp.perm == noPerm {
+			t.shown.sum = d.textHash(lt.consentTitle[sp.sensitive].raw, t.body.raw, t.refusal.raw, lt.consAccept.raw, lt.consDecline.raw)
+			return
+		}
 		t.shown.sum = d.textHash(lt.perm[sp.perm].rationaleTitle.raw, t.body.raw, t.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
 	})
 	return t.shown.sum

@@ -26,20 +26,9 @@ func (d *decision) render(dst []byte) ([]byte, int, int) {
 		w.comma(i)
 		d.renderAction(&w, lt, &d.acts[i])
 	}
-	w.raw(`],"sdks":[`)
-	if runs, pl := d.sdks(), d.r.dev.platform; runs != 0 && runs == e.sdkBase[pl] {
-		w.raw(e.sdkBaseJSON[pl]) // the list most responses carry, written once at New
-	} else {
-		n := 0
-		for i := range e.sdks {
-			if runs&(1<<i) != 0 {
-				w.comma(n)
-				n++
-				w.id(e.sdks[i].id)
-			}
-		}
-	}
-	w.raw(`],"state":`)
+	w.raw(`],"sdks":`)
+	w.raw(d.sdkListing())
+	w.raw(`,"state":`)
 	stateAt := len(w.b)
 	w.b = e.encodeState(w.b, &d.st)
 	stateEnd := len(w.b)
@@ -103,7 +92,7 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 	case vocab.ActionBasicMode:
 		w.field("body", lt.basicMode)
 	case vocab.ActionShowRationale:
-		sp := &e.scens[a.step.sc].steps[a.step.st].perms[a.sp]
+		sp := &e.scens[a.step.sc].steps[a.step.st].asks[a.sp]
 		t := &sp.texts[d.r.locale]
 		d.permStep(w, a)
 		w.field("title", lt.perm[a.perm].rationaleTitle)
@@ -111,8 +100,24 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 		w.field("consequence", t.refusal)
 		w.raw(`,"separate_consent":`)
 		w.bool(sp.separate)
+		if sp.separate {
+			d.consentFields(w, sp.consent)
+		}
 		w.field("accept", lt.ratAccept)
 		w.field("decline", lt.ratDecline)
+	case vocab.ActionShowConsent:
+		sp := &e.scens[a.step.sc].steps[a.step.st].asks[a.sp]
+		t := &sp.texts[d.r.locale]
+		d.consentFields(w, sp.consent)
+		d.stepFields(w, a.step)
+		w.field("title", lt.consentTitle[sp.sensitive])
+		w.field("body", t.body)
+		w.field("consequence", t.refusal)
+		w.field("accept", lt.consAccept)
+		w.field("decline", lt.consDecline)
+	case vocab.ActionUnavailable:
+		d.stepFields(w, a.step)
+		w.field("body", e.scens[a.step.sc].steps[a.step.st].unavailable[d.r.locale])
 	case vocab.ActionRequestPermission:
 		w.raw(`,"permission":`)
 		w.id(a.perm.String())
@@ -135,27 +140,46 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 		w.id(step.id)
 		w.raw(`,"missing":[`)
 		n := 0
-		for i := range step.perms {
-			if a.missing&(1<<i) != 0 {
+		for i := range step.asks {
+			if a.missing&(1<<i) != 0 && step.asks[i].perm != noPerm {
 				w.comma(n)
 				n++
-				w.id(step.perms[i].perm.String())
+				w.id(step.asks[i].perm.String())
+			}
+		}
+		w.raw(`],"missing_consents":[`)
+		n = 0
+		for i := range step.asks {
+			if a.missing&(1<<i) != 0 && step.asks[i].perm == noPerm {
+				w.comma(n)
+				n++
+				w.id(e.consents[step.asks[i].consent].id)
 			}
 		}
 		w.raw(`],"fallbacks":[`)
 		n = 0
-		for i := range step.perms {
-			if t := step.perms[i].texts[d.r.locale].fallback; a.missing&(1<<i) != 0 && t.raw != "" {
+		for i := range step.asks {
+			if t := step.asks[i].texts[d.r.locale].fallback; a.missing&(1<<i) != 0 && t.raw != "" {
 				w.comma(n)
 				n++
 				w.raw(t.json)
 			}
 		}
 		w.byte(']')
+		if api := d.systemPrompt(step); api != "" {
+			w.raw(`,"system_prompt":`)
+			w.id(api)
+		}
 	case vocab.ActionBlock:
-		sp := &e.scens[a.step.sc].steps[a.step.st].perms[a.sp]
-		d.permStep(w, a)
-		w.field("title", lt.perm[a.perm].blockTitle)
+		sp := &e.scens[a.step.sc].steps[a.step.st].asks[a.sp]
+		if sp.perm == noPerm {
+			d.consentFields(w, sp.consent)
+			d.stepFields(w, a.step)
+			w.field("title", lt.consentBlock[sp.sensitive])
+		} else {
+			d.permStep(w, a)
+			w.field("title", lt.perm[a.perm].blockTitle)
+		}
 		w.field("body", sp.texts[d.r.locale].refusal)
 	}
 	w.byte('}')
@@ -164,10 +188,23 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 func (d *decision) permStep(w *jsonWriter, a *action) {
 	w.raw(`,"permission":`)
 	w.id(a.perm.String())
+	d.stepFields(w, a.step)
+}
+
+func (d *decision) stepFields(w *jsonWriter, r stepRef) {
 	w.raw(`,"scenario":`)
-	w.id(d.e.scens[a.step.sc].id)
+	w.id(d.e.scens[r.sc].id)
 	w.raw(`,"step":`)
-	w.id(d.e.scens[a.step.sc].steps[a.step.st].id)
+	w.id(d.e.scens[r.sc].steps[r.st].id)
+}
+
+// consentFields writes the sensitive category and purpose of a consent.
+func (d *decision) consentFields(w *jsonWriter, c int) {
+	cm := &d.e.consents[c]
+	w.raw(`,"sensitive":`)
+	w.id(cm.sensitive.String())
+	w.raw(`,"purpose":`)
+	w.id(cm.purpose)
 }
 
 func appendError(dst []byte, err *errcode.Error) []byte {
@@ -182,4 +219,63 @@ func appendError(dst []byte, err *errcode.Error) []byte {
 	}
 	w.raw("}}")
 	return w.b
+}
+
+// sdkListing returns the JSON of the response's "sdks" and "sdk_data"
+// values, joined as `[...],"sdk_data":{...}`. Consecutive responses
+// nearly always carry the same listing, so the engine keeps the last one
+// it wrote and reuses it when what it depends on is the same.
+func (d *decision) sdkListing() string {
+	e := d.e
+	given := d.st.consents.given
+	if c := e.listing.Load(); c != nil && c.runs == d.runs && c.avail == d.avail && c.given == given {
+		return c.json
+	}
+	w := jsonWriter{make([]byte, 0, 512)}
+	w.byte('[')
+	n := 0
+	for i := range e.sdks {
+		if d.runs&(1<<i) != 0 {
+			w.comma(n)
+			n++
+			w.id(e.sdks[i].id)
+		}
+	}
+	// Per running SDK with data it collects only when available, which of
+	// that data it may collect now: the host switches the rest off.
+	w.raw(`],"sdk_data":{`)
+	n = 0
+	for i := range e.sdks {
+		s := &e.sdks[i]
+		if d.runs&(1<<i) == 0 || len(s.optional) == 0 {
+			continue
+		}
+		w.comma(n)
+		n++
+		w.key(s.id)
+		w.byte('[')
+		m := 0
+		for j := range s.optional {
+			if o := &s.optional[j]; d.optionalAllowed(o, d.avail) {
+				w.comma(m)
+				m++
+				w.id(o.data)
+			}
+		}
+		w.byte(']')
+	}
+	w.byte('}')
+	l := &sdkListing{runs: d.runs, avail: d.avail, given: given, json: string(w.b)}
+	e.listing.Store(l)
+	return l.json
+}
+
+// sdkListing is a listing of SDKs as sdkListing wrote it, with what it
+// depends on: the SDKs that run, the permissions available to them and
+// the separate consents given.
+type sdkListing struct {
+	runs  uint64
+	avail uint16
+	given uint32
+	json  string
 }

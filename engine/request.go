@@ -25,6 +25,7 @@ type request struct {
 	state     state
 	stateHash uint64
 	stateWhy  string
+	stateX    stateExtra
 	cached    bool // the state is the one the cache holds
 	// What the device member carried, checked once the platform is known.
 	devIn deviceInput
@@ -44,7 +45,11 @@ type event struct {
 	perm     vocab.Permission
 	policy   bool // the permission is "policy": consent to the policy itself
 	result   vocab.Result
-	fields   uint8 // the fields it carried
+	// consent is the separate consent named by sensitive and purpose
+	// (consent_answer, withdraw), an index into Engine.consents, or -1.
+	consent         int
+	sensitive, purp []byte
+	fields          uint8 // the fields it carried
 }
 
 // The request's members, as bits of what a request carries.
@@ -275,7 +280,7 @@ func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) 
 		return
 	}
 	var end int
-	r.state, r.stateHash, end, r.stateWhy = e.decodeState(s.Data, start)
+	r.state, r.stateHash, end, r.stateWhy = e.decodeState(s.Data, start, &r.stateX)
 	if r.stateWhy == "" {
 		s.Pos = end
 	} else {
@@ -291,6 +296,8 @@ const (
 	fStep
 	fPermission
 	fResult
+	fSensitive
+	fPurpose
 )
 
 // eventFields lists the fields each event type needs, which are also the
@@ -301,10 +308,11 @@ var eventFields = [vocab.NumEvents]uint8{
 	vocab.EventEnter:            fType | fScenario | fStep,
 	vocab.EventRationaleAnswer:  fType | fPermission | fAccepted,
 	vocab.EventPermissionResult: fType | fPermission | fResult,
-	vocab.EventWithdraw:         fType | fPermission,
+	vocab.EventWithdraw:         fType | fPermission, // or fSensitive | fPurpose: checkEvent
+	vocab.EventConsentAnswer:    fType | fSensitive | fPurpose | fAccepted,
 }
 
-var eventFieldNames = [...]string{"type", "accepted", "scenario", "step", "permission", "result"}
+var eventFieldNames = [...]string{"type", "accepted", "scenario", "step", "permission", "result", "sensitive", "purpose"}
 
 // parseEvent reads the event object. Scenario, step and permission are
 // resolved against the policy in checkEvent, once the type is known.
@@ -312,7 +320,7 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 	if !s.Object("event") {
 		return
 	}
-	ev.scenario, ev.step = -1, -1
+	ev.scenario, ev.step, ev.consent = -1, -1, -1
 	first := true
 	for {
 		key, ok := s.Next(&first, "event")
@@ -325,7 +333,7 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 			bit = fType
 			if v, ok := s.Str("event.type"); ok {
 				if ev.typ, ok = vocab.ParseEvent(string(v)); !ok {
-					s.Fail(errcode.UnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw")
+					s.Fail(errcode.UnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw, consent_answer")
 				}
 			}
 		case "accepted":
@@ -352,6 +360,17 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 			if v, ok := s.Str("event.permission"); ok {
 				e.parsePermission(s, ev, v)
 			}
+		case "sensitive":
+			bit = fSensitive
+			if v, ok := s.Str("event.sensitive"); ok {
+				if _, ok := vocab.ParseSensitive(string(v)); !ok {
+					s.Fail(errcode.BadValue, "event.sensitive", "event.sensitive must be one of biometrics, precise_location, financial_account")
+				}
+				ev.sensitive = v
+			}
+		case "purpose":
+			bit = fPurpose
+			ev.purp, _ = s.Str("event.purpose")
 		case "result":
 			bit = fResult
 			if v, ok := s.Str("event.result"); ok {
@@ -397,6 +416,9 @@ func (e *Engine) checkEvent(ev *event) *errcode.Error {
 		return missing("event.type")
 	}
 	want := eventFields[ev.typ]
+	if ev.typ == vocab.EventWithdraw && ev.fields&fPermission == 0 && ev.fields&(fSensitive|fPurpose) != 0 {
+		want = fType | fSensitive | fPurpose // a withdrawal of a separate consent
+	}
 	for i, name := range eventFieldNames {
 		bit := uint8(1) << i
 		switch {
@@ -416,6 +438,11 @@ func (e *Engine) checkEvent(ev *event) *errcode.Error {
 		}
 		if ev.step < 0 {
 			return &errcode.Error{Code: errcode.UnknownStep, Field: "event.step", Message: "event.step " + quote([]byte(name)) + " is not a step of scenario " + e.scens[ev.scenario].id}
+		}
+	}
+	if ev.fields&fSensitive != 0 {
+		if ev.consent = e.consentByName(ev.sensitive, ev.purp); ev.consent < 0 {
+			return &errcode.Error{Code: errcode.UnknownConsent, Field: "event.purpose", Message: "policy " + e.id + " asks no separate consent to " + string(ev.sensitive) + " for purpose " + quote(ev.purp)}
 		}
 	}
 	if ev.typ != vocab.EventWithdraw && ev.policy {

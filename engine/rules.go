@@ -33,6 +33,8 @@ func (d *decision) run() {
 		d.permissionResult()
 	case vocab.EventWithdraw:
 		d.withdraw()
+	case vocab.EventConsentAnswer:
+		d.consentAnswer()
 	}
 }
 
@@ -109,7 +111,7 @@ func (d *decision) policyAnswer() {
 			return
 		}
 	}
-	d.receipt(rcptPolicy, noPerm, noStep, d.policyHash(pop, st.accepted), answer(ev.accepted), false)
+	d.receipt(rcptPolicy, noPerm, noStep, d.policyHash(pop, st.accepted), answer(ev.accepted), -1)
 	resume := st.resume
 	st.pending, st.resume = popNone, noStep
 	switch {
@@ -125,11 +127,8 @@ func (d *decision) policyAnswer() {
 			// Accepting the policy is not the separate consent that
 			// sensitive data needs, and a major change may have changed
 			// what it was given for: each is asked again, in its step.
-			cleared := false
-			for p := range st.perms {
-				cleared = cleared || st.perms[p].separate != 0
-				st.perms[p].separate = 0
-			}
+			cleared := st.consents.given != 0
+			st.consents.given = 0
 			if cleared {
 				d.note(vocab.RuleSeparate, "separate consents given under an earlier version are asked again in their steps")
 			}
@@ -152,23 +151,45 @@ func (d *decision) enter(ref stepRef) {
 	st.at = ref
 	st.flow = flow{step: ref}
 	step := &d.e.scens[ref.sc].steps[ref.st]
-	if len(step.perms) == 0 {
-		d.note(vocab.RuleJIT, d.stepName(ref), " asks for no permission")
-	} else {
-		d.note(vocab.RuleJIT, step.jitNote)
+	if len(step.prompts) > 0 && d.systemPrompt(step) == "" {
+		st.flow = flow{step: noStep}
+		d.act(action{kind: vocab.ActionUnavailable, step: ref})
+		d.note(vocab.RulePlatform, d.stepName(ref), " needs the platform's own prompt, which ", d.r.dev.platform.String(), " does not offer: the step is unavailable, nothing is asked")
+		return
 	}
+	d.note(vocab.RuleJIT, step.jitNote)
 	d.advance(0)
 }
 
-// advance asks for the step's permissions from the i-th on, stopping at
-// the first that needs the user; when none is left the step proceeds.
+// systemPrompt returns the API of the step's system prompt that admits
+// the device, or "".
+func (d *decision) systemPrompt(step *stepModel) string {
+	dev := &d.r.dev
+	for i := range step.prompts {
+		p := &step.prompts[i]
+		if p.platform == dev.platform && dev.inRange(p.min, p.max) {
+			return p.api
+		}
+	}
+	return ""
+}
+
+// advance asks for the step's consents and permissions from the i-th on,
+// stopping at the first that needs the user; when none is left the step
+// proceeds.
 func (d *decision) advance(i int) {
 	st := &d.st
 	f := &st.flow
 	step := &d.e.scens[f.step.sc].steps[f.step.st]
 	dev := &d.r.dev
-	for ; i < len(step.perms); i++ {
-		sp := &step.perms[i]
+	for ; i < len(step.asks); i++ {
+		sp := &step.asks[i]
+		if sp.perm == noPerm {
+			if d.askConsent(i, sp) {
+				return
+			}
+			continue
+		}
 		p := sp.perm
 		name := p.String()
 		if why := dev.platformLacks(p); why != "" {
@@ -182,7 +203,9 @@ func (d *decision) advance(i int) {
 		ps := &st.perms[p]
 		os := d.os(p)
 		granted := os == vocab.OSGranted || os == vocab.OSLimited
-		sepNeeded := sp.separate && ps.separate&(1<<sp.sensitive) == 0
+		// An OS grant is no separate consent (PIPL art. 29): the
+		// rationale asks for it whatever the OS reports.
+		sepNeeded := sp.separate && !st.consents.has(sp.consent)
 		if granted && !ps.withdrawn && !sepNeeded {
 			if dev.installTime() {
 				d.note(vocab.RulePlatform, name, ": granted at install (Android API 22 and below); no dialog exists")
@@ -199,12 +222,9 @@ func (d *decision) advance(i int) {
 			}
 			continue
 		}
-		if sp.conseq != vocab.Blocking && ps.refused != 0 {
-			if age := d.r.now - ps.refused; age < d.e.cooldown {
-				d.noteHours(vocab.RuleCooldown, d.e.cooldown/3600, name, " was refused ", hoursAgo(age), " ago: neither rationale nor dialog within the cooldown of ")
-				f.missing |= 1 << i
-				continue
-			}
+		if d.coolingDown(sp, ps.refused, name) {
+			f.missing |= 1 << i
+			continue
 		}
 		f.i, f.wait = i, waitRationale
 		d.act(action{kind: vocab.ActionShowRationale, step: f.step, sp: i, perm: p})
@@ -218,6 +238,46 @@ func (d *decision) advance(i int) {
 		return
 	}
 	d.finish()
+}
+
+// askConsent handles the i-th ask of the step in progress when it is a
+// separate consent with no permission: it shows the consent screen and
+// reports true, or reports false when the step goes on without asking
+// (given already, not asked on this platform, or refused within the
+// cooldown).
+func (d *decision) askConsent(i int, sp *stepPermModel) bool {
+	st := &d.st
+	f := &st.flow
+	name := sp.name(d.e)
+	switch {
+	case !sp.applies(&d.r.dev):
+		d.note(vocab.RulePlatform, name, ": the policy does not ask for it on ", d.r.dev.platform.String())
+		return false
+	case st.consents.has(sp.consent):
+		return false
+	case d.coolingDown(sp, st.consents.refused[sp.consent], name):
+		f.missing |= 1 << i
+		return false
+	}
+	f.i, f.wait = i, waitConsent
+	d.act(action{kind: vocab.ActionShowConsent, step: f.step, sp: i, perm: noPerm})
+	d.note(vocab.RuleSeparate, sp.separateNote)
+	return true
+}
+
+// coolingDown reports whether an optional ask refused at refused (Unix
+// seconds, 0 if never) is left alone: within the policy's cooldown
+// neither rationale nor dialog is shown (COOLDOWN).
+func (d *decision) coolingDown(sp *stepPermModel, refused int64, name string) bool {
+	if sp.conseq == vocab.Blocking || refused == 0 {
+		return false
+	}
+	age := d.r.now - refused // the state is clamped to now: age >= 0
+	if age >= d.e.cooldown {
+		return false
+	}
+	d.noteDuration(vocab.RuleCooldown, age, " ago: neither rationale nor dialog within the cooldown of ", d.e.cooldown, name, " was refused ")
+	return true
 }
 
 // os returns what the OS reports for a permission. On Android API 22 and
@@ -235,13 +295,16 @@ func (d *decision) os(p vocab.Permission) vocab.OSState {
 func (d *decision) finish() {
 	f := &d.st.flow
 	step := &d.e.scens[f.step.sc].steps[f.step.st]
-	for i := range step.perms {
-		if f.missing&(1<<i) != 0 && step.perms[i].conseq == vocab.Blocking {
+	for i := range step.asks {
+		if f.missing&(1<<i) != 0 && step.asks[i].conseq == vocab.Blocking {
 			d.refused(i, false)
 			return
 		}
 	}
 	d.act(action{kind: vocab.ActionProceed, step: f.step, missing: f.missing})
+	if api := d.systemPrompt(step); api != "" {
+		d.note(vocab.RulePlatform, d.stepName(f.step), " goes on with the platform's own prompt, ", api, ": the app never captures the biometric itself")
+	}
 	if f.missing != 0 {
 		d.note(vocab.RuleDegrade, d.stepName(f.step), " goes on without what was refused")
 	}
@@ -253,15 +316,15 @@ func (d *decision) finish() {
 // for the cooldown and the step goes on.
 func (d *decision) refused(i int, remember bool) bool {
 	f := &d.st.flow
-	sp := &d.e.scens[f.step.sc].steps[f.step.st].perms[i]
-	name := sp.perm.String()
+	sp := &d.e.scens[f.step.sc].steps[f.step.st].asks[i]
+	name := sp.name(d.e)
 	if sp.conseq == vocab.Blocking {
 		d.act(action{kind: vocab.ActionBlock, step: f.step, sp: i, perm: sp.perm})
 		d.note(vocab.RuleDegrade, name, " is needed by ", d.stepName(f.step), ": only this step is blocked")
 		d.st.flow = flow{step: noStep}
 		return true
 	}
-	if remember {
+	if remember && sp.perm != noPerm {
 		d.st.perms[sp.perm].refused = d.r.now
 	}
 	f.missing |= 1 << i
@@ -285,10 +348,18 @@ func (d *decision) current(waits ...wait) *stepPermModel {
 		ok = ok || f.wait == w
 	}
 	step := &d.e.scens[f.step.sc].steps[f.step.st]
-	if !ok || f.i >= len(step.perms) || step.perms[f.i].perm != d.r.ev.perm {
+	if !ok || f.i >= len(step.asks) {
 		return nil
 	}
-	return &step.perms[f.i]
+	sp := &step.asks[f.i]
+	if sp.perm == noPerm {
+		if sp.consent != d.r.ev.consent {
+			return nil
+		}
+	} else if sp.perm != d.r.ev.perm || d.r.ev.consent >= 0 {
+		return nil
+	}
+	return sp
 }
 
 // updateDue handles a policy update that arrived while a step was asking
@@ -321,16 +392,20 @@ func (d *decision) rationaleAnswer() {
 	f := &d.st.flow
 	ps := &d.st.perms[sp.perm]
 	name := sp.perm.String()
-	d.receipt(rcptRationale, sp.perm, f.step, d.rationaleHash(sp), answer(ev.accepted), sp.separate)
+	d.receipt(rcptRationale, sp.perm, f.step, d.rationaleHash(sp), answer(ev.accepted), sp.consentOrNone())
 	if !ev.accepted {
+		if sp.separate {
+			d.st.consents.decline(sp.consent, d.r.now)
+			d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " declined with ", name, ": nothing rests on it")
+		}
 		if !d.refused(f.i, true) {
 			d.advance(f.i + 1)
 		}
 		return
 	}
 	if sp.separate {
-		ps.separate |= 1 << sp.sensitive
-		d.note(vocab.RuleSeparate, "separate consent to ", sp.sensitive.String(), " (", name, ") recorded in its own receipt")
+		d.st.consents.give(sp.consent)
+		d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " (", name, ") recorded in its own receipt, for this purpose only")
 	}
 	os := d.os(sp.perm)
 	if os == vocab.OSGranted || os == vocab.OSLimited {
@@ -368,7 +443,7 @@ func (d *decision) permissionResult() {
 	}
 	f := &d.st.flow
 	ps := &d.st.perms[sp.perm]
-	d.receipt(rcptPermission, sp.perm, f.step, d.rationaleHash(sp), ev.result.String(), sp.separate)
+	d.receipt(rcptPermission, sp.perm, f.step, d.rationaleHash(sp), ev.result.String(), sp.consentOrNone())
 	switch ev.result {
 	case vocab.ResultGranted, vocab.ResultLimited:
 		ps.withdrawn, ps.refused = false, 0
@@ -394,38 +469,92 @@ func (d *decision) permissionResult() {
 func (d *decision) withdraw() {
 	st, ev := &d.st, &d.r.ev
 	if ev.policy {
-		d.receipt(rcptWithdraw, noPerm, noStep, [32]byte{}, "withdrawn", false)
+		d.receipt(rcptWithdraw, noPerm, noStep, [32]byte{}, "withdrawn", -1)
 		st.accepted, st.basic, st.pending = -1, true, popNone
 		st.flow, st.resume, st.at = flow{step: noStep}, noStep, noStep
 		// Nothing granted before comes back without a new rationale.
+		st.consents.given = 0
 		for p := range st.perms {
-			st.perms[p].separate = 0
 			st.perms[p].withdrawn = d.e.perms[p].inPolicy
 		}
 		d.act(action{kind: vocab.ActionBasicMode})
 		d.note(vocab.RuleWithdraw, "consent to the policy withdrawn: every SDK stops, nothing is asked until the user accepts again")
 		return
 	}
+	if ev.consent >= 0 {
+		c := ev.consent
+		d.receipt(rcptWithdraw, noPerm, noStep, [32]byte{}, "withdrawn", c)
+		st.consents.withdraw(c)
+		d.dropFromFlow(func(sp *stepPermModel) bool { return sp.consent == c })
+		d.note(vocab.RuleWithdraw, "separate consent to ", d.e.consents[c].id, " withdrawn: the processing that rests on it stops and it is asked again before any new use")
+		return
+	}
 	ps := &st.perms[ev.perm]
-	d.receipt(rcptWithdraw, ev.perm, noStep, [32]byte{}, "withdrawn", ps.separate != 0)
-	ps.withdrawn, ps.separate = true, 0
-	if f := &st.flow; f.step.sc >= 0 {
-		// In the step in progress: the permission being asked drops the
-		// step; one granted earlier in it is missing from now on.
-		for j, sp := range d.e.scens[f.step.sc].steps[f.step.st].perms {
-			switch {
-			case sp.perm != ev.perm:
-			case j == f.i:
-				st.flow = flow{step: noStep}
-			case j < f.i:
-				f.missing |= 1 << j
-			}
-			if st.flow.step.sc < 0 {
-				break
-			}
+	d.receipt(rcptWithdraw, ev.perm, noStep, [32]byte{}, "withdrawn", -1)
+	ps.withdrawn = true
+	// The separate consents given on this permission's rationales were
+	// given with it, on one screen: they go with it, each in a receipt
+	// of its own, and are asked again with it.
+	for c := range d.e.consents {
+		if d.e.permConsents[ev.perm]&(1<<c) != 0 && st.consents.has(c) {
+			d.receipt(rcptWithdraw, noPerm, noStep, [32]byte{}, "withdrawn", c)
+			st.consents.withdraw(c)
+			d.note(vocab.RuleWithdraw, "separate consent to ", d.e.consents[c].id, ", given with ", ev.perm.String(), ", withdrawn with it")
 		}
 	}
+	d.dropFromFlow(func(sp *stepPermModel) bool { return sp.perm == ev.perm })
 	d.note(vocab.RuleWithdraw, ev.perm.String(), " withdrawn: the SDKs that need it stop and it is not used until granted again")
+}
+
+// dropFromFlow applies a withdrawal to the step in progress: the ask
+// being asked drops the step; one given earlier in it is missing from
+// now on.
+func (d *decision) dropFromFlow(withdrawn func(*stepPermModel) bool) {
+	st := &d.st
+	f := &st.flow
+	if f.step.sc < 0 {
+		return
+	}
+	asks := d.e.scens[f.step.sc].steps[f.step.st].asks
+	for j := range asks {
+		switch {
+		case !withdrawn(&asks[j]):
+		case j == f.i:
+			st.flow = flow{step: noStep}
+			return
+		case j < f.i:
+			f.missing |= 1 << j
+		}
+	}
+}
+
+// consentAnswer takes the answer to a consent screen (show_consent): the
+// separate consent is recorded in its own receipt, given or declined, and
+// the step goes on (or blocks, if it cannot work without it).
+func (d *decision) consentAnswer() {
+	ev := &d.r.ev
+	sp := d.current(waitConsent)
+	if sp == nil {
+		d.fail = &errcode.Error{Code: errcode.NotRequested, Field: "event.purpose", Message: "no consent screen for " + d.e.consents[ev.consent].id + " is waiting for an answer"}
+		return
+	}
+	if d.updateDue() {
+		return
+	}
+	f := &d.st.flow
+	c := &d.e.consents[sp.consent]
+	d.receipt(rcptConsent, noPerm, f.step, d.rationaleHash(sp), answer(ev.accepted), sp.consent)
+	if ev.accepted {
+		d.st.consents.give(sp.consent)
+		d.note(vocab.RuleSeparate, "separate consent to ", c.id, " recorded in its own receipt, for this purpose only")
+		d.advance(f.i + 1)
+		return
+	}
+	d.st.consents.decline(sp.consent, d.r.now)
+	d.note(vocab.RuleSeparate, "separate consent to ", c.id, " declined: nothing that rests on it is processed")
+	if !d.refused(f.i, false) {
+		d.advance(f.i + 1)
+	}
 }
 
 func answer(accepted bool) string {
@@ -433,15 +562,4 @@ func answer(accepted bool) string {
 		return "accepted"
 	}
 	return "declined"
-}
-
-func hoursAgo(seconds int64) string {
-	switch {
-	case seconds < 3600:
-		return "less than an hour"
-	case seconds < 86400:
-		return "less than a day"
-	default:
-		return "more than a day"
-	}
 }

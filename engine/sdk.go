@@ -1,11 +1,18 @@
 package engine
 
-import "github.com/jitconsent/jitconsent/engine/vocab"
+import (
+	"math/bits"
 
-// Which third-party SDKs may run (PRECONSENT, RECONSENT, WITHDRAW of
-// docs/RULES.md): none without consent to the policy, an SDK added by a
-// version not yet accepted waits for it, and an SDK gated by a scenario or
-// a permission runs only there or with it.
+	"github.com/jitconsent/jitconsent/engine/vocab"
+)
+
+// Which third-party SDKs may run (PRECONSENT, RECONSENT, WITHDRAW and SDK
+// of docs/RULES.md): none without consent to the policy, an SDK added by a
+// version not yet accepted waits for it, and an SDK runs only within its
+// basis as the policy states it: in its scenarios (none named: anywhere),
+// with every permission it needs, and with every separate consent its
+// data needs. Data an SDK collects only when available is no condition
+// for running; sdkData says which of it may be collected now.
 
 // consented reports whether consent to the policy is on record and no
 // major update waits: the condition for any SDK to run.
@@ -13,53 +20,130 @@ func (d *decision) consented() bool {
 	return d.st.accepted >= 0 && !d.st.basic && d.popupDue() != popMajor
 }
 
-// sdks returns the SDKs that may run now, a bit per SDK of the policy.
-func (d *decision) sdks() uint64 {
+// sdks returns the SDKs that may run now, a bit per SDK of the policy,
+// and the permissions available to them (see available).
+func (d *decision) sdks() (runs uint64, avail uint16) {
 	if !d.consented() {
-		return 0
+		return 0, 0
 	}
-	var runs uint64
+	avail = d.availableOf(d.e.sdkPerms)
 	for i := range d.e.sdks {
-		if d.sdkRuns(i) {
+		if why, _ := d.sdkBasis(i, avail); why == basisHolds {
 			runs |= 1 << i
 		}
 	}
-	return runs
+	return runs, avail
 }
 
-// sdkRuns reports whether the i-th SDK may run now, given consent.
-func (d *decision) sdkRuns(i int) bool {
+// availableOf returns which of the permissions in mask are available now
+// (see available), a bit each.
+func (d *decision) availableOf(mask uint16) uint16 {
+	var avail uint16
+	for m := mask; m != 0; m &= m - 1 {
+		p := vocab.Permission(bits.TrailingZeros16(m))
+		if d.available(p) {
+			avail |= 1 << p
+		}
+	}
+	return avail
+}
+
+// basis says which condition of an SDK's basis does not hold.
+type basis uint8
+
+const (
+	basisHolds      basis = iota
+	basisPlatform         // not embedded on this platform
+	basisVersion          // added by a version not yet accepted
+	basisScenario         // outside the scenarios it is named for
+	basisPermission       // a permission it needs is not available
+	basisConsent          // a separate consent it needs is not given
+)
+
+// sdkBasis returns which condition keeps the i-th SDK from running now,
+// given consent to the policy and the permissions available (a bit each),
+// with the permission or consent concerned.
+func (d *decision) sdkBasis(i int, avail uint16) (basis, int) {
 	st := &d.st
 	s := &d.e.sdks[i]
 	if s.platforms&(1<<d.r.dev.platform) == 0 {
-		return false
+		return basisPlatform, 0
 	}
 	// An SDK added by a version the user has not accepted waits for it.
 	for v := st.accepted + 1; v < len(d.e.history); v++ {
 		for _, c := range d.e.history[v].changes {
 			if c.sdk == i {
-				return false
+				return basisVersion, 0
 			}
 		}
 	}
-	switch s.start {
-	case vocab.StartInScenario:
+	if len(s.steps) > 0 {
+		in := false
 		for _, r := range s.steps {
-			if r.sc == st.at.sc && (r.st < 0 || r.st == st.at.st) {
-				return true
-			}
+			in = in || (r.sc == st.at.sc && (r.st < 0 || r.st == st.at.st))
 		}
-		return false
-	case vocab.StartWithPermission:
-		for p := range vocab.NumPermissions {
-			if s.requires&(1<<p) == 0 {
-				continue
-			}
-			os := d.os(p)
-			if (os != vocab.OSGranted && os != vocab.OSLimited) || st.perms[p].withdrawn {
-				return false
+		if !in {
+			return basisScenario, 0
+		}
+	}
+	if missing := s.requires &^ avail; missing != 0 {
+		return basisPermission, bits.TrailingZeros16(missing)
+	}
+	if missing := s.consents &^ st.consents.given; missing != 0 {
+		for c := range d.e.consents {
+			if missing&(1<<c) != 0 {
+				return basisConsent, c
 			}
 		}
 	}
-	return true
+	return basisHolds, 0
+}
+
+// available reports whether the app may use a permission now: the OS
+// grants it (fully or with limits) and it was not withdrawn in the app. A
+// permission the platform does not have at this version (notifications
+// before Android 13) is available unless the OS reports it off.
+func (d *decision) available(p vocab.Permission) bool {
+	if d.st.perms[p].withdrawn {
+		return false
+	}
+	switch d.os(p) {
+	case vocab.OSGranted, vocab.OSLimited:
+		return true
+	case vocab.OSNotDetermined:
+		return d.e.ids(p, &d.r.dev) == nil
+	}
+	return false
+}
+
+// optionalAllowed reports whether an SDK may collect an optional datum
+// now, given the permissions available (a bit each).
+func (d *decision) optionalAllowed(o *optionalModel, avail uint16) bool {
+	if o.perm != noPerm && avail&(1<<o.perm) == 0 {
+		return false
+	}
+	return o.consent < 0 || d.st.consents.has(o.consent)
+}
+
+// noteStopped traces the SDKs that ran before the event and no longer do
+// while consent to the policy stands, each with the condition that ended.
+func (d *decision) noteStopped(before uint64) {
+	if before == 0 || !d.consented() {
+		return
+	}
+	stopped := before &^ d.runs
+	for i := range d.e.sdks {
+		if stopped&(1<<i) == 0 {
+			continue
+		}
+		id := d.e.sdks[i].id
+		switch why, of := d.sdkBasis(i, d.avail); why {
+		case basisScenario:
+			d.note(vocab.RuleSDK, id, " stops: the user left the scenarios it is named for")
+		case basisPermission:
+			d.note(vocab.RuleSDK, id, " stops: it needs ", vocab.Permission(of).String(), ", which is not granted or was withdrawn")
+		case basisConsent:
+			d.note(vocab.RuleSDK, id, " stops: it needs separate consent to ", d.e.consents[of].id)
+		}
+	}
 }

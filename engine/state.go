@@ -2,9 +2,10 @@ package engine
 
 import "github.com/jitconsent/jitconsent/engine/vocab"
 
-// StateVersion is the layout version of the state, its "v" field. A state
-// with another version is treated as a fresh install.
-const StateVersion = 1
+// StateVersion is the layout version of the state, its "v" field. A
+// state of version 1 is read and upgraded (statecodec.go); one of any
+// other version is treated as a fresh install.
+const StateVersion = 2
 
 // state is what the engine remembers between calls, carried by the host.
 // Its JSON form (statecodec.go) is canonical: the integrity hash covers
@@ -19,6 +20,9 @@ type state struct {
 	at       stepRef // the step the user is in, for SDKs that run in a scenario
 	flow     flow
 	perms    [vocab.NumPermissions]permState
+	// consents are the separate consents, by index into Engine.consents:
+	// given, and when each was last declined.
+	consents consentSet
 	last     [32]byte // hash of the newest receipt, the next one's "prev"
 	hasLast  bool
 }
@@ -35,8 +39,23 @@ type permState struct {
 	denials   int   // system dialogs denied (Android 11+ stops after two)
 	refused   int64 // Unix seconds of the last refusal, 0 if none
 	withdrawn bool  // withdrawn in the app; never restored silently
-	separate  uint8 // bit per sensitive category with separate consent
 }
+
+// consentSet is what the state records of the separate consents: a bit
+// per consent given, and per consent the time it was last declined (for
+// the cooldown of an optional one).
+type consentSet struct {
+	given   uint32
+	refused [32]int64 // Unix seconds, 0 if none
+}
+
+func (c *consentSet) has(i int) bool { return c.given&(1<<i) != 0 }
+
+func (c *consentSet) give(i int) { c.given |= 1 << i; c.refused[i] = 0 }
+
+func (c *consentSet) decline(i int, now int64) { c.given &^= 1 << i; c.refused[i] = now }
+
+func (c *consentSet) withdraw(i int) { c.given &^= 1 << i }
 
 func freshState() state {
 	return state{accepted: -1, seen: -1, resume: noStep, at: noStep, flow: flow{step: noStep}}
@@ -74,10 +93,11 @@ const (
 	waitRationale
 	waitRequest
 	waitSettings
+	waitConsent
 	numWaits
 )
 
-var waitNames = [numWaits]string{waitRationale: "rationale", waitRequest: "request", waitSettings: "settings"}
+var waitNames = [numWaits]string{waitRationale: "rationale", waitRequest: "request", waitSettings: "settings", waitConsent: "consent"}
 
 func (w wait) String() string { return waitNames[w] }
 
@@ -99,16 +119,26 @@ func (d *decision) useState() state {
 		return st
 	}
 	e := d.e
+	x := &d.r.stateX
 	why := d.r.stateWhy
-	if why == "" && !d.r.cached && !e.verifyState(&d.r.state, d.r.stateHash) {
+	if why == "" && !d.r.cached && !e.verifyState(&d.r.state, x, d.r.stateHash) {
 		why = "state integrity hash does not match: the state was changed outside the engine"
 	}
 	if why != "" {
 		d.note(vocab.RuleState, why, ": the engine starts as on a fresh install")
-	} else {
-		st = d.r.state
+		return st
 	}
-	if f := &st.flow; f.step.sc >= 0 && f.i >= len(e.scens[f.step.sc].steps[f.step.st].perms) {
+	st = d.r.state
+	if !d.r.cached {
+		for i := range min(x.nUnknown, len(x.unknown)) {
+			d.note(vocab.RuleState, "the state records separate consent to ", string(x.unknown[i]), ", which this policy does not ask: it is read without it")
+		}
+		if x.v1 {
+			d.upgradeV1(&st, x)
+		}
+	}
+	d.clampTimes(&st)
+	if f := &st.flow; f.step.sc >= 0 && f.i >= len(e.scens[f.step.sc].steps[f.step.st].asks) {
 		st.flow = flow{step: noStep}
 		d.note(vocab.RuleState, "the step in progress no longer matches the policy: it is dropped")
 	}

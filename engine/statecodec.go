@@ -19,8 +19,9 @@ import (
 // its integrity hash and the offset after it. A state that cannot be used
 // is not an error: decodeState returns why, and the caller starts afresh.
 // The hash is checked by verifyState.
-func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end int, why string) {
+func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, hash uint64, end int, why string) {
 	st = freshState()
+	*x = stateExtra{}
 	s := jsontext.Scanner{Data: data, Pos: start}
 	version := int64(-1)
 	var policy []byte
@@ -88,7 +89,11 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 				return reset(reason)
 			}
 		case "perms":
-			if reason := decodePerms(&s, &st.perms); reason != "" {
+			if reason := decodePerms(&s, &st.perms, x); reason != "" {
+				return reset(reason)
+			}
+		case "consents":
+			if reason := e.decodeConsents(&s, &st.consents, x); reason != "" {
 				return reset(reason)
 			}
 		case "last":
@@ -126,18 +131,42 @@ func (e *Engine) decodeState(data []byte, start int) (st state, hash uint64, end
 		return reset("state is not valid: " + s.Err.Message)
 	case version < 0:
 		return reset("state has no version")
-	case version != StateVersion:
+	case version != StateVersion && version != 1:
 		return reset("state version " + strconv.FormatInt(version, 10) + " is not " + strconv.Itoa(StateVersion))
+	case version == 1 && x.consents:
+		return reset("state version 1 has no consents")
+	case version == StateVersion && x.v1separate:
+		return reset("state.perms.separate belongs to state version 1")
 	case policy == nil:
 		return reset("state names no policy")
 	case !hasHash:
 		return reset("state has no integrity hash")
 	}
+	x.v1 = version == 1
 	return st, hash, s.Pos, ""
 }
 
+// stateExtra is what a state carried beyond the state the engine decides
+// on: a version 1 state's separate consents, recorded by permission and
+// category, to upgrade; and the consents this policy does not know, which
+// the integrity hash covers and the state then drops.
+type stateExtra struct {
+	v1         bool
+	v1separate bool                        // a perms member carried "separate"
+	separate   [vocab.NumPermissions]uint8 // v1: bit per sensitive category
+	consents   bool                        // the state carried "consents"
+	unknown    [4][]byte                   // the first consents this policy does not know
+	nUnknown   int                         // how many there were
+	unknownSum uint64                      // their part of the integrity hash
+}
+
 // verifyState checks a state's integrity hash.
-func (e *Engine) verifyState(st *state, hash uint64) bool { return e.digest(st) == hash }
+func (e *Engine) verifyState(st *state, x *stateExtra, hash uint64) bool {
+	if x.v1 {
+		return e.digestV1(st, x) == hash
+	}
+	return e.digestWith(st, x.unknownSum) == hash
+}
 
 func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 	if !s.Object("flow") {
@@ -198,7 +227,7 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 	return ""
 }
 
-func decodePerms(s *jsontext.Scanner, perms *[vocab.NumPermissions]permState) string {
+func decodePerms(s *jsontext.Scanner, perms *[vocab.NumPermissions]permState, x *stateExtra) string {
 	if !s.Object("perms") {
 		return "state.perms is not an object"
 	}
@@ -212,7 +241,7 @@ func decodePerms(s *jsontext.Scanner, perms *[vocab.NumPermissions]permState) st
 		if !ok {
 			return "state.perms has an unknown permission " + quote(key)
 		}
-		if reason := decodePerm(s, &perms[p]); reason != "" {
+		if reason := decodePerm(s, &perms[p], &x.separate[p]); reason != "" {
 			return reason
 		}
 	}
@@ -223,7 +252,7 @@ func decodePerms(s *jsontext.Scanner, perms *[vocab.NumPermissions]permState) st
 }
 
 // decodePerm reads one permission's member of state.perms.
-func decodePerm(s *jsontext.Scanner, ps *permState) string {
+func decodePerm(s *jsontext.Scanner, ps *permState, separate *uint8) string {
 	if !s.Object("perms") {
 		return "state.perms is not valid"
 	}
@@ -260,7 +289,7 @@ func decodePerm(s *jsontext.Scanner, ps *permState) string {
 				if !ok || !known {
 					return "state.perms.separate is not valid"
 				}
-				ps.separate |= 1 << c
+				*separate |= 1 << c
 			}
 			ok = s.Err == nil
 		default:
@@ -347,20 +376,31 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 			field("withdrawn")
 			w.raw("true")
 		}
-		if ps.separate != 0 {
-			field("separate")
-			w.byte('[')
-			k := 0
-			for c := range vocab.NumSensitive {
-				if ps.separate&(1<<c) != 0 {
-					w.comma(k)
-					k++
-					w.id(c.String())
-				}
-			}
-			w.byte(']')
-		}
 		w.byte('}')
+	}
+	if n > 0 {
+		w.byte('}')
+	}
+	n = 0
+	cs := &st.consents
+	for i := range e.consents {
+		if !cs.has(i) && cs.refused[i] == 0 {
+			continue
+		}
+		if n == 0 {
+			w.raw(`,"consents":{`)
+		} else {
+			w.byte(',')
+		}
+		n++
+		w.key(e.consents[i].id)
+		if cs.has(i) {
+			w.raw(`{"given":true}`)
+		} else {
+			w.raw(`{"refused":`)
+			w.int(cs.refused[i])
+			w.byte('}')
+		}
 	}
 	if n > 0 {
 		w.byte('}')
@@ -385,4 +425,72 @@ func (e *Engine) writeStep(w *jsonWriter, r stepRef) {
 	w.b = append(w.b, '/')
 	w.b = append(w.b, sc.steps[r.st].id...)
 	w.b = append(w.b, '"')
+}
+
+// decodeConsents reads state.consents: per "sensitive/purpose", given or
+// when it was last declined. A consent this policy does not know is
+// dropped (useState traces it); the integrity hash still covers it.
+func (e *Engine) decodeConsents(s *jsontext.Scanner, cs *consentSet, x *stateExtra) string {
+	x.consents = true
+	if !s.Object("consents") {
+		return "state.consents is not an object"
+	}
+	first := true
+	for {
+		key, ok := s.Next(&first, "consents")
+		if !ok {
+			break
+		}
+		var given bool
+		var refused int64
+		if !s.Object("consents") {
+			return "state.consents is not valid"
+		}
+		kfirst := true
+		for {
+			k, ok := s.Next(&kfirst, "consents")
+			if !ok {
+				break
+			}
+			switch string(k) {
+			case "given":
+				if given, ok = s.Bool("given"); ok && !given {
+					ok = false
+				}
+			case "refused":
+				if refused, ok = s.Int("refused"); ok && refused <= 0 {
+					ok = false
+				}
+			default:
+				return "state.consents has an unknown field " + quote(k)
+			}
+			if !ok {
+				return "state.consents." + string(k) + " is not valid"
+			}
+		}
+		if s.Err != nil {
+			break
+		}
+		if given == (refused != 0) {
+			return "state.consents " + quote(key) + " must be either given or refused"
+		}
+		i := e.consentByID(key)
+		if i < 0 {
+			if x.nUnknown < len(x.unknown) {
+				x.unknown[x.nUnknown] = key
+			}
+			x.nUnknown++
+			x.unknownSum += consentTerm(hashString(string(key)), given, refused)
+			continue
+		}
+		if given {
+			cs.given |= 1 << i
+		} else {
+			cs.refused[i] = refused
+		}
+	}
+	if s.Err != nil {
+		return "state.consents is not valid: " + s.Err.Message
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package prompts
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,15 +21,10 @@ func (p *Project) renderAll(pol *Policy, loc string, changes []Change) (map[stri
 	}
 	texts := map[string]string{}
 	refs := append(fixedMessages(), pol.references()...)
+	consents := pol.stepConsents()
 	categories := map[string]bool{}
-	for _, sc := range pol.Scenarios {
-		for _, st := range sc.Steps {
-			for _, sp := range st.Permissions {
-				if sp.Sensitive != "" {
-					categories[sp.Sensitive] = true
-				}
-			}
-		}
+	for _, c := range consents {
+		categories[c.Sensitive] = true
 	}
 	done := map[string]bool{}
 	for _, ref := range refs {
@@ -72,6 +68,14 @@ func (p *Project) renderAll(pol *Policy, loc string, changes []Change) (map[stri
 				}
 				texts[ref.id+":"+cat] = s
 			}
+		case kindSeparate:
+			for _, c := range consents {
+				s, err := r.separate(ref.id, c.Sensitive, c.Purpose, pol)
+				if err != nil {
+					return nil, err
+				}
+				texts[bundle.SeparateText(c.Sensitive, c.Purpose)] = s
+			}
 		case kindChange:
 			// Rendered below, once per change; a kind no change uses is
 			// still rendered, so that its template is checked.
@@ -91,6 +95,30 @@ func (p *Project) renderAll(pol *Policy, loc string, changes []Change) (map[stri
 		texts[changeKey(pol.Meta.Version, i)] = s
 	}
 	return texts, nil
+}
+
+// stepConsents returns every separate consent that some step asks, as a
+// consent screen of its own or with a permission, each once, in policy
+// order.
+func (pol *Policy) stepConsents() []bundle.Consent {
+	var out []bundle.Consent
+	add := func(sensitive, purpose string) {
+		c := bundle.Consent{Sensitive: sensitive, Purpose: purpose}
+		if sensitive != "" && purpose != "" && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	for _, sc := range pol.Scenarios {
+		for _, st := range sc.Steps {
+			for _, c := range st.Consents {
+				add(c.Sensitive, c.SeparateConsent)
+			}
+			for _, sp := range st.Permissions {
+				add(sp.Sensitive, sp.SeparateConsent)
+			}
+		}
+	}
+	return out
 }
 
 func containsKind(changes []Change, kind string) bool {
@@ -175,24 +203,45 @@ func Compile(p *Project) (*bundle.Bundle, error) {
 		}
 		b.Permissions = append(b.Permissions, bp)
 	}
+	for _, pu := range pol.Purposes {
+		b.Purposes = append(b.Purposes, bundle.Purpose{ID: pu.ID, Name: pu.Name})
+	}
 	for _, sc := range pol.Scenarios {
 		bs := bundle.Scenario{ID: sc.ID, Steps: []bundle.Step{}}
 		for _, st := range sc.Steps {
-			bt := bundle.Step{ID: st.ID}
+			bt := bundle.Step{ID: st.ID, Unavailable: st.Unavailable}
+			for _, c := range st.Consents {
+				bt.Consents = append(bt.Consents, bundle.StepPermission{
+					Consequence: c.Consequence,
+					Purpose:     c.Purpose, Refusal: c.Refusal, Fallback: c.Fallback,
+					Sensitive: c.Sensitive, ConsentPurpose: c.SeparateConsent,
+					Platforms: consentConstraints(c),
+				})
+			}
 			for _, sp := range st.Permissions {
 				bt.Permissions = append(bt.Permissions, bundle.StepPermission{
 					ID: sp.ID, Consequence: sp.Consequence,
 					Purpose: sp.Purpose, Refusal: sp.Refusal, Fallback: sp.Fallback,
-					SeparateConsent: sp.SeparateConsent, Sensitive: sp.Sensitive,
+					Sensitive: sp.Sensitive, ConsentPurpose: sp.SeparateConsent,
 					Platforms: pol.stepConstraints(sp),
 				})
+			}
+			for _, p := range st.SystemPrompts {
+				bt.SystemPrompts = append(bt.SystemPrompts, bundle.SystemPrompt{Platform: p.Platform, Min: p.Min, Max: p.Max, API: p.API})
 			}
 			bs.Steps = append(bs.Steps, bt)
 		}
 		b.Scenarios = append(b.Scenarios, bs)
 	}
 	for _, s := range pol.SDKs {
-		b.SDKs = append(b.SDKs, bundle.SDK{ID: s.ID, Category: s.Category, Platforms: s.Platforms, Start: s.Start, Scenarios: s.Scenarios, Requires: s.Requires})
+		bs := bundle.SDK{ID: s.ID, Category: s.Category, Platforms: s.Platforms, Scenarios: s.Scenarios, Requires: s.Requires}
+		for _, c := range s.Consents {
+			bs.Consents = append(bs.Consents, bundle.Consent{Sensitive: c.Sensitive, Purpose: c.Purpose})
+		}
+		for _, o := range s.Optional {
+			bs.Optional = append(bs.Optional, bundle.OptionalData{Data: o.Data, Permission: o.Permission, Sensitive: o.Sensitive, Purpose: o.Purpose})
+		}
+		b.SDKs = append(b.SDKs, bs)
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err // a compiler bug: the linter let through what the reader refuses

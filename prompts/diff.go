@@ -12,6 +12,7 @@ type Change struct {
 	Class   string // one of bundle.ChangeClasses: what section 9 of the policy calls it
 	Subject string // the id of what changed: a permission, SDK, data type, recipient...
 	Step    string // the step it concerns, "scenario/step", if any
+	Purpose string // the message id naming the purpose of the separate consent it concerns, if any
 	Detail  string // a technical description for reviewers (the user sees the rendered change.<kind> message)
 	Major   bool   // its class is listed in the newer version's [update] major
 }
@@ -30,6 +31,7 @@ var changeKinds = []string{
 	"scenario_added", "scenario_removed", "step_added", "step_removed",
 	"permission_added", "permission_removed", "purpose_changed", "consequence_changed",
 	"separate_consent_changed", "platforms_changed", "data_added", "data_removed",
+	"consent_added", "consent_removed", "consent_changed", "consent_purpose_changed", "system_prompt_changed",
 	"sdk_added", "sdk_removed", "sdk_changed", "recipient_added", "recipient_removed", "recipient_changed",
 	"right_added", "right_removed", "contact_changed", "controller_changed",
 	"cooldown_changed", "declare_changed", "install_time_changed", "cross_border_changed", "retention_changed",
@@ -91,6 +93,14 @@ func Diff(old, new *Policy) []Change {
 		}
 	}
 
+	// Purposes of separate consent (section 9.1): a purpose that reads
+	// otherwise is another purpose.
+	for _, np := range new.Purposes {
+		if op := old.Purpose(np.ID); op != nil && op.Name != np.Name {
+			add("consent_purpose_changed", "purpose", np.ID, "", "purpose %s is now named %s, was %s", np.ID, np.Name, op.Name)
+		}
+	}
+
 	// Scenarios, steps and their permissions and data (section 9.1).
 	oldSc := map[string]*Scenario{}
 	for i := range old.Scenarios {
@@ -119,7 +129,17 @@ func Diff(old, new *Policy) []Change {
 				ot = &Step{ID: nt.ID}
 			}
 			diffData(add, step, step, ot.Data, nt.Data)
+			out = diffStepConsents(out, old, new, step, ot.Consents, nt.Consents)
+			n := len(out)
 			diffStepPermissions(add, step, ot.Permissions, nt.Permissions)
+			for i := n; i < len(out); i++ {
+				if out[i].Kind == "separate_consent_changed" {
+					out[i].Purpose = purposeName(old, new, separatePurpose(ot.Permissions, nt.Permissions, out[i].Subject))
+				}
+			}
+			if !slices.Equal(ot.SystemPrompts, nt.SystemPrompts) || ot.Unavailable != nt.Unavailable {
+				add("system_prompt_changed", "experience", step, step, "%s: system prompts %v, unavailable %q, were %v, %q", step, nt.SystemPrompts, nt.Unavailable, ot.SystemPrompts, ot.Unavailable)
+			}
 		}
 		for _, ot := range os.Steps {
 			if !newSt[ot.ID] {
@@ -149,13 +169,17 @@ func Diff(old, new *Policy) []Change {
 		}
 		gained := append(minus(ns.Collects, os.Collects), minus(ns.Receives, os.Receives)...)
 		lost := append(minus(os.Collects, ns.Collects), minus(os.Receives, ns.Receives)...)
-		usage := os.Start != ns.Start || os.Category != ns.Category ||
-			!sameSet(os.Scenarios, ns.Scenarios) || !sameSet(os.Requires, ns.Requires) || !sameSet(os.Platforms, ns.Platforms)
+		// Its basis: where and on what it runs, and what it collects only
+		// when available.
+		usage := os.Category != ns.Category || !sameSet(os.Platforms, ns.Platforms) ||
+			!sameSet(os.Scenarios, ns.Scenarios) || !sameSet(os.Requires, ns.Requires) ||
+			!sameSet(sdkConsents(os), sdkConsents(ns)) || !sameSet(sdkOptional(os), sdkOptional(ns))
 		switch {
 		case len(gained) > 0:
 			add("sdk_changed", "sharing", ns.ID, "", "SDK %s now also gets %v", ns.ID, gained)
 		case usage:
-			add("sdk_changed", "usage", ns.ID, "", "SDK %s runs under other conditions (start %s, scenarios %v, requires %v, platforms %v)", ns.ID, ns.Start, ns.Scenarios, ns.Requires, ns.Platforms)
+			add("sdk_changed", "usage", ns.ID, "", "SDK %s runs on another basis (scenarios %v, requires %v, consents %v, optional %v, platforms %v)",
+				ns.ID, ns.Scenarios, ns.Requires, sdkConsents(ns), sdkOptional(ns), ns.Platforms)
 		case len(lost) > 0:
 			add("sdk_changed", "reduction", ns.ID, "", "SDK %s no longer gets %v", ns.ID, lost)
 		}
@@ -223,7 +247,8 @@ func diffStepPermissions(add func(kind, class, subject, step, detail string, arg
 			add("consequence_changed", "experience", np.ID, step, "%s: refusing %s is now %s (%s)", step, np.ID, np.Consequence, np.Refusal)
 		}
 		if op.SeparateConsent != np.SeparateConsent || op.Sensitive != np.Sensitive {
-			add("separate_consent_changed", "usage", np.ID, step, "%s: %s separate consent %v -> %v", step, np.ID, op.SeparateConsent, np.SeparateConsent)
+			add("separate_consent_changed", "purpose", np.ID, step, "%s: %s separate consent %q -> %q", step, np.ID,
+				op.Sensitive+"/"+op.SeparateConsent, np.Sensitive+"/"+np.SeparateConsent)
 		}
 		if !sameSet(op.Platforms, np.Platforms) {
 			add("platforms_changed", "usage", np.ID, step, "%s: %s asked on %v, was %v", step, np.ID, np.Platforms, op.Platforms)
@@ -234,6 +259,87 @@ func diffStepPermissions(add func(kind, class, subject, step, detail string, arg
 			add("permission_removed", "reduction", op.ID, step, "%s no longer asks for %s", step, op.ID)
 		}
 	}
+}
+
+// diffStepConsents appends what changed in the separate consents a step
+// asks on their own: a new one is a new purpose of processing (section
+// 9.1), whatever the category.
+func diffStepConsents(out []Change, old, new *Policy, step string, oc, nc []StepConsent) []Change {
+	add := func(kind, class string, c StepConsent, detail string, args ...any) {
+		out = append(out, Change{Kind: kind, Class: class, Subject: c.Sensitive, Step: step,
+			Purpose: purposeName(old, new, c.SeparateConsent), Detail: fmt.Sprintf(detail, args...)})
+	}
+	prev := map[string]StepConsent{}
+	for _, c := range oc {
+		prev[c.Consent()] = c
+	}
+	kept := map[string]bool{}
+	for _, c := range nc {
+		kept[c.Consent()] = true
+		o, ok := prev[c.Consent()]
+		if !ok {
+			add("consent_added", "purpose", c, "%s now asks separate consent to %s", step, c.Consent())
+			continue
+		}
+		if o.Purpose != c.Purpose {
+			add("consent_changed", "purpose", c, "%s: separate consent to %s explained by %s, was %s", step, c.Consent(), c.Purpose, o.Purpose)
+		}
+		if o.Consequence != c.Consequence || o.Refusal != c.Refusal || o.Fallback != c.Fallback {
+			add("consent_changed", "experience", c, "%s: declining %s is now %s (%s)", step, c.Consent(), c.Consequence, c.Refusal)
+		}
+		if !sameSet(o.Platforms, c.Platforms) {
+			add("consent_changed", "usage", c, "%s: %s asked on %v, was %v", step, c.Consent(), c.Platforms, o.Platforms)
+		}
+	}
+	for _, c := range oc {
+		if !kept[c.Consent()] {
+			add("consent_removed", "reduction", c, "%s no longer asks separate consent to %s", step, c.Consent())
+		}
+	}
+	return out
+}
+
+// purposeName returns the message id naming a purpose, from the newer
+// version if it has the purpose, else from the older; "" for none.
+func purposeName(old, new *Policy, id string) string {
+	for _, p := range []*Policy{new, old} {
+		if pu := p.Purpose(id); pu != nil {
+			return pu.Name
+		}
+	}
+	return ""
+}
+
+// separatePurpose returns the purpose of the separate consent with which
+// a step asks for a permission: the newer one, or the older one if the
+// newer asks none.
+func separatePurpose(old, new []StepPermission, perm string) string {
+	for _, list := range [][]StepPermission{new, old} {
+		for _, sp := range list {
+			if sp.ID == perm && sp.SeparateConsent != "" {
+				return sp.SeparateConsent
+			}
+		}
+	}
+	return ""
+}
+
+// sdkConsents lists an SDK's separate consents as "<sensitive>/<purpose>".
+func sdkConsents(s SDK) []string {
+	var out []string
+	for _, c := range s.Consents {
+		out = append(out, c.Sensitive+"/"+c.Purpose)
+	}
+	return out
+}
+
+// sdkOptional lists an SDK's optional data with what it rests on.
+func sdkOptional(s SDK) []string {
+	var out []string
+	for _, o := range s.Optional {
+		out = append(out, o.Data+"("+o.Permission+","+o.Sensitive+"/"+o.Purpose+")")
+	}
+	return out
 }
 
 // Classify returns "major" if any change is major, else "minor".

@@ -80,6 +80,7 @@ func (pol *Policy) lint(probs *errcode.List) {
 		}
 	}
 	l.lintPermissions()
+	l.lintPurposes()
 	l.lintScenarios()
 	l.lintSDKs()
 	seen := map[string]string{}
@@ -222,6 +223,24 @@ func (pol *Policy) stepConstraints(sp StepPermission) []bundle.Constraint {
 	return out
 }
 
+// consentConstraints returns the platforms a step consent applies on: its
+// own constraints, or every platform.
+func consentConstraints(c StepConsent) []bundle.Constraint {
+	var out []bundle.Constraint
+	if len(c.Platforms) == 0 {
+		for _, pl := range vocab.Names(vocab.NumPlatforms) {
+			out = append(out, bundle.Constraint{Platform: pl})
+		}
+		return out
+	}
+	for _, s := range c.Platforms {
+		if c, err := parseConstraint(s); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func (l linter) lintScenarios() {
 	pol := l.pol
 	seenSc := map[string]string{}
@@ -235,9 +254,13 @@ func (l linter) lintScenarios() {
 			l.uniqueID(seenSt, "step", tkey, st.ID)
 			l.lintData(tkey+".data", st.Data)
 			seenP := map[string]string{}
+			for k, c := range st.Consents {
+				l.lintStepConsent(tkey+"."+idx("consent", k), StepID(sc.ID, st.ID), c, seenP)
+			}
 			for k, sp := range st.Permissions {
 				l.lintStepPermission(tkey+"."+idx("permission", k), StepID(sc.ID, st.ID), sp, seenP)
 			}
+			l.lintSystemPrompts(tkey, StepID(sc.ID, st.ID), st)
 		}
 	}
 }
@@ -253,13 +276,110 @@ func (l linter) lintData(key string, data []string) {
 	}
 }
 
+// once reports what a step asks twice: a permission or a separate consent.
+// seen maps what was asked to the key that asked it first.
+func (l linter) once(seen map[string]string, key, step, what, label string) {
+	if first, ok := seen[what]; ok {
+		l.add(CodeDuplicateID, key, "step %s asks for %s twice (first at %s)", step, label, l.pol.pos(first))
+		return
+	}
+	seen[what] = key
+}
+
+// lintConsent checks a category and purpose of a separate consent, each
+// where it is given: known words and a [[purpose]] that exists.
+func (l linter) lintConsent(key, sensitiveKey, purposeKey, sensitive, purpose string) {
+	if sensitive != "" && !isWord(vocab.NumSensitive, sensitive) {
+		l.add(CodeUnknownVocabulary, key+"."+sensitiveKey, "unknown sensitive category %q (known: %s)", sensitive, known(vocab.NumSensitive))
+	}
+	if purpose != "" && l.pol.Purpose(purpose) == nil {
+		l.add(CodeUnknownReference, key+"."+purposeKey, "no [[purpose]] %q in this policy", purpose)
+	}
+}
+
+// lintTexts checks what a step permission or consent says of itself: a
+// purpose, a known consequence and a fallback exactly with the fallback
+// consequence, each a message id.
+func (l linter) lintTexts(key, step, what, purpose, consequence, refusal, fallback string) {
+	if purpose == "" {
+		l.add(CodeMissingPurpose, key, "step %s asks for %s without a purpose: name the message that explains why", step, what)
+	}
+	if !isWord(vocab.NumConsequences, consequence) {
+		l.add(CodeUnknownConsequence, key+".consequence", "unknown consequence %q (known: %s)", consequence, known(vocab.NumConsequences))
+	}
+	switch {
+	case consequence == vocab.Fallback.String() && fallback == "":
+		l.add(CodeMissingFallback, key+".consequence", "a fallback consequence needs a fallback message saying how the step goes on")
+	case consequence != vocab.Fallback.String() && fallback != "":
+		l.add(CodeMissingFallback, key+".fallback", "a fallback message needs consequence = \"fallback\", not %q", consequence)
+	}
+	for _, f := range []struct{ name, id string }{{"purpose", purpose}, {"refusal", refusal}, {"fallback", fallback}} {
+		if f.id != "" && !messagePattern.MatchString(f.id) {
+			l.add(CodeBadValue, key+"."+f.name, "%q is not a message id (dotted lower-case words)", f.id)
+		}
+	}
+}
+
+// lintStepConsent checks a separate consent a step asks on its own.
+func (l linter) lintStepConsent(key, step string, c StepConsent, seen map[string]string) {
+	l.lintConsent(key, "sensitive", "separate_consent", c.Sensitive, c.SeparateConsent)
+	l.once(seen, key+".separate_consent", step, "consent "+c.Consent(), "separate consent to "+c.Consent())
+	l.lintTexts(key, step, "separate consent to "+c.Consent(), c.Purpose, c.Consequence, c.Refusal, c.Fallback)
+	l.lintPlatforms(key+".platforms", c.Platforms)
+}
+
+// lintPlatforms checks platform constraints on their own: known platforms
+// and version ranges.
+func (l linter) lintPlatforms(key string, constraints []string) {
+	for _, s := range constraints {
+		c, err := parseConstraint(s)
+		if errors.Is(err, errUnknownPlatform) {
+			l.add(CodeUnknownPlatform, key, "unknown platform in %q (known: %s)", s, known(vocab.NumPlatforms))
+			continue
+		}
+		if err != nil {
+			l.add(CodeBadValue, key, "%q: %v", s, err)
+			continue
+		}
+		l.lintRange(key, c.Platform, c.Min, c.Max)
+	}
+}
+
+// lintSystemPrompts checks the platform's own prompts a step uses, and
+// that it says what a platform none admits shows instead.
+func (l linter) lintSystemPrompts(key, step string, st Step) {
+	for j, p := range st.SystemPrompts {
+		pkey := key + "." + idx("system_prompt", j)
+		if strings.TrimSpace(p.API) == "" {
+			l.add(CodeEmptyText, pkey+".api", "a system prompt names the platform's api it calls")
+		}
+		if !isWord(vocab.NumPlatforms, p.Platform) {
+			l.add(CodeUnknownPlatform, pkey+".platform", "unknown platform %q (known: %s)", p.Platform, known(vocab.NumPlatforms))
+			continue
+		}
+		l.lintRange(pkey, p.Platform, p.Min, p.Max)
+		for k := 0; k < j; k++ {
+			o := st.SystemPrompts[k]
+			if o.Platform == p.Platform && bundle.RangesOverlap(o.Min, o.Max, p.Min, p.Max) {
+				l.add(CodeDuplicateID, pkey+".platform", "step %s has two system prompts on %s for the same versions (%s)", step, p.Platform, l.pol.pos(key+"."+idx("system_prompt", k)))
+				break
+			}
+		}
+	}
+	switch {
+	case len(st.SystemPrompts) > 0 && st.Unavailable == "":
+		l.add(CodeMissingKey, key+".unavailable", "step %s uses system prompts: unavailable names the message shown where none of them admits the device", step)
+	case len(st.SystemPrompts) == 0 && st.Unavailable != "":
+		l.add(CodeBadValue, key+".unavailable", "step %s has no [[scenario.step.system_prompt]]: unavailable is shown only where none admits the device", step)
+	}
+	if st.Unavailable != "" && !messagePattern.MatchString(st.Unavailable) {
+		l.add(CodeBadValue, key+".unavailable", "%q is not a message id (dotted lower-case words)", st.Unavailable)
+	}
+}
+
 func (l linter) lintStepPermission(key, step string, sp StepPermission, seen map[string]string) {
 	pol := l.pol
-	if first, ok := seen[sp.ID]; ok {
-		l.add(CodeDuplicateID, key+".id", "step %s asks for %s twice (first at %s)", step, sp.ID, pol.pos(first+".id"))
-	} else {
-		seen[sp.ID] = key
-	}
+	l.once(seen, key+".id", step, sp.ID, sp.ID)
 	perm := pol.Permission(sp.ID)
 	switch {
 	case !isWord(vocab.NumPermissions, sp.ID):
@@ -267,31 +387,17 @@ func (l linter) lintStepPermission(key, step string, sp StepPermission, seen map
 	case perm == nil:
 		l.add(CodeUnknownPermission, key+".id", "permission %q has no [[permission]] table in this policy", sp.ID)
 	}
-	if sp.Purpose == "" {
-		l.add(CodeMissingPurpose, key, "step %s asks for %s without a purpose: name the message that explains why", step, sp.ID)
-	}
-	if !isWord(vocab.NumConsequences, sp.Consequence) {
-		l.add(CodeUnknownConsequence, key+".consequence", "unknown consequence %q (known: %s)", sp.Consequence, known(vocab.NumConsequences))
-	}
+	l.lintTexts(key, step, sp.ID, sp.Purpose, sp.Consequence, sp.Refusal, sp.Fallback)
 	switch {
-	case sp.Consequence == vocab.Fallback.String() && sp.Fallback == "":
-		l.add(CodeMissingFallback, key+".consequence", "a fallback consequence needs a fallback message saying how the step goes on")
-	case sp.Consequence != vocab.Fallback.String() && sp.Fallback != "":
-		l.add(CodeMissingFallback, key+".fallback", "a fallback message needs consequence = \"fallback\", not %q", sp.Consequence)
-	}
-	for _, f := range []struct{ name, id string }{{"purpose", sp.Purpose}, {"refusal", sp.Refusal}, {"fallback", sp.Fallback}} {
-		if f.id != "" && !messagePattern.MatchString(f.id) {
-			l.add(CodeBadValue, key+"."+f.name, "%q is not a message id (dotted lower-case words)", f.id)
-		}
-	}
-	if sp.Sensitive != "" && !isWord(vocab.NumSensitive, sp.Sensitive) {
-		l.add(CodeUnknownVocabulary, key+".sensitive", "unknown sensitive category %q (known: %s)", sp.Sensitive, known(vocab.NumSensitive))
-	}
-	if sp.Sensitive != "" && !sp.SeparateConsent {
-		l.add(CodeSeparateConsent, key+".sensitive", "%s data (%s at %s) needs separate_consent = true (PIPL Art. 29)", sp.Sensitive, sp.ID, step)
-	}
-	if sp.SeparateConsent && sp.Sensitive == "" {
+	case sp.Sensitive != "" && sp.SeparateConsent == "":
+		l.add(CodeSeparateConsent, key+".sensitive", "%s data (%s at %s) needs separate consent for a purpose: separate_consent = \"<purpose id>\" (PIPL Art. 29)", sp.Sensitive, sp.ID, step)
+	case sp.SeparateConsent != "" && sp.Sensitive == "":
 		l.add(CodeSeparateConsent, key+".separate_consent", "separate consent needs the sensitive category it is for (sensitive = ...)")
+	}
+	l.lintConsent(key, "sensitive", "separate_consent", sp.Sensitive, sp.SeparateConsent)
+	if sp.Sensitive != "" && sp.SeparateConsent != "" {
+		c := sp.Sensitive + "/" + sp.SeparateConsent
+		l.once(seen, key+".separate_consent", step, "consent "+c, "separate consent to "+c)
 	}
 	if perm == nil {
 		return
@@ -342,22 +448,6 @@ func (l linter) lintSDKs() {
 		}
 		l.lintData(key+".collects", s.Collects)
 		l.lintData(key+".receives", s.Receives)
-		switch s.Start {
-		case vocab.StartAfterConsent.String():
-			if len(s.Scenarios) > 0 || len(s.Requires) > 0 {
-				l.add(CodeBadValue, key+".start", "start = \"after_consent\" takes neither scenarios nor requires: use in_scenario or with_permission")
-			}
-		case vocab.StartInScenario.String():
-			if len(s.Scenarios) == 0 {
-				l.add(CodeMissingKey, key+".scenarios", "start = \"in_scenario\" needs the scenarios or steps it runs in")
-			}
-		case vocab.StartWithPermission.String():
-			if len(s.Requires) == 0 {
-				l.add(CodeMissingKey, key+".requires", "start = \"with_permission\" needs the permissions it requires")
-			}
-		default:
-			l.add(CodeUnknownVocabulary, key+".start", "unknown start %q (known: %s)", s.Start, known(vocab.NumSDKStarts))
-		}
 		for _, ref := range s.Scenarios {
 			if sc, st, isStep := strings.Cut(ref, "/"); isStep {
 				if step, _ := pol.Step(StepID(sc, st)); step == nil {
@@ -367,10 +457,89 @@ func (l linter) lintSDKs() {
 				l.add(CodeUnknownReference, key+".scenarios", "no scenario %q in this policy", ref)
 			}
 		}
+		if dups := duplicates(s.Scenarios); len(dups) > 0 {
+			l.add(CodeDuplicateID, key+".scenarios", "%s is listed twice", dups[0])
+		}
 		for _, r := range s.Requires {
-			if pol.Permission(r) == nil {
-				l.add(CodeUnknownPermission, key+".requires", "permission %q has no [[permission]] table in this policy", r)
+			l.lintSDKPermission(key+".requires", r)
+		}
+		if dups := duplicates(s.Requires); len(dups) > 0 {
+			l.add(CodeDuplicateID, key+".requires", "permission %s is listed twice", dups[0])
+		}
+		var consents []string
+		for j, c := range s.Consents {
+			l.lintConsent(key+"."+idx("consents", j), "sensitive", "purpose", c.Sensitive, c.Purpose)
+			consents = append(consents, c.Sensitive+"/"+c.Purpose)
+		}
+		if dups := duplicates(consents); len(dups) > 0 {
+			l.add(CodeDuplicateID, key+".consents", "consent %s is listed twice", dups[0])
+		}
+		var optional []string
+		for j, o := range s.Optional {
+			okey := key + "." + idx("optional", j)
+			if !slices.Contains(s.Collects, o.Data) {
+				l.add(CodeUnknownReference, okey+".data", "optional data %q is not among what %s collects", o.Data, s.ID)
 			}
+			if o.Permission != "" {
+				l.lintSDKPermission(okey+".permission", o.Permission)
+			}
+			switch {
+			case o.Sensitive != "" && o.Purpose == "":
+				l.add(CodeSeparateConsent, okey+".sensitive", "optional %s data of %s needs the purpose of its separate consent (purpose = ...)", o.Sensitive, s.ID)
+			case o.Purpose != "" && o.Sensitive == "":
+				l.add(CodeSeparateConsent, okey+".purpose", "a purpose of separate consent needs the sensitive category it is for (sensitive = ...)")
+			}
+			l.lintConsent(okey, "sensitive", "purpose", o.Sensitive, o.Purpose)
+			optional = append(optional, o.Data)
+		}
+		if dups := duplicates(optional); len(dups) > 0 {
+			l.add(CodeDuplicateID, key+".optional", "optional data %s is listed twice", dups[0])
+		}
+	}
+}
+
+// lintSDKPermission checks a permission an SDK link names.
+func (l linter) lintSDKPermission(key, perm string) {
+	switch {
+	case !isWord(vocab.NumPermissions, perm):
+		l.add(CodeUnknownPermission, key, "unknown permission %q (known: %s)", perm, known(vocab.NumPermissions))
+	case l.pol.Permission(perm) == nil:
+		l.add(CodeUnknownPermission, key, "permission %q has no [[permission]] table in this policy", perm)
+	}
+}
+
+// lintPurposes checks the [[purpose]] tables: unique ids, a message id
+// for each name, and each one used by a step or an SDK.
+func (l linter) lintPurposes() {
+	pol := l.pol
+	used := map[string]bool{}
+	for _, sc := range pol.Scenarios {
+		for _, st := range sc.Steps {
+			for _, c := range st.Consents {
+				used[c.SeparateConsent] = true
+			}
+			for _, sp := range st.Permissions {
+				used[sp.SeparateConsent] = true
+			}
+		}
+	}
+	for _, s := range pol.SDKs {
+		for _, c := range s.Consents {
+			used[c.Purpose] = true
+		}
+		for _, o := range s.Optional {
+			used[o.Purpose] = true
+		}
+	}
+	seen := map[string]string{}
+	for i, pu := range pol.Purposes {
+		key := idx("purpose", i)
+		l.uniqueID(seen, "purpose", key, pu.ID)
+		if !messagePattern.MatchString(pu.Name) {
+			l.add(CodeBadValue, key+".name", "%q is not a message id (dotted lower-case words)", pu.Name)
+		}
+		if !used[pu.ID] {
+			l.add(CodeUnusedPurpose, key+".id", "no step or SDK asks separate consent for purpose %q", pu.ID)
 		}
 	}
 }

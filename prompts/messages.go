@@ -15,7 +15,8 @@ const (
 	kindPlain      tmplKind = iota // the policy's own data: .App, .Org, .Phone ...
 	kindRaw                        // no data at all: the controller's names, used inside every other text
 	kindPermission                 // plus .Permission, rendered once per permission
-	kindSensitive                  // plus .Category, rendered once per sensitive category
+	kindSensitive                  // plus .Category, rendered once per sensitive category a step asks consent to
+	kindSeparate                   // plus .Category and .Purpose, rendered once per category and purpose a step asks
 	kindChange                     // plus .Subject and .Step, rendered once per change line
 )
 
@@ -34,13 +35,16 @@ func fixedMessages() []msgRef {
 	for _, id := range bundle.EngineTexts() {
 		refs = append(refs, msgRef{id: id, kind: kindPlain, bundle: true})
 	}
-	for _, id := range []string{"rationale.title", "settings.title", "block.title"} {
+	for _, id := range []string{bundle.RationaleTitle, bundle.SettingsTitle, bundle.BlockTitle} {
 		refs = append(refs, msgRef{id: id, kind: kindPermission, bundle: true})
 	}
 	for _, pl := range vocab.Names(vocab.NumPlatforms) {
 		refs = append(refs, msgRef{id: "settings.body." + pl, kind: kindPermission, bundle: true})
 	}
-	refs = append(refs, msgRef{id: "rationale.separate", kind: kindSensitive, bundle: true})
+	refs = append(refs, msgRef{id: "rationale.separate", kind: kindSeparate, bundle: true})
+	for _, id := range []string{bundle.ConsentTitle, bundle.ConsentBlock} {
+		refs = append(refs, msgRef{id: id, kind: kindSensitive, bundle: true})
+	}
 	for _, k := range changeKinds {
 		refs = append(refs, msgRef{id: "change." + k, kind: kindChange})
 	}
@@ -71,7 +75,16 @@ func (p *Policy) references() []msgRef {
 		conv("permission."+perm.ID+".name", kindPlain, true, key)
 		conv("permission."+perm.ID+".usage", kindPlain, false, key)
 	}
+	for i, pu := range p.Purposes {
+		named(pu.Name, kindPlain, true, idx("purpose", i)+".name")
+	}
 	sensitive := map[string]bool{}
+	category := func(cat, key string) {
+		if cat != "" && !sensitive[cat] {
+			sensitive[cat] = true
+			conv("sensitive."+cat, kindPlain, false, key)
+		}
+	}
 	for i, sc := range p.Scenarios {
 		skey := idx("scenario", i)
 		conv("scenario."+sc.ID+".name", kindPlain, true, skey)
@@ -84,15 +97,20 @@ func (p *Policy) references() []msgRef {
 			for _, d := range st.Data {
 				conv("data."+d, kindPlain, false, tkey+".data")
 			}
+			named(st.Unavailable, kindPlain, true, tkey+".unavailable")
+			for k, c := range st.Consents {
+				ckey := tkey + "." + idx("consent", k)
+				named(c.Purpose, kindPlain, true, ckey+".purpose")
+				named(c.Refusal, kindPlain, true, ckey+".refusal")
+				named(c.Fallback, kindPlain, true, ckey+".fallback")
+				category(c.Sensitive, ckey+".sensitive")
+			}
 			for k, sp := range st.Permissions {
 				pkey := tkey + "." + idx("permission", k)
 				named(sp.Purpose, kindPlain, true, pkey+".purpose")
 				named(sp.Refusal, kindPlain, true, pkey+".refusal")
 				named(sp.Fallback, kindPlain, true, pkey+".fallback")
-				if sp.Sensitive != "" && !sensitive[sp.Sensitive] {
-					sensitive[sp.Sensitive] = true
-					conv("sensitive."+sp.Sensitive, kindPlain, false, pkey+".sensitive")
-				}
+				category(sp.Sensitive, pkey+".sensitive")
 			}
 		}
 	}

@@ -25,6 +25,7 @@ type Policy struct {
 	Update      Update       `toml:"update,required"`
 	InstallTime InstallTime  `toml:"install_time"`
 	Permissions []Permission `toml:"permission"`
+	Purposes    []Purpose    `toml:"purpose"`
 	Scenarios   []Scenario   `toml:"scenario"`
 	SDKs        []SDK        `toml:"sdk"`
 	Recipients  []Recipient  `toml:"recipient"`
@@ -85,6 +86,15 @@ type Declare struct {
 	Max      string   `toml:"max"`
 }
 
+// Purpose is a [[purpose]]: a named purpose of processing sensitive data.
+// Separate consent is given to a sensitive category for one purpose, and
+// steps and SDKs that serve the same purpose share it. Name is a message
+// id: the purpose as the user reads it.
+type Purpose struct {
+	ID   string `toml:"id,required"`
+	Name string `toml:"name,required"`
+}
+
 // Scenario is a [[scenario]]: a business scenario, the data it collects and
 // its steps.
 type Scenario struct {
@@ -93,36 +103,89 @@ type Scenario struct {
 	Steps []Step   `toml:"step"`
 }
 
-// Step is a [[scenario.step]].
+// Step is a [[scenario.step]]. Its consents are asked first, then its
+// permissions; where it has system prompts, a platform none admits shows
+// its Unavailable text (a message id) instead.
 type Step struct {
-	ID          string           `toml:"id,required"`
-	Data        []string         `toml:"data"`
-	Permissions []StepPermission `toml:"permission"`
+	ID            string           `toml:"id,required"`
+	Data          []string         `toml:"data"`
+	Unavailable   string           `toml:"unavailable"`
+	Consents      []StepConsent    `toml:"consent"`
+	Permissions   []StepPermission `toml:"permission"`
+	SystemPrompts []SystemPrompt   `toml:"system_prompt"`
 }
 
 // StepPermission is a [[scenario.step.permission]]: a permission the step
 // asks for, in order. Purpose, Refusal and Fallback are message ids.
+// Sensitive data needs separate consent: Sensitive names its category and
+// SeparateConsent the id of the [[purpose]] it is for; both or neither.
 type StepPermission struct {
 	ID              string   `toml:"id,required"`
 	Purpose         string   `toml:"purpose"`
 	Consequence     string   `toml:"consequence,required"`
 	Refusal         string   `toml:"refusal,required"`
 	Fallback        string   `toml:"fallback"`
-	SeparateConsent bool     `toml:"separate_consent"`
+	SeparateConsent string   `toml:"separate_consent"`
 	Sensitive       string   `toml:"sensitive"`
 	Platforms       []string `toml:"platforms"` // "android", "ios>=14", "android>=23,<=32"; absent: wherever the permission exists
 }
 
-// SDK is an [[sdk]]: a third-party SDK, what it collects and when it may run.
+// StepConsent is a [[scenario.step.consent]]: a separate consent the step
+// asks on its own, with no permission (card data typed in, the rules of
+// biometric login), before its permissions. Purpose (the consent screen's
+// body), Refusal and Fallback are message ids.
+type StepConsent struct {
+	Sensitive       string   `toml:"sensitive,required"`
+	SeparateConsent string   `toml:"separate_consent,required"`
+	Purpose         string   `toml:"purpose"`
+	Consequence     string   `toml:"consequence,required"`
+	Refusal         string   `toml:"refusal,required"`
+	Fallback        string   `toml:"fallback"`
+	Platforms       []string `toml:"platforms"` // as for permissions; absent: every platform
+}
+
+// Consent returns "<sensitive>/<purpose>", the consent's name in lists.
+func (c StepConsent) Consent() string { return c.Sensitive + "/" + c.SeparateConsent }
+
+// SystemPrompt is a [[scenario.step.system_prompt]]: the platform's own
+// prompt the step uses (BiometricPrompt, Face ID...), on a platform within
+// a version range.
+type SystemPrompt struct {
+	Platform string `toml:"platform,required"`
+	Min      string `toml:"min"`
+	Max      string `toml:"max"`
+	API      string `toml:"api,required"`
+}
+
+// SDK is an [[sdk]]: a third-party SDK, what it collects and its basis:
+// it runs after consent to the policy only in its scenarios (none: the
+// whole app), with the permissions it requires and the separate consents
+// it needs; its optional data it collects only when available.
 type SDK struct {
-	ID        string   `toml:"id,required"`
-	Category  string   `toml:"category,required"`
-	Platforms []string `toml:"platforms,required"`
-	Collects  []string `toml:"collects,required"`
-	Receives  []string `toml:"receives"`
-	Start     string   `toml:"start,required"`
-	Scenarios []string `toml:"scenarios"`
-	Requires  []string `toml:"requires"`
+	ID        string         `toml:"id,required"`
+	Category  string         `toml:"category,required"`
+	Platforms []string       `toml:"platforms,required"`
+	Collects  []string       `toml:"collects,required"`
+	Receives  []string       `toml:"receives"`
+	Scenarios []string       `toml:"scenarios"`
+	Requires  []string       `toml:"requires"`
+	Consents  []Consent      `toml:"consents"`
+	Optional  []OptionalData `toml:"optional"`
+}
+
+// Consent is an SDK's separate consent: { sensitive, purpose }.
+type Consent struct {
+	Sensitive string `toml:"sensitive,required"`
+	Purpose   string `toml:"purpose,required"`
+}
+
+// OptionalData is data an SDK collects only when available:
+// { data, permission, sensitive, purpose }, the last three optional.
+type OptionalData struct {
+	Data       string `toml:"data,required"`
+	Permission string `toml:"permission"`
+	Sensitive  string `toml:"sensitive"`
+	Purpose    string `toml:"purpose"`
 }
 
 // Recipient is a [[recipient]]: a kind of partner the data is shared with.
@@ -216,6 +279,16 @@ func (p *Policy) Permission(id string) *Permission {
 	for i := range p.Permissions {
 		if p.Permissions[i].ID == id {
 			return &p.Permissions[i]
+		}
+	}
+	return nil
+}
+
+// Purpose returns the purpose with an id, or nil.
+func (p *Policy) Purpose(id string) *Purpose {
+	for i := range p.Purposes {
+		if p.Purposes[i].ID == id {
+			return &p.Purposes[i]
 		}
 	}
 	return nil

@@ -23,8 +23,8 @@ const (
 	CodeUnknownPermission                = errcode.UnknownPermission
 	CodeUnknownPlatform                  = errcode.UnknownPlatform
 	CodeUnknownConsequence  errcode.Code = "unknown_consequence"
-	CodeUnknownVocabulary   errcode.Code = "unknown_vocabulary"   // category, start, class, right or sensitive category
-	CodeUnknownReference    errcode.Code = "unknown_reference"    // a scenario, step or locale that does not exist
+	CodeUnknownVocabulary   errcode.Code = "unknown_vocabulary"   // SDK category, change class, right or sensitive category
+	CodeUnknownReference    errcode.Code = "unknown_reference"    // a scenario, step, purpose, locale or SDK data that does not exist
 	CodeMissingPurpose      errcode.Code = "missing_purpose"      // a step permission without a purpose text
 	CodeMissingFallback     errcode.Code = "missing_fallback"     // fallback consequence without fallback text, or the reverse
 	CodeMissingMessage      errcode.Code = "missing_message"      // a message absent from a supported locale
@@ -35,7 +35,8 @@ const (
 	CodeVersionOrder        errcode.Code = "version_order"    // a version not newer than the one before
 	CodeUnmarkedMajor       errcode.Code = "unmarked_major"   // a major change declared minor
 	CodeTemplate            errcode.Code = "template_error"   // a message that fails to render
-	CodeSeparateConsent     errcode.Code = "separate_consent" // sensitive data without separate consent
+	CodeSeparateConsent     errcode.Code = "separate_consent" // sensitive data without separate consent for a purpose, or the reverse
+	CodeUnusedPurpose       errcode.Code = "unused_purpose"   // a [[purpose]] no step or SDK refers to
 	CodePolicyMismatch      errcode.Code = "policy_mismatch"  // versions of different policies, or a file in the wrong place
 	CodeExport              errcode.Code = "export"           // a platform declaration that cannot be exported as is
 )

@@ -51,23 +51,27 @@ func TestReferenceBundle(t *testing.T) {
 		t.Errorf("the shipped bundle carries the reference version alone: %+v", b.History)
 	}
 
+	// What each step asks, in order: its consents ("" permission), then
+	// its permissions, each with the separate consent it needs, if any.
 	type ask struct {
-		perm, consequence string
-		separate          bool
+		perm, consequence, consent string
 	}
 	required := map[string][]ask{
-		"register_login/register":              {{"phone_state", "degraded", false}, {"storage", "degraded", false}, {"ad_tracking", "degraded", false}},
-		"register_login/face_login":            {{"face_id", "blocking", true}},
-		"loan_apply/apply":                     {{"location", "degraded", true}, {"call_log", "degraded", false}},
-		"loan_apply/liveness":                  {{"camera", "blocking", true}},
-		"loan_apply/emergency_contacts":        {{"contacts", "fallback", false}},
-		"loan_apply/supplement_upload":         {{"camera", "degraded", false}, {"photos", "degraded", false}},
-		"account_security/liveness_supplement": {{"camera", "blocking", true}},
-		"mall/return_voucher":                  {{"camera", "degraded", false}, {"photos", "degraded", false}},
-		"marketing/notifications":              {{"notifications", "degraded", false}},
-		"customer_service/voice":               {{"microphone", "blocking", false}},
-		"calendar/reminder":                    {{"calendar", "blocking", false}},
-		"browse/save_image":                    {{"storage", "blocking", false}, {"photos", "blocking", false}},
+		"register_login/register":              {{"phone_state", "degraded", ""}, {"storage", "degraded", ""}, {"ad_tracking", "degraded", ""}},
+		"register_login/face_login":            {{"", "blocking", "biometrics/biometric_login"}, {"face_id", "blocking", ""}},
+		"loan_apply/apply":                     {{"location", "degraded", "precise_location/loan_risk"}, {"call_log", "degraded", ""}},
+		"loan_apply/id_verify":                 {{"camera", "blocking", ""}},
+		"loan_apply/liveness":                  {{"camera", "blocking", "biometrics/loan_identity"}},
+		"loan_apply/bind_card":                 {{"", "blocking", "financial_account/card_binding"}, {"camera", "fallback", ""}},
+		"loan_apply/emergency_contacts":        {{"contacts", "fallback", ""}},
+		"loan_apply/supplement_upload":         {{"camera", "degraded", ""}, {"photos", "degraded", ""}},
+		"account_security/liveness_supplement": {{"camera", "blocking", "biometrics/account_security"}},
+		"account_security/change_card":         {{"", "blocking", "financial_account/card_binding"}},
+		"mall/return_voucher":                  {{"camera", "degraded", ""}, {"photos", "degraded", ""}},
+		"marketing/notifications":              {{"notifications", "degraded", ""}},
+		"customer_service/voice":               {{"microphone", "blocking", ""}},
+		"calendar/reminder":                    {{"calendar", "blocking", ""}},
+		"browse/save_image":                    {{"storage", "blocking", ""}, {"photos", "blocking", ""}},
 	}
 	for id, want := range required {
 		sc, st, _ := strings.Cut(id, "/")
@@ -77,8 +81,12 @@ func TestReferenceBundle(t *testing.T) {
 			continue
 		}
 		var got []ask
-		for _, sp := range step.Permissions {
-			got = append(got, ask{sp.ID, sp.Consequence, sp.SeparateConsent})
+		for _, sp := range append(slices.Clone(step.Consents), step.Permissions...) {
+			consent := ""
+			if sp.Separate() {
+				consent = sp.Sensitive + "/" + sp.ConsentPurpose
+			}
+			got = append(got, ask{sp.ID, sp.Consequence, consent})
 			if sp.Consequence == vocab.Fallback.String() && sp.Fallback == "" {
 				t.Errorf("%s: %s falls back without a fallback text", id, sp.ID)
 			}
@@ -86,6 +94,60 @@ func TestReferenceBundle(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("step %s asks %v, want %v", id, got, want)
 		}
+	}
+	// Every purpose the policy names, each used, with its name.
+	var purposes []string
+	for _, pu := range b.Purposes {
+		purposes = append(purposes, pu.ID)
+		for _, loc := range b.Policy.Locales {
+			if b.Text(loc, pu.Name) == "" {
+				t.Errorf("%s: purpose %s has no name", loc, pu.ID)
+			}
+		}
+	}
+	wantPurposes := []string{"loan_risk", "loan_identity", "account_security", "biometric_login", "card_binding", "push_delivery", "analytics"}
+	if !slices.Equal(purposes, wantPurposes) {
+		t.Errorf("purposes %v, want %v", purposes, wantPurposes)
+	}
+	// Card binding: the financial-account consent stands on its own and
+	// the camera only scans the card (issue 10, point 4).
+	if bc := b.Step("loan_apply", "bind_card"); bc != nil {
+		for _, sp := range bc.Permissions {
+			if sp.Sensitive != "" || sp.Separate() {
+				t.Errorf("bind_card: %s carries separate consent %s/%s", sp.ID, sp.Sensitive, sp.ConsentPurpose)
+			}
+		}
+	}
+	// Biometric login: the platform's own prompt, and a text where none.
+	fl := b.Step("register_login", "face_login")
+	if fl == nil {
+		t.Fatal("no face_login step")
+	}
+	var prompts []string
+	for _, p := range fl.SystemPrompts {
+		prompts = append(prompts, p.Platform+p.Min+" "+p.API)
+	}
+	wantPrompts := []string{"android23 androidx.biometric.BiometricPrompt", "ios LocalAuthentication.LAContext",
+		"harmonyos @ohos.userIAM.userAuth", "wechat wx.startSoterAuthentication"}
+	if !slices.Equal(prompts, wantPrompts) {
+		t.Errorf("face_login system prompts %v, want %v", prompts, wantPrompts)
+	}
+	if fl.Unavailable == "" || b.Text("zh-CN", fl.Unavailable) == "" {
+		t.Errorf("face_login says nothing where biometric login is unavailable: %q", fl.Unavailable)
+	}
+	for _, key := range []string{
+		bundle.SeparateText("biometrics", "biometric_login"), bundle.SeparateText("financial_account", "card_binding"),
+		bundle.SeparateText("precise_location", "loan_risk"), bundle.ConsentText(bundle.ConsentTitle, "financial_account"),
+		bundle.ConsentText(bundle.ConsentBlock, "biometrics"), "consent.accept", "consent.decline",
+	} {
+		for _, loc := range b.Policy.Locales {
+			if b.Text(loc, key) == "" {
+				t.Errorf("%s: no text %s", loc, key)
+			}
+		}
+	}
+	if a, l := b.Text("zh-CN", bundle.SeparateText("biometrics", "account_security")), b.Text("zh-CN", bundle.SeparateText("biometrics", "loan_identity")); a == l {
+		t.Errorf("the separate consents of two purposes read alike: %q", a)
 	}
 
 	// Every permission of section 8 and the platforms that have it.
@@ -149,16 +211,32 @@ func TestReferenceBundle(t *testing.T) {
 			t.Errorf("SDK %s: category %q, want %q", id, got[id], cat)
 		}
 	}
+	// Each SDK's basis (section 8's SDK list): where it runs, what it
+	// needs to run, and what it collects only when available.
+	type basis struct {
+		scenarios, requires, consents, optional string
+	}
+	push := basis{requires: "notifications", optional: "location(location,precise_location/push_delivery)"}
+	analytics := basis{optional: "location(location,precise_location/analytics)"}
+	oneClick := basis{scenarios: "register_login/one_click"}
+	wantBasis := map[string]basis{
+		"xiaomi_push": push, "huawei_push": push, "vivo_push": push, "jpush": push,
+		"umeng_analytics": analytics, "sensors": analytics, "jiguang_analytics": analytics,
+		"baidu_map":        {scenarios: "loan_apply", requires: "location", consents: "precise_location/loan_risk"},
+		"tencent_captcha":  {scenarios: "register_login"},
+		"geetest_onelogin": oneClick, "cmcc_auth": oneClick, "ctcc_auth": oneClick, "cucc_auth": oneClick,
+	}
 	for _, s := range b.SDKs {
-		switch s.ID {
-		case "baidu_map":
-			if s.Start != vocab.StartWithPermission.String() || !slices.Equal(s.Requires, []string{"location"}) {
-				t.Errorf("the map SDK runs only while location is granted: %+v", s)
-			}
-		case "cmcc_auth":
-			if s.Start != vocab.StartInScenario.String() || !slices.Equal(s.Scenarios, []string{"register_login/one_click"}) {
-				t.Errorf("one-click login SDKs run only at one-click login: %+v", s)
-			}
+		var consents, optional []string
+		for _, c := range s.Consents {
+			consents = append(consents, c.Sensitive+"/"+c.Purpose)
+		}
+		for _, o := range s.Optional {
+			optional = append(optional, o.Data+"("+o.Permission+","+o.Sensitive+"/"+o.Purpose+")")
+		}
+		got := basis{strings.Join(s.Scenarios, " "), strings.Join(s.Requires, " "), strings.Join(consents, " "), strings.Join(optional, " ")}
+		if got != wantBasis[s.ID] { // the others run in the whole app, on consent to the policy alone
+			t.Errorf("SDK %s runs on %+v, want %+v", s.ID, got, wantBasis[s.ID])
 		}
 	}
 
@@ -282,6 +360,27 @@ func TestDiffClasses(t *testing.T) {
 		{"scenario data added", func(p *Policy) { p.Scenarios[0].Data = append(p.Scenarios[0].Data, "location") }, "data_added data_type true"},
 		{"consequence", func(p *Policy) { p.Scenarios[0].Steps[0].Permissions[0].Consequence = "degraded" }, "consequence_changed experience false"},
 		{"permission dropped", func(p *Policy) { p.Scenarios[0].Steps[0].Permissions = p.Scenarios[0].Steps[0].Permissions[1:] }, "permission_removed reduction false"},
+		// An SDK's basis is how the data it collects is used (9.1).
+		{"sdk basis: scenarios", func(p *Policy) { sdk(p, "baidu_map").Scenarios = nil }, "sdk_changed usage true"},
+		{"sdk basis: requires", func(p *Policy) { sdk(p, "jpush").Requires = nil }, "sdk_changed usage true"},
+		{"sdk basis: consents", func(p *Policy) { sdk(p, "baidu_map").Consents[0].Purpose = "analytics" }, "sdk_changed usage true"},
+		{"sdk basis: optional", func(p *Policy) { sdk(p, "sensors").Optional[0].Purpose = "push_delivery" }, "sdk_changed usage true"},
+		// A separate consent for another purpose, or a new one, is a new
+		// purpose of processing (9.1).
+		{"separate consent's purpose", func(p *Policy) { step(p, "loan_apply/liveness").Permissions[0].SeparateConsent = "account_security" }, "separate_consent_changed purpose true"},
+		{"consent added", func(p *Policy) {
+			st := step(p, "loan_apply/emergency_contacts")
+			st.Consents = append(st.Consents, step(p, "loan_apply/bind_card").Consents[0])
+		}, "consent_added purpose true"},
+		{"consent's body", func(p *Policy) {
+			step(p, "loan_apply/bind_card").Consents[0].Purpose = "purpose.account_security.change_card.financial_account"
+		}, "consent_changed purpose true"},
+		{"consent dropped", func(p *Policy) { step(p, "account_security/change_card").Consents = nil }, "consent_removed reduction false"},
+		{"purpose renamed", func(p *Policy) { p.Purposes[0].Name = "consent_purpose.analytics" }, "consent_purpose_changed purpose true"},
+		{"system prompt", func(p *Policy) {
+			st := step(p, "register_login/face_login")
+			st.SystemPrompts = st.SystemPrompts[1:]
+		}, "system_prompt_changed experience false"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -296,6 +395,55 @@ func TestDiffClasses(t *testing.T) {
 				t.Errorf("got %s, want %s", got, c.want)
 			}
 		})
+	}
+}
+
+// sdk returns an SDK of a policy, for tests that change it.
+func sdk(p *Policy, id string) *SDK {
+	for i := range p.SDKs {
+		if p.SDKs[i].ID == id {
+			return &p.SDKs[i]
+		}
+	}
+	panic("no SDK " + id)
+}
+
+// step returns a step of a policy by "scenario/step", for tests that
+// change it.
+func step(p *Policy, id string) *Step {
+	st, _ := p.Step(id)
+	if st == nil {
+		panic("no step " + id)
+	}
+	return st
+}
+
+// TestChangeLinesNameTheConsent: a change of a separate consent names
+// the category and the purpose in every locale.
+func TestChangeLinesNameTheConsent(t *testing.T) {
+	p := loadReference(t)
+	pol := p.Active()
+	next := loadReference(t).Active()
+	st := step(next, "loan_apply/emergency_contacts")
+	st.Consents = append(st.Consents, step(next, "loan_apply/bind_card").Consents[0])
+	changes := Diff(pol, next)
+	if len(changes) != 1 {
+		t.Fatalf("changes %v", changes)
+	}
+	for loc, want := range map[string][]string{"zh-CN": {"金融账户信息", "银行卡鉴权"}, "en": {"Financial account", "bank card"}, "zh-TW": {"金融帳戶", "銀行卡驗證"}} {
+		r, err := p.renderer(next, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, err := r.change(changes[0], next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%s: %q does not say %q", loc, line, w)
+			}
+		}
 	}
 }
 

@@ -38,11 +38,21 @@ type SensitiveData struct {
 	Category string // the category's name in this locale
 }
 
+// SeparateData is for the line that asks separate consent to a sensitive
+// category for one purpose, rendered once per category and purpose that a
+// step asks.
+type SeparateData struct {
+	PolicyData
+	Category string // the category's name in this locale
+	Purpose  string // the purpose's name in this locale
+}
+
 // ChangeData is for the lines of an update popup.
 type ChangeData struct {
 	PolicyData
 	Subject string // what changed, named in this locale
 	Step    string // the step it concerns, named in this locale ("" if none)
+	Purpose string // the purpose of a separate consent it concerns, named in this locale ("" if none)
 }
 
 // renderer renders the messages of one locale for one policy version.
@@ -121,19 +131,46 @@ func (r *renderer) sensitive(id, category string) (string, error) {
 	return r.render(id, SensitiveData{PolicyData: r.data, Category: name})
 }
 
+// separate renders the separate-consent line for a category and purpose.
+func (r *renderer) separate(id, category, purpose string, pol *Policy) (string, error) {
+	cat, err := r.plain("sensitive." + category)
+	if err != nil {
+		return "", err
+	}
+	name, err := r.purposeName(purpose, pol)
+	if err != nil {
+		return "", err
+	}
+	return r.render(id, SeparateData{PolicyData: r.data, Category: cat, Purpose: name})
+}
+
+// purposeName names a [[purpose]] of pol in this locale.
+func (r *renderer) purposeName(id string, pol *Policy) (string, error) {
+	pu := pol.Purpose(id)
+	if pu == nil {
+		return "", fmt.Errorf("no purpose %s in policy %s", strconv.Quote(id), pol.Meta.Version)
+	}
+	return r.plain(pu.Name)
+}
+
 // change renders the update-popup line of one change.
 func (r *renderer) change(c Change, pol *Policy) (string, error) {
 	subject, err := r.subject(c, pol)
 	if err != nil {
 		return "", err
 	}
-	step := ""
+	step, purpose := "", ""
 	if c.Step != "" {
 		if step, err = r.stepName(c.Step); err != nil {
 			return "", err
 		}
 	}
-	return r.render("change."+c.Kind, ChangeData{PolicyData: r.data, Subject: subject, Step: step})
+	if c.Purpose != "" {
+		if purpose, err = r.plain(c.Purpose); err != nil {
+			return "", err
+		}
+	}
+	return r.render("change."+c.Kind, ChangeData{PolicyData: r.data, Subject: subject, Step: step, Purpose: purpose})
 }
 
 // subject names what a change is about, in this locale.
@@ -142,6 +179,12 @@ func (r *renderer) subject(c Change, pol *Policy) (string, error) {
 	case "permission_added", "permission_removed", "purpose_changed", "consequence_changed",
 		"separate_consent_changed", "platforms_changed", "declare_changed":
 		return r.plain("permission." + c.Subject + ".name")
+	case "consent_added", "consent_removed", "consent_changed":
+		return r.plain("sensitive." + c.Subject)
+	case "consent_purpose_changed":
+		return r.purposeName(c.Subject, pol)
+	case "system_prompt_changed":
+		return r.stepName(c.Subject)
 	case "data_added", "data_removed":
 		return r.plain("data." + c.Subject)
 	case "sdk_added", "sdk_removed", "sdk_changed":

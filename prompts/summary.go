@@ -14,7 +14,7 @@ import (
 
 // WriteSummary writes what a compiled bundle holds, for people: the
 // policy and its history, each step with the permissions it asks for, the
-// SDKs and when they run, the sizes, the hash and who signed it (listed,
+// SDKs and the basis they run on, the sizes, the hash and who signed it (listed,
 // not trusted), and the first-run popup's title. env is the bundle's
 // envelope.
 func WriteSummary(w io.Writer, b *bundle.Bundle, env []byte) {
@@ -28,18 +28,29 @@ func WriteSummary(w io.Writer, b *bundle.Bundle, env []byte) {
 	}
 	fmt.Fprintln(w)
 	steps, asks := 0, 0
-	fmt.Fprintln(w, "\nsteps and the permissions they ask for, in order:")
+	fmt.Fprintln(w, "\nsteps and what they ask for, in order (consents, then permissions):")
 	for _, sc := range b.Scenarios {
 		for _, st := range sc.Steps {
 			steps++
 			var parts []string
+			for _, c := range st.Consents {
+				asks++
+				parts = append(parts, "consent "+c.Sensitive+"/"+c.ConsentPurpose+" ("+c.Consequence+")")
+			}
 			for _, sp := range st.Permissions {
 				asks++
 				s := sp.ID + " (" + sp.Consequence
-				if sp.SeparateConsent {
-					s += ", separate consent: " + sp.Sensitive
+				if sp.Separate() {
+					s += ", separate consent: " + sp.Sensitive + "/" + sp.ConsentPurpose
 				}
 				parts = append(parts, s+")")
+			}
+			if len(st.SystemPrompts) > 0 {
+				var on []string
+				for _, p := range st.SystemPrompts {
+					on = append(on, p.Platform+versionRange(p.Min, p.Max))
+				}
+				parts = append(parts, "system prompt on "+strings.Join(on, ", ")+", else unavailable")
 			}
 			if len(parts) == 0 {
 				parts = []string{"-"}
@@ -47,15 +58,25 @@ func WriteSummary(w io.Writer, b *bundle.Bundle, env []byte) {
 			fmt.Fprintf(w, "  %-38s %s\n", sc.ID+"/"+st.ID, strings.Join(parts, ", "))
 		}
 	}
-	fmt.Fprintf(w, "\nsdks (%d):\n", len(b.SDKs))
+	fmt.Fprintf(w, "\nsdks (%d), each with its basis:\n", len(b.SDKs))
 	byCat := map[string][]string{}
 	for _, s := range b.SDKs {
+		var basis []string
+		if len(s.Scenarios) > 0 {
+			basis = append(basis, "in "+strings.Join(s.Scenarios, ","))
+		}
+		if len(s.Requires) > 0 {
+			basis = append(basis, "with "+strings.Join(s.Requires, ","))
+		}
+		for _, c := range s.Consents {
+			basis = append(basis, "consent "+c.Sensitive+"/"+c.Purpose)
+		}
+		for _, o := range s.Optional {
+			basis = append(basis, "optional "+o.Data)
+		}
 		gate := ""
-		switch s.Start {
-		case vocab.StartInScenario.String():
-			gate = " [in " + strings.Join(s.Scenarios, ",") + "]"
-		case vocab.StartWithPermission.String():
-			gate = " [with " + strings.Join(s.Requires, ",") + "]"
+		if len(basis) > 0 {
+			gate = " [" + strings.Join(basis, "; ") + "]"
 		}
 		byCat[s.Category] = append(byCat[s.Category], s.ID+gate)
 	}
@@ -64,8 +85,8 @@ func WriteSummary(w io.Writer, b *bundle.Bundle, env []byte) {
 			fmt.Fprintf(w, "  %-16s %s\n", cat, strings.Join(byCat[cat], ", "))
 		}
 	}
-	fmt.Fprintf(w, "\n%d scenarios, %d steps, %d permission asks, %d permissions, %d texts per locale\n",
-		len(b.Scenarios), steps, asks, len(b.Permissions), len(b.Texts[loc]))
+	fmt.Fprintf(w, "\n%d scenarios, %d steps, %d asks, %d permissions, %d purposes, %d texts per locale\n",
+		len(b.Scenarios), steps, asks, len(b.Permissions), len(b.Purposes), len(b.Texts[loc]))
 	sigs, _ := bundle.Signatures(env)
 	signed := "unsigned"
 	if len(sigs) > 0 {
@@ -78,6 +99,18 @@ func WriteSummary(w io.Writer, b *bundle.Bundle, env []byte) {
 	payload, _ := bundle.Payload(env)
 	fmt.Fprintf(w, "bundle: %d bytes raw, %d gzip, %s, %s\n", len(env), gzipSize(env), bundle.Hash(payload), signed)
 	fmt.Fprintf(w, "\npolicy popup (%s): %s\n", loc, b.Text(loc, "policy.title"))
+}
+
+// versionRange writes ">=23", "<=32" or ">=23,<=32"; "" for no bounds.
+func versionRange(min, max string) string {
+	var parts []string
+	if min != "" {
+		parts = append(parts, ">="+min)
+	}
+	if max != "" {
+		parts = append(parts, "<="+max)
+	}
+	return strings.Join(parts, ",")
 }
 
 func gzipSize(b []byte) int {

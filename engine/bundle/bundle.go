@@ -19,6 +19,7 @@ type Bundle struct {
 	Policy      Policy       `json:"policy"`
 	History     []Version    `json:"history"`
 	Permissions []Permission `json:"permissions"`
+	Purposes    []Purpose    `json:"purposes,omitempty"`
 	Scenarios   []Scenario   `json:"scenarios"`
 	SDKs        []SDK        `json:"sdks"`
 	// Texts maps a locale to its texts, keyed by message id, or by message
@@ -72,28 +73,78 @@ type Declare struct {
 	IDs      []string `json:"ids"`
 }
 
+// Purpose is a named purpose of processing sensitive data. Separate
+// consent (PIPL art. 29) is given per sensitive category and purpose, and
+// never carries over to another purpose.
+type Purpose struct {
+	ID   string `json:"id"`
+	Name string `json:"name"` // text key: the purpose as the user reads it
+}
+
 // Scenario is a business scenario with its steps.
 type Scenario struct {
 	ID    string `json:"id"`
 	Steps []Step `json:"steps"`
 }
 
-// Step is one point of a scenario where permissions may be needed.
+// Step is one point of a scenario where permissions may be needed. Its
+// consents are asked first, in order, then its permissions.
 type Step struct {
 	ID          string           `json:"id"`
+	Consents    []StepPermission `json:"consents,omitempty"` // separate consents with no permission: ID is ""
 	Permissions []StepPermission `json:"permissions,omitempty"`
+	// SystemPrompts are the platform's own prompts the step uses once its
+	// consents are given (biometric login: BiometricPrompt, Face ID...).
+	// A step that has some is unavailable on a platform none admits, and
+	// then shows the Unavailable text.
+	SystemPrompts []SystemPrompt `json:"system_prompts,omitempty"`
+	Unavailable   string         `json:"unavailable,omitempty"` // text key
 }
 
-// StepPermission is a permission that a step asks for, just in time.
+// StepPermission is a permission that a step asks for, just in time, or
+// (in Step.Consents, with no ID) a separate consent on its own.
 type StepPermission struct {
-	ID              string       `json:"id"`
-	Consequence     string       `json:"consequence"`
-	Purpose         string       `json:"purpose"`            // text key
-	Refusal         string       `json:"refusal"`            // text key
-	Fallback        string       `json:"fallback,omitempty"` // text key
-	SeparateConsent bool         `json:"separate_consent,omitempty"`
-	Sensitive       string       `json:"sensitive,omitempty"`
-	Platforms       []Constraint `json:"platforms"`
+	ID          string `json:"id,omitempty"` // "" for a consent with no permission
+	Consequence string `json:"consequence"`
+	Purpose     string `json:"purpose"`            // text key: the body of its rationale
+	Refusal     string `json:"refusal"`            // text key
+	Fallback    string `json:"fallback,omitempty"` // text key
+	// Sensitive is the category of sensitive data processed, and
+	// ConsentPurpose the id of the Purpose its separate consent is for;
+	// both or neither.
+	Sensitive      string       `json:"sensitive,omitempty"`
+	ConsentPurpose string       `json:"consent_purpose,omitempty"`
+	Platforms      []Constraint `json:"platforms"`
+}
+
+// Separate reports whether the step permission needs separate consent.
+func (sp *StepPermission) Separate() bool { return sp.ConsentPurpose != "" }
+
+// SystemPrompt is a platform's own prompt a step uses (API names the
+// host's call, e.g. "androidx.biometric.BiometricPrompt").
+type SystemPrompt struct {
+	Platform string `json:"platform"`
+	Min      string `json:"min,omitempty"`
+	Max      string `json:"max,omitempty"`
+	API      string `json:"api"`
+}
+
+// Consent names a separate consent: a sensitive category for a purpose.
+type Consent struct {
+	Sensitive string `json:"sensitive"`
+	Purpose   string `json:"purpose"` // a Purpose id
+}
+
+// OptionalData is data an SDK collects only when it is available: the
+// permission it needs, if any, is granted and not withdrawn, and the
+// separate consent it needs, if any, is given. It is no condition for the
+// SDK to run; the response lists it per running SDK when it may be
+// collected, so that the host switches it off in the SDK otherwise.
+type OptionalData struct {
+	Data       string `json:"data"`
+	Permission string `json:"permission,omitempty"`
+	Sensitive  string `json:"sensitive,omitempty"`
+	Purpose    string `json:"purpose,omitempty"`
 }
 
 // Constraint admits a platform, optionally within a version range.
@@ -103,14 +154,18 @@ type Constraint struct {
 	Max      string `json:"max,omitempty"`
 }
 
-// SDK is a third-party SDK and when it may run.
+// SDK is a third-party SDK and its basis: it runs, after consent to the
+// policy, only while every condition holds: in one of its scenarios (none:
+// anywhere in the app), with every permission it requires granted and not
+// withdrawn, and with every separate consent it needs given.
 type SDK struct {
-	ID        string   `json:"id"`
-	Category  string   `json:"category"`
-	Platforms []string `json:"platforms"`
-	Start     string   `json:"start"`
-	Scenarios []string `json:"scenarios,omitempty"` // "scenario" or "scenario/step"
-	Requires  []string `json:"requires,omitempty"`  // permissions
+	ID        string         `json:"id"`
+	Category  string         `json:"category"`
+	Platforms []string       `json:"platforms"`
+	Scenarios []string       `json:"scenarios,omitempty"` // "scenario" or "scenario/step"
+	Requires  []string       `json:"requires,omitempty"`  // permissions
+	Consents  []Consent      `json:"consents,omitempty"`
+	Optional  []OptionalData `json:"optional,omitempty"`
 }
 
 // Step returns the step scenario/step, or nil.

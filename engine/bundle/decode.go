@@ -139,6 +139,8 @@ func decode(payload []byte, share, checked bool) (*Bundle, error) {
 			d.array("history", func(i int) { b.History = append(b.History, d.version(idx("history", i))) })
 		case "permissions":
 			d.array("permissions", func(i int) { b.Permissions = append(b.Permissions, d.permission(idx("permissions", i))) })
+		case "purposes":
+			d.array("purposes", func(i int) { b.Purposes = append(b.Purposes, d.purpose(idx("purposes", i))) })
 		case "scenarios":
 			d.array("scenarios", func(i int) { b.Scenarios = append(b.Scenarios, d.scenario(idx("scenarios", i))) })
 		case "sdks":
@@ -258,6 +260,21 @@ func (d *decoder) permission(path string) Permission {
 	return p
 }
 
+func (d *decoder) purpose(path string) Purpose {
+	var p Purpose
+	d.object(path, func(key string) {
+		switch key {
+		case "id":
+			p.ID = d.str(path)
+		case "name":
+			p.Name = d.str(path)
+		default:
+			d.unknown(path, key)
+		}
+	})
+	return p
+}
+
 func (d *decoder) scenario(path string) Scenario {
 	var sc Scenario
 	d.object(path, func(key string) {
@@ -279,10 +296,36 @@ func (d *decoder) step(path string) Step {
 		switch key {
 		case "id":
 			st.ID = d.str(path)
+		case "consents":
+			d.array(path+".consents", func(i int) {
+				st.Consents = append(st.Consents, d.stepPermission(idx(path+".consents", i)))
+			})
 		case "permissions":
 			d.array(path+".permissions", func(i int) {
 				st.Permissions = append(st.Permissions, d.stepPermission(idx(path+".permissions", i)))
 			})
+		case "system_prompts":
+			d.array(path+".system_prompts", func(i int) {
+				var sp SystemPrompt
+				pp := idx(path+".system_prompts", i)
+				d.object(pp, func(key string) {
+					switch key {
+					case "platform":
+						sp.Platform = d.str(pp)
+					case "min":
+						sp.Min = d.str(pp)
+					case "max":
+						sp.Max = d.str(pp)
+					case "api":
+						sp.API = d.str(pp)
+					default:
+						d.unknown(pp, key)
+					}
+				})
+				st.SystemPrompts = append(st.SystemPrompts, sp)
+			})
+		case "unavailable":
+			st.Unavailable = d.str(path)
 		default:
 			d.unknown(path, key)
 		}
@@ -304,10 +347,10 @@ func (d *decoder) stepPermission(path string) StepPermission {
 			sp.Refusal = d.str(path)
 		case "fallback":
 			sp.Fallback = d.str(path)
-		case "separate_consent":
-			sp.SeparateConsent = d.bool(path)
 		case "sensitive":
 			sp.Sensitive = d.str(path)
+		case "consent_purpose":
+			sp.ConsentPurpose = d.str(path)
 		case "platforms":
 			d.array(path+".platforms", func(i int) {
 				var c Constraint
@@ -343,12 +386,46 @@ func (d *decoder) sdk(path string) SDK {
 			s.Category = d.str(path)
 		case "platforms":
 			s.Platforms = d.strs(path)
-		case "start":
-			s.Start = d.str(path)
 		case "scenarios":
 			s.Scenarios = d.strs(path)
 		case "requires":
 			s.Requires = d.strs(path)
+		case "consents":
+			d.array(path+".consents", func(i int) {
+				var c Consent
+				cp := idx(path+".consents", i)
+				d.object(cp, func(key string) {
+					switch key {
+					case "sensitive":
+						c.Sensitive = d.str(cp)
+					case "purpose":
+						c.Purpose = d.str(cp)
+					default:
+						d.unknown(cp, key)
+					}
+				})
+				s.Consents = append(s.Consents, c)
+			})
+		case "optional":
+			d.array(path+".optional", func(i int) {
+				var o OptionalData
+				op := idx(path+".optional", i)
+				d.object(op, func(key string) {
+					switch key {
+					case "data":
+						o.Data = d.str(op)
+					case "permission":
+						o.Permission = d.str(op)
+					case "sensitive":
+						o.Sensitive = d.str(op)
+					case "purpose":
+						o.Purpose = d.str(op)
+					default:
+						d.unknown(op, key)
+					}
+				})
+				s.Optional = append(s.Optional, o)
+			})
 		default:
 			d.unknown(path, key)
 		}

@@ -57,6 +57,17 @@ func TestDecodeRejects(t *testing.T) {
 		"wrong type":              {`"format":1`, `"format":"1"`, "format"},
 		"string for a list":       {`"locales":[`, `"locales":"en","x":[`, "policy.locales"},
 		"truncated":               {string(payload[len(payload)-20:]), "", "truncated"},
+		// The fields of format 1 before separate consent per purpose.
+		"a separate_consent flag": {`"consent_purpose":"identity"`, `"separate_consent":true`, `scenarios[0].steps[0].permissions[0]: unknown field "separate_consent"`},
+		"an SDK's start":          {`"scenarios":["loan"]`, `"start":"after_consent"`, `sdks[0]: unknown field "start"`},
+		// Unknown fields in every new object.
+		"purpose":              {`{"id":"identity",`, `{"id":"identity","text":"x",`, `purposes[0]: unknown field "text"`},
+		"step":                 {`"unavailable":"unavailable.loan.sign"`, `"unavailable":"unavailable.loan.sign","why":1`, `scenarios[0].steps[2]: unknown field "why"`},
+		"step consent":         {`"consents":[{"consequence"`, `"consents":[{"permission":"camera","consequence"`, `scenarios[0].steps[2].consents[0]: unknown field "permission"`},
+		"system prompt":        {`"api":"LocalAuthentication.LAContext"`, `"api":"LocalAuthentication.LAContext","usage":"x"`, `scenarios[0].steps[2].system_prompts[1]: unknown field "usage"`},
+		"SDK consent":          {`"consents":[{"sensitive":"precise_location"`, `"consents":[{"given":true,"sensitive":"precise_location"`, `sdks[0].consents[0]: unknown field "given"`},
+		"SDK optional data":    {`"optional":[{"data":"place"`, `"optional":[{"data":"place","switch":"x"`, `sdks[0].optional[0]: unknown field "switch"`},
+		"a bool for a purpose": {`"consent_purpose":"identity"`, `"consent_purpose":true`, "scenarios[0].steps[0].permissions[0] must be a string, not a boolean"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			bad := strings.Replace(string(payload), c.old, c.new, 1)

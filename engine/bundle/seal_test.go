@@ -155,17 +155,47 @@ func TestValidateRejectsIncompleteBundles(t *testing.T) {
 		t.Fatal(err)
 	}
 	mutations := map[string]func(b *Bundle){
-		"wrong format":              func(b *Bundle) { b.Format = 2 },
-		"no policy id":              func(b *Bundle) { b.Policy.ID = "" },
-		"default locale not listed": func(b *Bundle) { b.Policy.DefaultLocale = "fr" },
-		"history ends elsewhere":    func(b *Bundle) { b.History[len(b.History)-1].Version = "2000-01-01" },
-		"missing locale texts":      func(b *Bundle) { delete(b.Texts, "en") },
-		"missing engine text":       func(b *Bundle) { delete(b.Texts["en"], "policy.title") },
-		"missing purpose text":      func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[0].Permissions[0].Purpose) },
-		"missing settings text":     func(b *Bundle) { delete(b.Texts["en"], SettingsText("ios", "camera")) },
-		"unknown consequence":       func(b *Bundle) { b.Scenarios[0].Steps[0].Permissions[0].Consequence = "maybe" },
-		"unknown permission":        func(b *Bundle) { b.Permissions[0].ID = "telepathy" },
-		"unknown sdk start":         func(b *Bundle) { b.SDKs[0].Start = "always" },
+		"wrong format":               func(b *Bundle) { b.Format = 2 },
+		"no policy id":               func(b *Bundle) { b.Policy.ID = "" },
+		"default locale not listed":  func(b *Bundle) { b.Policy.DefaultLocale = "fr" },
+		"history ends elsewhere":     func(b *Bundle) { b.History[len(b.History)-1].Version = "2000-01-01" },
+		"missing locale texts":       func(b *Bundle) { delete(b.Texts, "en") },
+		"missing engine text":        func(b *Bundle) { delete(b.Texts["en"], "policy.title") },
+		"missing purpose text":       func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[0].Permissions[0].Purpose) },
+		"missing settings text":      func(b *Bundle) { delete(b.Texts["en"], SettingsText("ios", "camera")) },
+		"unknown consequence":        func(b *Bundle) { b.Scenarios[0].Steps[0].Permissions[0].Consequence = "maybe" },
+		"unknown permission":         func(b *Bundle) { b.Permissions[0].ID = "telepathy" },
+		"unknown sdk category":       func(b *Bundle) { b.SDKs[0].Category = "telepathy" },
+		"sdk in no such scenario":    func(b *Bundle) { b.SDKs[0].Scenarios = []string{"loan/checkout"} },
+		"sdk requires a non-word":    func(b *Bundle) { b.SDKs[0].Requires = []string{"telepathy"} },
+		"sdk consent, no purpose":    func(b *Bundle) { b.SDKs[0].Consents[0].Purpose = "" },
+		"sdk consent, unknown one":   func(b *Bundle) { b.SDKs[0].Consents[0].Purpose = "fun" },
+		"sdk optional, bad category": func(b *Bundle) { b.SDKs[0].Optional[0].Sensitive = "mood" },
+		"sdk optional, no data":      func(b *Bundle) { b.SDKs[0].Optional[0].Data = "" },
+		"sensitive without purpose":  func(b *Bundle) { b.Scenarios[0].Steps[0].Permissions[0].ConsentPurpose = "" },
+		"purpose without sensitive":  func(b *Bundle) { b.Scenarios[0].Steps[0].Permissions[0].Sensitive = "" },
+		"unknown consent purpose":    func(b *Bundle) { b.Scenarios[0].Steps[0].Permissions[0].ConsentPurpose = "fun" },
+		"a purpose twice":            func(b *Bundle) { b.Purposes = append(b.Purposes, b.Purposes[0]) },
+		"missing purpose name":       func(b *Bundle) { delete(b.Texts["en"], b.Purposes[0].Name) },
+		"missing separate text": func(b *Bundle) {
+			sp := b.Scenarios[0].Steps[0].Permissions[0]
+			delete(b.Texts["en"], SeparateText(sp.Sensitive, sp.ConsentPurpose))
+		},
+		"missing consent title": func(b *Bundle) {
+			delete(b.Texts["en"], ConsentText(ConsentTitle, b.Scenarios[0].Steps[0].Permissions[0].Sensitive))
+		},
+		"missing consent block": func(b *Bundle) {
+			delete(b.Texts["en"], ConsentText(ConsentBlock, b.Scenarios[0].Steps[0].Permissions[0].Sensitive))
+		},
+		"missing consent button":      func(b *Bundle) { delete(b.Texts["en"], "consent.accept") },
+		"consent with a permission":   func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].ID = "camera" },
+		"consent without a category":  func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].Sensitive = "" },
+		"consent's body missing":      func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[2].Consents[0].Purpose) },
+		"system prompt, bad platform": func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].Platform = "symbian" },
+		"system prompt, no api":       func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].API = "" },
+		"system prompt, bad version":  func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].Min = "x" },
+		"no unavailable text":         func(b *Bundle) { b.Scenarios[0].Steps[2].Unavailable = "" },
+		"unavailable text missing":    func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[2].Unavailable) },
 	}
 	for name, mutate := range mutations {
 		t.Run(name, func(t *testing.T) {

@@ -72,30 +72,114 @@ func (b *Bundle) Validate() error {
 			}
 		}
 	}
+	purposes := map[string]bool{}
+	for _, pu := range b.Purposes {
+		if pu.ID == "" {
+			return badBundle("a purpose has no id")
+		}
+		if purposes[pu.ID] {
+			return badBundle("purpose " + strconv.Quote(pu.ID) + " is defined twice")
+		}
+		purposes[pu.ID] = true
+		if pu.Name == "" {
+			return badBundle("purpose " + pu.ID + " has no name")
+		}
+		if err := need("purpose "+pu.ID, pu.Name); err != nil {
+			return err
+		}
+	}
+	// consent checks a category and purpose that must come together.
+	consent := func(where, sensitive, purpose string) error {
+		if (sensitive == "") != (purpose == "") {
+			return badBundle(where + ": a sensitive category and a consent purpose come together")
+		}
+		if sensitive == "" {
+			return nil
+		}
+		if _, ok := vocab.ParseSensitive(sensitive); !ok {
+			return badBundle(where + ": unknown sensitive category " + strconv.Quote(sensitive))
+		}
+		if !purposes[purpose] {
+			return badBundle(where + ": unknown purpose " + strconv.Quote(purpose))
+		}
+		return nil
+	}
+	version := func(where, v string) error {
+		if v == "" {
+			return nil
+		}
+		if _, err := ParseVersion(v); err != nil {
+			return badBundle(where + ": " + err.Error())
+		}
+		return nil
+	}
+	steps := map[string]bool{}
 	for _, sc := range b.Scenarios {
+		steps[sc.ID] = true
 		for _, st := range sc.Steps {
 			where := "step " + sc.ID + "/" + st.ID
+			steps[sc.ID+"/"+st.ID] = true
+			asks := make([]StepPermission, 0, len(st.Consents)+len(st.Permissions))
+			for _, sp := range st.Consents {
+				if sp.ID != "" {
+					return badBundle(where + ": consent " + sp.Sensitive + "/" + sp.ConsentPurpose + " names a permission " + strconv.Quote(sp.ID))
+				}
+				if !sp.Separate() {
+					return badBundle(where + ": a consent needs a sensitive category and a purpose")
+				}
+				asks = append(asks, sp)
+			}
 			for _, sp := range st.Permissions {
 				if _, ok := vocab.ParsePermission(sp.ID); !ok {
 					return badBundle(where + ": unknown permission " + strconv.Quote(sp.ID))
 				}
+				asks = append(asks, sp)
+			}
+			for _, sp := range asks {
+				what := sp.ID
+				if what == "" {
+					what = "consent " + sp.Sensitive + "/" + sp.ConsentPurpose
+				}
 				if _, ok := vocab.ParseConsequence(sp.Consequence); !ok {
-					return badBundle(where + ": unknown consequence " + strconv.Quote(sp.Consequence))
+					return badBundle(where + ": " + what + ": unknown consequence " + strconv.Quote(sp.Consequence))
 				}
 				for _, c := range sp.Platforms {
 					if _, ok := vocab.ParsePlatform(c.Platform); !ok {
-						return badBundle(where + ": " + sp.ID + ": unknown platform " + strconv.Quote(c.Platform))
+						return badBundle(where + ": " + what + ": unknown platform " + strconv.Quote(c.Platform))
 					}
 				}
+				if err := consent(where+": "+what, sp.Sensitive, sp.ConsentPurpose); err != nil {
+					return err
+				}
 				keys := []string{sp.Purpose, sp.Refusal, sp.Fallback}
-				if sp.SeparateConsent {
-					keys = append(keys, SeparateText(sp.Sensitive))
+				if sp.Separate() {
+					keys = append(keys, SeparateText(sp.Sensitive, sp.ConsentPurpose),
+						ConsentText(ConsentTitle, sp.Sensitive), ConsentText(ConsentBlock, sp.Sensitive))
 				}
 				for _, key := range keys {
 					if err := need(where, key); err != nil {
 						return err
 					}
 				}
+			}
+			for _, p := range st.SystemPrompts {
+				if _, ok := vocab.ParsePlatform(p.Platform); !ok {
+					return badBundle(where + ": system prompt: unknown platform " + strconv.Quote(p.Platform))
+				}
+				if p.API == "" {
+					return badBundle(where + ": a system prompt on " + p.Platform + " names no api")
+				}
+				for _, v := range []string{p.Min, p.Max} {
+					if err := version(where+": system prompt on "+p.Platform, v); err != nil {
+						return err
+					}
+				}
+			}
+			if len(st.SystemPrompts) > 0 && st.Unavailable == "" {
+				return badBundle(where + ": a step with system prompts needs an unavailable text")
+			}
+			if err := need(where, st.Unavailable); err != nil {
+				return err
 			}
 		}
 	}
@@ -107,12 +191,42 @@ func (b *Bundle) Validate() error {
 		}
 	}
 	for _, s := range b.SDKs {
-		if _, ok := vocab.ParseSDKStart(s.Start); !ok {
-			return badBundle("sdk " + s.ID + ": unknown start " + strconv.Quote(s.Start))
+		where := "sdk " + s.ID
+		if _, ok := vocab.ParseSDKCategory(s.Category); !ok {
+			return badBundle(where + ": unknown category " + strconv.Quote(s.Category))
 		}
 		for _, pl := range s.Platforms {
 			if _, ok := vocab.ParsePlatform(pl); !ok {
-				return badBundle("sdk " + s.ID + ": unknown platform " + strconv.Quote(pl))
+				return badBundle(where + ": unknown platform " + strconv.Quote(pl))
+			}
+		}
+		for _, ref := range s.Scenarios {
+			if !steps[ref] {
+				return badBundle(where + ": no scenario or step " + strconv.Quote(ref))
+			}
+		}
+		for _, perm := range s.Requires {
+			if _, ok := vocab.ParsePermission(perm); !ok {
+				return badBundle(where + ": requires unknown permission " + strconv.Quote(perm))
+			}
+		}
+		for _, c := range s.Consents {
+			if c.Sensitive == "" {
+				return badBundle(where + ": a consent needs a sensitive category and a purpose")
+			}
+			if err := consent(where, c.Sensitive, c.Purpose); err != nil {
+				return err
+			}
+		}
+		for _, o := range s.Optional {
+			if o.Data == "" {
+				return badBundle(where + ": optional data needs a data type")
+			}
+			if _, ok := vocab.ParsePermission(o.Permission); o.Permission != "" && !ok {
+				return badBundle(where + ": optional " + o.Data + ": unknown permission " + strconv.Quote(o.Permission))
+			}
+			if err := consent(where+": optional "+o.Data, o.Sensitive, o.Purpose); err != nil {
+				return err
 			}
 		}
 	}
@@ -120,7 +234,8 @@ func (b *Bundle) Validate() error {
 }
 
 // EngineTexts returns the keys of the texts that the engine shows whatever
-// the policy: the policy popup, the basic-mode notice and the buttons.
+// the policy: the policy popup, the basic-mode notice and the buttons of
+// rationales and consent screens.
 func EngineTexts() []string { return slices.Clone(engineTexts[:]) }
 
 var engineTexts = [...]string{
@@ -128,6 +243,7 @@ var engineTexts = [...]string{
 	"policy.update.title", "policy.update.major", "policy.update.minor",
 	"policy.update.accept", "policy.update.decline", "policy.update.ack",
 	"basic_mode.body", "rationale.accept", "rationale.decline",
+	"consent.accept", "consent.decline",
 }
 
 // PermissionText is the key of a text rendered once per permission: the
@@ -150,8 +266,22 @@ func SettingsText(platform, permission string) string {
 	return "settings.body." + platform + ":" + permission
 }
 
-// SeparateText is the key of the notice that a rationale for sensitive
-// data of a category carries: it asks for separate consent.
-func SeparateText(category string) string {
-	return "rationale.separate:" + category
+// SeparateText is the key of the notice that a rationale or a consent
+// screen for sensitive data of a category carries: it asks for separate
+// consent to that category for one purpose (rendered with the category's
+// and the purpose's names).
+func SeparateText(category, purpose string) string {
+	return "rationale.separate:" + category + "/" + purpose
 }
+
+// ConsentText is the key of a text rendered once per sensitive category
+// that some step asks separate consent to: ConsentTitle, the title of the
+// consent screen, or ConsentBlock, the title of a block that a declined
+// consent causes.
+func ConsentText(id, category string) string { return id + ":" + category }
+
+// The ids of the texts rendered once per consented category.
+const (
+	ConsentTitle = "consent.title"
+	ConsentBlock = "consent.block"
+)

@@ -41,6 +41,7 @@ const (
 	UnknownEvent      Code = "unknown_event"      // event.type is not one of the events
 	UnknownScenario   Code = "unknown_scenario"   // event.scenario is not in the policy
 	UnknownStep       Code = "unknown_step"       // event.step is not a step of the scenario
+	UnknownConsent    Code = "unknown_consent"    // event.sensitive and event.purpose name no separate consent of the policy
 	NotRequested      Code = "not_requested"      // an answer for something the engine did not ask
 )
 

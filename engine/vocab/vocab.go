@@ -195,26 +195,6 @@ func ParseSDKCategory(s string) (SDKCategory, bool) {
 	return parse[SDKCategory](sdkCategoryNames[:], s)
 }
 
-// SDKStart is when an SDK may run.
-type SDKStart uint8
-
-// SDK start conditions.
-const (
-	StartAfterConsent   SDKStart = iota // once the policy is accepted
-	StartInScenario                     // only inside the listed scenarios or steps
-	StartWithPermission                 // only while the listed permissions are granted
-	NumSDKStarts
-)
-
-var sdkStartNames = [NumSDKStarts]string{
-	StartAfterConsent: "after_consent", StartInScenario: "in_scenario", StartWithPermission: "with_permission",
-}
-
-func (s SDKStart) String() string { return name(sdkStartNames[:], s) }
-
-// ParseSDKStart returns the start condition named s.
-func ParseSDKStart(s string) (SDKStart, bool) { return parse[SDKStart](sdkStartNames[:], s) }
-
 // Change is how a policy version differs from the one before it, and so
 // which popup announces it.
 type Change uint8
@@ -307,13 +287,16 @@ const (
 	ActionOpenSettings
 	ActionProceed
 	ActionBlock
+	ActionShowConsent // a separate consent that comes with no permission
+	ActionUnavailable // a step the platform cannot do (no biometric login on the web)
 	NumActions
 )
 
 var actionNames = [NumActions]string{
 	ActionShowPolicy: "show_policy", ActionBasicMode: "basic_mode", ActionShowRationale: "show_rationale",
 	ActionRequestPermission: "request_permission", ActionOpenSettings: "open_settings",
-	ActionProceed: "proceed", ActionBlock: "block",
+	ActionProceed: "proceed", ActionBlock: "block", ActionShowConsent: "show_consent",
+	ActionUnavailable: "unavailable",
 }
 
 func (a Action) String() string { return name(actionNames[:], a) }
@@ -332,13 +315,14 @@ const (
 	EventRationaleAnswer
 	EventPermissionResult
 	EventWithdraw
+	EventConsentAnswer
 	NumEvents
 )
 
 var eventNames = [NumEvents]string{
 	EventLaunch: "launch", EventPolicyAnswer: "policy_answer", EventEnter: "enter",
 	EventRationaleAnswer: "rationale_answer", EventPermissionResult: "permission_result",
-	EventWithdraw: "withdraw",
+	EventWithdraw: "withdraw", EventConsentAnswer: "consent_answer",
 }
 
 func (e Event) String() string { return name(eventNames[:], e) }
@@ -386,6 +370,7 @@ const (
 	RuleDegrade
 	RuleSeparate
 	RuleWithdraw
+	RuleSDK
 	RuleState
 	NumRules
 )
@@ -393,7 +378,7 @@ const (
 var ruleNames = [NumRules]string{
 	RulePreconsent: "PRECONSENT", RuleBasicMode: "BASIC_MODE", RuleReconsent: "RECONSENT", RuleJIT: "JIT",
 	RuleRationale: "RATIONALE", RulePlatform: "PLATFORM", RuleSettings: "SETTINGS", RuleCooldown: "COOLDOWN",
-	RuleDegrade: "DEGRADE", RuleSeparate: "SEPARATE", RuleWithdraw: "WITHDRAW", RuleState: "STATE",
+	RuleDegrade: "DEGRADE", RuleSeparate: "SEPARATE", RuleWithdraw: "WITHDRAW", RuleSDK: "SDK", RuleState: "STATE",
 }
 
 func (r Rule) String() string { return name(ruleNames[:], r) }

@@ -36,18 +36,17 @@ var enums = []enum{
 	of("sensitive", vocab.NumSensitive, vocab.ParseSensitive, "biometrics precise_location financial_account"),
 	of("SDK category", vocab.NumSDKCategories, vocab.ParseSDKCategory,
 		"push login_share_pay analytics map one_click_login browser development"),
-	of("SDK start", vocab.NumSDKStarts, vocab.ParseSDKStart, "after_consent in_scenario with_permission"),
 	of("change", vocab.NumChanges, vocab.ParseChange, "first major minor"),
 	of("change class", vocab.NumChangeClasses, vocab.ParseChangeClass,
 		"purpose data_type usage ownership sharing rights contact experience reduction"),
 	of("right", vocab.NumRights, vocab.ParseRight,
 		"know access copy transfer correct delete restrict close_account withdraw explain_automated_decision"),
 	of("action", vocab.NumActions, vocab.ParseAction,
-		"show_policy basic_mode show_rationale request_permission open_settings proceed block"),
-	of("event", vocab.NumEvents, vocab.ParseEvent, "launch policy_answer enter rationale_answer permission_result withdraw"),
+		"show_policy basic_mode show_rationale request_permission open_settings proceed block show_consent unavailable"),
+	of("event", vocab.NumEvents, vocab.ParseEvent, "launch policy_answer enter rationale_answer permission_result withdraw consent_answer"),
 	of("result", vocab.NumResults, vocab.ParseResult, "granted limited denied denied_forever dismissed"),
 	of("rule", vocab.NumRules, vocab.ParseRule,
-		"PRECONSENT BASIC_MODE RECONSENT JIT RATIONALE PLATFORM SETTINGS COOLDOWN DEGRADE SEPARATE WITHDRAW STATE"),
+		"PRECONSENT BASIC_MODE RECONSENT JIT RATIONALE PLATFORM SETTINGS COOLDOWN DEGRADE SEPARATE WITHDRAW SDK STATE"),
 }
 
 var word = regexp.MustCompile(`^([a-z][a-z0-9]*(_[a-z0-9]+)*|[A-Z][A-Z]*(_[A-Z]+)*)$`)

@@ -5,6 +5,7 @@
 package check
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -30,13 +31,14 @@ const (
 	Degrade    = "DEGRADE"
 	Separate   = "SEPARATE"
 	Withdraw   = "WITHDRAW"
+	SDK        = "SDK"
 	Contract   = "CONTRACT"
 )
 
 // Rules returns every rule the checks know, in docs/RULES.md's order.
 func Rules() []string { return slices.Clone(rules[:]) }
 
-var rules = [...]string{Preconsent, BasicMode, Reconsent, JIT, Rationale, Platform, Settings, Cooldown, Degrade, Separate, Withdraw, Contract}
+var rules = [...]string{Preconsent, BasicMode, Reconsent, JIT, Rationale, Platform, Settings, Cooldown, Degrade, Separate, Withdraw, SDK, Contract}
 
 // Fault is one broken rule.
 type Fault struct {
@@ -50,21 +52,25 @@ func (f Fault) String() string {
 	return fmt.Sprintf("%s at request %d (op %d): %s", f.Rule, f.Entry+1, f.Op+1, f.Detail)
 }
 
-// Policy is what the checks need of a policy: its steps, SDKs and
-// cooldown, read from the bundle the engine runs.
+// Policy is what the checks need of a policy: its steps (their
+// permissions, separate consents and system prompts), the permissions'
+// platform identifiers, its SDKs and cooldown, read from the bundle the
+// engine runs.
 type Policy struct {
-	steps    map[string][]bundle.StepPermission // "scenario/step"
+	b        *bundle.Bundle
+	steps    map[string]*bundle.Step // "scenario/step"
 	sdks     map[string]bundle.SDK
 	cooldown time.Duration
 }
 
 // NewPolicy reads a bundle.
 func NewPolicy(b *bundle.Bundle) *Policy {
-	p := &Policy{steps: map[string][]bundle.StepPermission{}, sdks: map[string]bundle.SDK{},
+	p := &Policy{b: b, steps: map[string]*bundle.Step{}, sdks: map[string]bundle.SDK{},
 		cooldown: time.Duration(b.Policy.CooldownSeconds) * time.Second}
-	for _, sc := range b.Scenarios {
-		for _, st := range sc.Steps {
-			p.steps[sc.ID+"/"+st.ID] = st.Permissions
+	for i := range b.Scenarios {
+		sc := &b.Scenarios[i]
+		for j := range sc.Steps {
+			p.steps[sc.ID+"/"+sc.Steps[j].ID] = &sc.Steps[j]
 		}
 	}
 	for _, s := range b.SDKs {
@@ -73,14 +79,103 @@ func NewPolicy(b *bundle.Bundle) *Policy {
 	return p
 }
 
+// Consents lists every separate consent the policy names, in steps and
+// SDKs, as "<sensitive>/<purpose>", once each, sorted.
+func (p *Policy) Consents() []string {
+	var out []string
+	for _, st := range p.steps {
+		for _, sp := range separates(st) {
+			out = append(out, key(sp))
+		}
+	}
+	for _, s := range p.sdks {
+		for _, c := range s.Consents {
+			out = append(out, sim.Consent(c.Sensitive, c.Purpose))
+		}
+		for _, o := range s.Optional {
+			if o.Sensitive != "" {
+				out = append(out, sim.Consent(o.Sensitive, o.Purpose))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// rationaleConsents lists the consents that some step asks on the
+// rationale of a permission, as "<sensitive>/<purpose>".
+func (p *Policy) rationaleConsents(perm string) []string {
+	var out []string
+	for _, st := range p.steps {
+		for i := range st.Permissions {
+			if sp := &st.Permissions[i]; sp.ID == perm && sp.Separate() {
+				out = append(out, key(sp))
+			}
+		}
+	}
+	return out
+}
+
 func (p *Policy) stepPermission(step, perm string) *bundle.StepPermission {
-	for i, sp := range p.steps[step] {
+	st := p.steps[step]
+	if st == nil || perm == "" {
+		return nil
+	}
+	for i, sp := range st.Permissions {
 		if sp.ID == perm {
-			return &p.steps[step][i]
+			return &st.Permissions[i]
 		}
 	}
 	return nil
 }
+
+// separates returns the step's entries that need separate consent: its
+// consents, then its permissions that process a sensitive category.
+func separates(st *bundle.Step) []*bundle.StepPermission {
+	if st == nil {
+		return nil
+	}
+	var out []*bundle.StepPermission
+	for i := range st.Consents {
+		out = append(out, &st.Consents[i])
+	}
+	for i := range st.Permissions {
+		if st.Permissions[i].Separate() {
+			out = append(out, &st.Permissions[i])
+		}
+	}
+	return out
+}
+
+// stepConsent returns the step's entry that asks the consent k, or nil.
+func (p *Policy) stepConsent(step, k string) *bundle.StepPermission {
+	for _, sp := range separates(p.steps[step]) {
+		if key(sp) == k {
+			return sp
+		}
+	}
+	return nil
+}
+
+// systemPrompt returns the step's system prompt row that admits the
+// platform at the version, and whether the step has system prompts at all.
+func (p *Policy) systemPrompt(step, platform, version string) (row *bundle.SystemPrompt, has bool) {
+	st := p.steps[step]
+	if st == nil || len(st.SystemPrompts) == 0 {
+		return nil, false
+	}
+	for i, r := range st.SystemPrompts {
+		if r.Platform != platform {
+			continue
+		}
+		if ok, err := bundle.InRange(version, r.Min, r.Max); err == nil && ok {
+			return &st.SystemPrompts[i], true
+		}
+	}
+	return nil, true
+}
+
+func key(sp *bundle.StepPermission) string { return sim.Consent(sp.Sensitive, sp.ConsentPurpose) }
 
 // checker walks a transcript keeping what it has seen.
 type checker struct {
@@ -91,16 +186,36 @@ type checker struct {
 	consent     bool                 // the policy accepted and not declined or withdrawn since
 	declined    bool                 // the latest policy answer was a decline (basic mode)
 	withdrawn   map[string]bool      // permissions withdrawn and not granted again since
-	refused     map[string]time.Time // optional permissions refused, when
+	regrant     map[string]bool      // permissions withdrawn and not granted since through the app (a rationale accepted while the OS grants, or a dialog)
+	refused     map[string]time.Time // optional permissions refused, when (clamped to each request's now)
 	accepted    map[string]bool      // rationales accepted in this visit of a step
 	refusedHere map[string]bool      // permissions refused in this visit of a step
+	shownHere   map[string]bool      // permissions explained, requested or sent to the settings in this visit
 	lastReceipt string
+
+	// Separate consents, "<sensitive>/<purpose>".
+	given       map[string]bool   // accepted on a screen asking exactly that, and not declined, withdrawn or cleared since
+	withdrawnC  map[string]bool   // withdrawn by the user and not given again since
+	declinedC   map[string]bool   // declined or withdrawn in this visit of a step, and not given again
+	asking      map[string]string // per permission, the consent its latest rationale asked ("" none)
+	popupChange string            // the change of the latest policy popup shown
 }
 
 // Check returns every fault of a transcript.
 func Check(p *Policy, t *sim.Transcript) []Fault {
 	c := &checker{p: p, t: t}
 	c.install()
+	if t.Prior != nil {
+		// What was declared on record before the run: the checks hold the
+		// engine to it, whatever its state says.
+		c.consent = t.Prior.Policy
+		for _, k := range t.Prior.Consents {
+			c.given[k] = true
+		}
+		// The receipts of the earlier version are the host's, not the
+		// run's: the first one here may chain to any of them.
+		c.lastReceipt = anyReceipt
+	}
 	lastOp := -1
 	for i := range t.Entries {
 		e := &t.Entries[i]
@@ -131,7 +246,12 @@ func (c *checker) fault(i int, rule, format string, args ...any) {
 func (c *checker) install() {
 	c.consent, c.declined = false, false
 	c.withdrawn = map[string]bool{}
+	c.regrant = map[string]bool{}
 	c.refused = map[string]time.Time{}
+	c.given = map[string]bool{}
+	c.withdrawnC = map[string]bool{}
+	c.asking = map[string]string{}
+	c.popupChange = ""
 	c.lastReceipt = ""
 	c.newVisit()
 }
@@ -139,10 +259,19 @@ func (c *checker) install() {
 func (c *checker) newVisit() {
 	c.accepted = map[string]bool{}
 	c.refusedHere = map[string]bool{}
+	c.shownHere = map[string]bool{}
+	c.declinedC = map[string]bool{}
 }
 
 func (c *checker) entry(i int, e *sim.Entry) {
 	r := &e.Response
+	// A time recorded later than the request's now counts as now (a clock
+	// that ran ahead and was corrected), and is kept so.
+	for perm, t := range c.refused {
+		if t.After(e.Time) {
+			c.refused[perm] = e.Time
+		}
+	}
 	if r.Error != nil {
 		c.fault(i, Contract, "a well-formed %s got the error %s: %s", e.Event.Type, r.Error.Code, r.Error.Message)
 		return
@@ -161,30 +290,75 @@ func (c *checker) entry(i int, e *sim.Entry) {
 	case "policy_answer":
 		if ev.Accepted != nil && *ev.Accepted {
 			c.consent, c.declined = true, false
+			if c.popupChange == "major" {
+				// A major update accepted asks every separate consent anew.
+				c.given = map[string]bool{}
+			}
 		} else {
 			c.consent, c.declined = false, true
 		}
 	case "withdraw":
-		if ev.Permission == "policy" {
+		switch {
+		case ev.Permission == "policy":
 			c.consent = false
-			for _, sps := range c.p.steps {
-				for _, sp := range sps {
-					c.withdrawn[sp.ID] = true
+			for _, st := range c.p.steps {
+				for _, sp := range st.Permissions {
+					c.withdrawn[sp.ID], c.regrant[sp.ID] = true, true
 				}
 			}
-		} else {
-			c.withdrawn[ev.Permission] = true
+			for k := range c.given {
+				c.withdrawConsent(k)
+			}
+		case ev.Sensitive != "" || ev.Purpose != "":
+			c.withdrawConsent(sim.Consent(ev.Sensitive, ev.Purpose))
+		default:
+			c.withdrawn[ev.Permission], c.regrant[ev.Permission] = true, true
+			// The consents asked on this permission's rationales were
+			// given with it, on one screen: they go with it.
+			for _, k := range c.p.rationaleConsents(ev.Permission) {
+				if c.given[k] {
+					c.withdrawConsent(k)
+				}
+			}
 		}
 	case "rationale_answer":
+		k := c.asking[ev.Permission]
 		if ev.Accepted != nil && *ev.Accepted {
 			c.accepted[ev.Permission] = true
+			if st := e.OS[ev.Permission]; st == "granted" || st == "limited" {
+				delete(c.regrant, ev.Permission)
+			}
+			if k != "" {
+				c.give(k)
+			}
 		} else {
 			c.refusal(e, ev.Permission, optional(ev.Permission))
+			if k != "" {
+				delete(c.given, k)
+				c.declinedC[k] = true
+			}
+		}
+	case "consent_answer":
+		k := sim.Consent(ev.Sensitive, ev.Purpose)
+		if ev.Accepted != nil && *ev.Accepted {
+			c.give(k)
+		} else {
+			delete(c.given, k)
+			c.declinedC[k] = true
+			// The permissions that rest on it go unasked: that is their refusal.
+			if st := c.p.steps[e.Step]; st != nil {
+				for _, sp := range st.Permissions {
+					if sp.Separate() && key(&sp) == k {
+						c.refusal(e, sp.ID, optional(sp.ID))
+					}
+				}
+			}
 		}
 	case "permission_result":
 		switch ev.Result {
 		case "granted", "limited":
 			// A grant ends the refusal: the cooldown no longer applies.
+			delete(c.regrant, ev.Permission)
 			delete(c.refusedHere, ev.Permission)
 			delete(c.refused, ev.Permission)
 		default:
@@ -196,6 +370,18 @@ func (c *checker) entry(i int, e *sim.Entry) {
 	c.sdks(i, e)
 }
 
+func (c *checker) give(k string) {
+	c.given[k] = true
+	delete(c.withdrawnC, k)
+	delete(c.declinedC, k)
+}
+
+func (c *checker) withdrawConsent(k string) {
+	delete(c.given, k)
+	c.withdrawnC[k] = true
+	c.declinedC[k] = true
+}
+
 func (c *checker) refusal(e *sim.Entry, perm string, optional bool) {
 	c.refusedHere[perm] = true
 	if optional {
@@ -203,9 +389,32 @@ func (c *checker) refusal(e *sim.Entry, perm string, optional bool) {
 	}
 }
 
+// granted reports whether a permission counts as granted on the device
+// now: granted or limited as the OS reports it, or, where the platform
+// does not have it, not reported refused.
+func granted(e *sim.Entry, dev *device.Device, perm string) bool {
+	st, ok := e.OS[perm]
+	if !ok || !dev.Has(perm) {
+		return st != "denied" && st != "denied_forever" && st != "restricted"
+	}
+	return st == "granted" || st == "limited"
+}
+
 func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 	ev := &e.Event
-	dev := device.NewAt(device.Profile{Name: c.t.Profile.Name, Platform: c.t.Profile.Platform, Version: e.Version}, e.Time)
+	platform := c.t.Profile.Platform
+	dev := device.NewAt(device.Profile{Name: c.t.Profile.Name, Platform: platform, Version: e.Version}, e.Time)
+	// asked reports whether a step entry applies here: its platform
+	// constraint admits the device and, for a permission, the device has
+	// it and the policy gives it identifiers on this platform.
+	asked := func(sp *bundle.StepPermission) bool {
+		if !sp.AppliesTo(platform, e.Version) {
+			return false
+		}
+		return sp.ID == "" || (dev.Has(sp.ID) && c.p.b.PlatformIDs(sp.ID, platform, e.Version) != nil)
+	}
+	row, prompts := c.p.systemPrompt(e.Step, platform, e.Version)
+	nowhere := prompts && row == nil // a step the device cannot do
 	requests := 0
 	for k := range e.Response.Actions {
 		a := &e.Response.Actions[k]
@@ -220,21 +429,55 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			if ev.Type == "launch" && c.declined {
 				c.fault(i, BasicMode, "the policy popup comes back at launch after the user declined it, instead of basic mode")
 			}
+			if a.Change == "first" && c.consent {
+				c.fault(i, Reconsent, "the policy popup asks for consent to the policy again (first), which is on record")
+			}
+			c.popupChange = a.Change
 		case "basic_mode":
+		case "show_consent":
+			k := a.Consent()
+			if !c.consent {
+				c.fault(i, Preconsent, "show_consent %s before the policy is accepted", k)
+			}
+			sp := c.p.stepConsent(e.Step, k)
+			switch {
+			case ev.Type == "launch":
+				c.fault(i, JIT, "show_consent %s at launch: launch asks for nothing", k)
+			case sp == nil:
+				c.fault(i, JIT, "show_consent %s in %s, which does not process it", k, stepName(e.Step))
+			case !sp.AppliesTo(platform, e.Version):
+				c.fault(i, JIT, "show_consent %s in %s on %s %s, where the policy does not ask for it", k, stepName(e.Step), platform, e.Version)
+			}
+			if c.given[k] {
+				c.fault(i, Separate, "show_consent asks %s again, which the user gave and has on record", k)
+			}
+			if nowhere {
+				c.fault(i, Platform, "show_consent %s in %s, which %s %s cannot do: the step is unavailable here", k, stepName(e.Step), platform, e.Version)
+			}
+			for _, sp := range separates(c.p.steps[e.Step]) {
+				if key(sp) == k && sp.ID != "" {
+					c.shownHere[sp.ID] = true
+				}
+			}
 		case "show_rationale", "request_permission", "open_settings":
 			perm := a.Permission
+			c.shownHere[perm] = true
 			if !c.consent {
 				c.fault(i, Preconsent, "%s %s before the policy is accepted", a.Type, perm)
 			}
+			sp := c.p.stepPermission(e.Step, perm)
 			if ev.Type == "launch" {
 				c.fault(i, JIT, "%s %s at launch: launch asks for no permission", a.Type, perm)
-			} else if sp := c.p.stepPermission(e.Step, perm); sp == nil {
+			} else if sp == nil {
 				c.fault(i, JIT, "%s %s in %s, which does not declare it", a.Type, perm, stepName(e.Step))
-			} else if !sp.AppliesTo(c.t.Profile.Platform, e.Version) {
-				c.fault(i, JIT, "%s %s in %s on %s %s, where the policy does not ask for it", a.Type, perm, stepName(e.Step), c.t.Profile.Platform, e.Version)
+			} else if !sp.AppliesTo(platform, e.Version) {
+				c.fault(i, JIT, "%s %s in %s on %s %s, where the policy does not ask for it", a.Type, perm, stepName(e.Step), platform, e.Version)
 			}
 			if !dev.Has(perm) {
-				c.fault(i, Platform, "%s %s, which %s %s does not have", a.Type, perm, c.t.Profile.Platform, e.Version)
+				c.fault(i, Platform, "%s %s, which %s %s does not have", a.Type, perm, platform, e.Version)
+			}
+			if nowhere {
+				c.fault(i, Platform, "%s %s in %s, which %s %s cannot do: the step is unavailable here", a.Type, perm, stepName(e.Step), platform, e.Version)
 			}
 			if a.Type == "open_settings" {
 				break
@@ -243,8 +486,18 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 				c.fault(i, Cooldown, "%s %s %s after the user refused it, within the cooldown of %s", a.Type, perm, e.Time.Sub(t), c.p.cooldown)
 			}
 			if a.Type == "show_rationale" {
-				if sp := c.p.stepPermission(e.Step, perm); sp != nil && sp.SeparateConsent && !a.SeparateConsent {
-					c.fault(i, Separate, "the rationale for %s (%s) in %s does not ask for separate consent", perm, sp.Sensitive, stepName(e.Step))
+				c.asking[perm] = a.Consent()
+				switch {
+				case sp == nil:
+				case sp.Separate() && a.Consent() != key(sp):
+					c.fault(i, Separate, "the rationale for %s in %s asks for separate consent to %q, not to %s", perm, stepName(e.Step), a.Consent(), key(sp))
+				case !sp.Separate() && a.Consent() != "":
+					c.fault(i, Separate, "the rationale for %s in %s asks for separate consent to %s, which the policy does not tie to it", perm, stepName(e.Step), a.Consent())
+				case sp.Separate() && c.given[key(sp)] && !c.regrant[perm] && dev.Has(perm) && granted(e, dev, perm):
+					// (A permission withdrawn in the app and not granted
+					// through it since may be explained again, its
+					// consent line with it.)
+					c.fault(i, Separate, "the rationale for %s in %s asks %s again, which is on record, while the OS grants %s", perm, stepName(e.Step), key(sp), perm)
 				}
 				break
 			}
@@ -256,24 +509,31 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 				c.fault(i, Settings, "%s is requested although the OS shows no dialog any more: the user should be guided to the settings", perm)
 			}
 		case "block":
-			if optional(a.Permission) {
-				c.fault(i, Degrade, "%s blocks %s although refusing it is %s", a.Permission, stepName(e.Step), c.p.stepPermission(e.Step, a.Permission).Consequence)
+			if a.Permission != "" {
+				if optional(a.Permission) {
+					c.fault(i, Degrade, "%s blocks %s although refusing it is %s", a.Permission, stepName(e.Step), c.p.stepPermission(e.Step, a.Permission).Consequence)
+				}
+				break
+			}
+			k := a.Consent()
+			sp := c.p.stepConsent(e.Step, k)
+			switch {
+			case sp == nil:
+				c.fault(i, Degrade, "%s blocks for the consent %q, which the step does not ask", stepName(e.Step), k)
+			case sp.Consequence != vocab.Blocking.String():
+				c.fault(i, Degrade, "%s blocks for %s although refusing it is %s", stepName(e.Step), k, sp.Consequence)
+			case !c.declinedC[k]:
+				c.fault(i, Degrade, "%s blocks for %s, which the user did not decline or withdraw in this visit", stepName(e.Step), k)
+			}
+		case "unavailable":
+			switch {
+			case !prompts:
+				c.fault(i, Platform, "%s answers unavailable, but the policy gives it no system prompt to be unavailable without", stepName(e.Step))
+			case row != nil:
+				c.fault(i, Platform, "%s answers unavailable on %s %s, where the policy's system prompt %s serves it", stepName(e.Step), platform, e.Version, row.API)
 			}
 		case "proceed":
-			for perm := range c.refusedHere {
-				if sp := c.p.stepPermission(e.Step, perm); sp != nil && sp.Consequence == vocab.Blocking.String() {
-					c.fault(i, Degrade, "%s goes on although its blocking permission %s was refused", stepName(e.Step), perm)
-				}
-			}
-			for perm := range c.withdrawn {
-				sp := c.p.stepPermission(e.Step, perm)
-				if sp == nil || !sp.AppliesTo(c.t.Profile.Platform, e.Version) || c.accepted[perm] || slices.Contains(a.Missing, perm) || !dev.Has(perm) {
-					continue
-				}
-				if st := e.OS[perm]; st == "granted" || st == "limited" {
-					c.fault(i, Withdraw, "%s goes on with %s, withdrawn and not granted again through a rationale", stepName(e.Step), perm)
-				}
-			}
+			c.proceed(i, e, a, dev, asked, optional, row, prompts)
 		}
 	}
 	if requests > 1 {
@@ -285,8 +545,116 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 	}
 }
 
+func (c *checker) proceed(i int, e *sim.Entry, a *sim.Action, dev *device.Device, asked func(*bundle.StepPermission) bool,
+	optional func(string) bool, row *bundle.SystemPrompt, prompts bool) {
+	platform := c.t.Profile.Platform
+	step := c.p.steps[e.Step]
+	// Each missing ask that goes on another way says how: one fallback
+	// text each, as the policy writes them.
+	if step != nil {
+		want := 0
+		for _, sps := range [][]bundle.StepPermission{step.Consents, step.Permissions} {
+			for k := range sps {
+				sp := &sps[k]
+				missing := slices.Contains(a.Missing, sp.ID)
+				if sp.ID == "" {
+					missing = slices.Contains(a.MissingConsents, key(sp))
+				}
+				if missing && sp.Fallback != "" {
+					want++
+				}
+			}
+		}
+		if len(a.Fallbacks) != want {
+			c.fault(i, Degrade, "%s goes on with %d fallback text(s) for what is missing (%v), the policy gives %d", stepName(e.Step), len(a.Fallbacks), append(slices.Clone(a.Missing), a.MissingConsents...), want)
+		}
+	}
+	for perm := range c.refusedHere {
+		if sp := c.p.stepPermission(e.Step, perm); sp != nil && sp.Consequence == vocab.Blocking.String() {
+			c.fault(i, Degrade, "%s goes on although its blocking permission %s was refused", stepName(e.Step), perm)
+		}
+	}
+	for perm := range c.withdrawn {
+		sp := c.p.stepPermission(e.Step, perm)
+		if sp == nil || !sp.AppliesTo(platform, e.Version) || c.accepted[perm] || slices.Contains(a.Missing, perm) || !dev.Has(perm) {
+			continue
+		}
+		if st := e.OS[perm]; st == "granted" || st == "limited" {
+			c.fault(i, Withdraw, "%s goes on with %s, withdrawn and not granted again through a rationale", stepName(e.Step), perm)
+		}
+	}
+	// Separate consents: each entry that processes a sensitive category for
+	// a purpose needs that consent on record, whatever the OS grants,
+	// unless the step goes on without it (listed missing).
+	for _, sp := range separates(step) {
+		k := key(sp)
+		if sp.Consequence == vocab.Blocking.String() && sp.ID == "" && asked(sp) {
+			if c.declinedC[k] {
+				c.fault(i, Degrade, "%s goes on although its blocking consent %s was declined", stepName(e.Step), k)
+			} else if slices.Contains(a.MissingConsents, k) {
+				c.fault(i, Degrade, "%s goes on without its blocking consent %s", stepName(e.Step), k)
+			}
+		}
+		if sp.ID == "" && c.given[k] && slices.Contains(a.MissingConsents, k) {
+			c.fault(i, Separate, "%s lists %s missing although the user gave it and did not withdraw it", stepName(e.Step), k)
+		}
+		if !asked(sp) || c.given[k] || slices.Contains(a.MissingConsents, k) || (sp.ID != "" && slices.Contains(a.Missing, sp.ID)) {
+			continue
+		}
+		if c.withdrawnC[k] {
+			c.fault(i, Withdraw, "%s goes on with %s, which the user withdrew", stepName(e.Step), k)
+		} else {
+			c.fault(i, Separate, "%s goes on with %s although the user never accepted a screen asking it", stepName(e.Step), k)
+		}
+	}
+	// The platform's own prompt.
+	switch {
+	case prompts && row == nil:
+		c.fault(i, Platform, "%s goes on on %s %s, where none of its system prompts serves: it is unavailable here", stepName(e.Step), platform, e.Version)
+	case prompts && a.SystemPrompt != row.API:
+		c.fault(i, Platform, "%s goes on with the system prompt %q, not %s as the policy says for %s %s", stepName(e.Step), a.SystemPrompt, row.API, platform, e.Version)
+	case !prompts && a.SystemPrompt != "":
+		c.fault(i, Platform, "%s goes on with the system prompt %q, which the policy does not give it", stepName(e.Step), a.SystemPrompt)
+	}
+	// An optional permission skipped as refused needs a refusal within the
+	// cooldown (a refusal later than now counts as now).
+	for _, perm := range a.Missing {
+		sp := c.p.stepPermission(e.Step, perm)
+		if sp == nil || !optional(perm) || !asked(sp) || c.shownHere[perm] || c.withdrawn[perm] || e.OS[perm] == "restricted" {
+			continue
+		}
+		if t, ok := c.refused[perm]; ok && e.Time.Sub(t) < c.p.cooldown {
+			continue
+		}
+		if t, ok := c.refused[perm]; ok {
+			c.fault(i, Cooldown, "%s goes on without asking %s, refused %s ago, longer than the cooldown of %s", stepName(e.Step), perm, e.Time.Sub(t), c.p.cooldown)
+		} else {
+			c.fault(i, Cooldown, "%s goes on without asking %s, which the user never refused", stepName(e.Step), perm)
+		}
+	}
+}
+
 func (c *checker) sdks(i int, e *sim.Entry) {
+	platform := c.t.Profile.Platform
+	dev := device.NewAt(device.Profile{Name: c.t.Profile.Name, Platform: platform, Version: e.Version}, e.Time)
+	// holds says whether a permission and a consent an SDK rests on hold,
+	// and, if not, why and under which rule.
+	holds := func(perm, k string) (rule, why string) {
+		switch {
+		case perm != "" && c.withdrawn[perm]:
+			return Withdraw, perm + " was withdrawn"
+		case perm != "" && !granted(e, dev, perm):
+			return SDK, perm + " is " + orNot(e.OS[perm])
+		case k != "" && c.withdrawnC[k]:
+			return Withdraw, "the consent " + k + " was withdrawn"
+		case k != "" && !c.given[k]:
+			return SDK, "the consent " + k + " is not on record"
+		}
+		return "", ""
+	}
+	running := map[string]bool{}
 	for _, id := range e.Response.SDKs {
+		running[id] = true
 		if !c.consent {
 			c.fault(i, Preconsent, "SDK %s runs before the policy is accepted or after it is withdrawn", id)
 			continue
@@ -296,28 +664,61 @@ func (c *checker) sdks(i int, e *sim.Entry) {
 			c.fault(i, Contract, "SDK %s is not in the policy", id)
 			continue
 		}
+		if !slices.Contains(s.Platforms, platform) {
+			c.fault(i, SDK, "SDK %s runs on %s, which is not among its platforms %v", id, platform, s.Platforms)
+		}
+		if len(s.Scenarios) > 0 && !inScenario(s.Scenarios, e.Step) {
+			c.fault(i, SDK, "SDK %s runs in %s, outside its scenarios %v", id, stepName(e.Step), s.Scenarios)
+		}
 		for _, perm := range s.Requires {
-			if c.withdrawn[perm] {
-				c.fault(i, Withdraw, "SDK %s runs although %s was withdrawn", id, perm)
-			} else if st := e.OS[perm]; st != "granted" && st != "limited" {
-				c.fault(i, Withdraw, "SDK %s runs although %s is %s", id, perm, orNot(st))
+			if rule, why := holds(perm, ""); rule != "" {
+				c.fault(i, rule, "SDK %s runs although %s", id, why)
 			}
 		}
-		if s.Start == vocab.StartInScenario.String() && !inScenario(s.Scenarios, e.Step) {
-			c.fault(i, JIT, "SDK %s runs in %s, outside its scenarios %v", id, stepName(e.Step), s.Scenarios)
+		for _, cs := range s.Consents {
+			if rule, why := holds("", sim.Consent(cs.Sensitive, cs.Purpose)); rule != "" {
+				c.fault(i, rule, "SDK %s runs although %s", id, why)
+			}
+		}
+		if _, listed := e.Response.SDKData[id]; len(s.Optional) > 0 && !listed {
+			c.fault(i, SDK, "SDK %s runs with optional data, but sdk_data does not say which it may collect", id)
+		}
+	}
+	for id, data := range e.Response.SDKData {
+		if !running[id] {
+			c.fault(i, SDK, "sdk_data lists %s, which does not run", id)
+			continue
+		}
+		s := c.p.sdks[id]
+		for _, d := range data {
+			k := slices.IndexFunc(s.Optional, func(o bundle.OptionalData) bool { return o.Data == d })
+			if k < 0 {
+				c.fault(i, SDK, "sdk_data lets %s collect %s, which the policy does not give it as optional data", id, d)
+				continue
+			}
+			o := s.Optional[k]
+			ck := ""
+			if o.Sensitive != "" {
+				ck = sim.Consent(o.Sensitive, o.Purpose)
+			}
+			if rule, why := holds(o.Permission, ck); rule != "" {
+				c.fault(i, rule, "sdk_data lets %s collect %s although %s", id, d, why)
+			}
 		}
 	}
 }
 
-// receipts checks that every answer gets one receipt and that they chain.
+// receipts checks that every answer gets one receipt, that they chain, and
+// that a receipt of a separate consent answers a screen that asked it.
 func (c *checker) receipts(i int, e *sim.Entry) {
+	ev := &e.Event
 	answer := false
-	switch e.Event.Type {
-	case "policy_answer", "rationale_answer", "permission_result", "withdraw":
+	switch ev.Type {
+	case "policy_answer", "rationale_answer", "permission_result", "withdraw", "consent_answer":
 		answer = true
 	}
 	if answer && len(e.Response.Receipts) == 0 && !setAside(e) {
-		c.fault(i, Contract, "the %s got no consent receipt", e.Event.Type)
+		c.fault(i, Contract, "the %s got no consent receipt", ev.Type)
 	}
 	for _, raw := range e.Response.Receipts {
 		hash, prev, err := receiptHashes(raw)
@@ -325,12 +726,47 @@ func (c *checker) receipts(i int, e *sim.Entry) {
 			c.fault(i, Contract, "receipt: %v", err)
 			continue
 		}
-		if prev != "" && prev != c.lastReceipt {
+		if prev != "" && prev != c.lastReceipt && c.lastReceipt != anyReceipt {
 			c.fault(i, Contract, "receipt %s does not chain to the one before", hash[:12])
 		}
 		c.lastReceipt = hash
+		var r struct {
+			Kind, Permission, Sensitive, Purpose, Answer string
+		}
+		json.Unmarshal(raw, &r)
+		if r.Sensitive == "" && r.Purpose == "" {
+			continue
+		}
+		k := sim.Consent(r.Sensitive, r.Purpose)
+		var ok bool
+		switch r.Kind {
+		case "consent":
+			ok = ev.Type == "consent_answer" && sim.Consent(ev.Sensitive, ev.Purpose) == k
+		case "rationale", "permission":
+			ok = (ev.Type == "rationale_answer" || ev.Type == "permission_result") && ev.Permission == r.Permission && c.asking[ev.Permission] == k
+		case "withdraw":
+			ok = ev.Type == "withdraw"
+		}
+		if !ok {
+			c.fault(i, Separate, "a %s receipt records %s %s, but the user answered no screen asking it (the event was %s)", r.Kind, k, r.Answer, describe(ev))
+		}
 	}
 }
+
+func describe(ev *sim.Event) string {
+	s := ev.Type
+	if ev.Permission != "" {
+		s += " " + ev.Permission
+	}
+	if ev.Sensitive != "" || ev.Purpose != "" {
+		s += " " + sim.Consent(ev.Sensitive, ev.Purpose)
+	}
+	return s
+}
+
+// anyReceipt stands for a receipt the checks did not see (one of a prior
+// record's), to which the next one may chain.
+const anyReceipt = "(a receipt of the prior record)"
 
 // setAside tells an answer the engine set aside to show a policy update
 // first (it has no receipt: CONTRACT.md).

@@ -1,7 +1,12 @@
 package check_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -42,22 +47,81 @@ func reference(t *testing.T) (*engine.Engine, *check.Policy) {
 }
 
 // mutate wraps the engine: each answer goes through f, which may change
-// it, as a broken engine would answer. f sees the request's event.
+// it, as a broken engine would answer. f sees the request's event, with
+// the request's now as "_now" (a time.Time). The receipts and the state
+// pass as the engine wrote them (resp["receipts"] is a
+// []json.RawMessage), so that a mutant breaks only what it changes.
 func mutate(e *engine.Engine, f func(ev map[string]any, resp map[string]any)) sim.Decide {
 	return func(req []byte) ([]byte, error) {
 		out := e.Decide(nil, req)
-		var r struct{ Event map[string]any }
+		var r struct {
+			Now   time.Time
+			Event map[string]any
+		}
 		json.Unmarshal(req, &r)
+		r.Event["_now"] = r.Now
 		var resp map[string]any
 		if err := json.Unmarshal(out, &resp); err != nil || resp["error"] != nil {
 			return out, nil
 		}
+		var raw struct {
+			State    json.RawMessage
+			Receipts []json.RawMessage
+		}
+		json.Unmarshal(out, &raw)
+		resp["state"], resp["receipts"] = raw.State, raw.Receipts
 		f(r.Event, resp)
 		return json.Marshal(resp)
 	}
 }
 
 func actions(resp map[string]any) []any { a, _ := resp["actions"].([]any); return a }
+
+// find returns the first action of a type (and, if perm is not "", of
+// that permission), or nil.
+func find(resp map[string]any, typ, perm string) map[string]any {
+	for _, a := range actions(resp) {
+		if m := a.(map[string]any); m["type"] == typ && (perm == "" || m["permission"] == perm) {
+			return m
+		}
+	}
+	return nil
+}
+
+// since is how long after the journeys' start the request was made.
+func since(ev map[string]any) time.Duration { return ev["_now"].(time.Time).Sub(start) }
+
+func entered(ev map[string]any, step string) bool {
+	return ev["type"] == "enter" && ev["scenario"].(string)+"/"+ev["step"].(string) == step
+}
+
+// receipt returns a receipt of the given members, chained to prev and
+// hashed as the contract says, as a broken engine would add it.
+func receipt(prev string, members ...string) json.RawMessage {
+	body := []byte("{")
+	for i := 0; i < len(members); i += 2 {
+		body = fmt.Appendf(body, "%q:%q,", members[i], members[i+1])
+	}
+	body = fmt.Appendf(body, "%q:%q}", "prev", prev)
+	sum := sha256.Sum256(body)
+	return append(bytes.Clone(body[:len(body)-1]), fmt.Sprintf(`,"hash":%q}`, hex.EncodeToString(sum[:]))...)
+}
+
+func lastHash(resp map[string]any) string {
+	rs, _ := resp["receipts"].([]json.RawMessage)
+	if len(rs) == 0 {
+		return ""
+	}
+	var r struct{ Hash string }
+	json.Unmarshal(rs[len(rs)-1], &r)
+	return r.Hash
+}
+
+func addSDK(resp map[string]any, id string) {
+	if s, _ := resp["sdks"].([]any); !slices.Contains(s, any(id)) {
+		resp["sdks"] = append(s, id)
+	}
+}
 
 func action(typ, perm string) map[string]any {
 	return map[string]any{"type": typ, "permission": perm, "platform_ids": []any{"x"}}
@@ -67,16 +131,44 @@ func enter(sc, st string) sim.Op { return sim.Op{Kind: sim.OpEnter, Scenario: sc
 
 var launch = sim.Op{Kind: sim.OpLaunch}
 
-// mutation is a deliberately broken engine and a journey that shows it.
+func settingsOn(perm string) sim.Op { return sim.Op{Kind: sim.OpSettings, Permission: perm, On: true} }
+
+// start is when the journeys start.
+var start = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+
+// mutation is a deliberately broken engine and a journey that shows it,
+// on one device profile or several (issue 10's clauses: Android 33 and
+// another platform family).
 type mutation struct {
-	rule    string
-	profile string
-	user    func() sim.User
-	ops     []sim.Op
-	broken  func(ev, resp map[string]any)
+	rule     string
+	clause   string // what the mutant breaks, for the test's name
+	profile  string
+	profiles []string
+	user     func() sim.User
+	prior    func(t *testing.T) *sim.Prior // the record the app holds at the start (nil: a fresh install)
+	ops      []sim.Op
+	broken   func(ev, resp map[string]any)
 }
 
 func yes() sim.User { return &sim.Scripted{} }
+
+func declines(k string) func() sim.User {
+	return func() sim.User { return &sim.Scripted{PerConsent: map[string][]bool{k: {false}}} }
+}
+
+func declinesRationale(perm string, answers ...bool) func() sim.User {
+	return func() sim.User { return &sim.Scripted{PerRationale: map[string][]bool{perm: answers}} }
+}
+
+// v1Record is a state of the engine before issue 10 (hostsim/testdata/states)
+// and what is on record in it after the migration the issue asks for.
+func v1Record(t *testing.T) *sim.Prior {
+	data, err := os.ReadFile("../testdata/states/v1_apply_liveness.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &sim.Prior{State: bytes.TrimSpace(data), Policy: true, Consents: []string{"precise_location/loan_risk"}}
+}
 
 var mutations = []mutation{
 	{
@@ -175,12 +267,210 @@ var mutations = []mutation{
 		},
 	},
 	{
-		rule: check.Separate, profile: "android-33", user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness")},
+		rule: check.Separate, clause: "a rationale that does not ask its separate consent", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness")},
 		broken: func(ev, resp map[string]any) { // biometrics without separate consent
-			for _, a := range actions(resp) {
-				if m := a.(map[string]any); m["type"] == "show_rationale" {
-					m["separate_consent"] = false
+			if m := find(resp, "show_rationale", "camera"); m != nil {
+				delete(m, "sensitive")
+				delete(m, "purpose")
+				delete(m, "separate_consent")
+			}
+		},
+	},
+	{
+		rule: check.Separate, clause: "a separate consent carried over to another purpose", profiles: []string{"android-33", "harmonyos-next"},
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness"), enter("account_security", "liveness_supplement")},
+		broken: func(ev, resp map[string]any) { // biometrics for the loan used for account security
+			if entered(ev, "account_security/liveness_supplement") && find(resp, "show_rationale", "camera") != nil {
+				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "account_security", "step": "liveness_supplement"}}
+			}
+		},
+	},
+	{
+		rule: check.Separate, clause: "an OS grant taken for separate consent", profiles: []string{"android-22", "harmonyos-next"},
+		user: yes, ops: []sim.Op{settingsOn("location"), launch, enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) { // precise location on the OS's grant alone
+			if entered(ev, "loan_apply/apply") {
+				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "apply"}}
+			}
+		},
+	},
+	{
+		rule: check.Separate, clause: "a rationale that asks the consent of another purpose", profiles: []string{"ios-17", "android-33"},
+		user: yes, ops: []sim.Op{launch, enter("account_security", "liveness_supplement")},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_rationale", "camera"); m != nil {
+				m["purpose"] = "loan_identity"
+			}
+		},
+	},
+	{
+		rule: check.Separate, clause: "declining the camera recorded as declining the card data", profiles: []string{"android-33", "wechat"},
+		user: declinesRationale("camera", false), ops: []sim.Op{launch, enter("loan_apply", "bind_card")},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "proceed", ""); m != nil && ev["type"] == "rationale_answer" {
+				m["missing_consents"] = []any{"financial_account/card_binding"}
+			}
+		},
+	},
+	{
+		rule: check.Separate, clause: "a receipt of a consent the user was not asked", profiles: []string{"android-33", "harmonyos-next"},
+		user: declinesRationale("camera", false), ops: []sim.Op{launch, enter("loan_apply", "bind_card")},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "rationale_answer" && ev["accepted"] == false {
+				rs, _ := resp["receipts"].([]json.RawMessage)
+				resp["receipts"] = append(rs, receipt(lastHash(resp), "kind", "consent", "policy", "msxf", "version", "2022-03-29",
+					"sensitive", "financial_account", "purpose", "card_binding", "scenario", "loan_apply", "step", "bind_card", "answer", "declined"))
+			}
+		},
+	},
+	{
+		rule: check.Separate, clause: "a consent on record asked again after migration", profiles: []string{"android-33", "ios-17"},
+		user: yes, prior: v1Record, ops: []sim.Op{settingsOn("location"), launch, enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) {
+			if entered(ev, "loan_apply/apply") {
+				resp["actions"] = append([]any{map[string]any{"type": "show_consent", "sensitive": "precise_location", "purpose": "loan_risk",
+					"scenario": "loan_apply", "step": "apply"}}, actions(resp)...)
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "the policy asked again after migration", profiles: []string{"android-33", "ios-17"},
+		user: yes, prior: v1Record, ops: []sim.Op{launch},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "launch" {
+				resp["actions"] = []any{map[string]any{"type": "show_policy", "change": "first"}}
+			}
+		},
+	},
+	{
+		rule: check.SDK, clause: "the map SDK on an OS grant, outside its scenario, before its separate consent", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{settingsOn("location"), launch},
+		broken: func(ev, resp map[string]any) {
+			if s, _ := resp["sdks"].([]any); len(s) > 0 {
+				addSDK(resp, "baidu_map")
+			}
+		},
+	},
+	{
+		rule: check.SDK, clause: "the map SDK after its separate consent is declined", profiles: []string{"android-22", "ios-17"},
+		user: declines("precise_location/loan_risk"), ops: []sim.Op{settingsOn("location"), launch, enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) {
+			if s, _ := resp["sdks"].([]any); len(s) > 0 && ev["type"] != "launch" && ev["type"] != "policy_answer" {
+				addSDK(resp, "baidu_map")
+			}
+		},
+	},
+	{
+		rule: check.SDK, clause: "optional location let to a push SDK without its separate consent", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{settingsOn("location"), launch, enter("marketing", "notifications")},
+		broken: func(ev, resp map[string]any) {
+			if d, _ := resp["sdk_data"].(map[string]any); d != nil {
+				if _, ok := d["jpush"]; ok {
+					d["jpush"] = []any{"location"}
 				}
+			}
+		},
+	},
+	{
+		rule: check.Withdraw, clause: "push SDKs on after notifications are withdrawn", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{launch, enter("marketing", "notifications"), {Kind: sim.OpWithdraw, Permission: "notifications"}, launch},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "withdraw" || ev["type"] == "launch" {
+				if s, _ := resp["sdks"].([]any); len(s) > 0 {
+					addSDK(resp, "jpush")
+				}
+			}
+		},
+	},
+	{
+		rule: check.Withdraw, clause: "a withdrawn consent not asked again", profiles: []string{"android-33", "wechat"},
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "bind_card"), {Kind: sim.OpWait, Wait: time.Hour},
+			{Kind: sim.OpWithdraw, Sensitive: "financial_account", Purpose: "card_binding"}, enter("loan_apply", "bind_card")},
+		broken: func(ev, resp map[string]any) {
+			if entered(ev, "loan_apply/bind_card") && since(ev) > 0 && find(resp, "show_consent", "") != nil {
+				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "bind_card"}}
+			}
+		},
+	},
+	{
+		rule: check.Withdraw, clause: "the consents of a withdrawn permission's rationale kept", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness"), {Kind: sim.OpWithdraw, Permission: "camera"},
+			enter("loan_apply", "id_verify"), {Kind: sim.OpWait, Wait: time.Hour}, enter("loan_apply", "liveness")},
+		broken: func(ev, resp map[string]any) { // the biometrics consent survives the camera's withdrawal
+			if entered(ev, "loan_apply/liveness") && since(ev) > 0 && find(resp, "show_rationale", "camera") != nil {
+				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "liveness"}}
+			}
+		},
+	},
+	{
+		rule: check.Degrade, clause: "a fallback step that does not say how it goes on", profiles: []string{"android-33", "harmonyos-next"},
+		user: declinesRationale("camera", false), ops: []sim.Op{launch, enter("loan_apply", "bind_card")},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "proceed", ""); m != nil {
+				m["fallbacks"] = []any{}
+			}
+		},
+	},
+	{
+		rule: check.Degrade, clause: "a declined blocking consent that does not block", profiles: []string{"android-33", "ios-17"},
+		user: declines("financial_account/card_binding"), ops: []sim.Op{launch, enter("loan_apply", "bind_card")},
+		broken: func(ev, resp map[string]any) {
+			for i, a := range actions(resp) {
+				if m := a.(map[string]any); m["type"] == "block" && m["sensitive"] == "financial_account" {
+					actions(resp)[i] = map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "bind_card"}
+				}
+			}
+		},
+	},
+	{
+		rule: check.Degrade, clause: "declining the camera stops card binding", profiles: []string{"android-33", "harmonyos-next"},
+		user: declinesRationale("camera", false), ops: []sim.Op{launch, enter("loan_apply", "bind_card")},
+		broken: func(ev, resp map[string]any) {
+			for i, a := range actions(resp) {
+				if m := a.(map[string]any); m["type"] == "proceed" {
+					actions(resp)[i] = map[string]any{"type": "block", "sensitive": "financial_account", "purpose": "card_binding", "scenario": "loan_apply", "step": "bind_card"}
+				}
+			}
+		},
+	},
+	{
+		rule: check.Platform, clause: "biometric login without the platform's prompt", profiles: []string{"android-33", "harmonyos-next", "ios-17", "wechat"},
+		user: yes, ops: []sim.Op{launch, enter("register_login", "face_login")},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "proceed", ""); m != nil {
+				delete(m, "system_prompt")
+			}
+		},
+	},
+	{
+		rule: check.Platform, clause: "biometric login where the platform has none", profiles: []string{"web", "alipay"},
+		user: yes, ops: []sim.Op{launch, enter("register_login", "face_login")},
+		broken: func(ev, resp map[string]any) {
+			for i, a := range actions(resp) {
+				if m := a.(map[string]any); m["type"] == "unavailable" {
+					actions(resp)[i] = map[string]any{"type": "proceed", "scenario": "register_login", "step": "face_login"}
+				}
+			}
+		},
+	},
+	{
+		rule: check.Cooldown, clause: "a refusal stamped by a clock 30 days ahead outlives the cooldown", profiles: []string{"android-33", "ios-17"},
+		user: declinesRationale("contacts", false, true),
+		ops: []sim.Op{launch, {Kind: sim.OpClock, Offset: 720 * time.Hour}, enter("loan_apply", "emergency_contacts"), {Kind: sim.OpClock},
+			enter("loan_apply", "emergency_contacts"), {Kind: sim.OpWait, Wait: 49 * time.Hour}, enter("loan_apply", "emergency_contacts")},
+		broken: func(ev, resp map[string]any) { // still suppressed 49 hours after the clock is right
+			if d := since(ev); d > 48*time.Hour && d < 100*time.Hour && find(resp, "show_rationale", "contacts") != nil {
+				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "emergency_contacts", "missing": []any{"contacts"}}}
+			}
+		},
+	},
+	{
+		rule: check.Contract, clause: "a consent answer without its receipt", profiles: []string{"android-33", "harmonyos-next"},
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "bind_card")},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "consent_answer" {
+				resp["receipts"] = []any{}
 			}
 		},
 	},
@@ -210,25 +500,35 @@ func TestMutations(t *testing.T) {
 	e, policy := reference(t)
 	caught := map[string]bool{}
 	for _, m := range mutations {
-		t.Run(m.rule, func(t *testing.T) {
-			p, err := device.Lookup(m.profile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			start := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-			real := sim.Run(func(req []byte) ([]byte, error) { return e.Decide(nil, req), nil }, device.NewAt(p, start), m.user(), "zh-CN", m.ops)
-			if faults := check.Check(policy, real); len(faults) > 0 {
-				t.Fatalf("the real engine breaks rules on this journey: %v", faults)
-			}
-			broken := sim.Run(mutate(e, m.broken), device.NewAt(p, start), m.user(), "zh-CN", m.ops)
-			for _, f := range check.Check(policy, broken) {
-				if f.Rule == m.rule {
-					caught[m.rule] = true
-					return
+		profiles := m.profiles
+		if m.profile != "" {
+			profiles = []string{m.profile}
+		}
+		for _, name := range profiles {
+			t.Run(m.rule+"/"+m.clause+"/"+name, func(t *testing.T) {
+				p, err := device.Lookup(name)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			t.Errorf("the broken engine is not caught by %s", m.rule)
-		})
+				var prior *sim.Prior
+				if m.prior != nil {
+					prior = m.prior(t)
+				}
+				real := sim.RunFrom(func(req []byte) ([]byte, error) { return e.Decide(nil, req), nil }, device.NewAt(p, start), m.user(), "zh-CN", prior, m.ops)
+				if faults := check.Check(policy, real); len(faults) > 0 {
+					t.Fatalf("the real engine breaks rules on this journey: %v", faults)
+				}
+				broken := sim.RunFrom(mutate(e, m.broken), device.NewAt(p, start), m.user(), "zh-CN", prior, m.ops)
+				faults := check.Check(policy, broken)
+				for _, f := range faults {
+					if f.Rule == m.rule {
+						caught[m.rule] = true
+						return
+					}
+				}
+				t.Errorf("the broken engine is not caught by %s; its faults: %v", m.rule, faults)
+			})
+		}
 	}
 	for _, r := range check.Rules() {
 		if !caught[r] {

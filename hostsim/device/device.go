@@ -131,7 +131,8 @@ type Device struct {
 	p       Profile
 	major   int
 	minor   int
-	now     time.Time
+	now     time.Time     // the true time
+	offset  time.Duration // how far the device's clock is wrong (SetClock)
 	lastUse time.Time
 	perms   map[string]*perm
 	privacy bool // WeChat's privacy agreement accepted
@@ -168,8 +169,19 @@ func (d *Device) parseVersion() {
 // Profile returns the device's profile (its version changes on Upgrade).
 func (d *Device) Profile() Profile { return d.p }
 
-// Now is the device's clock.
-func (d *Device) Now() time.Time { return d.now }
+// Now is the device's clock, as the app reads it: the true time, plus
+// the offset of a clock set wrong (SetClock).
+func (d *Device) Now() time.Time { return d.now.Add(d.offset) }
+
+// SetClock sets the device's clock off the true time by offset (0: right
+// again), as a user does who sets the date by hand or a phone whose clock
+// lost its network time. Only what the app reads moves: the OS's own
+// timers (one-time grants, the reset of unused apps' permissions) keep the
+// true time.
+func (d *Device) SetClock(offset time.Duration) { d.offset = offset }
+
+// ClockOffset is how far the device's clock is off the true time.
+func (d *Device) ClockOffset() time.Duration { return d.offset }
 
 // Read is the device's randomness: the same device (profile and start
 // time) gives the same bytes, so that runs replay.

@@ -157,3 +157,26 @@ func TestWeChatPrivacyAgreement(t *testing.T) {
 		t.Error("Alipay has no such agreement in this model")
 	}
 }
+
+// TestSetClock: a clock set wrong moves what the app reads, not the OS's
+// own timers: a one-time grant still ends a true minute later.
+func TestSetClock(t *testing.T) {
+	p, _ := Lookup("android-33")
+	d := New(p)
+	d.Request("camera", AllowOnce)
+	d.SetClock(720 * time.Hour)
+	if got := d.Now(); !got.Equal(DefaultStart.Add(720*time.Hour)) || d.ClockOffset() != 720*time.Hour {
+		t.Errorf("now %v with the clock 30 days ahead", got)
+	}
+	if d.Report()["camera"] != Granted {
+		t.Errorf("setting the clock ended a one-time grant")
+	}
+	d.Advance(time.Minute)
+	d.SetClock(0)
+	if got := d.Now(); !got.Equal(DefaultStart.Add(time.Minute)) {
+		t.Errorf("now %v once the clock is corrected", got)
+	}
+	if d.Report()["camera"] != NotDetermined {
+		t.Errorf("a one-time grant outlived a true minute away")
+	}
+}

@@ -67,20 +67,25 @@ func worker(t *testing.T, mode string, seed uint64, v wasmtest.Variant) func() *
 	}
 }
 
-func policy(t *testing.T) (steps, perms []string) {
+func policy(t *testing.T) (steps, perms, consents []string) {
 	return policyNames(prompttest.Must(t).Bundles["reference"])
 }
 
 // TestGenerate: a seed always gives the same journey; journeys start with
-// a launch, hold only the simulator's ops on the policy's steps and
-// permissions, and upgrade only Android; many seeds reach every profile.
+// a launch, hold only the simulator's ops on the policy's steps,
+// permissions and consents, and upgrade only Android; many seeds reach
+// every profile, and withdraw consents and set the clock wrong.
 func TestGenerate(t *testing.T) {
-	steps, perms := policy(t)
-	kinds := []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, sim.OpSettings, sim.OpReinstall, sim.OpUpgrade}
+	steps, perms, consents := policy(t)
+	if len(consents) == 0 {
+		t.Fatal("the reference policy names no separate consent")
+	}
+	kinds := []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, sim.OpSettings, sim.OpReinstall, sim.OpUpgrade, sim.OpClock}
 	profiles := map[string]bool{}
+	seen := map[string]bool{}
 	for seed := uint64(1); seed <= 500; seed++ {
-		c := Generate(seed, steps, perms)
-		if again := Generate(seed, steps, perms); !reflect.DeepEqual(c, again) {
+		c := Generate(seed, steps, perms, consents)
+		if again := Generate(seed, steps, perms, consents); !reflect.DeepEqual(c, again) {
 			t.Fatalf("seed %d gives two journeys", seed)
 		}
 		profiles[c.Profile.Name] = true
@@ -95,8 +100,17 @@ func TestGenerate(t *testing.T) {
 				t.Errorf("seed %d: enters %s/%s, not a step of the policy", seed, op.Scenario, op.Step)
 			case op.Kind == sim.OpSettings && !slices.Contains(perms, op.Permission):
 				t.Errorf("seed %d: settings for %s", seed, op.Permission)
+			case op.Kind == sim.OpWithdraw && op.Sensitive != "":
+				seen["consent"] = true
+				if op.Permission != "" || !slices.Contains(consents, op.Sensitive+"/"+op.Purpose) {
+					t.Errorf("seed %d: withdraws %+v", seed, op)
+				}
 			case op.Kind == sim.OpWithdraw && op.Permission != "policy" && !slices.Contains(perms, op.Permission):
 				t.Errorf("seed %d: withdraws %s", seed, op.Permission)
+			case op.Kind == sim.OpClock && op.Offset > 0:
+				seen["ahead"] = true
+			case op.Kind == sim.OpClock && op.Offset == 0:
+				seen["right"] = true
 			case op.Kind == sim.OpUpgrade && c.Profile.Platform != "android":
 				t.Errorf("seed %d: upgrades %s", seed, c.Profile.Name)
 			}
@@ -104,6 +118,9 @@ func TestGenerate(t *testing.T) {
 	}
 	if len(profiles) != len(device.Profiles()) {
 		t.Errorf("500 seeds reach %d of %d profiles", len(profiles), len(device.Profiles()))
+	}
+	if len(seen) != 3 {
+		t.Errorf("500 seeds: a consent withdrawn, a clock set ahead, a clock set right: %v", seen)
 	}
 }
 
@@ -146,11 +163,13 @@ func TestShrinkOps(t *testing.T) {
 // TestTOML: the journey file of a shrunk case loads as a journey with the
 // case's device, locale, ops and recorded answers.
 func TestTOML(t *testing.T) {
-	steps, perms := policy(t)
-	c := Generate(44, steps, perms)
+	steps, perms, consents := policy(t)
+	c := Generate(44, steps, perms, consents)
 	c.Ops = append(c.Ops, sim.Op{Kind: sim.OpWait, Wait: 49 * time.Hour}, sim.Op{Kind: sim.OpSettings, Permission: perms[0], On: true},
+		sim.Op{Kind: sim.OpClock, Offset: 720 * time.Hour}, sim.Op{Kind: sim.OpWithdraw, Sensitive: "biometrics", Purpose: "loan_identity"},
+		sim.Op{Kind: sim.OpClock}, sim.Op{Kind: sim.OpClock, Offset: -2 * time.Hour},
 		sim.Op{Kind: sim.OpWithdraw, Permission: "policy"}, sim.Op{Kind: sim.OpReinstall})
-	user := &sim.Scripted{Policies: []bool{true, false}, Rationales: []bool{false}, Dialogs: []device.Choice{device.DenyForever, device.Allow}, Switches: []bool{true}}
+	user := &sim.Scripted{Policies: []bool{true, false}, Rationales: []bool{false}, Consents: []bool{false, true}, Dialogs: []device.Choice{device.DenyForever, device.Allow}, Switches: []bool{true}}
 	file := filepath.Join(t.TempDir(), "seed-44.toml")
 	if err := os.WriteFile(file, []byte(TOML(&c, c.Ops, user, "WITHDRAW")), 0o644); err != nil {
 		t.Fatal(err)
@@ -167,7 +186,7 @@ func TestTOML(t *testing.T) {
 	}
 	u := j.NewUser()
 	if !reflect.DeepEqual(u.Policies, user.Policies) || !reflect.DeepEqual(u.Rationales, user.Rationales) ||
-		!reflect.DeepEqual(u.Dialogs, user.Dialogs) || !reflect.DeepEqual(u.Switches, user.Switches) {
+		!reflect.DeepEqual(u.Dialogs, user.Dialogs) || !reflect.DeepEqual(u.Switches, user.Switches) || !reflect.DeepEqual(u.Consents, user.Consents) {
 		t.Errorf("user %+v, want %+v", u, user)
 	}
 }

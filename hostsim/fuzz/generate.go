@@ -21,31 +21,43 @@ type Case struct {
 var locales = [...]string{"zh-CN", "en", "zh-TW", "zh-HK", "en-US", "fr"}
 
 // Generate makes the case of a seed: steps are "scenario/step" names of the
-// policy, perms the permissions it asks for.
-func Generate(seed uint64, steps, perms []string) Case {
+// policy, perms the permissions it asks for, consents the separate consents
+// it names ("<sensitive>/<purpose>"). Besides entering steps, launching and
+// waiting, the user switches permissions in the settings, withdraws
+// permissions, consents or the policy, sets the device's clock ahead or
+// back and right again, reinstalls and upgrades.
+func Generate(seed uint64, steps, perms, consents []string) Case {
 	r := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc909))
 	profiles := device.Profiles()
 	c := Case{Seed: seed, Profile: profiles[r.IntN(len(profiles))], Locale: locales[r.IntN(len(locales))]}
 	c.Ops = append(c.Ops, sim.Op{Kind: sim.OpLaunch})
 	for n := 2 + r.IntN(9); n > 0; n-- {
 		switch x := r.IntN(100); {
-		case x < 55:
+		case x < 52:
 			sc, st, _ := strings.Cut(steps[r.IntN(len(steps))], "/")
 			c.Ops = append(c.Ops, sim.Op{Kind: sim.OpEnter, Scenario: sc, Step: st})
-		case x < 65:
+		case x < 62:
 			c.Ops = append(c.Ops, sim.Op{Kind: sim.OpLaunch})
-		case x < 77:
+		case x < 73:
 			waits := []time.Duration{time.Minute, time.Hour, 47 * time.Hour, 49 * time.Hour, 91 * 24 * time.Hour}
 			c.Ops = append(c.Ops, sim.Op{Kind: sim.OpWait, Wait: waits[r.IntN(len(waits))]})
-		case x < 85:
+		case x < 81:
 			c.Ops = append(c.Ops, sim.Op{Kind: sim.OpSettings, Permission: perms[r.IntN(len(perms))], On: r.IntN(2) == 0})
-		case x < 93:
-			p := "policy"
-			if r.IntN(3) > 0 {
-				p = perms[r.IntN(len(perms))]
+		case x < 90:
+			op := sim.Op{Kind: sim.OpWithdraw, Permission: "policy"}
+			switch k := r.IntN(6); {
+			case k >= 4 && len(consents) > 0:
+				op.Permission = ""
+				op.Sensitive, op.Purpose, _ = strings.Cut(consents[r.IntN(len(consents))], "/")
+			case k >= 2:
+				op.Permission = perms[r.IntN(len(perms))]
 			}
-			c.Ops = append(c.Ops, sim.Op{Kind: sim.OpWithdraw, Permission: p})
-		case x < 97:
+			c.Ops = append(c.Ops, op)
+		case x < 95:
+			// A clock set wrong by hand or by a lost network time, or right again.
+			offsets := []time.Duration{0, 0, 720 * time.Hour, 49 * time.Hour, -2 * time.Hour}
+			c.Ops = append(c.Ops, sim.Op{Kind: sim.OpClock, Offset: offsets[r.IntN(len(offsets))]})
+		case x < 98:
 			c.Ops = append(c.Ops, sim.Op{Kind: sim.OpReinstall})
 		default:
 			if c.Profile.Platform == "android" {
@@ -65,6 +77,7 @@ type Recorder struct {
 	user       sim.User
 	Policies   []bool
 	Rationales []bool
+	Consents   []bool
 	Dialogs    []device.Choice
 	Switches   []bool
 }
@@ -80,6 +93,13 @@ func (r *Recorder) Policy(a *sim.Action) bool {
 func (r *Recorder) Rationale(a *sim.Action) bool {
 	v := r.user.Rationale(a)
 	r.Rationales = append(r.Rationales, v)
+	return v
+}
+
+// Consent answers a separate consent screen.
+func (r *Recorder) Consent(a *sim.Action) bool {
+	v := r.user.Consent(a)
+	r.Consents = append(r.Consents, v)
 	return v
 }
 
@@ -99,5 +119,5 @@ func (r *Recorder) Settings(p string) bool {
 
 // Script is a scripted user who answers as recorded.
 func (r *Recorder) Script() *sim.Scripted {
-	return &sim.Scripted{Policies: r.Policies, Rationales: r.Rationales, Dialogs: r.Dialogs, Switches: r.Switches}
+	return &sim.Scripted{Policies: r.Policies, Rationales: r.Rationales, Consents: r.Consents, Dialogs: r.Dialogs, Switches: r.Switches}
 }

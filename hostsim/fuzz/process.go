@@ -44,11 +44,11 @@ func Serve(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 		return err
 	}
 	defer e.Close(ctx)
-	steps, perms := policyNames(e.Bundle)
+	steps, perms, consents := policyNames(e.Bundle)
 	w := e.NewWorker()
 	defer w.Close(ctx)
 	// A first journey instantiates the module before Run starts the clock.
-	play(ctx, w, e.Policy, cfg.Seed, steps, perms, false)
+	play(ctx, w, e.Policy, cfg.Seed, steps, perms, consents, false)
 	bw := bufio.NewWriter(out)
 	enc := json.NewEncoder(bw)
 	if err := enc.Encode(Outcome{I: -1}); err != nil {
@@ -66,7 +66,7 @@ func Serve(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 		flushed := time.Now()
 		for i := from; i < from+n; i++ {
 			before := w.Replaced()
-			o := play(ctx, w, e.Policy, cfg.Seed+uint64(i), steps, perms, i%sampleEvery == 0)
+			o := play(ctx, w, e.Policy, cfg.Seed+uint64(i), steps, perms, consents, i%sampleEvery == 0)
 			o.I, o.Replaced = i, w.Replaced()-before
 			if err := enc.Encode(o); err != nil {
 				return err
@@ -154,11 +154,11 @@ func (p *process) finish() int64 {
 
 // driver hands out a run's journeys to worker processes.
 type driver struct {
-	cfg          *Config
-	take         func(n int) int // the first of the next n journeys
-	steps, perms []string
-	outcomes     []Outcome
-	done         func()
+	cfg                    *Config
+	take                   func(n int) int // the first of the next n journeys
+	steps, perms, consents []string
+	outcomes               []Outcome
+	done                   func()
 }
 
 // drive feeds journeys to one worker process at a time, replacing it when
@@ -211,7 +211,7 @@ func (d *driver) drive(p *process, peak *int64) error {
 // await waits for journey i's outcome; ok is false when the process hung
 // (it is killed) or died.
 func (d *driver) await(p *process, i int) (o Outcome, ok bool) {
-	c := Generate(d.cfg.Seed+uint64(i), d.steps, d.perms)
+	c := Generate(d.cfg.Seed+uint64(i), d.steps, d.perms, d.consents)
 	deadline := d.cfg.Timeout * time.Duration(len(c.Ops)+1)
 	timer := time.NewTimer(deadline)
 	defer timer.Stop()

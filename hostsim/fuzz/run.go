@@ -131,7 +131,7 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 			return nil, err
 		}
 	}
-	steps, perms := policyNames(b)
+	steps, perms, consents := policyNames(b)
 	res := &Result{Seed: cfg.Seed, Native: cfg.Native, Workers: max(1, cfg.Workers), Outcomes: make([]Outcome, cfg.Journeys)}
 	var next atomic.Int64
 	take := func(n int) int { return int(next.Add(int64(n)) - int64(n)) }
@@ -154,7 +154,7 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 				w := e.NewWorker()
 				defer w.Close(ctx)
 				for i := take(1); i < cfg.Journeys; i = take(1) {
-					res.Outcomes[i] = play(ctx, w, e.Policy, cfg.Seed+uint64(i), steps, perms, false)
+					res.Outcomes[i] = play(ctx, w, e.Policy, cfg.Seed+uint64(i), steps, perms, consents, false)
 					res.Outcomes[i].I = i
 					done()
 				}
@@ -181,7 +181,7 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 		}
 		fmt.Fprintf(log, "%d worker processes ready in %s\n", res.Workers, time.Since(startup).Round(time.Millisecond))
 		res.Peaks = make([]int64, res.Workers)
-		d := &driver{cfg: &cfg, take: take, steps: steps, perms: perms, outcomes: res.Outcomes, done: done}
+		d := &driver{cfg: &cfg, take: take, steps: steps, perms: perms, consents: consents, outcomes: res.Outcomes, done: done}
 		start := time.Now()
 		for k := range procs {
 			wg.Go(func() { errs[k] = d.drive(procs[k], &res.Peaks[k]) })
@@ -207,9 +207,9 @@ func firstError(errs []error) error {
 	return nil
 }
 
-// policyNames lists a bundle's steps ("scenario/step") and permissions,
-// what Generate picks from.
-func policyNames(b *bundle.Bundle) (steps, perms []string) {
+// policyNames lists a bundle's steps ("scenario/step"), permissions and
+// separate consents ("<sensitive>/<purpose>"), what Generate picks from.
+func policyNames(b *bundle.Bundle) (steps, perms, consents []string) {
 	for _, sc := range b.Scenarios {
 		for _, st := range sc.Steps {
 			steps = append(steps, sc.ID+"/"+st.ID)
@@ -218,13 +218,13 @@ func policyNames(b *bundle.Bundle) (steps, perms []string) {
 	for _, p := range b.Permissions {
 		perms = append(perms, p.ID)
 	}
-	return steps, perms
+	return steps, perms, check.NewPolicy(b).Consents()
 }
 
 // play plays the journey of a seed on a worker and checks it; sample also
 // plays it on the native engine with the same answers, to compare.
-func play(ctx context.Context, w *hostsim.Worker, policy *check.Policy, seed uint64, steps, perms []string, sample bool) Outcome {
-	c := Generate(seed, steps, perms)
+func play(ctx context.Context, w *hostsim.Worker, policy *check.Policy, seed uint64, steps, perms, consents []string, sample bool) Outcome {
+	c := Generate(seed, steps, perms, consents)
 	r := Outcome{Profile: c.Profile.Name}
 	timed := func(d sim.Decide, acc *int64) sim.Decide {
 		return func(req []byte) ([]byte, error) {

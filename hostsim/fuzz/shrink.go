@@ -26,8 +26,8 @@ func Shrink(ctx context.Context, cfg Config, o Outcome) (string, error) {
 	defer e.Close(ctx)
 	w := e.NewWorker()
 	defer w.Close(ctx)
-	steps, perms := policyNames(e.Bundle)
-	c := Generate(cfg.Seed+uint64(o.I), steps, perms)
+	steps, perms, consents := policyNames(e.Bundle)
+	c := Generate(cfg.Seed+uint64(o.I), steps, perms, consents)
 	play := func(ops []sim.Op, user sim.User) *sim.Transcript {
 		dev := device.New(c.Profile)
 		decide, _ := w.Decide(ctx, dev)
@@ -95,6 +95,7 @@ func TOML(c *Case, ops []sim.Op, user *sim.Scripted, rule string) string {
 	}
 	list("policy", len(user.Policies), func(i int) string { return fmt.Sprint(user.Policies[i]) })
 	list("rationale", len(user.Rationales), func(i int) string { return fmt.Sprint(user.Rationales[i]) })
+	list("consent", len(user.Consents), func(i int) string { return fmt.Sprint(user.Consents[i]) })
 	list("dialog", len(user.Dialogs), func(i int) string { return fmt.Sprintf("%q", user.Dialogs[i]) })
 	list("settings", len(user.Switches), func(i int) string { return fmt.Sprint(user.Switches[i]) })
 	for _, op := range ops {
@@ -104,6 +105,12 @@ func TOML(c *Case, ops []sim.Op, user *sim.Scripted, rule string) string {
 		}
 		if op.Permission != "" {
 			fmt.Fprintf(&b, "permission = %q\n", op.Permission)
+		}
+		if op.Sensitive != "" || op.Purpose != "" {
+			fmt.Fprintf(&b, "sensitive = %q\npurpose = %q\n", op.Sensitive, op.Purpose)
+		}
+		if op.Kind == sim.OpClock {
+			fmt.Fprintf(&b, "offset = %q\n", op.Offset.String())
 		}
 		if op.Kind == sim.OpWait {
 			fmt.Fprintf(&b, "for = %q\n", op.Wait.String())

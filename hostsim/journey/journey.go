@@ -6,6 +6,7 @@
 package journey
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/sim"
@@ -30,10 +32,22 @@ type Journey struct {
 	Locale      string   `toml:"locale"`
 	Start       string   `toml:"start"` // RFC 3339; default 2026-03-01T10:00:00+08:00
 	User        User     `toml:"user"`
+	Prior       Prior    `toml:"prior"`
 	Do          []Op     `toml:"do,required"`
 	Expect      Expect   `toml:"expect"`
 
-	File string `toml:"-"`
+	File  string          `toml:"-"`
+	state json.RawMessage // the prior record's state, read from Prior.State
+}
+
+// Prior is a record the app holds when the journey starts, left by an
+// earlier version of the app: its state file, and what the journey's
+// author declares is on record in it, which the checks hold the engine to
+// (they never read the state).
+type Prior struct {
+	State    string   `toml:"state"`    // a file, relative to the journey's ("": no prior record)
+	Policy   bool     `toml:"policy"`   // consent to the policy is on record
+	Consents []string `toml:"consents"` // separate consents on record, "<sensitive>/<purpose>"
 }
 
 // User is the scripted user of a journey.
@@ -42,7 +56,16 @@ type User struct {
 	Rationale   []bool       `toml:"rationale"`
 	Dialog      []string     `toml:"dialog"`
 	Settings    []bool       `toml:"settings"`
+	Consent     []bool       `toml:"consent"` // a separate consent screen: accept?
 	Permissions []PermAnswer `toml:"permission"`
+	Separate    []SepAnswer  `toml:"separate"`
+}
+
+// SepAnswer are a user's answers for one separate consent, on its own
+// screen and on a rationale that asks it.
+type SepAnswer struct {
+	ID     string `toml:"id,required"` // "<sensitive>/<purpose>"
+	Answer []bool `toml:"answer,required"`
 }
 
 // PermAnswer are a user's answers for one permission.
@@ -59,7 +82,10 @@ type Op struct {
 	Scenario   string           `toml:"scenario"`
 	Step       string           `toml:"step"`
 	Permission string           `toml:"permission"`
+	Sensitive  string           `toml:"sensitive"` // withdraw: a separate consent, with purpose
+	Purpose    string           `toml:"purpose"`
 	For        prompts.Duration `toml:"for"`
+	Offset     string           `toml:"offset"` // clock: "+720h", "-2h", "0"
 	On         bool             `toml:"on"`
 	Version    string           `toml:"version"`
 	Platform   string           `toml:"platform"` // upgrade: only on this platform
@@ -83,7 +109,7 @@ type Expect struct {
 	Faults []string `toml:"faults"`
 }
 
-var opKinds = []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, sim.OpSettings, sim.OpReinstall, sim.OpUpgrade}
+var opKinds = []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, sim.OpSettings, sim.OpReinstall, sim.OpUpgrade, sim.OpClock}
 
 // Load reads a journey file. Its errors name file:line:col and the key.
 func Load(file string) (*Journey, error) {
@@ -118,13 +144,50 @@ func Load(file string) (*Journey, error) {
 		if !slices.Contains(opKinds, op.Do) {
 			return nil, bad(key+".do", "do must be one of %s", strings.Join(opKinds, ", "))
 		}
-		need := map[string]string{sim.OpEnter: "scenario", sim.OpWithdraw: "permission", sim.OpWait: "for", sim.OpSettings: "permission", sim.OpUpgrade: "version"}
+		need := map[string]string{sim.OpEnter: "scenario", sim.OpWithdraw: "permission, or sensitive and purpose", sim.OpWait: "for",
+			sim.OpSettings: "permission", sim.OpUpgrade: "version", sim.OpClock: "offset"}
+		consent := op.Sensitive != "" || op.Purpose != ""
 		missing := (op.Do == sim.OpEnter && (op.Scenario == "" || op.Step == "")) ||
-			((op.Do == sim.OpWithdraw || op.Do == sim.OpSettings) && op.Permission == "") ||
-			(op.Do == sim.OpWait && op.For.Duration <= 0) || (op.Do == sim.OpUpgrade && op.Version == "")
+			(op.Do == sim.OpWithdraw && (op.Permission == "") == !consent) ||
+			(op.Do == sim.OpWithdraw && consent && (op.Sensitive == "" || op.Purpose == "")) ||
+			(op.Do == sim.OpSettings && op.Permission == "") ||
+			(op.Do == sim.OpWait && op.For.Duration <= 0) || (op.Do == sim.OpUpgrade && op.Version == "") ||
+			(op.Do == sim.OpClock && op.Offset == "")
 		if missing {
 			return nil, bad(key, "do = %q needs %s", op.Do, need[op.Do])
 		}
+		if consent {
+			if _, ok := vocab.ParseSensitive(op.Sensitive); !ok {
+				return nil, bad(key+".sensitive", "a sensitive category is one of %s", strings.Join(vocab.Names(vocab.NumSensitive), ", "))
+			}
+		}
+		if op.Offset != "" {
+			if _, err := time.ParseDuration(op.Offset); err != nil {
+				return nil, bad(key+".offset", "offset is a duration like \"+720h\", \"-2h\" or \"0\": %v", err)
+			}
+		}
+	}
+	for i, sa := range j.User.Separate {
+		if err := validConsent(sa.ID); err != "" {
+			return nil, bad(fmt.Sprintf("user.separate[%d].id", i), "%s", err)
+		}
+	}
+	if pr := j.Prior; pr.State == "" && (pr.Policy || len(pr.Consents) > 0) {
+		return nil, bad("prior", "a prior record needs its state")
+	} else if pr.State != "" {
+		for i, k := range pr.Consents {
+			if err := validConsent(k); err != "" {
+				return nil, bad(fmt.Sprintf("prior.consents[%d]", i), "%s", err)
+			}
+		}
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(file), pr.State))
+		if err != nil {
+			return nil, bad("prior.state", "%v", err)
+		}
+		if !json.Valid(data) {
+			return nil, bad("prior.state", "%s is not JSON", pr.State)
+		}
+		j.state = json.RawMessage(strings.TrimSpace(string(data)))
 	}
 	for i, c := range j.User.Dialog {
 		if !validChoice(c) {
@@ -144,6 +207,16 @@ func Load(file string) (*Journey, error) {
 		}
 	}
 	return &j, nil
+}
+
+// validConsent says what is wrong with a consent written
+// "<sensitive>/<purpose>" ("" if nothing).
+func validConsent(k string) string {
+	s, p, ok := strings.Cut(k, "/")
+	if _, known := vocab.ParseSensitive(s); !ok || !known || p == "" {
+		return fmt.Sprintf("%q is not a consent \"<sensitive>/<purpose>\" with a sensitive category of %s", k, strings.Join(vocab.Names(vocab.NumSensitive), ", "))
+	}
+	return ""
 }
 
 func validChoice(c string) bool { return slices.Contains(sim.Choices(), device.Choice(c)) }
@@ -212,17 +285,21 @@ func (j *Journey) Profiles() []device.Profile {
 func (j *Journey) Ops() []sim.Op {
 	var out []sim.Op
 	for _, o := range j.Do {
+		offset, _ := time.ParseDuration(o.Offset)
 		out = append(out, sim.Op{Kind: o.Do, Scenario: o.Scenario, Step: o.Step, Permission: o.Permission,
-			Wait: o.For.Duration, On: o.On, Version: o.Version, Platform: o.Platform})
+			Sensitive: o.Sensitive, Purpose: o.Purpose, Wait: o.For.Duration, Offset: offset, On: o.On, Version: o.Version, Platform: o.Platform})
 	}
 	return out
 }
 
 // NewUser returns the journey's scripted user.
 func (j *Journey) NewUser() *sim.Scripted {
-	u := &sim.Scripted{Policies: j.User.Policy, Rationales: j.User.Rationale, Switches: j.User.Settings,
+	u := &sim.Scripted{Policies: j.User.Policy, Rationales: j.User.Rationale, Switches: j.User.Settings, Consents: j.User.Consent,
 		Dialogs: choices(j.User.Dialog), PerDialog: map[string][]device.Choice{}, PerSwitch: map[string][]bool{},
-		PerRationale: map[string][]bool{}}
+		PerRationale: map[string][]bool{}, PerConsent: map[string][]bool{}}
+	for _, sa := range j.User.Separate {
+		u.PerConsent[sa.ID] = sa.Answer
+	}
 	for _, p := range j.User.Permissions {
 		if p.Dialog != nil {
 			u.PerDialog[p.ID] = choices(p.Dialog)
@@ -243,6 +320,15 @@ func choices(l []string) []device.Choice {
 		out = append(out, device.Choice(c))
 	}
 	return out
+}
+
+// PriorRecord is the record the app holds when the journey starts, or nil
+// for a fresh install.
+func (j *Journey) PriorRecord() *sim.Prior {
+	if j.Prior.State == "" {
+		return nil
+	}
+	return &sim.Prior{State: j.state, Policy: j.Prior.Policy, Consents: slices.Clone(j.Prior.Consents)}
 }
 
 // StartTime is the device clock's start.
@@ -287,7 +373,7 @@ func PlayOn(j *Journey, dev *device.Device, decide sim.Decide, policy *check.Pol
 		locale = "zh-CN"
 	}
 	p := dev.Profile() // before an upgrade changes its version
-	t := sim.Run(decide, dev, j.NewUser(), locale, j.Ops())
+	t := sim.RunFrom(decide, dev, j.NewUser(), locale, j.PriorRecord(), j.Ops())
 	r := &Result{Journey: j, Profile: p, Transcript: t, Faults: check.Check(policy, t)}
 	r.Failures = j.Expect.failures(t, r.Faults)
 	return r
@@ -366,12 +452,16 @@ func (x *Expect) failures(t *sim.Transcript, faults []check.Fault) []string {
 	return out
 }
 
-// Summary is an action as journeys name it: "<type> [<permission>]
-// [<scenario>/<step>]".
+// Summary is an action as journeys name it: "<type> [<permission> |
+// <sensitive>/<purpose>] [<scenario>/<step>]" (a rationale names its
+// permission, a consent screen or a block without a permission its
+// consent).
 func Summary(a *sim.Action) string {
 	s := a.Type
 	if a.Permission != "" {
 		s += " " + a.Permission
+	} else if k := a.Consent(); k != "" {
+		s += " " + k
 	}
 	if a.Scenario != "" {
 		s += " " + a.Scenario + "/" + a.Step

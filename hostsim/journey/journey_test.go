@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/hostsim/check"
@@ -62,5 +63,67 @@ func TestLoadPaths(t *testing.T) {
 	}
 	if _, err := journey.LoadPaths([]string{dir}); err == nil || !strings.Contains(err.Error(), "bad.toml") {
 		t.Errorf("a folder with a bad journey: %v", err)
+	}
+}
+
+// TestLoadConsentsClockPrior: consent answers, a consent withdrawn, clock
+// ops and a prior record load as the simulator's; wrong ones name their
+// key.
+func TestLoadConsentsClockPrior(t *testing.T) {
+	j, err := journey.Load("../testdata/journeys/migration_v1.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := j.PriorRecord()
+	if pr == nil || !pr.Policy || len(pr.Consents) != 1 || !strings.HasPrefix(string(pr.State), `{"v":1,`) {
+		t.Errorf("the prior record: %+v", pr)
+	}
+	dir := t.TempDir()
+	write := func(body string) string {
+		f := filepath.Join(dir, "j.toml")
+		if err := os.WriteFile(f, []byte("name = \"x\"\ndevices = [\"android-33\"]\n"+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	j, err = journey.Load(write(`
+[[user.separate]]
+id = "financial_account/card_binding"
+answer = [false, true]
+
+[[do]]
+do = "clock"
+offset = "-2h"
+
+[[do]]
+do = "withdraw"
+sensitive = "biometrics"
+purpose = "loan_identity"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := j.Ops()
+	if ops[0].Offset != -2*time.Hour || ops[1].Sensitive != "biometrics" || ops[1].Purpose != "loan_identity" || ops[1].Permission != "" {
+		t.Errorf("ops %+v", ops)
+	}
+	if u := j.NewUser(); len(u.PerConsent["financial_account/card_binding"]) != 2 {
+		t.Errorf("consent answers %+v", u.PerConsent)
+	}
+	for body, want := range map[string]string{
+		"[[do]]\ndo = \"clock\"\n":                                                                          "do[0]",
+		"[[do]]\ndo = \"clock\"\noffset = \"soon\"\n":                                                       "do[0].offset",
+		"[[do]]\ndo = \"withdraw\"\nsensitive = \"biometrics\"\n":                                           "do[0]",
+		"[[do]]\ndo = \"withdraw\"\npermission = \"camera\"\nsensitive = \"biometrics\"\npurpose = \"x\"\n": "do[0]",
+		"[[do]]\ndo = \"withdraw\"\nsensitive = \"faces\"\npurpose = \"x\"\n":                               "do[0].sensitive",
+		"[[user.separate]]\nid = \"biometrics\"\nanswer = [true]\n[[do]]\ndo = \"launch\"\n":                "user.separate[0].id",
+		"[prior]\nstate = \"none.json\"\n[[do]]\ndo = \"launch\"\n":                                         "prior.state",
+		"[prior]\nstate = \"j.toml\"\nconsents = [\"biometrics/x\"]\n[[do]]\ndo = \"launch\"\n":             "prior.state",
+		"[prior]\nstate = \"j.toml\"\nconsents = [\"faces/x\"]\n[[do]]\ndo = \"launch\"\n":                  "prior.consents[0]",
+		"[prior]\npolicy = true\n[[do]]\ndo = \"launch\"\n":                                                 "prior",
+	} {
+		if _, err := journey.Load(write(body)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error naming %s", body, err, want)
+		}
 	}
 }

@@ -1,9 +1,11 @@
 // Package sim runs an app's host loop against a simulated device and
 // user: it sends the engine the events a user's actions cause, carries
 // the engine's state, performs the actions the engine answers with (a
-// policy popup, a rationale, a system request, a settings hint) by asking
-// the user and the device, and records everything in a Transcript that
-// the compliance checks (package check) and the reports read.
+// policy popup, a rationale, a separate consent, a system request, a
+// settings hint) by asking the user and the device, and records everything
+// in a Transcript that the compliance checks (package check) and the
+// reports read. A run may start from a prior record (RunFrom): a state an
+// earlier app version left, with what is declared to be on record in it.
 //
 // The device is the OS (package device): what it reports, whether a
 // request shows a dialog, what an answer turns into. The engine is
@@ -28,6 +30,8 @@ type User interface {
 	Policy(a *Action) bool
 	// Rationale answers an in-app rationale.
 	Rationale(a *Action) bool
+	// Consent answers a separate consent screen (show_consent).
+	Consent(a *Action) bool
 	// Dialog chooses in a system dialog for a permission.
 	Dialog(permission string) device.Choice
 	// Settings says whether the user, sent to the settings for a
@@ -38,14 +42,21 @@ type User interface {
 // Op is something the user does of their own accord: the script of a
 // journey is a list of them.
 type Op struct {
-	Kind       string        `json:"kind" toml:"do"` // launch, enter, withdraw, wait, settings, reinstall, upgrade
-	Scenario   string        `json:"scenario,omitempty" toml:"scenario"`
-	Step       string        `json:"step,omitempty" toml:"step"`
-	Permission string        `json:"permission,omitempty" toml:"permission"`
-	Wait       time.Duration `json:"wait,omitempty" toml:"-"`
-	On         bool          `json:"on,omitempty" toml:"on"`
-	Version    string        `json:"version,omitempty" toml:"version"`
-	Platform   string        `json:"platform,omitempty" toml:"platform"` // upgrade: only on this platform
+	Kind       string `json:"kind" toml:"do"` // launch, enter, withdraw, wait, settings, reinstall, upgrade, clock
+	Scenario   string `json:"scenario,omitempty" toml:"scenario"`
+	Step       string `json:"step,omitempty" toml:"step"`
+	Permission string `json:"permission,omitempty" toml:"permission"`
+	// Sensitive and Purpose name a separate consent to withdraw (instead
+	// of a permission).
+	Sensitive string        `json:"sensitive,omitempty" toml:"sensitive"`
+	Purpose   string        `json:"purpose,omitempty" toml:"purpose"`
+	Wait      time.Duration `json:"wait,omitempty" toml:"-"`
+	// Offset is how far a clock op sets the device's clock off the true
+	// time (0: right again).
+	Offset   time.Duration `json:"offset,omitempty" toml:"-"`
+	On       bool          `json:"on,omitempty" toml:"on"`
+	Version  string        `json:"version,omitempty" toml:"version"`
+	Platform string        `json:"platform,omitempty" toml:"platform"` // upgrade: only on this platform
 }
 
 // Op kinds.
@@ -57,7 +68,12 @@ const (
 	OpSettings  = "settings"
 	OpReinstall = "reinstall"
 	OpUpgrade   = "upgrade"
+	OpClock     = "clock"
 )
+
+// Consent writes a separate consent as the contract does where one string
+// is needed: "<sensitive>/<purpose>".
+func Consent(sensitive, purpose string) string { return sensitive + "/" + purpose }
 
 // Action is an action of a response, as the host reads it.
 type Action struct {
@@ -75,9 +91,24 @@ type Action struct {
 	Step            string   `json:"step,omitempty"`
 	Consequence     string   `json:"consequence,omitempty"`
 	SeparateConsent bool     `json:"separate_consent,omitempty"`
+	// Sensitive and Purpose name the separate consent a show_consent, a
+	// show_rationale or a block is about.
+	Sensitive       string   `json:"sensitive,omitempty"`
+	Purpose         string   `json:"purpose,omitempty"`
 	PlatformIDs     []string `json:"platform_ids,omitempty"`
 	Missing         []string `json:"missing,omitempty"`
+	MissingConsents []string `json:"missing_consents,omitempty"` // "<sensitive>/<purpose>"
 	Fallbacks       []string `json:"fallbacks,omitempty"`
+	SystemPrompt    string   `json:"system_prompt,omitempty"` // proceed: the platform's prompt to call
+}
+
+// Consent is the separate consent an action is about, "<sensitive>/<purpose>",
+// or "" for none.
+func (a *Action) Consent() string {
+	if a.Sensitive == "" && a.Purpose == "" {
+		return ""
+	}
+	return Consent(a.Sensitive, a.Purpose)
 }
 
 // Event is the event of a request.
@@ -87,15 +118,18 @@ type Event struct {
 	Scenario   string `json:"scenario,omitempty"`
 	Step       string `json:"step,omitempty"`
 	Permission string `json:"permission,omitempty"`
+	Sensitive  string `json:"sensitive,omitempty"`
+	Purpose    string `json:"purpose,omitempty"`
 	Result     string `json:"result,omitempty"`
 }
 
 // Response is what the host reads of an answer.
 type Response struct {
-	Actions  []Action          `json:"actions"`
-	SDKs     []string          `json:"sdks"`
-	State    json.RawMessage   `json:"state"`
-	Receipts []json.RawMessage `json:"receipts"`
+	Actions  []Action            `json:"actions"`
+	SDKs     []string            `json:"sdks"`
+	SDKData  map[string][]string `json:"sdk_data"` // per running SDK, the optional data it may collect now
+	State    json.RawMessage     `json:"state"`
+	Receipts []json.RawMessage   `json:"receipts"`
 	Trace    []struct {
 		Rule   string `json:"rule"`
 		Detail string `json:"detail"`
@@ -137,7 +171,10 @@ type Transcript struct {
 	Profile device.Profile `json:"profile"`
 	Locale  string         `json:"locale"`
 	Ops     []Op           `json:"ops"`
-	Entries []Entry        `json:"entries"`
+	// Prior is what was declared on record before the run, if it started
+	// from a prior record (RunFrom).
+	Prior   *Prior  `json:"prior,omitempty"`
+	Entries []Entry `json:"entries"`
 	// Failure is set when the run could not go on: the engine failed (a
 	// trapped or timed-out module) or answered in a loop.
 	Failure string `json:"failure,omitempty"`
@@ -150,10 +187,34 @@ const MaxDecisions = 64
 // ErrLoop is the failure of a run whose engine kept asking.
 var ErrLoop = errors.New("the engine answered in a loop: more than 64 requests for one user action")
 
-// Run plays ops on a device with a user against an engine.
+// Prior is a record the host holds before a run, left by an earlier
+// version of the app: the state it sends with its first request, and what
+// the person who wrote the journey declares is on record in it. The checks
+// read the declaration, never the state: they judge the engine by what the
+// user agreed to, not by what the engine wrote down.
+type Prior struct {
+	State json.RawMessage `json:"-"`
+	// Policy declares consent to the policy (its active version) on record.
+	Policy bool `json:"policy,omitempty"`
+	// Consents declares the separate consents on record,
+	// "<sensitive>/<purpose>".
+	Consents []string `json:"consents,omitempty"`
+}
+
+// Run plays ops on a device with a user against an engine, from a fresh
+// install.
 func Run(decide Decide, dev *device.Device, user User, locale string, ops []Op) *Transcript {
+	return RunFrom(decide, dev, user, locale, nil, ops)
+}
+
+// RunFrom plays ops as Run does, with the app holding a prior record (nil:
+// none) when the run starts.
+func RunFrom(decide Decide, dev *device.Device, user User, locale string, prior *Prior, ops []Op) *Transcript {
 	r := &runner{decide: decide, dev: dev, user: user, locale: locale}
-	r.t = &Transcript{Profile: dev.Profile(), Locale: locale, Ops: ops}
+	r.t = &Transcript{Profile: dev.Profile(), Locale: locale, Ops: ops, Prior: prior}
+	if prior != nil && len(prior.State) > 0 {
+		r.state = prior.State
+	}
 	for i, op := range ops {
 		r.op = i
 		if err := r.do(op); err != nil {
@@ -188,7 +249,13 @@ func (r *runner) do(op Op) error {
 		r.dev.Use()
 		return r.send(Event{Type: "enter", Scenario: op.Scenario, Step: op.Step})
 	case OpWithdraw:
+		if op.Sensitive != "" || op.Purpose != "" {
+			return r.send(Event{Type: "withdraw", Sensitive: op.Sensitive, Purpose: op.Purpose})
+		}
 		return r.send(Event{Type: "withdraw", Permission: op.Permission})
+	case OpClock:
+		r.dev.SetClock(op.Offset)
+		return nil
 	case OpWait:
 		r.dev.Advance(op.Wait)
 		return nil
@@ -279,6 +346,9 @@ func (r *runner) perform(idx int, a *Action) (*Event, error) {
 	case "show_rationale":
 		ok := r.user.Rationale(a)
 		return &Event{Type: "rationale_answer", Permission: a.Permission, Accepted: yes(ok)}, nil
+	case "show_consent":
+		ok := r.user.Consent(a)
+		return &Event{Type: "consent_answer", Sensitive: a.Sensitive, Purpose: a.Purpose, Accepted: yes(ok)}, nil
 	case "request_permission":
 		var privacy *Dialog
 		if r.dev.NeedsPrivacyAgreement() {

@@ -50,6 +50,9 @@ func (f *fake) events() []string {
 		if e.Permission != "" {
 			s += " " + e.Permission
 		}
+		if e.Sensitive != "" || e.Purpose != "" {
+			s += " " + e.Sensitive + "/" + e.Purpose
+		}
 		if e.Scenario != "" {
 			s += " " + e.Scenario + "/" + e.Step
 		}
@@ -78,6 +81,11 @@ func (u *recorder) Policy(a *sim.Action) bool {
 func (u *recorder) Rationale(a *sim.Action) bool {
 	u.asked = append(u.asked, "rationale "+a.Permission)
 	return u.Scripted.Rationale(a)
+}
+
+func (u *recorder) Consent(a *sim.Action) bool {
+	u.asked = append(u.asked, "consent "+a.Consent())
+	return u.Scripted.Consent(a)
 }
 
 func (u *recorder) Dialog(p string) device.Choice {
@@ -184,6 +192,73 @@ func TestRun(t *testing.T) {
 				}
 				if f.requests[5].OS["camera"] != "granted" {
 					t.Errorf("after the settings the OS reports camera %q", f.requests[5].OS["camera"])
+				}
+			},
+		},
+		{
+			name: "a consent screen answered by consent, a rationale asking one by consent, a consent withdrawn", profile: "harmonyos-next",
+			ops:  []sim.Op{launch, enter, {Kind: sim.OpWithdraw, Sensitive: "financial_account", Purpose: "card_binding"}},
+			user: sim.Scripted{Consents: []bool{true}, PerConsent: map[string][]bool{"financial_account/card_binding": {false}, "biometrics/loan_identity": {false}}},
+			answer: func(_ int, r request) string {
+				switch r.Event.Type {
+				case "enter":
+					return answer(`{}`, `{"type":"show_consent","sensitive":"financial_account","purpose":"card_binding","scenario":"loan_apply","step":"bind_card"}`)
+				case "consent_answer":
+					if r.Event.Sensitive == "financial_account" {
+						return answer(`{}`, `{"type":"show_consent","sensitive":"precise_location","purpose":"loan_risk"}`)
+					}
+					return answer(`{}`, `{"type":"show_rationale","permission":"camera","sensitive":"biometrics","purpose":"loan_identity"}`)
+				case "rationale_answer":
+					return answer(`{}`, `{"type":"block","sensitive":"biometrics","purpose":"loan_identity","scenario":"loan_apply","step":"apply"}`)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "enter loan_apply/apply", "consent_answer financial_account/card_binding false",
+				"consent_answer precise_location/loan_risk true", "rationale_answer camera false", "withdraw financial_account/card_binding"},
+			asked: []string{"consent financial_account/card_binding", "consent precise_location/loan_risk", "rationale camera"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				if a := tr.Entries[4].Response.Actions[0]; a.Consent() != "biometrics/loan_identity" || a.Permission != "" {
+					t.Errorf("the block: %+v", a)
+				}
+				if w := f.requests[5].Event; w.Permission != "" {
+					t.Errorf("a consent's withdrawal names a permission: %+v", w)
+				}
+			},
+		},
+		{
+			name: "a clock set ahead and corrected: requests carry the device's clock", profile: "android-33",
+			ops:    []sim.Op{launch, {Kind: sim.OpClock, Offset: 720 * time.Hour}, launch, {Kind: sim.OpWait, Wait: time.Hour}, {Kind: sim.OpClock}, launch},
+			answer: func(int, request) string { return answer(`{}`) },
+			events: []string{"launch", "launch", "launch"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				var got []string
+				for _, r := range f.requests {
+					got = append(got, r.Now)
+				}
+				want := []string{"2026-03-01T10:00:00+08:00", "2026-03-31T10:00:00+08:00", "2026-03-01T11:00:00+08:00"}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("now %q, want %q", got, want)
+				}
+				if !tr.Entries[1].Time.Equal(time.Date(2026, 3, 31, 10, 0, 0, 0, time.FixedZone("", 8*3600))) {
+					t.Errorf("the entry's time %v is not the device's clock", tr.Entries[1].Time)
+				}
+			},
+		},
+		{
+			name: "proceed with missing consents and a system prompt, unavailable and sdk_data read", profile: "android-33",
+			ops: []sim.Op{launch},
+			answer: func(int, request) string {
+				return `{"actions":[{"type":"proceed","scenario":"register_login","step":"face_login","missing_consents":["biometrics/biometric_login"],"system_prompt":"androidx.biometric.BiometricPrompt"},` +
+					`{"type":"unavailable","scenario":"register_login","step":"face_login","body":"x"}],"sdks":["jpush"],"sdk_data":{"jpush":["location"]},"state":{},"receipts":[],"trace":[]}`
+			},
+			events: []string{"launch"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				r := tr.Entries[0].Response
+				if a := r.Actions[0]; a.SystemPrompt != "androidx.biometric.BiometricPrompt" || !reflect.DeepEqual(a.MissingConsents, []string{"biometrics/biometric_login"}) {
+					t.Errorf("the proceed: %+v", a)
+				}
+				if !reflect.DeepEqual(r.SDKData, map[string][]string{"jpush": {"location"}}) || r.Actions[1].Type != "unavailable" {
+					t.Errorf("the response: %+v", r)
 				}
 			},
 		},
@@ -357,6 +432,29 @@ func TestRun(t *testing.T) {
 				c.check(t, f, tr)
 			}
 		})
+	}
+}
+
+// TestRunFrom: a run from a prior record sends the record's state with
+// its first request, keeps the declaration in the transcript, and a
+// reinstall drops the state.
+func TestRunFrom(t *testing.T) {
+	f := &fake{answer: func(n int, _ request) string { return answer(fmt.Sprintf(`{"n":%d}`, n)) }}
+	prior := &sim.Prior{State: json.RawMessage(`{"v":1,"policy":"msxf"}`), Policy: true, Consents: []string{"precise_location/loan_risk"}}
+	tr := sim.RunFrom(f.decide, device.New(profile(t, "android-33")), &sim.Scripted{}, "zh-CN", prior,
+		[]sim.Op{launch, launch, {Kind: sim.OpReinstall}, launch})
+	var got []string
+	for _, r := range f.requests {
+		got = append(got, string(r.State))
+	}
+	if want := []string{`{"v":1,"policy":"msxf"}`, `{"n":0}`, ""}; !reflect.DeepEqual(got, want) {
+		t.Errorf("states sent %q, want %q", got, want)
+	}
+	if tr.Prior != prior {
+		t.Errorf("the transcript's prior record: %+v", tr.Prior)
+	}
+	if data, _ := json.Marshal(tr.Prior); string(data) != `{"policy":true,"consents":["precise_location/loan_risk"]}` {
+		t.Errorf("the declaration as reports write it: %s (the state is the host's, not the report's)", data)
 	}
 }
 

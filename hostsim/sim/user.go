@@ -10,15 +10,19 @@ import (
 // Scripted is a user who answers from lists, in order, one list per kind
 // of prompt; when a list runs out its last answer repeats, and an empty
 // list answers yes (accept, allow, switch on). Per-permission lists take
-// precedence for dialogs and settings.
+// precedence for rationales, dialogs and settings; per-consent lists, keyed
+// "<sensitive>/<purpose>", for consent screens and then for rationales
+// that ask that consent.
 type Scripted struct {
 	Policies     []bool
 	Rationales   []bool
+	Consents     []bool
 	Dialogs      []device.Choice
 	Switches     []bool
 	PerDialog    map[string][]device.Choice
 	PerSwitch    map[string][]bool
 	PerRationale map[string][]bool
+	PerConsent   map[string][]bool
 
 	n map[string]int // answers given, per list
 }
@@ -46,7 +50,18 @@ func (u *Scripted) Rationale(a *Action) bool {
 	if l, ok := u.PerRationale[a.Permission]; ok {
 		return next(u, "rationale:"+a.Permission, l, true)
 	}
+	if l, ok := u.PerConsent[a.Consent()]; ok && a.Consent() != "" {
+		return next(u, "consent:"+a.Consent(), l, true)
+	}
 	return next(u, "rationale", u.Rationales, true)
+}
+
+// Consent answers a separate consent screen.
+func (u *Scripted) Consent(a *Action) bool {
+	if l, ok := u.PerConsent[a.Consent()]; ok {
+		return next(u, "consent:"+a.Consent(), l, true)
+	}
+	return next(u, "consent", u.Consents, true)
 }
 
 // Dialog chooses in a system dialog.
@@ -91,6 +106,9 @@ func (u *Random) Policy(*Action) bool { return u.yes() }
 
 // Rationale answers a rationale.
 func (u *Random) Rationale(*Action) bool { return u.yes() }
+
+// Consent answers a separate consent screen.
+func (u *Random) Consent(*Action) bool { return u.yes() }
 
 // Choices returns the choices a user has in a system dialog, which a
 // random user picks from.

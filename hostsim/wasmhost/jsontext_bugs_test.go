@@ -110,7 +110,7 @@ func TestModuleStateBugs(t *testing.T) {
 	}
 	for name, st := range map[string]string{
 		"accepted twice": strings.Replace(state, `"accepted":"2022-03-29"`, `"accepted":"2022-03-29","accepted":"2022-03-29"`, 1),
-		"v twice":        strings.Replace(state, `{"v":1,`, `{"v":1,"\u0076":1,`, 1),
+		"v twice":        strings.Replace(state, `{"v":2,`, `{"v":2,"\u0076":2,`, 1),
 		"lone surrogate": strings.Replace(state, `"policy":"msxf"`, `"policy":"msxf\ud800"`, 1),
 	} {
 		t.Run(name, func(t *testing.T) {

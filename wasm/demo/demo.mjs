@@ -32,6 +32,7 @@ const UI = {
     app: '马上消费', host: 'm.msxf.com', services: '全部服务', splash: '应用未运行', back: '返回',
     going: '正在办理…', proceed: '可以继续办理', without: '未获授权，将继续办理：', blocked: '无法继续',
     basicAccept: '阅读并同意隐私政策', ok: '好',
+    withoutConsents: '未获单独同意，将继续办理：', systemPrompt: '调用系统验证：', unavailable: '此设备无法使用',
     aTitle: (n) => `要允许“马上消费”使用${n}吗？`,
     aWhileUsing: '使用应用时允许', aOnce: '仅限这一次', aDontAllow: '不允许', aAllow: '允许', aDeny: '拒绝',
     aDenyForever: '拒绝且不再询问', aPrecise: '确切位置', aApprox: '大致位置', aSelectPhotos: '选择照片和视频', aAllowAll: '全部允许',
@@ -48,6 +49,7 @@ const UI = {
     app: '馬上消費', host: 'm.msxf.com', services: '全部服務', splash: '應用程式未執行', back: '返回',
     going: '正在辦理…', proceed: '可以繼續辦理', without: '未獲授權，將繼續辦理：', blocked: '無法繼續',
     basicAccept: '閱讀並同意隱私權政策', ok: '好',
+    withoutConsents: '未獲單獨同意，將繼續辦理：', systemPrompt: '呼叫系統驗證：', unavailable: '此裝置無法使用',
     aTitle: (n) => `要允許「馬上消費」使用${n}嗎？`,
     aWhileUsing: '僅在使用該應用程式時允許', aOnce: '僅允許這一次', aDontAllow: '不允許', aAllow: '允許', aDeny: '拒絕',
     aDenyForever: '拒絕且不再詢問', aPrecise: '精確位置', aApprox: '概略位置', aSelectPhotos: '選取相片和影片', aAllowAll: '全部允許',
@@ -64,6 +66,7 @@ const UI = {
     app: 'Mashang Consumer Finance', host: 'm.msxf.com', services: 'Services', splash: 'The app is not running', back: 'Back',
     going: 'Working…', proceed: 'You can go on', without: 'Going on without: ', blocked: 'Cannot go on',
     basicAccept: 'Read and accept the Privacy Policy', ok: 'OK',
+    withoutConsents: 'Going on without the separate consent to: ', systemPrompt: 'The system prompt: ', unavailable: 'Not available on this device',
     aTitle: (n) => `Allow Mashang Consumer Finance to access ${n.toLowerCase()}?`,
     aWhileUsing: 'While using the app', aOnce: 'Only this time', aDontAllow: "Don't allow", aAllow: 'Allow', aDeny: 'Deny',
     aDenyForever: "Deny & don't ask again", aPrecise: 'Precise', aApprox: 'Approximate', aSelectPhotos: 'Select photos and videos', aAllowAll: 'Allow all',
@@ -132,6 +135,27 @@ function text(key) {
   return v ?? key;
 }
 const permName = (p) => text(`permission.${p}.name`);
+// A purpose's name as the user reads it (the policy's own words), or its id.
+function purposeName(id) {
+  const p = (bundle().purposes || []).find((x) => x.id === id);
+  return p ? text(p.name) : id;
+}
+const consentOf = (x) => `${x.sensitive}/${x.purpose}`;
+
+// Every separate consent the policy names, as <sensitive>/<purpose>: those
+// its steps ask and those its SDKs need, in the bundle's order.
+function consentIds() {
+  const out = [];
+  const add = (s, p) => { if (s && p && !out.includes(`${s}/${p}`)) out.push(`${s}/${p}`); };
+  for (const sc of bundle().scenarios) {
+    for (const st of sc.steps) for (const sp of [...(st.consents || []), ...(st.permissions || [])]) add(sp.sensitive, sp.consent_purpose);
+  }
+  for (const sdk of bundle().sdks) {
+    for (const c of sdk.consents || []) add(c.sensitive, c.purpose);
+    for (const o of sdk.optional || []) add(o.sensitive, o.purpose);
+  }
+  return out;
+}
 const stepName = (sc, st) => text(`step.${sc}.${st}.name`);
 const scenarioName = (sc) => text(`scenario.${sc}.name`);
 
@@ -240,6 +264,9 @@ function perform(actions) {
         sim.view.screen = 'home';
         sim.view.step = null;
         break;
+      case 'show_consent':
+        showConsent(a);
+        return;
       case 'show_rationale':
         showRationale(a);
         return;
@@ -254,6 +281,9 @@ function perform(actions) {
         break;
       case 'block':
         setStepResult(a, { kind: 'block', action: a });
+        break;
+      case 'unavailable':
+        setStepResult(a, { kind: 'unavailable', action: a });
         break;
       default:
         console.warn('unknown action', a);
@@ -318,15 +348,26 @@ function renderApp() {
     body = h('div', { class: 'card pending', testid: 'step-pending' }, h('p', { text: u.going }));
   } else if (result.kind === 'proceed') {
     const a = result.action;
+    const consents = a.missing_consents || [];
     body = h('div', { class: 'card proceed', testid: 'proceed' },
       h('h3', { testid: 'proceed-title', text: `✓ ${u.proceed}` }),
       a.missing.length ? h('div', { testid: 'proceed-missing', 'data-missing': a.missing.join(' ') },
         h('p', { text: u.without }),
         h('ul', {}, ...a.missing.map((p) => h('li', { 'data-permission': p }, permName(p), ' ', h('code', { text: p }))))) : null,
-      ...a.fallbacks.map((f) => h('p', { class: 'fallback', testid: 'proceed-fallback', text: f })));
+      consents.length ? h('div', { testid: 'proceed-missing-consents', 'data-missing': consents.join(' ') },
+        h('p', { text: u.withoutConsents }),
+        h('ul', {}, ...consents.map((c) => h('li', { 'data-consent': c }, purposeName(c.slice(c.indexOf('/') + 1)), ' ', h('code', { text: c }))))) : null,
+      ...a.fallbacks.map((f) => h('p', { class: 'fallback', testid: 'proceed-fallback', text: f })),
+      a.system_prompt ? h('p', { class: 'system-prompt', testid: 'proceed-prompt', 'data-api': a.system_prompt }, u.systemPrompt, h('code', { text: a.system_prompt })) : null);
+  } else if (result.kind === 'unavailable') {
+    const a = result.action;
+    body = h('div', { class: 'card block unavailable', testid: 'unavailable' },
+      h('h3', { testid: 'unavailable-title', text: u.unavailable }),
+      h('p', { testid: 'unavailable-body', text: a.body }),
+      button('unavailable-back', u.back, goHome, 'secondary'));
   } else {
     const a = result.action;
-    body = h('div', { class: 'card block', testid: 'block', 'data-permission': a.permission },
+    body = h('div', { class: 'card block', testid: 'block', 'data-permission': a.permission, 'data-consent': a.permission ? null : consentOf(a) },
       h('h3', { testid: 'block-title', text: a.title }),
       h('p', { testid: 'block-body', text: a.body }),
       button('block-back', u.back, goHome, 'secondary'));
@@ -365,21 +406,49 @@ function showPolicy(a, rest) {
       informs ? null : button('policy-decline', a.decline, () => act({ type: 'policy_answer', accepted: false }), 'plain'))));
 }
 
+// The note of a rationale or a consent screen that asks a separate
+// consent: the body's last line (the policy's words), under a label naming
+// the consent the action names (its purpose, as the policy calls it).
+function separateNote(a, note, testid) {
+  return h('p', { class: 'separate', testid, 'data-consent': consentOf(a) },
+    h('span', { class: 'separate-label', testid: `${testid}-label` }, purposeName(a.purpose), ' ', h('code', { text: consentOf(a) })),
+    note);
+}
+
 // The in-app rationale, before any system dialog. For sensitive data the
 // body's last line asks for the separate consent: it is shown as a note.
 function showRationale(a) {
   const lines = a.body.split('\n');
-  const note = a.separate_consent && lines.length > 1 ? lines.pop() : null;
+  const separate = !!(a.purpose || a.separate_consent);
+  const note = separate && lines.length > 1 ? lines.pop() : null;
   sim.purpose[a.permission] = lines.join('\n');
   appLayer(h('div', { class: 'dialog rationale', testid: 'rationale-dialog', 'data-permission': a.permission, role: 'dialog' },
     h('div', { class: 'perm-icon' }, iconOf(a.permission)),
     h('h3', { testid: 'rationale-title', text: a.title }),
     h('p', { testid: 'rationale-body', text: lines.join('\n') }),
     a.consequence ? h('p', { class: 'consequence', testid: 'rationale-consequence', text: a.consequence }) : null,
-    note ? h('p', { class: 'separate', testid: 'rationale-separate', text: note }) : null,
+    note ? separateNote(a, note, 'rationale-separate') : null,
     h('div', { class: 'actions' },
       button('rationale-accept', a.accept, () => act({ type: 'rationale_answer', permission: a.permission, accepted: true }), 'primary'),
       button('rationale-decline', a.decline, () => act({ type: 'rationale_answer', permission: a.permission, accepted: false }), 'plain'))));
+}
+
+// A separate consent asked on its own, with no permission and no system
+// dialog (card data for card binding, the biometric rules before biometric
+// login): answered with consent_answer naming the same consent.
+function showConsent(a) {
+  const lines = a.body.split('\n');
+  const note = lines.length > 1 ? lines.pop() : null;
+  const answer = (accepted) => () => act({ type: 'consent_answer', sensitive: a.sensitive, purpose: a.purpose, accepted });
+  appLayer(h('div', { class: 'dialog rationale consent', testid: 'consent-dialog', 'data-consent': consentOf(a), role: 'dialog' },
+    h('div', { class: 'perm-icon' }, icon('shield')),
+    h('h3', { testid: 'consent-title', text: a.title }),
+    h('p', { testid: 'consent-body', text: lines.join('\n') }),
+    a.consequence ? h('p', { class: 'consequence', testid: 'consent-consequence', text: a.consequence }) : null,
+    separateNote(a, note, 'consent-separate'),
+    h('div', { class: 'actions' },
+      button('consent-accept', a.accept, answer(true), 'primary'),
+      button('consent-decline', a.decline, answer(false), 'plain'))));
 }
 
 // The app's hint to open the settings, and the user coming back from them.
@@ -548,7 +617,10 @@ function showSystemDialog(a) {
 // The side panel.
 
 function renderPanel(r) {
-  $('sdks').replaceChildren(...r.sdks.map((s) => h('li', { text: s })));
+  // Each running SDK, with the optional data it may collect now where it declares some.
+  const data = r.sdk_data || {};
+  $('sdks').replaceChildren(...r.sdks.map((s) => h('li', { 'data-sdk': s }, s,
+    data[s] ? h('span', { class: 'sdk-data', 'data-data': data[s].join(' '), text: ` (${data[s].length ? 'may collect: ' + data[s].join(', ') : 'optional data off'})` }) : null)));
   $('sdk-count').textContent = String(r.sdks.length);
   $('trace').replaceChildren(...r.trace.map((t) => h('li', { 'data-rule': t.rule }, h('span', { class: 'rule', text: t.rule }), ' ', t.detail)));
   for (const rc of r.receipts) sim.receipts.push(rc);
@@ -565,8 +637,8 @@ function renderReceipts() {
   $('receipts-chain').className = `chain ${ok ? 'ok' : 'bad'}`;
   $('receipts').replaceChildren(...sim.receipts.slice().reverse().map((rc) => h('li', { 'data-kind': rc.kind, title: JSON.stringify(rc, null, 1) },
     h('span', { class: `kind ${rc.kind}`, text: rc.kind }), ' ',
-    [rc.permission, rc.scenario && `${rc.scenario}/${rc.step}`].filter(Boolean).join(' '), ' ',
-    h('b', { text: rc.answer }), rc.separate_consent ? ' (separate consent)' : '', ' ',
+    [rc.permission || (rc.purpose && consentOf(rc)), rc.scenario && `${rc.scenario}/${rc.step}`].filter(Boolean).join(' '), ' ',
+    h('b', { text: rc.answer }), rc.permission && (rc.purpose || rc.separate_consent) ? ` (separate consent${rc.purpose ? ` ${consentOf(rc)}` : ''})` : '', ' ',
     h('code', { text: `${rc.hash.slice(0, 10)}…` }), h('span', { class: 'time', text: ` ${rc.time.slice(5, 16).replace('T', ' ')}` }))));
 }
 
@@ -574,15 +646,17 @@ function describe(event) {
   switch (event.type) {
     case 'enter': return `enter ${event.scenario}/${event.step}`;
     case 'policy_answer': return `policy_answer ${event.accepted ? 'accepted' : 'declined'}`;
+    case 'consent_answer': return `consent_answer ${consentOf(event)} ${event.accepted ? 'accepted' : 'declined'}`;
     case 'rationale_answer': return `rationale_answer ${event.permission} ${event.accepted ? 'accepted' : 'declined'}`;
     case 'permission_result': return `permission_result ${event.permission} ${event.result}`;
-    case 'withdraw': return `withdraw ${event.permission}`;
+    case 'withdraw': return `withdraw ${event.permission || consentOf(event)}`;
     default: return event.type;
   }
 }
 
 function logDecision(event, r) {
-  const out = r.error ? `error ${r.error.code}` : (r.actions.map((a) => a.type + (a.permission ? ` ${a.permission}` : '')).join(', ') || 'nothing to show');
+  const subject = (a) => (a.permission ? ` ${a.permission}` : a.purpose ? ` ${consentOf(a)}` : '');
+  const out = r.error ? `error ${r.error.code}` : (r.actions.map((a) => a.type + subject(a)).join(', ') || 'nothing to show');
   const rules = r.error ? '' : [...new Set(r.trace.map((t) => t.rule))].join(' ');
   $('log').prepend(h('li', { class: r.error ? 'error' : '' },
     h('span', { class: 'time', text: rfc3339(sim.now).slice(5, 16).replace('T', ' ') }), ' ',
@@ -627,8 +701,10 @@ function showStepPermissions() {
   const [sc, st] = $('step').value.split('/');
   const step = bundle().scenarios.find((s) => s.id === sc)?.steps.find((s) => s.id === st);
   const here = (step?.permissions || []).filter((p) => (p.platforms || []).some((x) => x.platform === platform()));
-  $('step-permissions').textContent = here.length
-    ? `Asks here: ${here.map((p) => `${p.id} (${p.consequence})`).join(', ')}`
+  const consents = (step?.consents || []).map((c) => `${consentOf({ sensitive: c.sensitive, purpose: c.consent_purpose })} (${c.consequence})`);
+  const asks = [...consents, ...here.map((p) => `${p.id} (${p.consequence})`)];
+  $('step-permissions').textContent = asks.length
+    ? `Asks here: ${asks.join(', ')}`
     : 'Asks for no permission on this platform.';
 }
 
@@ -637,11 +713,23 @@ function fillVersions() {
   $('version').value = DEFAULT_VERSION[platform()] || VERSIONS[platform()][0];
 }
 
+// The withdraw control: a permission, or a separate consent (its value
+// "consent:<sensitive>/<purpose>").
 function fillWithdraw() {
   const sel = $('withdraw-what');
   const keep = sel.value;
-  sel.replaceChildren(...permissionIds().map((p) => h('option', { value: p, text: `${permName(p)} (${p})` })));
+  sel.replaceChildren(
+    h('optgroup', { label: 'Permissions' }, ...permissionIds().map((p) => h('option', { value: p, text: `${permName(p)} (${p})` }))),
+    h('optgroup', { label: 'Separate consents' }, ...consentIds().map((c) => h('option', { value: `consent:${c}`, text: `${purposeName(c.slice(c.indexOf('/') + 1))} (${c})` }))));
   sel.value = keep || 'location';
+  if (!sel.value) sel.value = 'location';
+}
+
+function withdrawChosen() {
+  const v = $('withdraw-what').value;
+  if (!v.startsWith('consent:')) return act({ type: 'withdraw', permission: v });
+  const [sensitive, purpose] = v.slice('consent:'.length).split('/');
+  return act({ type: 'withdraw', sensitive, purpose });
 }
 
 // reinstall: a fresh install on the chosen device. The app's state and
@@ -732,7 +820,7 @@ async function main() {
   $('step').onchange = showStepPermissions;
   $('launch').onclick = launch;
   $('enter').onclick = () => { const [sc, st] = $('step').value.split('/'); enterStep(sc, st); };
-  $('withdraw-permission').onclick = () => act({ type: 'withdraw', permission: $('withdraw-what').value });
+  $('withdraw-permission').onclick = withdrawChosen;
   $('withdraw-policy').onclick = () => act({ type: 'withdraw', permission: 'policy' });
   $('clock').onclick = () => { sim.now = new Date(sim.now.getTime() + CLOCK_STEP_HOURS * 3600e3); renderOS(); };
   $('reinstall').onclick = reinstall;

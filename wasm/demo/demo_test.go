@@ -85,7 +85,10 @@ func walkAndroid(p *page) {
 	if n := p.count(`[data-testid="sdks"] li`); n == 0 {
 		p.t.Error("no SDK runs after consent")
 	}
-	p.expectText("sdks", "jpush", false)
+	p.expectText("sdks", "sensors (optional data off)", false)
+	if p.count(`[data-testid="sdks"] li[data-sdk="jpush"]`) != 0 {
+		p.t.Error("jpush runs before notifications are granted")
+	}
 	p.expectText("receipts", "policy", false)
 
 	// Loan application: location, with its separate consent, is allowed in

@@ -23,10 +23,18 @@ export type PolicyChange = 'first' | 'major' | 'minor';
 /** Sensitive-data categories that need a separate consent. */
 export type SensitiveCategory = 'biometrics' | 'precise_location' | 'financial_account';
 
+/**
+ * A separate consent: a sensitive category for a named purpose (a purpose
+ * id of the policy), written `<sensitive>/<purpose>` where one string is
+ * needed, e.g. `biometrics/loan_identity`. Consent to one purpose is never
+ * consent to another.
+ */
+export type ConsentRef = `${SensitiveCategory}/${string}`;
+
 /** The rule ids that appear in a response's trace. */
 export type RuleId =
   | 'PRECONSENT' | 'BASIC_MODE' | 'RECONSENT' | 'JIT' | 'RATIONALE' | 'PLATFORM'
-  | 'SETTINGS' | 'COOLDOWN' | 'DEGRADE' | 'SEPARATE' | 'WITHDRAW' | 'STATE';
+  | 'SETTINGS' | 'COOLDOWN' | 'DEGRADE' | 'SEPARATE' | 'WITHDRAW' | 'SDK' | 'STATE';
 
 // ---------------------------------------------------------------- request
 
@@ -37,7 +45,11 @@ export type Event =
   | { type: 'enter'; scenario: string; step: string }
   | { type: 'rationale_answer'; permission: Permission; accepted: boolean }
   | { type: 'permission_result'; permission: Permission; result: DialogResult }
-  | { type: 'withdraw'; permission: Permission | 'policy' };
+  /** The answer to a `show_consent`: the separate consent it asked, given or declined. */
+  | { type: 'consent_answer'; sensitive: SensitiveCategory; purpose: string; accepted: boolean }
+  /** Withdrawn in the app: a permission, the policy, or a separate consent (category and purpose). */
+  | { type: 'withdraw'; permission: Permission | 'policy' }
+  | { type: 'withdraw'; sensitive: SensitiveCategory; purpose: string };
 
 /** The device a request is for. */
 export interface Device {
@@ -76,8 +88,14 @@ export interface PermissionState {
   refused?: number;
   /** Withdrawn in the app. */
   withdrawn?: boolean;
-  /** Sensitive categories consented to separately. */
-  separate?: SensitiveCategory[];
+}
+
+/** What the engine keeps of one separate consent (a category for a purpose). */
+export interface ConsentState {
+  /** Given, and not withdrawn since. */
+  given?: boolean;
+  /** Unix seconds of the last refusal (declined or withdrawn). */
+  refused?: number;
 }
 
 /**
@@ -87,7 +105,8 @@ export interface PermissionState {
  * match is read as a fresh install.
  */
 export interface State {
-  v: 1;
+  /** 2 since separate consents are per purpose; a state of version 1 is read and upgraded. */
+  v: 2;
   /** The policy id. */
   policy: string;
   /** The policy version consented to. */
@@ -112,6 +131,8 @@ export interface State {
     missing?: number;
   };
   perms?: Partial<Record<Permission, PermissionState>>;
+  /** Separate consents, by `<sensitive>/<purpose>`. */
+  consents?: Partial<Record<ConsentRef, ConsentState>>;
   /** The hash of the newest receipt. */
   last?: string;
   /** The 64-bit integrity hash of the state's values, in hex. */
@@ -153,7 +174,33 @@ export interface ShowRationaleAction {
   body: string;
   /** What refusing costs. */
   consequence: string;
+  /** Whether this rationale also asks a separate consent (then `sensitive` and `purpose` name it). */
   separate_consent: boolean;
+  /** With `purpose`: the separate consent this rationale also asks (absent when it asks none). */
+  sensitive?: SensitiveCategory;
+  /** The purpose id of the separate consent asked. */
+  purpose?: string;
+  accept: string;
+  decline: string;
+}
+
+/**
+ * A separate consent asked on its own, with no permission (card data for
+ * card binding, the biometric rules before biometric login): answer it
+ * with a `consent_answer` event naming the same sensitive and purpose.
+ */
+export interface ShowConsentAction {
+  type: 'show_consent';
+  sensitive: SensitiveCategory;
+  /** The purpose id. */
+  purpose: string;
+  scenario: string;
+  step: string;
+  title: string;
+  /** What is processed and for what, with the line asking for separate consent. */
+  body: string;
+  /** What declining costs. */
+  consequence: string;
   accept: string;
   decline: string;
 }
@@ -181,12 +228,20 @@ export interface ProceedAction {
   step: string;
   /** Permissions refused, restricted on the device, or withdrawn during the step. */
   missing: Permission[];
+  /** Separate consents the step goes on without (declined or withdrawn): what rests on them must not run. */
+  missing_consents: ConsentRef[];
   /** Texts: how the step goes on without them. */
   fallbacks: string[];
+  /**
+   * The platform's own prompt the step uses on this device (an API name
+   * such as `androidx.biometric.BiometricPrompt`); absent when the step
+   * has none.
+   */
+  system_prompt?: string;
 }
 
 /** The step cannot go on: a blocking permission was refused. */
-export interface BlockAction {
+export interface PermissionBlockAction {
   type: 'block';
   permission: Permission;
   scenario: string;
@@ -195,24 +250,48 @@ export interface BlockAction {
   body: string;
 }
 
+/** The step cannot go on: a separate consent it cannot work without was declined. */
+export interface ConsentBlockAction {
+  type: 'block';
+  sensitive: SensitiveCategory;
+  purpose: string;
+  scenario: string;
+  step: string;
+  title: string;
+  body: string;
+}
+
+/** A block: by a permission (it has `permission`) or by a separate consent (`sensitive`, `purpose`). */
+export type BlockAction = PermissionBlockAction | ConsentBlockAction;
+
+/** The step does not exist on this device (no system prompt of the platform admits it): say so. */
+export interface UnavailableAction {
+  type: 'unavailable';
+  scenario: string;
+  step: string;
+  body: string;
+}
+
 /** The actions, in the order the host performs them; discriminate on `type`. */
 export type Action =
   | ShowPolicyAction
   | BasicModeAction
+  | ShowConsentAction
   | ShowRationaleAction
   | RequestPermissionAction
   | OpenSettingsAction
   | ProceedAction
-  | BlockAction;
+  | BlockAction
+  | UnavailableAction;
 
 /**
- * One receipt per policy answer, rationale answer, permission result and
- * withdrawal: a tamper-evident chain (`prev` is the hash of the receipt
+ * One receipt per policy answer, consent answer, rationale answer,
+ * permission result and withdrawal: a tamper-evident chain (`prev` is the hash of the receipt
  * before; `hash` the SHA-256 of this receipt's JSON without its `hash`
  * member).
  */
 export interface Receipt {
-  kind: 'policy' | 'rationale' | 'permission' | 'withdraw';
+  kind: 'policy' | 'consent' | 'rationale' | 'permission' | 'withdraw';
   /** The policy id. */
   policy: string;
   /** The policy version. */
@@ -224,6 +303,15 @@ export interface Receipt {
   text?: string;
   /** `accepted`/`declined`, the dialog's result, or `withdrawn`. */
   answer: 'accepted' | 'declined' | 'withdrawn' | DialogResult;
+  /**
+   * With `purpose`: the separate consent the receipt records. On a
+   * `consent` receipt and on the withdrawal of a consent (no permission)
+   * it is what was answered; on a rationale or permission receipt, the
+   * separate consent its rationale asked.
+   */
+  sensitive?: SensitiveCategory;
+  purpose?: string;
+  /** On every receipt that names a separate consent (`sensitive` and `purpose`). */
   separate_consent?: true;
   /** The request's `now`. */
   time: string;
@@ -250,6 +338,11 @@ export interface Decision {
   actions: Action[];
   /** The SDKs allowed to run now, in the policy's order. */
   sdks: string[];
+  /**
+   * For every running SDK that declares optional data: the optional data
+   * it may collect now (possibly none). Switch the rest off in the SDK.
+   */
+  sdk_data: Record<string, string[]>;
   state: State;
   receipts: Receipt[];
   trace: TraceEntry[];
@@ -261,7 +354,7 @@ export type ErrorCode =
   | 'too_large' | 'bad_utf8' | 'bad_json' | 'bad_type' | 'missing_field' | 'unknown_field'
   | 'duplicate_field' | 'bad_time' | 'bad_locale' | 'unknown_platform' | 'bad_version'
   | 'unknown_permission' | 'bad_value' | 'unknown_event' | 'unknown_scenario' | 'unknown_step'
-  | 'not_requested'
+  | 'unknown_consent' | 'not_requested'
   | 'bad_pointer' | 'bad_bundle' | 'bad_signature' | 'older_version' | 'internal' | 'no_bundle';
 
 /** An error answer: the host keeps its previous state. */

@@ -111,13 +111,39 @@ const expect = (raw, where) => (isNull(raw) ? expect('{}', where) : struct(raw, 
   sdks_include: strList,
   sdks_exclude: strList,
   rules: strList,
+  trace_contains: strList,
   receipts: strList,
   error: str,
   field: str,
   texts: (r, w) => (isNull(r) ? [] : elements(r).map((e, i) => text(e, `${w}[${i}]`))),
   state_has: strList,
   state_lacks: strList,
+  sdk_data: sdkData,
 }));
+
+// Expect.SDKData, a map[string][]string: null (not checked) or an object
+// whose values are lists of strings or null (a nil list, marshalled null).
+function sdkData(raw, where) {
+  if (isNull(raw)) return null;
+  const out = {};
+  for (const [k, v] of members(raw)) out[k] = strList(v, `${where}.${k}`);
+  return out;
+}
+
+// conformance's stateOp: a step's state is an operation ("reinstall",
+// "tamper"), or a state object to send (compacted as json.Compact does),
+// or nothing (absent or null).
+function stateOp(raw, where) {
+  if (isNull(raw)) return { op: '', state: null };
+  const t = raw.trim();
+  if (t[0] === '"') {
+    const op = JSON.parse(t);
+    if (op !== '' && op !== 'reinstall' && op !== 'tamper') throw new Error(`${where}: unknown state operation "${op}"`);
+    return { op, state: null };
+  }
+  if (t[0] === '{') return { op: '', state: compact(t, false) };
+  throw new Error(`${where}: state is ${t}: want an operation (a string) or a state (an object)`);
+}
 
 const step = (raw, where) => struct(raw, where, {
   event: (r) => (r === undefined ? null : r), // json.RawMessage: verbatim, "null" kept
@@ -126,7 +152,7 @@ const step = (raw, where) => struct(raw, where, {
   device: (r, w) => (isNull(r) ? null : device(r, w)),
   locale: str,
   bundle: str,
-  state: str,
+  state: stateOp,
   edit: (r) => rawMap(r),
   raw: (r, w) => (isNull(r) ? null : str(r, w)),
   expect,
@@ -224,11 +250,11 @@ export function play(j, decide) {
     if (ev.type === 'permission_result' && ev.result !== 'dismissed' && ev.result !== '') os.set(ev.permission, ev.result);
     for (const [k, v] of s.os) os.set(k, v);
     let st = state;
-    switch (s.state) {
-      case '': break;
+    switch (s.state.op) {
+      case '': if (s.state.state !== null) st = s.state.state; break;
       case 'reinstall': st = null; state = null; break;
       case 'tamper': if (st !== null) st = tamper(st); break;
-      default: throw new Error(`${j.name}: step ${i + 1}: unknown state operation "${s.state}"`);
+      default: throw new Error(`${j.name}: step ${i + 1}: unknown state operation "${s.state.op}"`);
     }
     if (s.edit.size > 0 && st !== null) st = edit(st, s.edit);
     const req = s.raw !== null ? s.raw : request(now, locale, dev, os, st, s.event);
@@ -247,23 +273,34 @@ export function play(j, decide) {
 
 // ---------------------------------------------------------------- checking
 
+/** The <sensitive>/<purpose> of an action or a receipt. */
+const consentOf = (s) => `${s('sensitive')}/${s('purpose')}`;
+
+/** " separate <sensitive>/<purpose>" when an action or a receipt names either, else "". */
+const separateOf = (s) => (s('sensitive') === '' && s('purpose') === '' ? '' : ` separate ${consentOf(s)}`);
+
 /** conformance.Summary: an action's one-line form. */
 export function summary(a) {
   const s = (k) => (typeof a[k] === 'string' ? a[k] : '');
   const list = (k) => (Array.isArray(a[k]) ? a[k].map((v) => (typeof v === 'string' ? v : '')) : []);
   const t = s('type');
+  const where = `${s('scenario')}/${s('step')}`;
   switch (t) {
     case 'show_policy': return `${t} ${s('change')}`;
-    case 'show_rationale': return `${t} ${s('permission')} ${s('scenario')}/${s('step')}${a.separate_consent === true ? ' separate' : ''}`;
+    case 'show_consent': return `${t} ${consentOf(s)} ${where}`;
+    case 'show_rationale': return `${t} ${s('permission')} ${where}${separateOf(s)}`;
     case 'request_permission': return `${t} ${s('permission')} ${list('platform_ids').join(',')}`;
     case 'open_settings': return `${t} ${s('permission')}`;
     case 'proceed': {
-      let out = `${t} ${s('scenario')}/${s('step')}`;
+      let out = `${t} ${where}`;
       if (list('missing').length > 0) out += ` missing=${list('missing').join(',')}`;
+      if (list('missing_consents').length > 0) out += ` missing_consents=${list('missing_consents').join(',')}`;
       if (list('fallbacks').length > 0) out += ` fallbacks=${list('fallbacks').length}`;
+      if (s('system_prompt') !== '') out += ` prompt=${s('system_prompt')}`;
       return out;
     }
-    case 'block': return `${t} ${s('permission')} ${s('scenario')}/${s('step')}`;
+    case 'block': return s('permission') !== '' ? `${t} ${s('permission')} ${where}` : `${t} ${consentOf(s)} ${where}`;
+    case 'unavailable': return `${t} ${where}`;
     default: return t;
   }
 }
@@ -272,14 +309,25 @@ export function summary(a) {
 export class Chain {
   constructor() { this.last = ''; }
 
+  /**
+   * Takes the chain's head from a step's recorded state, if any: a state
+   * given as an object carries the head of a chain the case did not see.
+   */
+  recorded(step) {
+    if (step.state.op !== '' || step.state.state === null) return;
+    const last = JSON.parse(step.state.state).last;
+    this.last = typeof last === 'string' ? last : '';
+  }
+
   /** Adds one receipt (its raw JSON); returns [summary, error or null]. */
   add(raw) {
     const r = JSON.parse(raw);
     const s = (k) => (typeof r[k] === 'string' ? r[k] : '');
+    // <kind> [<permission> | <sensitive>/<purpose>] <answer> [separate <sensitive>/<purpose>]
     let sum = s('kind') + ' ';
-    if (s('permission') !== '') sum += s('permission') + ' ';
-    sum += s('answer');
-    if (r.separate_consent === true) sum += ' separate';
+    if (s('permission') !== '') sum += `${s('permission')} ${s('answer')}${separateOf(s)}`;
+    else if (s('sensitive') !== '' || s('purpose') !== '') sum += `${consentOf(s)} ${s('answer')}`;
+    else sum += s('answer');
     const i = raw.lastIndexOf(',"hash":"');
     if (i < 0) return [sum, 'no hash'];
     const body = raw.slice(0, i) + '}';
@@ -295,6 +343,15 @@ export class Chain {
 }
 
 const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** Equal as JSON values (reflect.DeepEqual of what json.Unmarshal gives): object members in any order. */
+export function sameJSON(a, b) {
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === b.length && a.every((v, i) => sameJSON(v, b[i]));
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameJSON(a[k], b[k]));
+}
 const q = (v) => JSON.stringify(v);
 
 /**
@@ -331,12 +388,24 @@ export function check(step, raw, chain) {
   if (x.sdks !== null && !same(sdks, x.sdks)) fail(`sdks:\n\tgot  ${q(sdks)}\n\twant ${q(x.sdks)}`);
   for (const id of x.sdks_include || []) if (!sdks.includes(id)) fail(`sdk ${id} does not run; sdks ${q(sdks)}`);
   for (const id of x.sdks_exclude || []) if (sdks.includes(id)) fail(`sdk ${id} runs`);
-  // README: every trace entry has a detail (the Go runner looks when rules are expected).
+  if (x.sdk_data !== null) {
+    const has = Object.prototype.hasOwnProperty.call(r, 'sdk_data');
+    if (!has || !sameJSON(r.sdk_data, x.sdk_data)) {
+      fail(`sdk_data:\n\tgot  ${has ? q(r.sdk_data) : '(absent)'}\n\twant ${q(x.sdk_data)}`);
+    }
+  }
+  // What holds always (FORMAT.md): every trace entry has a detail.
   for (const t of trace) if (!t.detail) fail(`trace entry ${t.rule} has no detail`);
   if (x.rules !== null) {
     const got = [...new Set(trace.map((t) => t.rule))].sort();
     const want = [...x.rules].sort();
     if (!same(got, want)) fail(`trace rules:\n\tgot  ${q(got)}\n\twant ${q(want)}`);
+  }
+  // "RULE: text": some entry of that rule whose detail contains the text.
+  for (const want of x.trace_contains || []) {
+    const i = want.indexOf(': ');
+    const [rule, text] = i < 0 ? [want, ''] : [want.slice(0, i), want.slice(i + 2)];
+    if (!trace.some((t) => t.rule === rule && t.detail.includes(text))) fail(`trace has no ${rule} entry containing ${q(text)}`);
   }
   const rs = [];
   const receipts = field(members(raw), 'receipts');
@@ -388,6 +457,7 @@ export async function replay(assert, j, want, bundles, make) {
   steps.forEach((s, i) => {
     assert.equal(s.request, want.steps[i].request, `step ${i + 1}: the request differs from the Go runner's`);
     assert.equal(s.response, want.steps[i].response, `step ${i + 1}: the response differs from the native engine's`);
+    chain.recorded(j.steps[i]);
     assert.deepEqual(check(j.steps[i], s.response, chain), [], `step ${i + 1}: expectations`);
   });
   return steps.length;

@@ -1,0 +1,103 @@
+// The JavaScript conformance runner (testlib/conformance.mjs) on its own,
+// without the module: the summaries of conformance/summaries.json, which
+// the Go runner's tests read too, a step's state given as an object, and
+// the sdk_data expectation. These need nothing built.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chain, check, play, readCase, root, sameJSON, summary } from '../testlib/conformance.mjs';
+
+const table = JSON.parse(readFileSync(join(root, 'conformance', 'summaries.json'), 'utf8'));
+
+test('action summaries are the Go runner\'s (conformance/summaries.json)', () => {
+  assert.ok(table.actions.some(([s]) => s.startsWith('show_consent ')));
+  for (const [want, a] of table.actions) assert.equal(summary(a), want, JSON.stringify(a));
+});
+
+// A receipt's JSON with prev and a matching hash, as the engine writes it.
+function receipt(body, prev) {
+  const b = JSON.stringify(body).slice(0, -1) + `,"prev":${JSON.stringify(prev)}}`;
+  return b.slice(0, -1) + `,"hash":"${createHash('sha256').update(b, 'utf8').digest('hex')}"}`;
+}
+
+test('receipt summaries are the Go runner\'s, and they chain', () => {
+  const chain = new Chain();
+  for (const [want, body] of table.receipts) {
+    assert.deepEqual(chain.add(receipt(body, chain.last)), [want, null], JSON.stringify(body));
+  }
+  const [, err] = chain.add(receipt({ kind: 'consent', sensitive: 'biometrics', purpose: 'loan_identity', answer: 'accepted' }, 'nope'));
+  assert.match(err, /prev nope is not the previous receipt/);
+});
+
+// Writes a case file and reads it as the runner does.
+function caseOf(steps) {
+  const dir = mkdtempSync(join(tmpdir(), 'conformance-'));
+  const path = join(dir, 'x.json');
+  writeFileSync(path, JSON.stringify({ name: 'x', device: { platform: 'ios', version: '17.2' }, now: '2026-03-01T10:00:00+08:00', steps }, null, 2));
+  return readCase(path);
+}
+
+test('a step\'s state object is sent compacted, for that step; later steps send the returned state', () => {
+  const v1 = { v: 1, policy: '2022-03-29', perms: { camera: { granted: '2026-02-01T10:00:00+08:00', separate: true } } };
+  const j = caseOf([
+    { event: { type: 'launch' } },
+    { event: { type: 'launch' }, state: v1 },
+    { event: { type: 'launch' } },
+    { event: { type: 'launch' }, state: 'tamper' },
+  ]);
+  let n = 0;
+  const steps = play(j, () => {
+    n++;
+    // The second answer is an error: it leaves the state sent before it.
+    return n === 2 ? '{"error":{"code":"bad_state","message":"m"}}' : `{"state":{"v":2,"n":${n},"hash":"0123456789abcdef0123"}}`;
+  });
+  assert.ok(!steps[0].request.includes('"state"'));
+  assert.ok(steps[1].request.includes(`,"state":${JSON.stringify(v1)},"event"`), steps[1].request);
+  assert.ok(steps[2].request.includes(',"state":{"v":2,"n":1,"hash":"0123456789abcdef0123"},'), steps[2].request);
+  assert.ok(steps[3].request.includes(',"state":{"v":2,"n":3,"hash":"0123456789abcde00123"},'), steps[3].request);
+});
+
+test('a step\'s state is an operation, an object or nothing', () => {
+  assert.throws(() => caseOf([{ state: 'clock' }]), /unknown state operation "clock"/);
+  assert.throws(() => caseOf([{}, { state: 2 }]), /state is 2/);
+  assert.throws(() => caseOf([{ state: [1] }]), /state is \[/);
+  assert.equal(caseOf([{ state: null }]).steps[0].state.op, '');
+});
+
+test('sdk_data is compared exactly; absent, it is not checked', () => {
+  const want = { jpush: ['location'], umeng_analytics: [] };
+  const j = caseOf([{ event: { type: 'launch' }, expect: { sdk_data: want } }]);
+  const good = '{"sdks":["jpush","umeng_analytics"],"sdk_data":{"umeng_analytics":[],"jpush":["location"]},"state":{}}';
+  assert.deepEqual(check(j.steps[0], good, new Chain()), []);
+  for (const resp of [
+    '{"sdks":[],"state":{}}',
+    '{"sdk_data":{"jpush":["location"]},"state":{}}',
+    '{"sdk_data":{"jpush":["location"],"umeng_analytics":null},"state":{}}',
+    '{"sdk_data":{"jpush":["location"],"umeng_analytics":[],"sensors":[]},"state":{}}',
+    '{"sdk_data":null,"state":{}}',
+  ]) {
+    assert.notDeepEqual(check(j.steps[0], resp, new Chain()), [], resp);
+  }
+  const open = caseOf([{ event: { type: 'launch' }, expect: { sdk_data: null } }]);
+  assert.deepEqual(check(open.steps[0], '{"sdk_data":{"x":[]},"state":{}}', new Chain()), []);
+  assert.ok(sameJSON({ a: [1, { b: null }] }, { a: [1, { b: null }] }));
+  assert.ok(!sameJSON({ a: [] }, { a: null }));
+});
+
+test('every trace entry has a detail, whatever the step expects', () => {
+  const j = caseOf([{ event: { type: 'launch' } }]);
+  assert.deepEqual(check(j.steps[0], '{"trace":[{"rule":"JIT","detail":""}],"state":{}}', new Chain()), ['trace entry JIT has no detail']);
+});
+
+test('trace_contains needs an entry of that rule whose detail contains the text', () => {
+  const j = caseOf([{ event: { type: 'launch' }, expect: { trace_contains: ['COOLDOWN: refused 1d2h ago'] } }]);
+  assert.deepEqual(check(j.steps[0], '{"trace":[{"rule":"JIT","detail":"x"},{"rule":"COOLDOWN","detail":"call_log was refused 1d2h ago: ..."}],"state":{}}', new Chain()), []);
+  for (const resp of [
+    '{"trace":[{"rule":"COOLDOWN","detail":"call_log was refused 26h ago"}],"state":{}}',
+    '{"trace":[{"rule":"DEGRADE","detail":"refused 1d2h ago"}],"state":{}}',
+    '{"trace":[],"state":{}}',
+  ]) assert.notDeepEqual(check(j.steps[0], resp, new Chain()), [], resp);
+});
