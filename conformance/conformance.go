@@ -506,6 +506,14 @@ func checkStep(s *Step, raw []byte, chain *chainCheck) []error {
 			continue
 		}
 		v, _ := r.Actions[t.Action][t.Field].(string)
+		if lines, ok := r.Actions[t.Action][t.Field].([]any); ok { // "changes": its lines, one a line
+			var ls []string
+			for _, l := range lines {
+				s, _ := l.(string)
+				ls = append(ls, s)
+			}
+			v = strings.Join(ls, "\n")
+		}
 		if t.Equals != "" && v != t.Equals {
 			fail("action %d %s = %q, want %q", t.Action, t.Field, v, t.Equals)
 		}

@@ -158,6 +158,12 @@ func TestSDKOptionalData(t *testing.T) {
 	if got, want := string(r.SDKData["sensors"]), `["device_basic","location","network_info"]`; got != want {
 		t.Errorf("sdk_data sensors = %s, want %s", got, want)
 	}
+	// The same SDKs run with location off: the listing follows the OS,
+	// not the last one written.
+	r = decideOS(t, e, map[string]string{"location": "denied"}, r.State, `{"type":"launch"}`)
+	if got, want := string(r.SDKData["sensors"]), `["device_basic","network_info"]`; got != want {
+		t.Errorf("with location off, sdk_data sensors = %s, want %s", got, want)
+	}
 }
 
 // TestDeterministic: the same request gives the same bytes, whatever

@@ -420,7 +420,9 @@ export function check(step, raw, chain) {
       fail(`texts: no action ${t.action}`);
       continue;
     }
-    const v = typeof actions[t.action][t.field] === 'string' ? actions[t.action][t.field] : '';
+    const f = actions[t.action][t.field];
+    // "changes": its lines, one a line
+    const v = typeof f === 'string' ? f : Array.isArray(f) ? f.map((l) => (typeof l === 'string' ? l : '')).join('\n') : '';
     if (t.equals !== '' && v !== t.equals) fail(`action ${t.action} ${t.field} = ${q(v)}, want ${q(t.equals)}`);
     if (t.contains !== '' && !v.includes(t.contains)) fail(`action ${t.action} ${t.field} = ${q(v)}, want it to contain ${q(t.contains)}`);
   }
