@@ -489,6 +489,11 @@ func checkPlain(b *bundle.Bundle) error {
 			if !plain(st.ID) {
 				return bad("step", st.ID)
 			}
+			for _, sp := range st.SystemPrompts {
+				if !plain(sp.API) {
+					return bad("system prompt", sp.API)
+				}
+			}
 		}
 	}
 	for _, s := range b.SDKs {
@@ -504,15 +509,6 @@ func checkPlain(b *bundle.Bundle) error {
 	for _, p := range b.Purposes {
 		if !plain(p.ID) {
 			return bad("purpose", p.ID)
-		}
-	}
-	for _, sc := range b.Scenarios {
-		for _, st := range sc.Steps {
-			for _, sp := range st.SystemPrompts {
-				if !plain(sp.API) {
-					return bad("system prompt", sp.API)
-				}
-			}
 		}
 	}
 	for _, p := range b.Permissions {
