@@ -676,6 +676,14 @@ func (c *chainCheck) add(raw json.RawMessage) (string, error) {
 	default:
 		sum += s("answer")
 	}
+	// What holds always: a receipt of a separate consent says so, and an
+	// answer given in a step names the step.
+	if sep := s("sensitive") != "" || s("purpose") != ""; sep != (r["separate_consent"] == true) {
+		return sum, fmt.Errorf("%s: separate_consent is %v while sensitive/purpose is %q", sum, r["separate_consent"], consent(s))
+	}
+	if k := s("kind"); (k == "rationale" || k == "permission" || k == "consent") && (s("scenario") == "" || s("step") == "") {
+		return sum, fmt.Errorf("%s: a %s receipt names no scenario and step", sum, k)
+	}
 	hash := s("hash")
 	i := bytes.LastIndex(raw, []byte(`,"hash":"`))
 	if i < 0 {

@@ -152,6 +152,26 @@ func TestReceiptSummary(t *testing.T) {
 	}
 }
 
+// TestReceiptAlways: a receipt that names a separate consent carries the
+// flag and no other does; an answer's receipt names its step.
+func TestReceiptAlways(t *testing.T) {
+	for _, body := range []string{
+		`{"kind":"consent","sensitive":"biometrics","purpose":"loan_identity","scenario":"loan_apply","step":"liveness","answer":"accepted"}`,
+		`{"kind":"rationale","permission":"camera","scenario":"loan_apply","step":"id_verify","answer":"accepted","separate_consent":true}`,
+		`{"kind":"rationale","permission":"photos","answer":"accepted"}`,
+		`{"kind":"consent","sensitive":"biometrics","purpose":"loan_identity","answer":"accepted","separate_consent":true}`,
+	} {
+		var c chainCheck
+		if _, err := c.add(json.RawMessage(receipt(body, ""))); err == nil {
+			t.Errorf("%s: no fault found", body)
+		}
+	}
+	var c chainCheck
+	if _, err := c.add(json.RawMessage(receipt(`{"kind":"withdraw","permission":"camera","answer":"withdrawn"}`, ""))); err != nil {
+		t.Errorf("a withdrawal names no step, rightly: %v", err)
+	}
+}
+
 // TestStateObject: a step's state object is sent as it is, compacted,
 // for that step only; the next step sends the state the response
 // returned, and an error response keeps the state before it.

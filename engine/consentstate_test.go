@@ -143,6 +143,12 @@ func TestStateBounds(t *testing.T) {
 		t.Errorf("101 denials are read: %s", out)
 	}
 	st.perms[vocab.Camera].denials = 0
+	st.perms[vocab.Camera].withdrawn = true
+	s0 := strings.Replace(string(e.encodeState(nil, &st)), `"withdrawn":true`, `"refused":0,"withdrawn":true`, 1)
+	if out := launch(s0); !strings.Contains(out, "state.perms.refused is not valid") {
+		t.Errorf("a refusal at time 0 is read: %s", out)
+	}
+	st.perms[vocab.Camera].withdrawn = false
 	st.flow = flow{step: apply, i: 1, wait: waitRationale, missing: 1}
 	s = strings.Replace(string(e.encodeState(nil, &st)), `"missing":1`, `"missing":65536`, 1)
 	if out := launch(s); !strings.Contains(out, "state.flow.missing is out of range") {

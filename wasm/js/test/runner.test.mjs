@@ -28,7 +28,7 @@ test('receipt summaries are the Go runner\'s, and they chain', () => {
   for (const [want, body] of table.receipts) {
     assert.deepEqual(chain.add(receipt(body, chain.last)), [want, null], JSON.stringify(body));
   }
-  const [, err] = chain.add(receipt({ kind: 'consent', sensitive: 'biometrics', purpose: 'loan_identity', answer: 'accepted' }, 'nope'));
+  const [, err] = chain.add(receipt({ kind: 'consent', sensitive: 'biometrics', purpose: 'loan_identity', scenario: 'loan_apply', step: 'liveness', answer: 'accepted', separate_consent: true }, 'nope'));
   assert.match(err, /prev nope is not the previous receipt/);
 });
 
@@ -100,4 +100,14 @@ test('trace_contains needs an entry of that rule whose detail contains the text'
     '{"trace":[{"rule":"DEGRADE","detail":"refused 1d2h ago"}],"state":{}}',
     '{"trace":[],"state":{}}',
   ]) assert.notDeepEqual(check(j.steps[0], resp, new Chain()), [], resp);
+});
+
+test('a separate consent\'s receipt carries the flag and no other does; an answer\'s receipt names its step', () => {
+  for (const body of [
+    { kind: 'consent', sensitive: 'biometrics', purpose: 'loan_identity', scenario: 'loan_apply', step: 'liveness', answer: 'accepted' },
+    { kind: 'rationale', permission: 'camera', scenario: 'loan_apply', step: 'id_verify', answer: 'accepted', separate_consent: true },
+    { kind: 'rationale', permission: 'photos', answer: 'accepted' },
+    { kind: 'consent', sensitive: 'biometrics', purpose: 'loan_identity', answer: 'accepted', separate_consent: true },
+  ]) assert.notEqual(new Chain().add(receipt(body, ''))[1], null, JSON.stringify(body));
+  assert.equal(new Chain().add(receipt({ kind: 'withdraw', permission: 'camera', answer: 'withdrawn' }, ''))[1], null);
 });

@@ -328,6 +328,14 @@ export class Chain {
     if (s('permission') !== '') sum += `${s('permission')} ${s('answer')}${separateOf(s)}`;
     else if (s('sensitive') !== '' || s('purpose') !== '') sum += `${consentOf(s)} ${s('answer')}`;
     else sum += s('answer');
+    // What holds always: a receipt of a separate consent says so, and an
+    // answer given in a step names the step.
+    if ((s('sensitive') !== '' || s('purpose') !== '') !== (r.separate_consent === true)) {
+      return [sum, `${sum}: separate_consent is ${r.separate_consent} while sensitive/purpose is ${consentOf(s)}`];
+    }
+    if (['rationale', 'permission', 'consent'].includes(s('kind')) && (s('scenario') === '' || s('step') === '')) {
+      return [sum, `${sum}: a ${s('kind')} receipt names no scenario and step`];
+    }
     const i = raw.lastIndexOf(',"hash":"');
     if (i < 0) return [sum, 'no hash'];
     const body = raw.slice(0, i) + '}';
