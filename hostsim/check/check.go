@@ -366,6 +366,7 @@ func (c *checker) entry(i int, e *sim.Entry) {
 		}
 	}
 	c.receipts(i, e)
+	c.texts(i, e)
 	c.actions(i, e, optional)
 	c.sdks(i, e)
 }

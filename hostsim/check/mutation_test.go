@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -462,6 +463,23 @@ var mutations = []mutation{
 		broken: func(ev, resp map[string]any) { // still suppressed 49 hours after the clock is right
 			if d := since(ev); d > 48*time.Hour && d < 100*time.Hour && find(resp, "show_rationale", "contacts") != nil {
 				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "emergency_contacts", "missing": []any{"contacts"}}}
+			}
+		},
+	},
+	{
+		rule: check.Contract, clause: "a screen whose words are not the policy's", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness"), enter("loan_apply", "bind_card")},
+		broken: func(ev, resp map[string]any) { // the separate-consent line dropped, a button reworded
+			for _, a := range actions(resp) {
+				m := a.(map[string]any)
+				switch m["type"] {
+				case "show_rationale":
+					if b, _ := m["body"].(string); strings.Contains(b, "\n") {
+						m["body"] = b[:strings.Index(b, "\n")]
+					}
+				case "show_consent":
+					m["accept"] = "OK"
+				}
 			}
 		},
 	},

@@ -1,0 +1,69 @@
+package check
+
+import (
+	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/hostsim/sim"
+)
+
+// texts reports a screen whose words are not the policy's: a rationale's
+// or consent screen's title, body (the purpose, and for sensitive data the
+// line asking separate consent), consequence and buttons; a block's
+// title and body; a settings hint; an unavailable step's text. It judges
+// runs in a locale the policy has as it is; the engine's fallback for
+// other tags is not re-derived here.
+func (c *checker) texts(i int, e *sim.Entry) {
+	b := c.p.b
+	loc := c.t.Locale
+	if b.Texts[loc] == nil {
+		return
+	}
+	t := func(key string) string { return b.Text(loc, key) }
+	body := func(sp *bundle.StepPermission) string {
+		s := t(sp.Purpose)
+		if sp.Separate() {
+			s += "\n" + t(bundle.SeparateText(sp.Sensitive, sp.ConsentPurpose))
+		}
+		return s
+	}
+	for k := range e.Response.Actions {
+		a := &e.Response.Actions[k]
+		var want [][2]string // field, and the policy's text
+		switch a.Type {
+		case "show_rationale":
+			sp := c.p.stepPermission(e.Step, a.Permission)
+			if sp == nil {
+				continue
+			}
+			want = [][2]string{{a.Title, t(bundle.PermissionText(bundle.RationaleTitle, a.Permission))}, {a.Body, body(sp)},
+				{a.Consequence, t(sp.Refusal)}, {a.Accept, t("rationale.accept")}, {a.Decline, t("rationale.decline")}}
+		case "show_consent":
+			sp := c.p.stepConsent(e.Step, sim.Consent(a.Sensitive, a.Purpose))
+			if sp == nil {
+				continue
+			}
+			want = [][2]string{{a.Title, t(bundle.ConsentText(bundle.ConsentTitle, a.Sensitive))}, {a.Body, body(sp)},
+				{a.Consequence, t(sp.Refusal)}, {a.Accept, t("consent.accept")}, {a.Decline, t("consent.decline")}}
+		case "block":
+			if a.Permission != "" {
+				if sp := c.p.stepPermission(e.Step, a.Permission); sp != nil {
+					want = [][2]string{{a.Title, t(bundle.PermissionText(bundle.BlockTitle, a.Permission))}, {a.Body, t(sp.Refusal)}}
+				}
+			} else if sp := c.p.stepConsent(e.Step, sim.Consent(a.Sensitive, a.Purpose)); sp != nil {
+				want = [][2]string{{a.Title, t(bundle.ConsentText(bundle.ConsentBlock, a.Sensitive))}, {a.Body, t(sp.Refusal)}}
+			}
+		case "open_settings":
+			want = [][2]string{{a.Title, t(bundle.PermissionText(bundle.SettingsTitle, a.Permission))},
+				{a.Body, t(bundle.SettingsText(c.t.Profile.Platform, a.Permission))}}
+		case "unavailable":
+			if st := c.p.steps[e.Step]; st != nil {
+				want = [][2]string{{a.Body, t(st.Unavailable)}}
+			}
+		}
+		for _, w := range want {
+			if w[0] != w[1] {
+				c.fault(i, Contract, "%s in %s shows %q where the policy's %s text is %q", a.Type, stepName(e.Step), w[0], loc, w[1])
+				break
+			}
+		}
+	}
+}
