@@ -148,6 +148,10 @@ func TestStateBounds(t *testing.T) {
 	if out := launch(s0); !strings.Contains(out, "state.perms.refused is not valid") {
 		t.Errorf("a refusal at time 0 is read: %s", out)
 	}
+	s1 := strings.Replace(string(e.encodeState(nil, &st)), `"withdrawn":true`, `"refused":1,"withdrawn":true`, 1)
+	if out := launch(s1); strings.Contains(out, "state.perms.refused is not valid") {
+		t.Errorf("a refusal at second 1 is refused: %s", out)
+	}
 	st.perms[vocab.Camera].withdrawn = false
 	st.flow = flow{step: apply, i: 1, wait: waitRationale, missing: 1}
 	s = strings.Replace(string(e.encodeState(nil, &st)), `"missing":1`, `"missing":65536`, 1)
