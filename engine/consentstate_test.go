@@ -152,6 +152,10 @@ func TestStateBounds(t *testing.T) {
 	if out := launch(s1); strings.Contains(out, "state.perms.refused is not valid") {
 		t.Errorf("a refusal at second 1 is refused: %s", out)
 	}
+	s2 := strings.Replace(string(e.encodeState(nil, &st)), `"withdrawn":true`, `"denials":0,"withdrawn":true`, 1)
+	if out := launch(s2); strings.Contains(out, "is not valid") {
+		t.Errorf("an explicit denials 0 is refused: %s", out)
+	}
 	st.perms[vocab.Camera].withdrawn = false
 	st.flow = flow{step: apply, i: 1, wait: waitRationale, missing: 1}
 	s = strings.Replace(string(e.encodeState(nil, &st)), `"missing":1`, `"missing":65536`, 1)
