@@ -174,9 +174,6 @@ func (e *Engine) ids(perm vocab.Permission, d *device) []string {
 // applies reports whether a step asks for its permission on the device,
 // by the step's own constraints.
 func (sp *stepPermModel) applies(d *device) bool {
-	if sp.perm == noPerm && len(sp.platforms) == 0 {
-		return true // a consent with no permission is asked on every platform
-	}
 	for _, c := range sp.platforms {
 		if c.platform == d.platform && d.ver.within(c.min, c.max) {
 			return true

@@ -114,7 +114,7 @@ type StepPermission struct {
 	// both or neither.
 	Sensitive      string       `json:"sensitive,omitempty"`
 	ConsentPurpose string       `json:"consent_purpose,omitempty"`
-	Platforms      []Constraint `json:"platforms"`
+	Platforms      []Constraint `json:"platforms"` // where the step asks it; at least one
 }
 
 // Separate reports whether the step permission needs separate consent.

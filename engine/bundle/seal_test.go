@@ -190,6 +190,8 @@ func TestValidateRejectsIncompleteBundles(t *testing.T) {
 		"missing consent button":      func(b *Bundle) { delete(b.Texts["en"], "consent.accept") },
 		"consent with a permission":   func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].ID = "camera" },
 		"consent without a category":  func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].Sensitive = "" },
+		"consent asked nowhere":       func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].Platforms = nil },
+		"permission asked nowhere":    func(b *Bundle) { b.Scenarios[0].Steps[0].Permissions[0].Platforms = nil },
 		"consent's body missing":      func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[2].Consents[0].Purpose) },
 		"system prompt, bad platform": func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].Platform = "symbian" },
 		"system prompt, no api":       func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].API = "" },

@@ -143,6 +143,12 @@ func (b *Bundle) Validate() error {
 				if _, ok := vocab.ParseConsequence(sp.Consequence); !ok {
 					return badBundle(where + ": " + what + ": unknown consequence " + strconv.Quote(sp.Consequence))
 				}
+				if len(sp.Platforms) == 0 {
+					// The compiler lists every platform an ask applies on;
+					// none would be an ask made nowhere, and for a consent
+					// the step would go on without it.
+					return badBundle(where + ": " + what + ": no platforms: it would be asked nowhere")
+				}
 				for _, c := range sp.Platforms {
 					if _, ok := vocab.ParsePlatform(c.Platform); !ok {
 						return badBundle(where + ": " + what + ": unknown platform " + strconv.Quote(c.Platform))
