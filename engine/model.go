@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"math/bits"
 	"strconv"
@@ -276,7 +277,7 @@ func (e *Engine) build(b *bundle.Bundle) error {
 			m.requires |= 1 << pi
 		}
 		for _, c := range s.Consents {
-			ci, err := e.consentIndex(b, c.Sensitive, c.Purpose)
+			ci, err := e.consentIndex(c.Sensitive, c.Purpose)
 			if err != nil {
 				return badBundle("sdk " + s.ID + ": " + err.Error())
 			}
@@ -292,7 +293,7 @@ func (e *Engine) build(b *bundle.Bundle) error {
 				om.perm = pi
 			}
 			if o.Sensitive != "" || o.Purpose != "" {
-				ci, err := e.consentIndex(b, o.Sensitive, o.Purpose)
+				ci, err := e.consentIndex(o.Sensitive, o.Purpose)
 				if err != nil {
 					return badBundle("sdk " + s.ID + ": " + err.Error())
 				}
@@ -373,7 +374,7 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 		return m, errors.New("a consent names no sensitive category and purpose")
 	}
 	if m.separate {
-		ci, err := e.consentIndex(b, sp.Sensitive, sp.ConsentPurpose)
+		ci, err := e.consentIndex(sp.Sensitive, sp.ConsentPurpose)
 		if err != nil {
 			return m, err
 		}
@@ -409,28 +410,17 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 }
 
 // consentIndex returns the index of the consent to a sensitive category
-// for a purpose, adding it the first time.
-func (e *Engine) consentIndex(b *bundle.Bundle, sensitive, purpose string) (int, error) {
-	sens, ok := vocab.ParseSensitive(sensitive)
-	if !ok {
-		return 0, errors.New("unknown sensitive category " + strconv.Quote(sensitive))
-	}
-	known := false
-	for _, p := range b.Purposes {
-		known = known || p.ID == purpose
-	}
-	if !known {
-		return 0, errors.New("unknown purpose " + strconv.Quote(purpose))
-	}
-	id := sensitive + "/" + purpose
-	for i := range e.consents {
-		if e.consents[i].id == id {
-			return i, nil
-		}
+// for a purpose, adding it the first time. Validate checked that both
+// are known.
+func (e *Engine) consentIndex(sensitive, purpose string) (int, error) {
+	if i := e.consentByName([]byte(sensitive), []byte(purpose)); i >= 0 {
+		return i, nil
 	}
 	if len(e.consents) == 32 {
 		return 0, errors.New("more than 32 separate consents")
 	}
+	sens, _ := vocab.ParseSensitive(sensitive)
+	id := sensitive + "/" + purpose
 	e.consents = append(e.consents, consentModel{sensitive: sens, purpose: purpose, id: id, hash: hashString(id)})
 	return len(e.consents) - 1, nil
 }
@@ -449,12 +439,11 @@ func (e *Engine) consentByName(sensitive, purpose []byte) int {
 
 // consentByID returns the index of the consent "sensitive/purpose", or -1.
 func (e *Engine) consentByID(id []byte) int {
-	for i := range e.consents {
-		if e.consents[i].id == string(id) {
-			return i
-		}
+	sensitive, purpose, ok := bytes.Cut(id, []byte("/"))
+	if !ok {
+		return -1
 	}
-	return -1
+	return e.consentByName(sensitive, purpose)
 }
 
 func (e *Engine) sdkIndex(id string) int {
@@ -470,57 +459,42 @@ func (e *Engine) sdkIndex(id string) int {
 // responses, states, receipts and traces are plain printable ASCII, so
 // that it can write them without escaping.
 func checkPlain(b *bundle.Bundle) error {
-	bad := func(what, s string) error {
-		return badBundle(what + " " + strconv.Quote(s) + " must be printable ASCII without quotes or backslashes")
-	}
-	if !plain(b.Policy.ID) {
-		return bad("policy id", b.Policy.ID)
-	}
-	for _, v := range b.History {
-		if !plain(v.Version) {
-			return bad("version", v.Version)
+	var err error
+	check := func(what, s string) {
+		if err == nil && !plain(s) {
+			err = badBundle(what + " " + strconv.Quote(s) + " must be printable ASCII without quotes or backslashes")
 		}
+	}
+	check("policy id", b.Policy.ID)
+	for _, v := range b.History {
+		check("version", v.Version)
 	}
 	for _, sc := range b.Scenarios {
-		if !plain(sc.ID) {
-			return bad("scenario", sc.ID)
-		}
+		check("scenario", sc.ID)
 		for _, st := range sc.Steps {
-			if !plain(st.ID) {
-				return bad("step", st.ID)
-			}
+			check("step", st.ID)
 			for _, sp := range st.SystemPrompts {
-				if !plain(sp.API) {
-					return bad("system prompt", sp.API)
-				}
+				check("system prompt", sp.API)
 			}
 		}
 	}
 	for _, s := range b.SDKs {
-		if !plain(s.ID) {
-			return bad("sdk", s.ID)
-		}
+		check("sdk", s.ID)
 		for _, o := range s.Optional {
-			if !plain(o.Data) {
-				return bad("sdk data", o.Data)
-			}
+			check("sdk data", o.Data)
 		}
 	}
 	for _, p := range b.Purposes {
-		if !plain(p.ID) {
-			return bad("purpose", p.ID)
-		}
+		check("purpose", p.ID)
 	}
 	for _, p := range b.Permissions {
 		for _, d := range p.Declare {
 			for _, id := range d.IDs {
-				if !plain(id) {
-					return bad("platform id", id)
-				}
+				check("platform id", id)
 			}
 		}
 	}
-	return nil
+	return err
 }
 
 // Lookups by name, for requests and states.
