@@ -89,20 +89,19 @@ func appendDuration(b []byte, s int64) []byte {
 	if s < 60 {
 		return append(appendInt(b, s), 's')
 	}
-	days, hours, mins := s/86400, s%86400/3600, s%3600/60
-	switch {
-	case days > 0:
-		b = append(appendInt(b, days), 'd')
-		if hours > 0 {
-			b = append(appendInt(b, hours), 'h')
+	units := [...]struct {
+		secs int64
+		name byte
+	}{{86400, 'd'}, {3600, 'h'}, {60, 'm'}}
+	i := 0
+	for s < units[i].secs {
+		i++
+	}
+	b = append(appendInt(b, s/units[i].secs), units[i].name)
+	if i+1 < len(units) {
+		if next := s % units[i].secs / units[i+1].secs; next > 0 {
+			b = append(appendInt(b, next), units[i+1].name)
 		}
-	case hours > 0:
-		b = append(appendInt(b, hours), 'h')
-		if mins > 0 {
-			b = append(appendInt(b, mins), 'm')
-		}
-	default:
-		b = append(appendInt(b, mins), 'm')
 	}
 	return b
 }

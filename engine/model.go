@@ -459,10 +459,10 @@ func (e *Engine) sdkIndex(id string) int {
 // responses, states, receipts and traces are plain printable ASCII, so
 // that it can write them without escaping.
 func checkPlain(b *bundle.Bundle) error {
-	var err error
+	var badWhat, badValue string // the first value that is not plain
 	check := func(what, s string) {
-		if err == nil && !plain(s) {
-			err = badBundle(what + " " + strconv.Quote(s) + " must be printable ASCII without quotes or backslashes")
+		if badWhat == "" && !plain(s) {
+			badWhat, badValue = what, s
 		}
 	}
 	check("policy id", b.Policy.ID)
@@ -494,7 +494,10 @@ func checkPlain(b *bundle.Bundle) error {
 			}
 		}
 	}
-	return err
+	if badWhat != "" {
+		return badBundle(badWhat + " " + strconv.Quote(badValue) + " must be printable ASCII without quotes or backslashes")
+	}
+	return nil
 }
 
 // Lookups by name, for requests and states.
