@@ -183,7 +183,7 @@ func TestReferenceBundle(t *testing.T) {
 		{"storage", "android", "33", nil},
 	}
 	for _, c := range ids {
-		if got := b.PlatformIDs(c.perm, c.platform, c.version); !slices.Equal(got, c.want) {
+		if got := b.PlatformIDs(c.perm, "", c.platform, c.version); !slices.Equal(got, c.want) {
 			t.Errorf("%s on %s %s: %v, want %v", c.perm, c.platform, c.version, got, c.want)
 		}
 	}

@@ -10,6 +10,8 @@
 // dependency beyond the standard library, so that the module stays small.
 package bundle
 
+import "github.com/jitconsent/jitconsent/engine/vocab"
+
 // Format is the version of the bundle layout. A reader rejects any other.
 const Format = 1
 
@@ -65,12 +67,41 @@ type Permission struct {
 }
 
 // Declare gives a permission's identifiers on one platform for a range of
-// platform versions (inclusive bounds, either optional).
+// platform versions (inclusive bounds, either optional), for one access
+// level, and how the platform grants it (docs/PLATFORMS.md). Rows of one
+// platform and access level do not overlap.
 type Declare struct {
-	Platform string   `json:"platform"`
-	Min      string   `json:"min,omitempty"`
-	Max      string   `json:"max,omitempty"`
-	IDs      []string `json:"ids"`
+	Platform string `json:"platform"`
+	Min      string `json:"min,omitempty"`
+	Max      string `json:"max,omitempty"`
+	// Access is the level the row serves: a vocab.Access word, "" for
+	// full.
+	Access string `json:"access,omitempty"`
+	// Grant is how the platform grants it: a vocab.Grant word, "" for
+	// runtime. A runtime row has IDs; an install row has IDs and nothing
+	// is asked; a special row has Settings (and IDs, if the platform
+	// declares the access); a none row has API and no IDs.
+	Grant string   `json:"grant,omitempty"`
+	IDs   []string `json:"ids"`
+	// API is the platform's call that needs no permission, for a none
+	// row: a picker (PHPickerViewController), a component (HarmonyOS's
+	// SaveButton) or a store (MediaStore).
+	API string `json:"api,omitempty"`
+	// Settings is where the user grants a special access: an Android
+	// settings action (android.settings.MANAGE_UNKNOWN_APP_SOURCES).
+	Settings string `json:"settings,omitempty"`
+}
+
+// AccessLevel returns the row's access level.
+func (d *Declare) AccessLevel() vocab.Access {
+	a, _ := vocab.ParseAccess(d.Access)
+	return a
+}
+
+// GrantKind returns how the platform grants the row.
+func (d *Declare) GrantKind() vocab.Grant {
+	g, _ := vocab.ParseGrant(d.Grant)
+	return g
 }
 
 // Purpose is a named purpose of processing sensitive data. Separate
@@ -104,7 +135,11 @@ type Step struct {
 // StepPermission is a permission that a step asks for, just in time, or
 // (in Step.Consents, with no ID) a separate consent on its own.
 type StepPermission struct {
-	ID          string `json:"id,omitempty"` // "" for a consent with no permission
+	ID string `json:"id,omitempty"` // "" for a consent with no permission
+	// Access is what the step needs of the permission: a vocab.Access
+	// word, "" for full. Its platforms are those with a Declare row of
+	// that level.
+	Access      string `json:"access,omitempty"`
 	Consequence string `json:"consequence"`
 	Purpose     string `json:"purpose"`            // text key: the body of its rationale
 	Refusal     string `json:"refusal"`            // text key
@@ -184,22 +219,36 @@ func (b *Bundle) Step(scenario, step string) *Step {
 	return nil
 }
 
-// PlatformIDs returns the identifiers of permission on a platform at a
-// version, or nil where the platform does not have that permission. An
-// empty version matches only declarations without bounds.
-func (b *Bundle) PlatformIDs(permission, platform, version string) []string {
-	for _, p := range b.Permissions {
+// Declaration returns the row that declares a permission for an access
+// level ("" for full) on a platform at a version, or nil where the policy
+// has none. An empty version matches only rows without bounds.
+func (b *Bundle) Declaration(permission, access, platform, version string) *Declare {
+	if access == "" {
+		access = vocab.AccessFull.String()
+	}
+	for i := range b.Permissions {
+		p := &b.Permissions[i]
 		if p.ID != permission {
 			continue
 		}
-		for _, d := range p.Declare {
-			if d.Platform != platform {
+		for j := range p.Declare {
+			d := &p.Declare[j]
+			if d.Platform != platform || d.AccessLevel().String() != access {
 				continue
 			}
 			if ok, err := InRange(version, d.Min, d.Max); err == nil && ok {
-				return d.IDs
+				return d
 			}
 		}
+	}
+	return nil
+}
+
+// PlatformIDs returns the identifiers of a permission for an access level
+// on a platform at a version, or nil where the policy declares none.
+func (b *Bundle) PlatformIDs(permission, access, platform, version string) []string {
+	if d := b.Declaration(permission, access, platform, version); d != nil {
+		return d.IDs
 	}
 	return nil
 }

@@ -247,6 +247,14 @@ func (d *decoder) permission(path string) Permission {
 						dc.Max = d.str(dp)
 					case "ids":
 						dc.IDs = d.strs(dp)
+					case "access":
+						dc.Access = d.str(dp)
+					case "grant":
+						dc.Grant = d.str(dp)
+					case "api":
+						dc.API = d.str(dp)
+					case "settings":
+						dc.Settings = d.str(dp)
 					default:
 						d.unknown(dp, key)
 					}
@@ -339,6 +347,8 @@ func (d *decoder) stepPermission(path string) StepPermission {
 		switch key {
 		case "id":
 			sp.ID = d.str(path)
+		case "access":
+			sp.Access = d.str(path)
 		case "consequence":
 			sp.Consequence = d.str(path)
 		case "purpose":

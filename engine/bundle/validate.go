@@ -54,9 +54,9 @@ func (b *Bundle) Validate() error {
 		if _, ok := vocab.ParsePermission(perm.ID); !ok {
 			return badBundle("unknown permission " + strconv.Quote(perm.ID))
 		}
-		for _, d := range perm.Declare {
-			if _, ok := vocab.ParsePlatform(d.Platform); !ok {
-				return badBundle("permission " + perm.ID + ": unknown platform " + strconv.Quote(d.Platform))
+		for i, d := range perm.Declare {
+			if err := d.validate("permission " + perm.ID + ": declare[" + strconv.Itoa(i) + "]"); err != nil {
+				return err
 			}
 		}
 		keys := []string{"permission." + perm.ID + ".name"}
@@ -154,6 +154,12 @@ func (b *Bundle) Validate() error {
 						return badBundle(where + ": " + what + ": unknown platform " + strconv.Quote(c.Platform))
 					}
 				}
+				if _, ok := vocab.ParseAccess(sp.Access); sp.Access != "" && !ok {
+					return badBundle(where + ": " + what + ": unknown access " + strconv.Quote(sp.Access))
+				}
+				if sp.ID == "" && sp.Access != "" {
+					return badBundle(where + ": " + what + ": a consent has no access level")
+				}
 				if err := consent(where+": "+what, sp.Sensitive, sp.ConsentPurpose); err != nil {
 					return err
 				}
@@ -235,6 +241,47 @@ func (b *Bundle) Validate() error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// validate checks a declaration row: known words, and what each grant
+// needs (docs/PLATFORMS.md).
+func (d *Declare) validate(where string) error {
+	if _, ok := vocab.ParsePlatform(d.Platform); !ok {
+		return badBundle(where + ": unknown platform " + strconv.Quote(d.Platform))
+	}
+	for _, v := range []string{d.Min, d.Max} {
+		if _, err := ParseVersion(v); v != "" && err != nil {
+			return badBundle(where + ": " + err.Error())
+		}
+	}
+	access, ok := vocab.ParseAccess(d.Access)
+	if d.Access != "" && !ok {
+		return badBundle(where + ": unknown access " + strconv.Quote(d.Access))
+	}
+	grant, ok := vocab.ParseGrant(d.Grant)
+	if d.Grant != "" && !ok {
+		return badBundle(where + ": unknown grant " + strconv.Quote(d.Grant))
+	}
+	for _, id := range d.IDs {
+		if id == "" {
+			return badBundle(where + ": an empty identifier")
+		}
+	}
+	switch {
+	case access == vocab.AccessPicker && grant != vocab.GrantNone:
+		return badBundle(where + ": a picker needs no permission: its grant is none")
+	case grant == vocab.GrantNone && (d.API == "" || len(d.IDs) > 0):
+		return badBundle(where + ": a row with grant none names its api and no identifiers")
+	case grant != vocab.GrantNone && d.API != "":
+		return badBundle(where + ": only a row with grant none names an api")
+	case grant == vocab.GrantSpecial && d.Settings == "":
+		return badBundle(where + ": a special access names the settings that grant it")
+	case grant != vocab.GrantSpecial && d.Settings != "":
+		return badBundle(where + ": only a special access names settings")
+	case (grant == vocab.GrantRuntime || grant == vocab.GrantInstall) && len(d.IDs) == 0:
+		return badBundle(where + ": a " + grant.String() + " row names its identifiers")
 	}
 	return nil
 }

@@ -87,6 +87,9 @@ const (
 	Storage
 	AdTracking
 	FaceID
+	Bluetooth       // talking to bonded Bluetooth devices (Android: BLUETOOTH, then BLUETOOTH_CONNECT)
+	InstallPackages // installing a downloaded package: a special access granted in the settings
+	InstalledApps   // the list of installed apps (package visibility; T/TAF 108-2022's runtime permission)
 	NumPermissions
 )
 
@@ -94,12 +97,53 @@ var permissionNames = [NumPermissions]string{
 	Location: "location", Camera: "camera", Microphone: "microphone", CallLog: "call_log",
 	Contacts: "contacts", Photos: "photos", Calendar: "calendar", PhoneState: "phone_state",
 	Notifications: "notifications", Storage: "storage", AdTracking: "ad_tracking", FaceID: "face_id",
+	Bluetooth: "bluetooth", InstallPackages: "install_packages", InstalledApps: "installed_apps",
 }
 
 func (p Permission) String() string { return name(permissionNames[:], p) }
 
 // ParsePermission returns the permission named s.
 func ParsePermission(s string) (Permission, bool) { return parse[Permission](permissionNames[:], s) }
+
+// Access is what a step needs of a permission (docs/PLATFORMS.md): a
+// policy's declarations map each level to a platform's identifiers, so
+// that a step asks for no more than it needs.
+type Access uint8
+
+// Access levels.
+const (
+	AccessFull   Access = iota // read and write (the default)
+	AccessRead                 // read only
+	AccessAdd                  // add only: save an image without reading the library
+	AccessPicker               // only what the user selects in the system picker: no permission
+	NumAccess
+)
+
+var accessNames = [NumAccess]string{AccessFull: "full", AccessRead: "read", AccessAdd: "add", AccessPicker: "picker"}
+
+func (a Access) String() string { return name(accessNames[:], a) }
+
+// ParseAccess returns the access level named s.
+func ParseAccess(s string) (Access, bool) { return parse[Access](accessNames[:], s) }
+
+// Grant is how a platform grants an access (docs/PLATFORMS.md).
+type Grant uint8
+
+// Grants.
+const (
+	GrantRuntime Grant = iota // a system dialog at run time (the default)
+	GrantInstall              // granted at install: nothing is asked
+	GrantSpecial              // a special access the user grants in the settings: never a dialog
+	GrantNone                 // no permission: a system picker or component does it (Declare.API)
+	NumGrants
+)
+
+var grantNames = [NumGrants]string{GrantRuntime: "runtime", GrantInstall: "install", GrantSpecial: "special", GrantNone: "none"}
+
+func (g Grant) String() string { return name(grantNames[:], g) }
+
+// ParseGrant returns the grant named s.
+func ParseGrant(s string) (Grant, bool) { return parse[Grant](grantNames[:], s) }
 
 // OSState is what the OS reports of a permission.
 type OSState uint8

@@ -30,7 +30,9 @@ func of[E vocab.Enum](name string, n E, parse func(string) (E, bool), published 
 var enums = []enum{
 	of("platform", vocab.NumPlatforms, vocab.ParsePlatform, "android ios harmonyos wechat alipay web"),
 	of("permission", vocab.NumPermissions, vocab.ParsePermission,
-		"location camera microphone call_log contacts photos calendar phone_state notifications storage ad_tracking face_id"),
+		"location camera microphone call_log contacts photos calendar phone_state notifications storage ad_tracking face_id bluetooth install_packages installed_apps"),
+	of("access", vocab.NumAccess, vocab.ParseAccess, "full read add picker"),
+	of("grant", vocab.NumGrants, vocab.ParseGrant, "runtime install special none"),
 	of("OS state", vocab.NumOSStates, vocab.ParseOSState, "not_determined granted limited denied denied_forever restricted"),
 	of("consequence", vocab.NumConsequences, vocab.ParseConsequence, "blocking degraded fallback"),
 	of("sensitive", vocab.NumSensitive, vocab.ParseSensitive, "biometrics precise_location financial_account"),

@@ -412,7 +412,7 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 		if !sp.AppliesTo(platform, e.Version) {
 			return false
 		}
-		return sp.ID == "" || (dev.Has(sp.ID) && c.p.b.PlatformIDs(sp.ID, platform, e.Version) != nil)
+		return sp.ID == "" || (dev.Has(sp.ID) && c.p.b.PlatformIDs(sp.ID, sp.Access, platform, e.Version) != nil)
 	}
 	row, prompts := c.p.systemPrompt(e.Step, platform, e.Version)
 	nowhere := prompts && row == nil // a step the device cannot do
