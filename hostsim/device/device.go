@@ -28,6 +28,13 @@
 //     user who refuses it has the API fail without the scope dialog.
 //   - Web: the Permissions API state is prompt, granted or denied; a
 //     dismissed prompt stays prompt, and Chrome blocks after three.
+//
+// Which identifiers exist at which version and how each is granted (a
+// dialog, at install, on a settings page only, or never to an ordinary
+// app), and which pickers, components and stores serve an access level
+// without any permission, are the tables of facts.go, each row with the
+// documentation it is written from. They are the simulator's own: the
+// engine's and the compiler's tables are not read.
 package device
 
 import (
@@ -54,13 +61,21 @@ type Profile struct {
 	// Webview marks a web device whose host's WASI poll_oneoff fails, as
 	// browser shims' does.
 	Webview bool `json:"webview,omitempty"`
+	// Vendor marks an Android system of a Chinese vendor that follows
+	// T/TAF 108-2022: reading the installed-app list needs its runtime
+	// permission com.android.permission.GET_INSTALLED_APPS. A stock
+	// system does not define it.
+	Vendor bool `json:"vendor,omitempty"`
 }
 
 var profiles = []Profile{
 	{Name: "android-22", Platform: "android", Version: "22"},
 	{Name: "android-23", Platform: "android", Version: "23"},
+	{Name: "android-25", Platform: "android", Version: "25"},
+	{Name: "android-26", Platform: "android", Version: "26"},
 	{Name: "android-29", Platform: "android", Version: "29"},
 	{Name: "android-30", Platform: "android", Version: "30"},
+	{Name: "android-30-vendor", Platform: "android", Version: "30", Vendor: true},
 	{Name: "android-31", Platform: "android", Version: "31"},
 	{Name: "android-33", Platform: "android", Version: "33"},
 	{Name: "android-34", Platform: "android", Version: "34"},
@@ -189,39 +204,12 @@ func (d *Device) Read(p []byte) (int, error) { return d.random.Read(p) }
 
 func (d *Device) android(min int) bool { return d.p.Platform == "android" && d.major >= min }
 
-// Has reports whether the platform at its version has the permission at
-// all, as a runtime permission or scope.
-func (d *Device) Has(p string) bool {
-	switch d.p.Platform {
-	case "android":
-		switch p {
-		case "ad_tracking", "face_id":
-			return false
-		case "notifications":
-			return d.major >= 33
-		case "storage":
-			return d.major < 33
-		}
-		return slices.Contains(permissions, p)
-	case "ios":
-		switch p {
-		case "call_log", "phone_state", "storage":
-			return false
-		case "ad_tracking":
-			return d.major >= 14
-		}
-		return slices.Contains(permissions, p)
-	case "harmonyos":
-		return slices.Contains([]string{"location", "camera", "microphone", "contacts", "photos", "calendar", "notifications"}, p)
-	case "wechat":
-		return slices.Contains([]string{"location", "camera", "microphone", "photos", "calendar"}, p)
-	case "alipay":
-		return slices.Contains([]string{"location", "camera", "microphone", "photos"}, p)
-	case "web":
-		return slices.Contains([]string{"location", "camera", "microphone", "notifications"}, p)
-	}
-	return false
-}
+// Has reports whether the platform at its version has the permission as
+// something the app holds and the OS reports: a runtime permission or
+// scope, a special access, or one granted at install (facts.go). Where a
+// picker or component is the only way (HarmonyOS contacts and photos,
+// WeChat contacts), or where nothing serves it, it has none.
+func (d *Device) Has(p string) bool { return d.kindOf(p) != "" }
 
 // Report is what the OS tells the app now, for every permission the
 // platform has.
@@ -251,7 +239,7 @@ func (d *Device) Snapshot() map[string]string {
 // WouldShowDialog reports whether requesting the permission now shows a
 // system dialog.
 func (d *Device) WouldShowDialog(p string) bool {
-	if !d.Has(p) || (d.p.Platform == "android" && d.major <= 22) {
+	if len(d.runtimeIDs(p)) == 0 || (d.p.Platform == "android" && d.major <= 22) {
 		return false
 	}
 	st := d.perms[p]
@@ -280,13 +268,39 @@ func (d *Device) limitedOffered(p string) bool {
 	return false
 }
 
-// Request is the app calling the OS's request API with the user's choice.
-// It reports whether a dialog showed and the result the app receives.
-// Choices a dialog does not offer become the nearest one it does: limited
-// where not offered is allow; a one-time grant where none exists is allow;
-// don't-ask-again outside Android 6-10 after a first denial is deny; a
-// dismissal where dialogs cannot be dismissed (iOS) is deny.
+// Request is the app calling the OS's request API for a permission with
+// its runtime identifiers on the device and the user's choice; see
+// RequestIDs.
 func (d *Device) Request(p string, c Choice) (shown bool, result string) {
+	return d.RequestIDs(p, d.runtimeIDs(p), c)
+}
+
+// RequestIDs is the app calling the OS's request API for a permission
+// with the identifiers it names, and the user's choice. It reports whether
+// a dialog showed and the result the app receives.
+//
+// Only identifiers the OS grants in a dialog can show one: a request that
+// names none of the permission's runtime identifiers on the device (a
+// restricted, removed, special or install-time one, or none at all) shows
+// nothing and is denied, or granted if every identifier is granted at
+// install. Choices a dialog does not offer become the nearest one it
+// does: limited where not offered is allow; a one-time grant where none
+// exists is allow; don't-ask-again outside Android 6-10 after a first
+// denial is deny; a dismissal where dialogs cannot be dismissed (iOS) is
+// deny.
+func (d *Device) RequestIDs(p string, ids []string, c Choice) (shown bool, result string) {
+	runtime := d.runtimeIDs(p)
+	if !slices.ContainsFunc(ids, func(id string) bool { return slices.Contains(runtime, id) }) {
+		for _, id := range ids {
+			if f := d.Identifier(id); !f.Exists || f.Kind != KindInstall {
+				return false, Denied
+			}
+		}
+		if len(ids) == 0 {
+			return false, Denied
+		}
+		return false, Granted
+	}
 	if !d.WouldShowDialog(p) {
 		return false, d.silentResult(p)
 	}
@@ -362,9 +376,11 @@ func (d *Device) AnswerPrivacy(c Choice) bool {
 }
 
 // Settings is the user switching a permission on or off in the system
-// settings (the mini-program's settings page, the browser's site settings).
+// settings (the mini-program's settings page, the browser's site settings,
+// a special access's own page). A permission granted at install has no
+// switch.
 func (d *Device) Settings(p string, on bool) {
-	if !d.Has(p) {
+	if k := d.kindOf(p); k != KindRuntime && k != KindSpecial {
 		return
 	}
 	st := d.perms[p]
@@ -395,7 +411,10 @@ func (d *Device) Advance(by time.Duration) {
 		}
 	}
 	if d.android(30) && d.now.Sub(d.lastUse) >= 90*24*time.Hour {
-		for _, st := range d.perms {
+		for p, st := range d.perms {
+			if d.kindOf(p) != KindRuntime {
+				continue // the reset takes runtime permissions only
+			}
 			if st.state == Granted || st.state == Limited {
 				st.state = NotDetermined
 			}
@@ -405,29 +424,65 @@ func (d *Device) Advance(by time.Duration) {
 
 // Upgrade moves to a newer OS version of the same platform. Permissions
 // keep their state; on Android 13 notifications appear as not asked.
+//
+// A permission whose kind changes with the version starts anew as a fresh
+// install would have it: on Android 12 Bluetooth, granted at install
+// before, becomes a runtime permission not yet asked; on Android 8
+// installing packages becomes a per-app access, off.
 func (d *Device) Upgrade(version string) error {
-	n := NewAt(Profile{Platform: d.p.Platform, Version: version}, d.now)
+	n := NewAt(Profile{Platform: d.p.Platform, Version: version, Vendor: d.p.Vendor}, d.now)
 	if n.major < d.major || (n.major == d.major && n.minor < d.minor) {
 		return errors.New("a device cannot be downgraded from " + d.p.Version + " to " + version)
 	}
-	if d.p.Platform == "web" || d.p.Platform == "wechat" || d.p.Platform == "alipay" {
-		d.p.Version = version
-		return nil
+	before := map[string]string{}
+	for _, p := range permissions {
+		before[p] = d.grantedBy(p)
 	}
 	d.p.Version = version
-	d.p.Name = d.p.Platform + "-" + version
-	d.parseVersion()
+	if d.p.Platform != "web" && d.p.Platform != "wechat" && d.p.Platform != "alipay" {
+		d.p.Name = d.p.Platform + "-" + version
+		if d.p.Vendor {
+			d.p.Name += "-vendor"
+		}
+		d.parseVersion()
+	}
+	for _, p := range permissions {
+		if d.grantedBy(p) != before[p] {
+			d.perms[p] = &perm{state: d.initial(p)}
+		}
+	}
 	return nil
 }
 
 // Reinstall wipes the app's permissions (and WeChat's privacy agreement).
+// Before Android 8 installing packages from unknown sources is a setting
+// of the device, not of the app: it outlives the app.
 func (d *Device) Reinstall() {
 	d.privacy = false
+	old := d.perms
 	d.perms = map[string]*perm{}
 	for _, p := range permissions {
-		d.perms[p] = &perm{state: NotDetermined}
-		if d.p.Platform == "android" && d.major <= 22 {
-			d.perms[p].state = Granted
+		d.perms[p] = &perm{state: d.initial(p)}
+		if p == "install_packages" && d.p.Platform == "android" && d.major <= 25 && old != nil {
+			d.perms[p] = old[p]
 		}
 	}
+}
+
+// grantedBy says how a permission is granted on the device: its kind
+// and, for a special access, its settings page (the device-wide setting
+// of Android 7 is not Android 8's per-app access).
+func (d *Device) grantedBy(p string) string {
+	return string(d.kindOf(p)) + " " + d.Way(p, AccessFull).Settings
+}
+
+// initial is a permission's state on a fresh install: granted where the
+// manifest grants it (at install, or every runtime permission up to
+// Android 5.1), else not asked (a special access is off).
+func (d *Device) initial(p string) string {
+	switch k := d.kindOf(p); {
+	case k == KindInstall, k == KindRuntime && d.p.Platform == "android" && d.major <= 22:
+		return Granted
+	}
+	return NotDetermined
 }
