@@ -578,3 +578,20 @@ func (d *Device) runtimeIDs(perm string) []string {
 	}
 	return out
 }
+
+// HasSwitch reports whether a settings page holds a permission's switch:
+// a special access is switched on its own page only; every other
+// permission on the app's page in the settings ("" or, on Android,
+// APPLICATION_DETAILS_SETTINGS). A page the device lacks holds nothing.
+func (d *Device) HasSwitch(perm, page string) bool {
+	if !d.SettingsPage(page) {
+		return false
+	}
+	switch d.kindOf(perm) {
+	case KindSpecial:
+		return page == d.Way(perm, AccessFull).Settings
+	case KindRuntime:
+		return page == "" || page == "android.settings.APPLICATION_DETAILS_SETTINGS"
+	}
+	return false
+}

@@ -100,7 +100,27 @@ type Action struct {
 	MissingConsents []string `json:"missing_consents,omitempty"` // "<sensitive>/<purpose>"
 	Fallbacks       []string `json:"fallbacks,omitempty"`
 	SystemPrompt    string   `json:"system_prompt,omitempty"` // proceed: the platform's prompt to call
+	// SystemAPIs are, on proceed, the pickers, components and stores the
+	// step uses instead of a permission, in ask order.
+	SystemAPIs []SystemAPI `json:"system_apis,omitempty"`
+	// Settings and Special say, on open_settings for a special access,
+	// the settings page where the user grants it.
+	Settings string `json:"settings,omitempty"`
+	Special  bool   `json:"special,omitempty"`
 }
+
+// SystemAPI is a platform call that serves a permission at an access
+// level without asking it: a system picker (PHPickerViewController), a
+// component (HarmonyOS's SaveButton) or a store (MediaStore).
+type SystemAPI struct {
+	Permission string `json:"permission"`
+	Access     string `json:"access"`
+	API        string `json:"api"`
+}
+
+// OneButton reports whether a rationale has a single button, on to the
+// system dialog (iOS: the user decides in the system dialog, not here).
+func (a *Action) OneButton() bool { return a.Type == "show_rationale" && a.Decline == "" }
 
 // Consent is the separate consent an action is about, "<sensitive>/<purpose>",
 // or "" for none.
@@ -162,8 +182,28 @@ type Entry struct {
 	Response Response          `json:"response"`
 	Raw      []byte            `json:"-"` // the answer as the engine gave it
 	// What the host did with the actions of this answer.
-	Dialog   *Dialog `json:"dialog,omitempty"`   // it called the request API
-	Settings *bool   `json:"settings,omitempty"` // it sent the user to the settings: switched on?
+	Dialog *Dialog `json:"dialog,omitempty"` // it called the request API
+	// Settings is set when it sent the user to the settings and the page
+	// held the permission's switch: switched on?
+	Settings *bool `json:"settings,omitempty"`
+	// SettingsPage is the settings page it opened for a special access,
+	// and NoSwitch says that the device has no such page, or no switch for
+	// the permission there: the user could change nothing.
+	SettingsPage string `json:"settings_page,omitempty"`
+	NoSwitch     bool   `json:"no_switch,omitempty"`
+	// APIs are the system APIs of a proceed it called.
+	APIs []APIUse `json:"apis,omitempty"`
+}
+
+// APIUse is the host calling a system API of a proceed.
+type APIUse struct {
+	SystemAPI
+	// Offered says whether the device has the call for that permission
+	// and access level (device.Device.Offers).
+	Offered bool `json:"offered"`
+	// Privacy is WeChat's privacy agreement, shown before the first
+	// privacy API; refused, the call fails.
+	Privacy *Dialog `json:"privacy,omitempty"`
 }
 
 // Transcript is a whole run.
@@ -344,26 +384,21 @@ func (r *runner) perform(idx int, a *Action) (*Event, error) {
 		ok := r.user.Policy(a)
 		return &Event{Type: "policy_answer", Accepted: yes(ok)}, nil
 	case "show_rationale":
-		ok := r.user.Rationale(a)
+		// A screen with one button (iOS) leaves the user no choice
+		// there: they go on to the system dialog and decide in it.
+		ok := a.OneButton() || r.user.Rationale(a)
 		return &Event{Type: "rationale_answer", Permission: a.Permission, Accepted: yes(ok)}, nil
 	case "show_consent":
 		ok := r.user.Consent(a)
 		return &Event{Type: "consent_answer", Sensitive: a.Sensitive, Purpose: a.Purpose, Accepted: yes(ok)}, nil
 	case "request_permission":
-		var privacy *Dialog
-		if r.dev.NeedsPrivacyAgreement() {
-			// WeChat's privacy agreement comes first; the user answers it
-			// as a dialog named "privacy".
-			c := r.user.Dialog("privacy")
-			privacy = &Dialog{Permission: "privacy", Shown: true, Choice: c, Result: "granted"}
-			if !r.dev.AnswerPrivacy(c) {
-				privacy.Result = "denied"
-				r.t.Entries[idx].Dialog = privacy
-				return &Event{Type: "permission_result", Permission: a.Permission, Result: "denied"}, nil
-			}
+		privacy := r.privacy()
+		if privacy != nil && privacy.Result != "granted" {
+			r.t.Entries[idx].Dialog = privacy
+			return &Event{Type: "permission_result", Permission: a.Permission, Result: "denied"}, nil
 		}
 		choice := r.user.Dialog(a.Permission)
-		shown, result := r.dev.Request(a.Permission, choice)
+		shown, result := r.dev.RequestIDs(a.Permission, a.PlatformIDs, choice)
 		d := &Dialog{Permission: a.Permission, Shown: shown, Result: result, Privacy: privacy}
 		if shown {
 			d.Choice = choice
@@ -371,9 +406,15 @@ func (r *runner) perform(idx int, a *Action) (*Event, error) {
 		r.t.Entries[idx].Dialog = d
 		return &Event{Type: "permission_result", Permission: a.Permission, Result: result}, nil
 	case "open_settings":
-		on := r.user.Settings(a.Permission)
-		r.dev.Settings(a.Permission, on)
-		r.t.Entries[idx].Settings = &on
+		e := &r.t.Entries[idx]
+		e.SettingsPage = a.Settings
+		if r.dev.HasSwitch(a.Permission, a.Settings) {
+			on := r.user.Settings(a.Permission)
+			r.dev.Settings(a.Permission, on)
+			e.Settings = &on
+		} else {
+			e.NoSwitch = true // the user finds nothing to switch
+		}
 		result := r.dev.Report()[a.Permission]
 		switch result {
 		case "granted", "limited", "denied", "denied_forever":
@@ -381,6 +422,30 @@ func (r *runner) perform(idx int, a *Action) (*Event, error) {
 			result = "dismissed"
 		}
 		return &Event{Type: "permission_result", Permission: a.Permission, Result: result}, nil
+	case "proceed":
+		// The step goes on: the app calls the pickers and components it
+		// uses instead of permissions (a picker shows; the user picks).
+		for _, api := range a.SystemAPIs {
+			use := APIUse{SystemAPI: api, Offered: r.dev.Offers(api.Permission, api.Access, api.API)}
+			use.Privacy = r.privacy()
+			r.t.Entries[idx].APIs = append(r.t.Entries[idx].APIs, use)
+		}
 	}
 	return nil, nil
+}
+
+// privacy shows WeChat's privacy agreement if it must come before a
+// privacy API (a scope's request, or choosing media or a contact), and
+// returns it as the user answered it as a dialog named "privacy"; nil if
+// it did not show.
+func (r *runner) privacy() *Dialog {
+	if !r.dev.NeedsPrivacyAgreement() {
+		return nil
+	}
+	c := r.user.Dialog("privacy")
+	d := &Dialog{Permission: "privacy", Shown: true, Choice: c, Result: "granted"}
+	if !r.dev.AnswerPrivacy(c) {
+		d.Result = "denied"
+	}
+	return d
 }

@@ -106,11 +106,13 @@ func answer(state string, actions ...string) string {
 const (
 	policyMajor = `{"type":"show_policy","change":"major","blocking":true}`
 	policyMinor = `{"type":"show_policy","change":"minor"}`
-	ratCamera   = `{"type":"show_rationale","permission":"camera"}`
-	reqCamera   = `{"type":"request_permission","permission":"camera"}`
-	reqLocation = `{"type":"request_permission","permission":"location"}`
+	ratCamera   = `{"type":"show_rationale","permission":"camera","accept":"Continue","decline":"Not now"}`
+	reqCamera   = `{"type":"request_permission","permission":"camera","platform_ids":["android.permission.CAMERA"]}`
+	reqLocation = `{"type":"request_permission","permission":"location","platform_ids":["android.permission.ACCESS_FINE_LOCATION"]}`
 	setCamera   = `{"type":"open_settings","permission":"camera"}`
-	proceed     = `{"type":"proceed","scenario":"loan_apply","step":"apply"}`
+	// reqScopeCamera is the camera's request in WeChat.
+	reqScopeCamera = `{"type":"request_permission","permission":"camera","platform_ids":["scope.camera"]}`
+	proceed        = `{"type":"proceed","scenario":"loan_apply","step":"apply"}`
 )
 
 func profile(t *testing.T, name string) device.Profile {
@@ -207,7 +209,7 @@ func TestRun(t *testing.T) {
 					if r.Event.Sensitive == "financial_account" {
 						return answer(`{}`, `{"type":"show_consent","sensitive":"precise_location","purpose":"loan_risk"}`)
 					}
-					return answer(`{}`, `{"type":"show_rationale","permission":"camera","sensitive":"biometrics","purpose":"loan_identity"}`)
+					return answer(`{}`, `{"type":"show_rationale","permission":"camera","sensitive":"biometrics","purpose":"loan_identity","decline":"Not now"}`)
 				case "rationale_answer":
 					return answer(`{}`, `{"type":"block","sensitive":"biometrics","purpose":"loan_identity","scenario":"loan_apply","step":"apply"}`)
 				}
@@ -296,7 +298,7 @@ func TestRun(t *testing.T) {
 			ops: []sim.Op{launch, launch},
 			answer: func(n int, r request) string {
 				if r.Event.Type == "launch" {
-					return answer(`{}`, reqCamera)
+					return answer(`{}`, reqScopeCamera)
 				}
 				return answer(`{}`)
 			},
@@ -318,7 +320,7 @@ func TestRun(t *testing.T) {
 			user: sim.Scripted{PerDialog: map[string][]device.Choice{"privacy": {device.Deny}}},
 			answer: func(n int, r request) string {
 				if r.Event.Type == "launch" {
-					return answer(`{}`, reqCamera)
+					return answer(`{}`, reqScopeCamera)
 				}
 				return answer(`{}`)
 			},
@@ -327,6 +329,126 @@ func TestRun(t *testing.T) {
 			check: func(t *testing.T, _ *fake, tr *sim.Transcript) {
 				if d := tr.Entries[0].Dialog; d == nil || d.Permission != "privacy" || d.Result != "denied" {
 					t.Errorf("the dialog: %+v", d)
+				}
+			},
+		},
+		{
+			name: "iOS's one-button rationale: the user decides in the system dialog, not on it", profile: "ios-17",
+			ops:  []sim.Op{launch, enter},
+			user: sim.Scripted{Rationales: []bool{false}, Dialogs: []device.Choice{device.Deny}},
+			answer: func(_ int, r request) string {
+				switch r.Event.Type {
+				case "enter":
+					return answer(`{}`, `{"type":"show_rationale","permission":"camera","accept":"Continue","decline":""}`)
+				case "rationale_answer":
+					return answer(`{}`, `{"type":"request_permission","permission":"camera","platform_ids":["NSCameraUsageDescription"]}`)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "enter loan_apply/apply", "rationale_answer camera true", "permission_result camera denied"},
+			asked:  []string{"dialog camera"},
+			check: func(t *testing.T, _ *fake, tr *sim.Transcript) {
+				if d := tr.Entries[2].Dialog; d == nil || !d.Shown || d.Result != "denied" {
+					t.Errorf("the system dialog: %+v", d)
+				}
+				if !tr.Entries[1].Response.Actions[0].OneButton() {
+					t.Error("a rationale without a decline button is not one-button")
+				}
+			},
+		},
+		{
+			name: "a request naming a restricted identifier: the OS shows nothing and denies", profile: "harmonyos-next",
+			ops: []sim.Op{launch},
+			answer: func(_ int, r request) string {
+				if r.Event.Type == "launch" {
+					return answer(`{}`, `{"type":"request_permission","permission":"contacts","platform_ids":["ohos.permission.READ_CONTACTS"]}`)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "permission_result contacts denied"},
+			asked:  []string{"dialog contacts"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				if d := tr.Entries[0].Dialog; d == nil || d.Shown || d.Result != "denied" {
+					t.Errorf("the request: %+v", d)
+				}
+				if _, ok := f.requests[0].OS["contacts"]; ok {
+					t.Errorf("HarmonyOS reports a contacts permission an ordinary app cannot hold: %v", f.requests[0].OS)
+				}
+			},
+		},
+		{
+			name: "a special access: the settings page it names, where the user switches it", profile: "android-26",
+			ops:  []sim.Op{launch},
+			user: sim.Scripted{Switches: []bool{true}},
+			answer: func(_ int, r request) string {
+				if r.Event.Type == "launch" {
+					return answer(`{}`, `{"type":"open_settings","permission":"install_packages","settings":"android.settings.MANAGE_UNKNOWN_APP_SOURCES","special":true}`)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "permission_result install_packages granted"},
+			asked:  []string{"settings install_packages"},
+			check: func(t *testing.T, _ *fake, tr *sim.Transcript) {
+				e := tr.Entries[0]
+				if a := e.Response.Actions[0]; !a.Special || a.Settings != "android.settings.MANAGE_UNKNOWN_APP_SOURCES" {
+					t.Errorf("the action as read: %+v", a)
+				}
+				if e.Settings == nil || !*e.Settings || e.NoSwitch || e.SettingsPage != "android.settings.MANAGE_UNKNOWN_APP_SOURCES" {
+					t.Errorf("the visit: switched %v, no switch %v, page %q", e.Settings, e.NoSwitch, e.SettingsPage)
+				}
+			},
+		},
+		{
+			name: "a special access sent to a page the device lacks: nothing to switch", profile: "android-25",
+			ops:  []sim.Op{launch},
+			user: sim.Scripted{Switches: []bool{true}},
+			answer: func(_ int, r request) string {
+				if r.Event.Type == "launch" {
+					return answer(`{}`, `{"type":"open_settings","permission":"install_packages","settings":"android.settings.MANAGE_UNKNOWN_APP_SOURCES","special":true}`)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "permission_result install_packages dismissed"},
+			check: func(t *testing.T, _ *fake, tr *sim.Transcript) {
+				if e := tr.Entries[0]; e.Settings != nil || !e.NoSwitch {
+					t.Errorf("the visit: switched %v, no switch %v", e.Settings, e.NoSwitch)
+				}
+			},
+		},
+		{
+			name: "proceed's system APIs: the device offers them or not", profile: "ios-13",
+			ops: []sim.Op{launch},
+			answer: func(int, request) string {
+				return answer(`{}`, `{"type":"proceed","scenario":"customer_service","step":"send_image","system_apis":[`+
+					`{"permission":"photos","access":"picker","api":"PHPickerViewController"},{"permission":"photos","access":"picker","api":"UIImagePickerController"}]}`)
+			},
+			events: []string{"launch"},
+			check: func(t *testing.T, _ *fake, tr *sim.Transcript) {
+				var got []string
+				for _, u := range tr.Entries[0].APIs {
+					got = append(got, fmt.Sprintf("%s %s %s %v", u.Permission, u.Access, u.API, u.Offered))
+				}
+				if want := []string{"photos picker PHPickerViewController false", "photos picker UIImagePickerController true"}; !reflect.DeepEqual(got, want) {
+					t.Errorf("the calls %q, want %q", got, want)
+				}
+			},
+		},
+		{
+			name: "WeChat's privacy agreement before choosing media", profile: "wechat",
+			ops:  []sim.Op{launch, launch},
+			user: sim.Scripted{PerDialog: map[string][]device.Choice{"privacy": {device.Deny, device.Allow}}},
+			answer: func(int, request) string {
+				return answer(`{}`, `{"type":"proceed","scenario":"mall","step":"return_voucher","system_apis":[{"permission":"photos","access":"picker","api":"wx.chooseMedia"}]}`)
+			},
+			events: []string{"launch", "launch"},
+			asked:  []string{"dialog privacy", "dialog privacy"},
+			check: func(t *testing.T, _ *fake, tr *sim.Transcript) {
+				first, second := tr.Entries[0].APIs, tr.Entries[1].APIs
+				if len(first) != 1 || !first[0].Offered || first[0].Privacy == nil || first[0].Privacy.Result != "denied" {
+					t.Errorf("the first call: %+v", first)
+				}
+				if len(second) != 1 || second[0].Privacy == nil || second[0].Privacy.Result != "granted" {
+					t.Errorf("the second call: %+v", second)
 				}
 			},
 		},
