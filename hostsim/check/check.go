@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
@@ -404,15 +405,25 @@ func granted(e *sim.Entry, dev *device.Device, perm string) bool {
 func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 	ev := &e.Event
 	platform := c.t.Profile.Platform
-	dev := device.NewAt(device.Profile{Name: c.t.Profile.Name, Platform: platform, Version: e.Version}, e.Time)
-	// asked reports whether a step entry applies here: its platform
-	// constraint admits the device and, for a permission, the device has
-	// it and the policy gives it identifiers on this platform.
+	dev := c.device(e)
+	// asked reports whether a step entry applies here and needs the
+	// user: its platform constraint admits the device and, for a
+	// permission, the device grants the step's access level in a dialog or
+	// in the settings and the policy declares it for this platform and
+	// version (a picker, a store or an install-time grant asks nothing).
 	asked := func(sp *bundle.StepPermission) bool {
 		if !sp.AppliesTo(platform, e.Version) {
 			return false
 		}
-		return sp.ID == "" || (dev.Has(sp.ID) && c.p.b.PlatformIDs(sp.ID, sp.Access, platform, e.Version) != nil)
+		if sp.ID == "" {
+			return true
+		}
+		d := c.p.b.Declaration(sp.ID, sp.Access, platform, e.Version)
+		switch w := dev.Way(sp.ID, accessOf(sp)); {
+		case d == nil, w.Kind != device.KindRuntime && w.Kind != device.KindSpecial:
+			return false
+		}
+		return d.GrantKind() == vocab.GrantRuntime || d.GrantKind() == vocab.GrantSpecial
 	}
 	row, prompts := c.p.systemPrompt(e.Step, platform, e.Version)
 	nowhere := prompts && row == nil // a step the device cannot do
@@ -452,6 +463,9 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			if c.given[k] {
 				c.fault(i, Separate, "show_consent asks %s again, which the user gave and has on record", k)
 			}
+			if sp != nil && a.Permission != "" && sp.ID != a.Permission {
+				c.fault(i, Separate, "show_consent %s names the permission %s, which the step's consent does not come with", k, a.Permission)
+			}
 			if nowhere {
 				c.fault(i, Platform, "show_consent %s in %s, which %s %s cannot do: the step is unavailable here", k, stepName(e.Step), platform, e.Version)
 			}
@@ -474,8 +488,17 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			} else if !sp.AppliesTo(platform, e.Version) {
 				c.fault(i, JIT, "%s %s in %s on %s %s, where the policy does not ask for it", a.Type, perm, stepName(e.Step), platform, e.Version)
 			}
+			idProblems := false
 			if !dev.Has(perm) {
 				c.fault(i, Platform, "%s %s, which %s %s does not have", a.Type, perm, platform, e.Version)
+			} else {
+				idProblems = c.accessLevel(i, e, a, sp, dev)
+			}
+			if platform == "ios" && a.Type == "show_rationale" && a.Decline != "" {
+				c.fault(i, Rationale, "the pre-permission screen for %s on iOS has a decline button (%q): App Review 5.1.1(iv) wants one button, on to the system dialog, where the user decides", perm, a.Decline)
+			}
+			if platform != "ios" && a.Type == "show_rationale" && a.Decline == "" {
+				c.fault(i, Rationale, "the rationale for %s has no decline button: the user cannot refuse before the system dialog", perm)
 			}
 			if nowhere {
 				c.fault(i, Platform, "%s %s in %s, which %s %s cannot do: the step is unavailable here", a.Type, perm, stepName(e.Step), platform, e.Version)
@@ -490,6 +513,11 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 				c.asking[perm] = a.Consent()
 				switch {
 				case sp == nil:
+				case platform == "ios" && a.Consent() != "":
+					c.fault(i, Separate, "the pre-permission screen for %s on iOS asks for separate consent to %s: on iOS it has one button, so that consent is asked before it on its own screen, with agree and decline", perm, a.Consent())
+				case platform == "ios" && sp.Separate() && !c.given[key(sp)]:
+					c.fault(i, Separate, "the pre-permission screen for %s in %s on iOS comes before the separate consent %s was given on its own screen", perm, stepName(e.Step), key(sp))
+				case platform == "ios":
 				case sp.Separate() && a.Consent() != key(sp):
 					c.fault(i, Separate, "the rationale for %s in %s asks for separate consent to %q, not to %s", perm, stepName(e.Step), a.Consent(), key(sp))
 				case !sp.Separate() && a.Consent() != "":
@@ -506,7 +534,7 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			if !(ev.Type == "rationale_answer" && ev.Permission == perm && ev.Accepted != nil && *ev.Accepted) {
 				c.fault(i, Rationale, "the system dialog for %s is requested without a rationale the user just accepted", perm)
 			}
-			if e.Dialog != nil && e.Dialog.Permission == perm && !e.Dialog.Shown && (e.Dialog.Privacy == nil || e.Dialog.Privacy.Result == "granted") {
+			if !idProblems && e.Dialog != nil && e.Dialog.Permission == perm && !e.Dialog.Shown && (e.Dialog.Privacy == nil || e.Dialog.Privacy.Result == "granted") {
 				c.fault(i, Settings, "%s is requested although the OS shows no dialog any more: the user should be guided to the settings", perm)
 			}
 		case "block":
@@ -543,6 +571,133 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 	// A rationale accepted clears the withdrawal it answers.
 	if ev.Type == "rationale_answer" && ev.Accepted != nil && *ev.Accepted {
 		delete(c.withdrawn, ev.Permission)
+	}
+}
+
+// device is the device model as it was at an entry: the run's profile
+// (a vendor system stays one) at the entry's version, which an upgrade
+// may have changed.
+func (c *checker) device(e *sim.Entry) *device.Device {
+	p := c.t.Profile
+	p.Version = e.Version
+	return device.NewAt(p, e.Time)
+}
+
+// accessOf is the access level a step asks of its permission.
+func accessOf(sp *bundle.StepPermission) string {
+	if sp == nil || sp.Access == "" {
+		return device.AccessFull
+	}
+	return sp.Access
+}
+
+// accessLevel judges a rationale, request or settings hint for a
+// permission the device has by what the policy's step needs of it (its
+// access level) and how the device serves that: nothing is asked where a
+// picker, component or store serves it or where it is granted at install;
+// a special access is granted on its own settings page, never in a
+// dialog; a request names only identifiers that the device grants in a
+// dialog for that level. It reports whether the request's identifiers
+// were at fault (then the device refused it without a dialog, and the
+// SETTINGS clause on dialogs that no longer show does not apply).
+func (c *checker) accessLevel(i int, e *sim.Entry, a *sim.Action, sp *bundle.StepPermission, dev *device.Device) (idProblems bool) {
+	platform, perm, access := c.t.Profile.Platform, a.Permission, accessOf(sp)
+	on := platform + " " + e.Version
+	w := dev.Way(perm, access)
+	switch w.Kind {
+	case device.KindNone:
+		c.fault(i, Platform, "%s %s in %s, which needs %s access: %s serves it on %s without any permission, so nothing is to be asked", a.Type, perm, stepName(e.Step), access, strings.Join(w.APIs, " or "), on)
+		return false
+	case device.KindInstall:
+		c.fault(i, Platform, "%s %s: %s grants it at install (%s), so nothing is to be asked", a.Type, perm, on, strings.Join(w.IDs, ", "))
+		return false
+	case device.KindRestricted:
+		c.fault(i, Platform, "%s %s at %s access: on %s that is restricted (%s), never granted to an ordinary app", a.Type, perm, access, on, strings.Join(w.IDs, ", "))
+		return false
+	case "":
+		c.fault(i, Platform, "%s %s at %s access, which %s does not serve", a.Type, perm, access, on)
+		return false
+	}
+	switch a.Type {
+	case "open_settings":
+		switch {
+		case w.Kind == device.KindSpecial && (!a.Special || a.Settings != w.Settings):
+			c.fault(i, Settings, "open_settings for %s names the page %q (special %v), not %s, the only page where %s grants this special access", perm, a.Settings, a.Special, w.Settings, on)
+		case w.Kind == device.KindRuntime && (a.Special || a.Settings != ""):
+			c.fault(i, Settings, "open_settings for %s names the special-access page %q, but %s grants %s in a dialog and on the app's own settings page", perm, a.Settings, on, perm)
+		}
+		return false
+	case "request_permission":
+	default:
+		return false
+	}
+	if w.Kind == device.KindSpecial {
+		c.fault(i, Settings, "request_permission %s: a special access, which %s grants only on its settings page (%s), never in a dialog", perm, on, w.Settings)
+	}
+	if len(a.PlatformIDs) == 0 {
+		c.fault(i, Platform, "request_permission %s names no identifier", perm)
+		return true
+	}
+	for _, id := range a.PlatformIDs {
+		f := dev.Identifier(id)
+		switch {
+		case !f.Known:
+			c.fault(i, Platform, "request_permission %s names %s, which is no identifier of %s", perm, id, platform)
+		case !f.Exists:
+			c.fault(i, Platform, "request_permission %s names %s, which %s does not have: it exists %s", perm, id, on, f.Range)
+		case f.Kind == device.KindRestricted:
+			c.fault(i, Platform, "request_permission %s names %s, a restricted permission (signature, privileged or ACL) that %s never grants an ordinary app", perm, id, platform)
+		case f.Kind == device.KindInstall:
+			c.fault(i, Platform, "request_permission %s names %s, which %s grants at install: there is no dialog for it", perm, id, on)
+		case f.Kind == device.KindSpecial:
+			c.fault(i, Settings, "request_permission %s names %s, a special access that %s grants only in the settings", perm, id, on)
+		case !slices.Contains(w.IDs, id):
+			c.fault(i, Platform, "request_permission %s names %s, more than %s access needs on %s (%s)", perm, id, access, on, strings.Join(w.IDs, ", "))
+		default:
+			continue
+		}
+		idProblems = true
+	}
+	return idProblems
+}
+
+// systemAPIs judges a proceed's system APIs: each one serves a permission
+// of the step at the access level the step asks, and the device has it;
+// and every permission of the step that the device serves without a
+// permission at that level (a picker, a component, a store) is named, so
+// that the app knows which call to use.
+func (c *checker) systemAPIs(i int, e *sim.Entry, a *sim.Action, dev *device.Device) {
+	on := c.t.Profile.Platform + " " + e.Version
+	listed := map[string]bool{}
+	for _, api := range a.SystemAPIs {
+		listed[api.Permission] = true
+		sp := c.p.stepPermission(e.Step, api.Permission)
+		switch {
+		case sp == nil:
+			c.fault(i, Platform, "%s goes on with %s for %s, which the step does not ask", stepName(e.Step), api.API, api.Permission)
+		case api.Access != accessOf(sp):
+			c.fault(i, Platform, "%s goes on with %s for %s at %s access; the policy's step asks %s", stepName(e.Step), api.API, api.Permission, api.Access, accessOf(sp))
+		case !dev.Offers(api.Permission, api.Access, api.API):
+			w := dev.Way(api.Permission, api.Access)
+			if w.Kind == device.KindNone {
+				c.fault(i, Platform, "%s goes on with %s for %s (%s), which %s does not have: %s serves it there", stepName(e.Step), api.API, api.Permission, api.Access, on, strings.Join(w.APIs, " or "))
+			} else {
+				c.fault(i, Platform, "%s goes on with %s for %s (%s), which %s does not have: no system API serves it there without a permission", stepName(e.Step), api.API, api.Permission, api.Access, on)
+			}
+		}
+	}
+	step := c.p.steps[e.Step]
+	if step == nil {
+		return
+	}
+	for k := range step.Permissions {
+		sp := &step.Permissions[k]
+		if listed[sp.ID] || slices.Contains(a.Missing, sp.ID) || !sp.AppliesTo(c.t.Profile.Platform, e.Version) {
+			continue
+		}
+		if w := dev.Way(sp.ID, accessOf(sp)); w.Kind == device.KindNone {
+			c.fault(i, Platform, "%s goes on without naming the system API for %s (%s access), which %s serves on %s without a permission", stepName(e.Step), sp.ID, accessOf(sp), strings.Join(w.APIs, " or "), on)
+		}
 	}
 }
 
@@ -608,6 +763,7 @@ func (c *checker) proceed(i int, e *sim.Entry, a *sim.Action, dev *device.Device
 			c.fault(i, Separate, "%s goes on with %s although the user never accepted a screen asking it", stepName(e.Step), k)
 		}
 	}
+	c.systemAPIs(i, e, a, dev)
 	// The platform's own prompt.
 	switch {
 	case prompts && row == nil:
@@ -637,7 +793,7 @@ func (c *checker) proceed(i int, e *sim.Entry, a *sim.Action, dev *device.Device
 
 func (c *checker) sdks(i int, e *sim.Entry) {
 	platform := c.t.Profile.Platform
-	dev := device.NewAt(device.Profile{Name: c.t.Profile.Name, Platform: platform, Version: e.Version}, e.Time)
+	dev := c.device(e)
 	// holds says whether a permission and a consent an SDK rests on hold,
 	// and, if not, why and under which rule.
 	holds := func(perm, k string) (rule, why string) {

@@ -18,9 +18,12 @@ func (c *checker) texts(i int, e *sim.Entry) {
 		return
 	}
 	t := func(key string) string { return b.Text(loc, key) }
-	body := func(sp *bundle.StepPermission) string {
+	// body is a screen's purpose and, where the screen asks the separate
+	// consent (a consent screen; a rationale that carries it), the line
+	// that says so.
+	body := func(sp *bundle.StepPermission, asks bool) string {
 		s := t(sp.Purpose)
-		if sp.Separate() {
+		if sp.Separate() && asks {
 			s += "\n" + t(bundle.SeparateText(sp.Sensitive, sp.ConsentPurpose))
 		}
 		return s
@@ -34,14 +37,20 @@ func (c *checker) texts(i int, e *sim.Entry) {
 			if sp == nil {
 				continue
 			}
-			want = [][2]string{{a.Title, t(bundle.PermissionText(bundle.RationaleTitle, a.Permission))}, {a.Body, body(sp)},
-				{a.Consequence, t(sp.Refusal)}, {a.Accept, t("rationale.accept")}, {a.Decline, t("rationale.decline")}}
+			// On iOS the screen has one button (RATIONALE judges a
+			// decline button there) and never asks a consent (SEPARATE).
+			decline := t("rationale.decline")
+			if c.t.Profile.Platform == "ios" {
+				decline = a.Decline
+			}
+			want = [][2]string{{a.Title, t(bundle.PermissionText(bundle.RationaleTitle, a.Permission))}, {a.Body, body(sp, a.Consent() != "")},
+				{a.Consequence, t(sp.Refusal)}, {a.Accept, t("rationale.accept")}, {a.Decline, decline}}
 		case "show_consent":
 			sp := c.p.stepConsent(e.Step, sim.Consent(a.Sensitive, a.Purpose))
 			if sp == nil {
 				continue
 			}
-			want = [][2]string{{a.Title, t(bundle.ConsentText(bundle.ConsentTitle, a.Sensitive))}, {a.Body, body(sp)},
+			want = [][2]string{{a.Title, t(bundle.ConsentText(bundle.ConsentTitle, a.Sensitive))}, {a.Body, body(sp, true)},
 				{a.Consequence, t(sp.Refusal)}, {a.Accept, t("consent.accept")}, {a.Decline, t("consent.decline")}}
 		case "block":
 			if a.Permission != "" {
