@@ -453,14 +453,21 @@ func (x *Expect) failures(t *sim.Transcript, faults []check.Fault) []string {
 }
 
 // Summary is an action as journeys name it: "<type> [<permission> |
-// <sensitive>/<purpose>] [<scenario>/<step>]" (a rationale names its
-// permission, a consent screen or a block without a permission its
-// consent).
+// <sensitive>/<purpose>] [<scenario>/<step>]", then for a policy popup its
+// change (first, major, minor), for a consent screen that comes with a
+// permission (iOS) "permission=<permission>", for a step that goes on with
+// pickers or components "apis=<permission>:<api>,...", and for the
+// settings page of a special access "special <page>". A rationale names its
+// permission; a consent screen, or a block without a permission, its
+// consent.
 func Summary(a *sim.Action) string {
 	s := a.Type
-	if a.Permission != "" {
+	switch k := a.Consent(); {
+	case a.Type == "show_consent" && k != "":
+		s += " " + k
+	case a.Permission != "":
 		s += " " + a.Permission
-	} else if k := a.Consent(); k != "" {
+	case k != "":
 		s += " " + k
 	}
 	if a.Scenario != "" {
@@ -468,6 +475,19 @@ func Summary(a *sim.Action) string {
 	}
 	if a.Type == "show_policy" && a.Change != "" {
 		s += " " + a.Change
+	}
+	if a.Type == "show_consent" && a.Permission != "" {
+		s += " permission=" + a.Permission
+	}
+	if len(a.SystemAPIs) > 0 {
+		var apis []string
+		for _, api := range a.SystemAPIs {
+			apis = append(apis, api.Permission+":"+api.API)
+		}
+		s += " apis=" + strings.Join(apis, ",")
+	}
+	if a.Special {
+		s += " special " + a.Settings
 	}
 	return s
 }

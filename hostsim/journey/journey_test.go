@@ -10,6 +10,7 @@ import (
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
+	"github.com/jitconsent/jitconsent/hostsim/sim"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
@@ -124,6 +125,28 @@ purpose = "loan_identity"
 	} {
 		if _, err := journey.Load(write(body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want an error naming %s", body, err, want)
+		}
+	}
+}
+
+// TestSummary: actions as journeys name them, with the fields of issue 11.
+func TestSummary(t *testing.T) {
+	for _, c := range []struct {
+		a    sim.Action
+		want string
+	}{
+		{sim.Action{Type: "show_rationale", Permission: "camera", Scenario: "loan_apply", Step: "liveness", Sensitive: "biometrics", Purpose: "loan_identity"}, "show_rationale camera loan_apply/liveness"},
+		{sim.Action{Type: "show_consent", Sensitive: "financial_account", Purpose: "card_binding", Scenario: "loan_apply", Step: "bind_card"}, "show_consent financial_account/card_binding loan_apply/bind_card"},
+		{sim.Action{Type: "show_consent", Permission: "location", Sensitive: "precise_location", Purpose: "loan_risk", Scenario: "loan_apply", Step: "apply"}, "show_consent precise_location/loan_risk loan_apply/apply permission=location"},
+		{sim.Action{Type: "block", Sensitive: "financial_account", Purpose: "card_binding", Scenario: "loan_apply", Step: "bind_card"}, "block financial_account/card_binding loan_apply/bind_card"},
+		{sim.Action{Type: "show_policy", Change: "major"}, "show_policy major"},
+		{sim.Action{Type: "proceed", Scenario: "mall", Step: "return_voucher", SystemAPIs: []sim.SystemAPI{{Permission: "photos", Access: "picker", API: "wx.chooseMedia"}, {Permission: "contacts", Access: "picker", API: "wx.chooseContact"}}},
+			"proceed mall/return_voucher apis=photos:wx.chooseMedia,contacts:wx.chooseContact"},
+		{sim.Action{Type: "open_settings", Permission: "install_packages", Special: true, Settings: "android.settings.MANAGE_UNKNOWN_APP_SOURCES"}, "open_settings install_packages special android.settings.MANAGE_UNKNOWN_APP_SOURCES"},
+		{sim.Action{Type: "open_settings", Permission: "camera"}, "open_settings camera"},
+	} {
+		if got := journey.Summary(&c.a); got != c.want {
+			t.Errorf("Summary = %q, want %q", got, c.want)
 		}
 	}
 }

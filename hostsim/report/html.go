@@ -50,7 +50,10 @@ func (r *Run) HTML(w io.Writer) error {
 					sc.Buttons = []string{a.Accept, a.Decline}
 				case "show_rationale":
 					sc.Note = a.Consequence
-					sc.Buttons = []string{a.Accept, a.Decline}
+					sc.Buttons = []string{a.Accept}
+					if a.Decline != "" { // iOS: one button, on to the system dialog
+						sc.Buttons = append(sc.Buttons, a.Decline)
+					}
 				case "request_permission":
 					sc.Title = "system dialog: " + a.Permission
 					sc.Body = strings.Join(a.PlatformIDs, ", ")
@@ -62,14 +65,31 @@ func (r *Run) HTML(w io.Writer) error {
 						}
 					}
 				case "open_settings":
-					if e.Settings != nil {
+					if a.Settings != "" {
+						sc.Note = "settings page " + a.Settings
+					}
+					switch {
+					case e.Settings != nil:
 						sc.Chosen = map[bool]string{true: "switched on in the settings", false: "left off in the settings"}[*e.Settings]
+					case e.NoSwitch:
+						sc.Chosen = "no switch for " + a.Permission + " on that page"
 					}
 				case "proceed":
 					sc.Title = "✓ " + a.Scenario + "/" + a.Step
 					sc.Body = strings.Join(a.Fallbacks, "\n")
 					if len(a.Missing) > 0 {
 						sc.Note = "without " + strings.Join(a.Missing, ", ")
+					}
+					var apis []string
+					for _, u := range e.APIs {
+						api := u.Permission + ": " + u.API
+						if !u.Offered {
+							api += " (the device has none)"
+						}
+						apis = append(apis, api)
+					}
+					if len(apis) > 0 {
+						sc.Chosen = "uses " + strings.Join(apis, ", ")
 					}
 				case "block":
 					sc.Title = "✗ " + a.Title
