@@ -96,10 +96,13 @@ func profilesCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, p := range device.Profiles() {
 				note := ""
-				if p.Webview {
+				switch {
+				case p.Webview:
 					note = "  (a WASI whose poll_oneoff fails, as browser shims')"
+				case p.Vendor:
+					note = "  (a vendor system following T/TAF 108-2022: the installed-app list is a runtime permission)"
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%-16s %-9s %s%s\n", p.Name, p.Platform, p.Version, note)
+				fmt.Fprintf(cmd.OutOrStdout(), "%-18s %-9s %s%s\n", p.Name, p.Platform, p.Version, note)
 			}
 			return nil
 		},

@@ -157,3 +157,14 @@ permission = "contacts"
 		t.Errorf("the shrunk journey does not reproduce the trap: exit %d\n%s", code, out)
 	}
 }
+
+// TestProfiles: every profile on a line, the vendor system and the
+// webview with what sets them apart.
+func TestProfiles(t *testing.T) {
+	code, out, _ := hostsimCmd(t, "profiles")
+	for _, want := range []string{"android-25 ", "android-30-vendor  android   30  (a vendor system following T/TAF 108-2022", "webview            web       chrome  (a WASI"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("exit %d; the list does not say %q:\n%s", code, want, out)
+		}
+	}
+}
