@@ -199,6 +199,7 @@ type checker struct {
 	withdrawnC  map[string]bool   // withdrawn by the user and not given again since
 	declinedC   map[string]bool   // declined or withdrawn in this visit of a step, and not given again
 	asking      map[string]string // per permission, the consent its latest rationale asked ("" none)
+	consentWith map[string]string // per permission, the consent its latest consent screen came with (iOS)
 	popupChange string            // the change of the latest policy popup shown
 }
 
@@ -252,6 +253,7 @@ func (c *checker) install() {
 	c.given = map[string]bool{}
 	c.withdrawnC = map[string]bool{}
 	c.asking = map[string]string{}
+	c.consentWith = map[string]string{}
 	c.popupChange = ""
 	c.lastReceipt = ""
 	c.newVisit()
@@ -466,6 +468,9 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			if sp != nil && a.Permission != "" && sp.ID != a.Permission {
 				c.fault(i, Separate, "show_consent %s names the permission %s, which the step's consent does not come with", k, a.Permission)
 			}
+			if a.Permission != "" {
+				c.consentWith[a.Permission] = k
+			}
 			if nowhere {
 				c.fault(i, Platform, "show_consent %s in %s, which %s %s cannot do: the step is unavailable here", k, stepName(e.Step), platform, e.Version)
 			}
@@ -491,6 +496,9 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			idProblems := false
 			if !dev.Has(perm) {
 				c.fault(i, Platform, "%s %s, which %s %s does not have", a.Type, perm, platform, e.Version)
+				if a.Type == "request_permission" {
+					idProblems = c.requestIDs(i, e, a, dev.Way(perm, accessOf(sp)), dev)
+				}
 			} else {
 				idProblems = c.accessLevel(i, e, a, sp, dev)
 			}
@@ -609,6 +617,9 @@ func (c *checker) accessLevel(i int, e *sim.Entry, a *sim.Action, sp *bundle.Ste
 		c.fault(i, Platform, "%s %s in %s, which needs %s access: %s serves it on %s without any permission, so nothing is to be asked", a.Type, perm, stepName(e.Step), access, strings.Join(w.APIs, " or "), on)
 		return false
 	case device.KindInstall:
+		if a.Type == "show_rationale" && c.withdrawn[perm] {
+			return false // explained again after its withdrawal, before it is used again (WITHDRAW)
+		}
 		c.fault(i, Platform, "%s %s: %s grants it at install (%s), so nothing is to be asked", a.Type, perm, on, strings.Join(w.IDs, ", "))
 		return false
 	case device.KindRestricted:
@@ -634,6 +645,16 @@ func (c *checker) accessLevel(i int, e *sim.Entry, a *sim.Action, sp *bundle.Ste
 	if w.Kind == device.KindSpecial {
 		c.fault(i, Settings, "request_permission %s: a special access, which %s grants only on its settings page (%s), never in a dialog", perm, on, w.Settings)
 	}
+	return c.requestIDs(i, e, a, w, dev)
+}
+
+// requestIDs judges the identifiers a request names against the device
+// and the way it serves the step's access level (w), and reports whether
+// any was at fault.
+func (c *checker) requestIDs(i int, e *sim.Entry, a *sim.Action, w device.Way, dev *device.Device) (idProblems bool) {
+	platform, perm := c.t.Profile.Platform, a.Permission
+	on := platform + " " + e.Version
+	access := accessOf(c.p.stepPermission(e.Step, perm))
 	if len(a.PlatformIDs) == 0 {
 		c.fault(i, Platform, "request_permission %s names no identifier", perm)
 		return true
@@ -734,6 +755,9 @@ func (c *checker) proceed(i int, e *sim.Entry, a *sim.Action, dev *device.Device
 		sp := c.p.stepPermission(e.Step, perm)
 		if sp == nil || !sp.AppliesTo(platform, e.Version) || c.accepted[perm] || slices.Contains(a.Missing, perm) || !dev.Has(perm) {
 			continue
+		}
+		if dev.Way(perm, accessOf(sp)).Kind == device.KindNone {
+			continue // a picker or a store: the step uses no permission to restore
 		}
 		if st := e.OS[perm]; st == "granted" || st == "limited" {
 			c.fault(i, Withdraw, "%s goes on with %s, withdrawn and not granted again through a rationale", stepName(e.Step), perm)
@@ -900,7 +924,10 @@ func (c *checker) receipts(i int, e *sim.Entry) {
 		case "consent":
 			ok = ev.Type == "consent_answer" && sim.Consent(ev.Sensitive, ev.Purpose) == k
 		case "rationale", "permission":
-			ok = (ev.Type == "rationale_answer" || ev.Type == "permission_result") && ev.Permission == r.Permission && c.asking[ev.Permission] == k
+			// The consent was asked on the permission's rationale, or (iOS)
+			// on its own screen that came with the permission.
+			ok = (ev.Type == "rationale_answer" || ev.Type == "permission_result") && ev.Permission == r.Permission &&
+				(c.asking[ev.Permission] == k || c.consentWith[ev.Permission] == k)
 		case "withdraw":
 			ok = ev.Type == "withdraw"
 		}

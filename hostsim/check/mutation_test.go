@@ -143,6 +143,7 @@ var start = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 type mutation struct {
 	rule     string
 	clause   string // what the mutant breaks, for the test's name
+	why      string // if not "", the fault's detail must contain it: the clause's own words
 	profile  string
 	profiles []string
 	user     func() sim.User
@@ -155,6 +156,19 @@ func yes() sim.User { return &sim.Scripted{} }
 
 func declines(k string) func() sim.User {
 	return func() sim.User { return &sim.Scripted{PerConsent: map[string][]bool{k: {false}}} }
+}
+
+// refusesCamera refuses the camera once: on its rationale where it has a
+// decline button, in the system dialog on iOS, whose screen has one.
+func refusesCamera() sim.User {
+	return &sim.Scripted{PerRationale: map[string][]bool{"camera": {false, true}}, PerDialog: map[string][]device.Choice{"camera": {device.Deny, device.Allow}}}
+}
+
+// setIDs gives a request of a permission other identifiers.
+func setIDs(resp map[string]any, perm string, ids ...any) {
+	if m := find(resp, "request_permission", perm); m != nil {
+		m["platform_ids"] = ids
+	}
 }
 
 func declinesRationale(perm string, answers ...bool) func() sim.User {
@@ -233,8 +247,8 @@ var mutations = []mutation{
 		ops: []sim.Op{launch, enter("customer_service", "send_image"), enter("loan_apply", "liveness"), enter("loan_apply", "liveness")},
 		broken: func(ev, resp map[string]any) { // a request where the OS shows no dialog
 			for i, a := range actions(resp) {
-				if m := a.(map[string]any); m["type"] == "open_settings" {
-					actions(resp)[i] = action("request_permission", m["permission"].(string))
+				if m := a.(map[string]any); m["type"] == "open_settings" && m["permission"] == "camera" {
+					actions(resp)[i] = map[string]any{"type": "request_permission", "permission": "camera", "platform_ids": []any{"NSCameraUsageDescription"}}
 				}
 			}
 		},
@@ -268,7 +282,7 @@ var mutations = []mutation{
 		},
 	},
 	{
-		rule: check.Separate, clause: "a rationale that does not ask its separate consent", profiles: []string{"android-33", "ios-17"},
+		rule: check.Separate, clause: "a rationale that does not ask its separate consent", profiles: []string{"android-33", "harmonyos-next"},
 		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness")},
 		broken: func(ev, resp map[string]any) { // biometrics without separate consent
 			if m := find(resp, "show_rationale", "camera"); m != nil {
@@ -399,7 +413,8 @@ var mutations = []mutation{
 		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness"), {Kind: sim.OpWithdraw, Permission: "camera"},
 			enter("loan_apply", "id_verify"), {Kind: sim.OpWait, Wait: time.Hour}, enter("loan_apply", "liveness")},
 		broken: func(ev, resp map[string]any) { // the biometrics consent survives the camera's withdrawal
-			if entered(ev, "loan_apply/liveness") && since(ev) > 0 && find(resp, "show_rationale", "camera") != nil {
+			// (asked on the camera's rationale, or on iOS on its own screen naming the camera)
+			if entered(ev, "loan_apply/liveness") && since(ev) > 0 && (find(resp, "show_rationale", "camera") != nil || find(resp, "show_consent", "camera") != nil) {
 				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "liveness"}}
 			}
 		},
@@ -457,12 +472,12 @@ var mutations = []mutation{
 	},
 	{
 		rule: check.Cooldown, clause: "a refusal stamped by a clock 30 days ahead outlives the cooldown", profiles: []string{"android-33", "ios-17"},
-		user: declinesRationale("contacts", false, true),
-		ops: []sim.Op{launch, {Kind: sim.OpClock, Offset: 720 * time.Hour}, enter("loan_apply", "emergency_contacts"), {Kind: sim.OpClock},
-			enter("loan_apply", "emergency_contacts"), {Kind: sim.OpWait, Wait: 49 * time.Hour}, enter("loan_apply", "emergency_contacts")},
+		user: refusesCamera, // on its rationale, or on iOS in the system dialog
+		ops: []sim.Op{launch, {Kind: sim.OpClock, Offset: 720 * time.Hour}, enter("loan_apply", "supplement_upload"), {Kind: sim.OpClock},
+			enter("loan_apply", "supplement_upload"), {Kind: sim.OpWait, Wait: 49 * time.Hour}, enter("loan_apply", "supplement_upload")},
 		broken: func(ev, resp map[string]any) { // still suppressed 49 hours after the clock is right
-			if d := since(ev); d > 48*time.Hour && d < 100*time.Hour && find(resp, "show_rationale", "contacts") != nil {
-				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "emergency_contacts", "missing": []any{"contacts"}}}
+			if d := since(ev); d > 48*time.Hour && d < 100*time.Hour && find(resp, "show_rationale", "camera") != nil {
+				resp["actions"] = []any{map[string]any{"type": "proceed", "scenario": "loan_apply", "step": "supplement_upload", "missing": []any{"camera"}}}
 			}
 		},
 	},
@@ -489,6 +504,145 @@ var mutations = []mutation{
 		broken: func(ev, resp map[string]any) {
 			if ev["type"] == "consent_answer" {
 				resp["receipts"] = []any{}
+			}
+		},
+	},
+	// Issue 11: access levels, pickers, special accesses, identifiers, and
+	// iOS's one-button pre-permission screens.
+	{
+		rule: check.Platform, clause: "saving asks more than add-only access", why: "more than add access needs", profiles: []string{"ios-17", "android-23"},
+		user: yes, ops: []sim.Op{launch, enter("browse", "save_image")},
+		broken: func(ev, resp map[string]any) { // the whole library, or reading the storage
+			setIDs(resp, "photos", "NSPhotoLibraryUsageDescription", "NSPhotoLibraryAddUsageDescription")
+			setIDs(resp, "storage", "android.permission.READ_EXTERNAL_STORAGE", "android.permission.WRITE_EXTERNAL_STORAGE")
+		},
+	},
+	{
+		rule: check.Platform, clause: "a permission explained where the picker serves", why: "which needs picker access", profiles: []string{"android-33", "ios-17", "wechat"},
+		user: yes, ops: []sim.Op{launch, enter("customer_service", "send_image")},
+		broken: func(ev, resp map[string]any) { // the album permission instead of the picker
+			if m := find(resp, "proceed", ""); m != nil && m["system_apis"] != nil {
+				resp["actions"] = []any{map[string]any{"type": "show_rationale", "permission": "photos", "scenario": "customer_service", "step": "send_image", "decline": "暂不授权"}}
+			}
+		},
+	},
+	{
+		rule: check.Platform, clause: "a picker the device lacks", why: "PHPickerViewController for photos (picker), which ios 13.7 does not have: UIImagePickerController serves it there", profile: "ios-13",
+		user: yes, ops: []sim.Op{launch, enter("customer_service", "send_image")},
+		broken: func(ev, resp map[string]any) { // PHPickerViewController before iOS 14
+			if m := find(resp, "proceed", ""); m != nil {
+				m["system_apis"] = []any{map[string]any{"permission": "photos", "access": "picker", "api": "PHPickerViewController"}}
+			}
+		},
+	},
+	{
+		rule: check.Platform, clause: "a step that goes on without naming its picker", why: "goes on without naming the system API for contacts (picker access)", profiles: []string{"android-29", "alipay"},
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "emergency_contacts")},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "proceed", ""); m != nil {
+				delete(m, "system_apis")
+			}
+		},
+	},
+	{
+		rule: check.Platform, clause: "a signature permission in a request", why: "MOUNT_UNMOUNT_FILESYSTEMS, a restricted permission", profile: "android-31",
+		user: yes, ops: []sim.Op{launch, enter("register_login", "register")},
+		broken: func(ev, resp map[string]any) {
+			setIDs(resp, "storage", "android.permission.READ_EXTERNAL_STORAGE", "android.permission.MOUNT_UNMOUNT_FILESYSTEMS")
+		},
+	},
+	{
+		rule: check.Platform, clause: "an ACL permission asked on HarmonyOS", why: "ohos.permission.READ_CONTACTS, a restricted permission", profile: "harmonyos-next",
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "emergency_contacts")},
+		broken: func(ev, resp map[string]any) { // the contacts read in full instead of picked
+			if m := find(resp, "proceed", ""); m != nil && ev["type"] == "enter" {
+				resp["actions"] = []any{map[string]any{"type": "request_permission", "permission": "contacts", "platform_ids": []any{"ohos.permission.READ_CONTACTS"}}}
+			}
+		},
+	},
+	{
+		rule: check.Platform, clause: "an identifier the version no longer has", why: "android.permission.BLUETOOTH, which android 31 does not have: it exists up to 30", profile: "android-31",
+		user: yes, ops: []sim.Op{launch, enter("register_login", "register")},
+		broken: func(ev, resp map[string]any) { // BLUETOOTH ended with Android 11
+			setIDs(resp, "bluetooth", "android.permission.BLUETOOTH")
+		},
+	},
+	{
+		rule: check.Platform, clause: "a rationale for a permission granted at install", why: "show_rationale bluetooth: android 30 grants it at install", profile: "android-30",
+		user: yes, ops: []sim.Op{launch, enter("register_login", "register")},
+		broken: func(ev, resp map[string]any) { // Bluetooth up to Android 11
+			if m := find(resp, "show_rationale", "storage"); m != nil {
+				m["permission"] = "bluetooth"
+			}
+		},
+	},
+	{
+		rule: check.Settings, clause: "a special access requested in a dialog", why: "a special access, which android", profiles: []string{"android-26", "android-34"},
+		user: yes, ops: []sim.Op{launch, enter("app_update", "install")},
+		broken: func(ev, resp map[string]any) {
+			for i, a := range actions(resp) {
+				if m := a.(map[string]any); m["type"] == "open_settings" {
+					actions(resp)[i] = map[string]any{"type": "request_permission", "permission": "install_packages", "platform_ids": []any{"android.permission.REQUEST_INSTALL_PACKAGES"}}
+				}
+			}
+		},
+	},
+	{
+		rule: check.Settings, clause: "a special access sent to the other page", why: "the only page where android", profiles: []string{"android-25", "android-26"},
+		user: yes, ops: []sim.Op{launch, enter("app_update", "install")},
+		broken: func(ev, resp map[string]any) { // unknown sources and the per-app page swapped
+			if m := find(resp, "open_settings", "install_packages"); m != nil {
+				m["settings"] = map[any]string{"android.settings.SECURITY_SETTINGS": "android.settings.MANAGE_UNKNOWN_APP_SOURCES",
+					"android.settings.MANAGE_UNKNOWN_APP_SOURCES": "android.settings.SECURITY_SETTINGS"}[m["settings"]]
+			}
+		},
+	},
+	{
+		rule: check.Rationale, clause: "a decline button on an iOS pre-permission screen", why: "on iOS has a decline button", profile: "ios-17",
+		user: yes, ops: []sim.Op{launch, enter("customer_service", "voice")},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_rationale", "microphone"); m != nil {
+				m["decline"] = "暂不授权"
+			}
+		},
+	},
+	{
+		rule: check.Rationale, clause: "a rationale elsewhere without a decline button", why: "has no decline button", profiles: []string{"android-33", "wechat"},
+		user: yes, ops: []sim.Op{launch, enter("customer_service", "voice")},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_rationale", "microphone"); m != nil {
+				m["decline"] = ""
+			}
+		},
+	},
+	{
+		rule: check.Separate, clause: "an iOS one-button screen that carries the separate consent", why: "on iOS asks for separate consent to biometrics/loan_identity", profile: "ios-17",
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness")},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_rationale", "camera"); m != nil {
+				m["sensitive"], m["purpose"], m["separate_consent"] = "biometrics", "loan_identity", true
+			}
+		},
+	},
+	{
+		rule: check.Separate, clause: "an iOS one-button screen before the separate consent", why: "comes before the separate consent biometrics/loan_identity was given on its own screen", profile: "ios-17",
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness")},
+		broken: func(ev, resp map[string]any) { // the consent screen skipped
+			for i, a := range actions(resp) {
+				if m := a.(map[string]any); m["type"] == "show_consent" && m["permission"] == "camera" {
+					actions(resp)[i] = map[string]any{"type": "show_rationale", "permission": "camera", "scenario": "loan_apply", "step": "liveness", "decline": ""}
+				}
+			}
+		},
+	},
+	{
+		rule: check.Separate, clause: "a consent screen naming a permission its consent does not come with", why: "names the permission microphone, which the step's consent does not come with", profile: "ios-17",
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "liveness")},
+		broken: func(ev, resp map[string]any) {
+			for _, a := range actions(resp) {
+				if m := a.(map[string]any); m["type"] == "show_consent" && m["permission"] == "camera" {
+					m["permission"] = "microphone"
+				}
 			}
 		},
 	},
@@ -539,12 +693,12 @@ func TestMutations(t *testing.T) {
 				broken := sim.RunFrom(mutate(e, m.broken), device.NewAt(p, start), m.user(), "zh-CN", prior, m.ops)
 				faults := check.Check(policy, broken)
 				for _, f := range faults {
-					if f.Rule == m.rule {
+					if f.Rule == m.rule && strings.Contains(f.Detail, m.why) {
 						caught[m.rule] = true
 						return
 					}
 				}
-				t.Errorf("the broken engine is not caught by %s; its faults: %v", m.rule, faults)
+				t.Errorf("the broken engine is not caught by %s (%q); its faults: %v", m.rule, m.why, faults)
 			})
 		}
 	}
