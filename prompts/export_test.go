@@ -181,7 +181,7 @@ type wechatApp struct {
 
 // harmonyReasonLimit: HarmonyOS takes a reason of at most 256 characters
 // (declare-permissions, "权限使用理由的文案内容规范").
-const harmonyReasonLimit = 256
+const harmonyReasonLimit = harmonyReasonMax
 
 // checkExports parses every exported file with a real parser and holds it
 // against the platforms' limits and the facts; it returns every problem.

@@ -742,10 +742,34 @@ func (p *Project) changesOf(pol *Policy) []Change {
 // accepts, in characters.
 const wechatDescLimit = 30
 
+// harmonyReasonMax is the longest reason HarmonyOS takes for a permission,
+// in characters (declare-permissions: at most 256).
+const harmonyReasonMax = 256
+
 // lintExports checks what the platforms limit: WeChat's app.json, which
-// mini-programs ship in the default locale only, takes short descriptions.
+// mini-programs ship in the default locale only, takes short descriptions;
+// HarmonyOS's reasons, in every locale, at most 256 characters.
 func (p *Project) lintExports(probs *errcode.List) {
 	pol := p.Active()
+	for _, loc := range pol.Meta.Locales {
+		r, err := p.renderer(pol, loc)
+		if err != nil {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, d := range pol.harmonyPermissions() {
+			id := "permission." + d.perm + ".usage"
+			if d.perm == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			reason, err := r.plain(id)
+			if n := utf8.RuneCountInString(reason); err == nil && n > harmonyReasonMax {
+				*probs = append(*probs, errcode.Error{Pos: p.Catalogs[loc].Messages[id].Pos, Code: CodeExport, Field: id,
+					Message: "HarmonyOS takes at most " + strconv.Itoa(harmonyReasonMax) + " characters for the reason of " + d.id + "; this is " + strconv.Itoa(n)})
+			}
+		}
+	}
 	loc := pol.Meta.DefaultLocale
 	if r, err := p.renderer(pol, loc); err == nil {
 		for _, sp := range pol.wechatScopes() {
