@@ -136,9 +136,9 @@ type stepTexts struct {
 type screen uint8
 
 const (
-	screenRationale    screen = iota // a rationale, with its separate consent if any
-	screenConsent                    // a consent screen: alone, or before an iOS pre-permission screen
-	screenPrePermission              // iOS: one button on to the system dialog, no consent
+	screenRationale     screen = iota // a rationale, with its separate consent if any
+	screenConsent                     // a consent screen: alone, or before an iOS pre-permission screen
+	screenPrePermission               // iOS: one button on to the system dialog, no consent
 	numScreens
 )
 
@@ -384,7 +384,7 @@ func (e *Engine) localeTexts(loc string) localeTexts {
 
 func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermModel, error) {
 	conseq, _ := vocab.ParseConsequence(sp.Consequence) // Validate checked it
-	access, _ := vocab.ParseAccess(sp.Access) // Validate checked it; "" is full
+	access, _ := vocab.ParseAccess(sp.Access)           // Validate checked it; "" is full
 	m := stepPermModel{perm: noPerm, access: access, conseq: conseq, separate: sp.Separate(), consent: -1}
 	if sp.ID != "" {
 		m.perm, _ = vocab.ParsePermission(sp.ID) // and this
