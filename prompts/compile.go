@@ -51,7 +51,7 @@ func (p *Project) renderAll(pol *Policy, loc string, changes []Change) (map[stri
 				if isSettings && !perm.available(platform) {
 					continue
 				}
-				s, err := r.permission(ref.id, perm.ID)
+				s, err := r.permission(ref.id, perm.ID, isSettings && perm.special(platform))
 				if err != nil {
 					return nil, err
 				}

@@ -327,6 +327,17 @@ func (p *Policy) Purpose(id string) *Purpose {
 	return nil
 }
 
+// special reports whether the permission is a special access on a
+// platform: some row there is granted in the settings.
+func (perm *Permission) special(platform string) bool {
+	for _, d := range perm.Declare {
+		if d.Platform == platform && d.GrantKind() == vocab.GrantSpecial {
+			return true
+		}
+	}
+	return false
+}
+
 // available reports whether a permission has declare rows on a platform.
 func (perm *Permission) available(platform string) bool {
 	for _, d := range perm.Declare {
