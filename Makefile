@@ -46,8 +46,15 @@ $(PROMPTC): $(shell find cmd prompts engine -name '*.go' -not -name '*_test.go')
 bundle: $(PROMPTC)
 	$(PROMPTC) compile --policy $(POLICY) --locales $(LOCALES) -o $(DIST)/bundle.json
 
+# export: the platform declarations the app build must agree with
+# (dist/platform: Android manifest and res/, iOS Info.plist and lproj,
+# HarmonyOS module.json5 and resources/, WeChat app.json). The policy does
+# not know the app's HarmonyOS abilities: the entry ability uses them.
+# export: the platform declarations (docs/PLATFORMS.md), written afresh so
+# that no file of an earlier export (a renamed .lproj) is left behind.
 export: $(PROMPTC)
-	$(PROMPTC) export --policy $(POLICY) --locales $(LOCALES) -o $(DIST)/platform
+	rm -rf $(DIST)/platform
+	$(PROMPTC) export --policy $(POLICY) --locales $(LOCALES) --harmonyos-ability EntryAbility -o $(DIST)/platform
 
 # test: every Go test (the compiler's cases, the engine's conformance
 # cases natively and through the wasm module in wazero, bad input, the

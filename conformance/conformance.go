@@ -556,11 +556,11 @@ func sameJSON(got json.RawMessage, want any) (string, string, bool) {
 //
 //	show_policy first|major|minor
 //	basic_mode
-//	show_consent <sensitive>/<purpose> <scenario>/<step>
+//	show_consent <sensitive>/<purpose> <scenario>/<step> [permission=<permission>]
 //	show_rationale <permission> <scenario>/<step> [separate <sensitive>/<purpose>]
 //	request_permission <permission> <platform id>,<platform id>...
-//	open_settings <permission>
-//	proceed <scenario>/<step> [missing=<permission>,...] [missing_consents=<sensitive>/<purpose>,...] [fallbacks=<n>] [prompt=<api>]
+//	open_settings <permission> [special <settings>]
+//	proceed <scenario>/<step> [missing=<permission>,...] [missing_consents=<sensitive>/<purpose>,...] [fallbacks=<n>] [prompt=<api>] [apis=<permission>:<access>:<api>,...]
 //	block <permission> <scenario>/<step>
 //	block <sensitive>/<purpose> <scenario>/<step>
 //	unavailable <scenario>/<step>
@@ -583,12 +583,18 @@ func Summary(a map[string]any) string {
 	case "show_policy":
 		return t + " " + s("change")
 	case "show_consent":
+		if p := s("permission"); p != "" {
+			return t + " " + consent(s) + " " + where + " permission=" + p
+		}
 		return t + " " + consent(s) + " " + where
 	case "show_rationale":
 		return t + " " + s("permission") + " " + where + separate(s)
 	case "request_permission":
 		return t + " " + s("permission") + " " + strings.Join(list("platform_ids"), ",")
 	case "open_settings":
+		if special, _ := a["special"].(bool); special {
+			return t + " " + s("permission") + " special " + s("settings")
+		}
 		return t + " " + s("permission")
 	case "proceed":
 		out := t + " " + where
@@ -603,6 +609,16 @@ func Summary(a map[string]any) string {
 		}
 		if p := s("system_prompt"); p != "" {
 			out += " prompt=" + p
+		}
+		var apis []string
+		items, _ := a["system_apis"].([]any)
+		for _, it := range items {
+			m, _ := it.(map[string]any)
+			f := func(k string) string { v, _ := m[k].(string); return v }
+			apis = append(apis, f("permission")+":"+f("access")+":"+f("api"))
+		}
+		if len(apis) > 0 {
+			out += " apis=" + strings.Join(apis, ",")
 		}
 		return out
 	case "block":

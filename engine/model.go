@@ -42,7 +42,11 @@ type permModel struct {
 type declModel struct {
 	platform vocab.Platform
 	min, max bound
+	access   vocab.Access
+	grant    vocab.Grant
 	ids      []string
+	api      string // grant none: the call that needs no permission
+	settings string // grant special: where the user grants it
 }
 
 type scenarioModel struct {
@@ -71,6 +75,7 @@ type stepModel struct {
 // separate consent, or a separate consent alone (perm is noPerm).
 type stepPermModel struct {
 	perm      vocab.Permission // noPerm for a consent with no permission
+	access    vocab.Access     // what the step needs of perm
 	conseq    vocab.Consequence
 	separate  bool
 	consent   int             // index into Engine.consents if separate, else -1
@@ -117,11 +122,25 @@ type consentModel struct {
 
 type stepTexts struct {
 	body, refusal, fallback text // body: the purpose, and the notice of separate consent
-	// shown is the SHA-256 of the rationale as shown, computed by the
-	// first receipt that needs it: SHA-256 is slow in wasm (17 us for a
-	// rationale) and the same text is hashed again and again.
-	shown *hashOnce
+	// purpose is the body without that notice: an iOS pre-permission
+	// screen's, whose consent was asked on a screen of its own.
+	purpose text
+	// shown is the SHA-256 of each screen the ask may show, as shown,
+	// computed by the first receipt that needs it: SHA-256 is slow in
+	// wasm (17 us for a rationale) and the same text is hashed again and
+	// again.
+	shown *[numScreens]hashOnce
 }
+
+// screen is a screen an ask shows, for the hash of its text.
+type screen uint8
+
+const (
+	screenRationale     screen = iota // a rationale, with its separate consent if any
+	screenConsent                     // a consent screen: alone, or before an iOS pre-permission screen
+	screenPrePermission               // iOS: one button on to the system dialog, no consent
+	numScreens
+)
 
 type hashOnce struct {
 	once sync.Once
@@ -193,7 +212,8 @@ func (e *Engine) build(b *bundle.Bundle) error {
 				return badBundle("permission " + p.ID + ": " + err.Error())
 			}
 			pl, _ := vocab.ParsePlatform(d.Platform)
-			m.declare = append(m.declare, declModel{platform: pl, min: min, max: max, ids: d.IDs})
+			m.declare = append(m.declare, declModel{platform: pl, min: min, max: max,
+				access: d.AccessLevel(), grant: d.GrantKind(), ids: d.IDs, api: d.API, settings: d.Settings})
 		}
 	}
 	for _, sc := range b.Scenarios {
@@ -364,7 +384,8 @@ func (e *Engine) localeTexts(loc string) localeTexts {
 
 func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermModel, error) {
 	conseq, _ := vocab.ParseConsequence(sp.Consequence) // Validate checked it
-	m := stepPermModel{perm: noPerm, conseq: conseq, separate: sp.Separate(), consent: -1}
+	access, _ := vocab.ParseAccess(sp.Access)           // Validate checked it; "" is full
+	m := stepPermModel{perm: noPerm, access: access, conseq: conseq, separate: sp.Separate(), consent: -1}
 	if sp.ID != "" {
 		m.perm, _ = vocab.ParsePermission(sp.ID) // and this
 		if !e.perms[m.perm].inPolicy {
@@ -395,13 +416,15 @@ func (e *Engine) stepPerm(b *bundle.Bundle, sp bundle.StepPermission) (stepPermM
 		loc := b.Policy.Locales[li]
 		// The body is the purpose, and for sensitive data the notice that
 		// asks for separate consent on a line of its own.
-		body := b.Text(loc, sp.Purpose)
+		purpose := b.Text(loc, sp.Purpose)
+		body := purpose
 		if m.separate {
 			body += "\n" + b.Text(loc, bundle.SeparateText(sp.Sensitive, sp.ConsentPurpose))
 		}
 		m.texts = append(m.texts, stepTexts{
-			shown:    new(hashOnce),
+			shown:    new([numScreens]hashOnce),
 			body:     newText(body),
+			purpose:  newText(purpose),
 			refusal:  newText(b.Text(loc, sp.Refusal)),
 			fallback: newText(b.Text(loc, sp.Fallback)),
 		})

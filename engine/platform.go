@@ -160,15 +160,36 @@ func (d *device) dialogGone(os vocab.OSState, denials int) string {
 	}
 }
 
-// ids returns a permission's identifiers on the device, or nil.
-func (e *Engine) ids(perm vocab.Permission, d *device) []string {
+// onePrePermissionButton reports whether the platform's pre-permission
+// screens may offer only a way on to the system dialog: App Review
+// (guideline 5.1.1(iv)) rejects an iOS screen that lets the user decline
+// before it. The user refuses in the system dialog; a separate consent,
+// an explicit choice under PIPL, is asked on a consent screen first.
+func (d *device) onePrePermissionButton() bool { return d.platform == vocab.IOS }
+
+// row returns the policy's declaration of a permission for an access
+// level on the device, or nil where it has none.
+func (e *Engine) row(perm vocab.Permission, access vocab.Access, d *device) *declModel {
 	for i := range e.perms[perm].declare {
 		dm := &e.perms[perm].declare[i]
-		if dm.platform == d.platform && d.ver.within(dm.min, dm.max) {
-			return dm.ids
+		if dm.platform == d.platform && dm.access == access && d.ver.within(dm.min, dm.max) {
+			return dm
 		}
 	}
 	return nil
+}
+
+// userGrants reports whether the user grants a permission on the device,
+// in a dialog or in the settings, at some access level; where not, the
+// platform lacks it or grants it without asking.
+func (e *Engine) userGrants(perm vocab.Permission, d *device) bool {
+	for i := range e.perms[perm].declare {
+		dm := &e.perms[perm].declare[i]
+		if dm.platform == d.platform && d.ver.within(dm.min, dm.max) && (dm.grant == vocab.GrantRuntime || dm.grant == vocab.GrantSpecial) {
+			return true
+		}
+	}
+	return false
 }
 
 // applies reports whether a step asks for its permission on the device,

@@ -108,21 +108,39 @@ func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
 	return w.b
 }
 
-// rationaleHash is the hash of a rationale (or a consent screen) as shown
-// in the request's locale: title, body, consequence and buttons. It is computed by the
-// first receipt that needs it rather than at New, which keeps the
-// module's start-up short, and then remembered.
-func (d *decision) rationaleHash(sp *stepPermModel) [32]byte {
+// screenHash is the hash of a screen an ask shows (a rationale, a consent
+// screen, an iOS pre-permission screen) as shown in the request's locale:
+// title, body, consequence and buttons. It is computed by the first
+// receipt that needs it rather than at New, which keeps the module's
+// start-up short, and then remembered.
+func (d *decision) screenHash(sp *stepPermModel, sc screen) [32]byte {
 	lt := &d.e.locales[d.r.locale]
 	t := &sp.texts[d.r.locale]
-	t.shown.once.Do(func() {
-		if sp.perm == noPerm {
-			t.shown.sum = d.textHash(lt.consentTitle[sp.sensitive].raw, t.body.raw, t.refusal.raw, lt.consAccept.raw, lt.consDecline.raw)
-			return
+	h := &t.shown[sc]
+	h.once.Do(func() {
+		switch sc {
+		case screenConsent:
+			h.sum = d.textHash(lt.consentTitle[sp.sensitive].raw, t.body.raw, t.refusal.raw, lt.consAccept.raw, lt.consDecline.raw)
+		case screenPrePermission:
+			h.sum = d.textHash(lt.perm[sp.perm].rationaleTitle.raw, t.purpose.raw, t.refusal.raw, lt.ratAccept.raw, "")
+		default:
+			h.sum = d.textHash(lt.perm[sp.perm].rationaleTitle.raw, t.body.raw, t.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
 		}
-		t.shown.sum = d.textHash(lt.perm[sp.perm].rationaleTitle.raw, t.body.raw, t.refusal.raw, lt.ratAccept.raw, lt.ratDecline.raw)
 	})
-	return t.shown.sum
+	return h.sum
+}
+
+// rationaleHash is the hash of the screen that asks for sp when it is
+// not waiting for a consent of its own: the consent screen of a consent
+// with no permission, or the permission's rationale as the device shows it.
+func (d *decision) rationaleHash(sp *stepPermModel) [32]byte {
+	switch {
+	case sp.perm == noPerm:
+		return d.screenHash(sp, screenConsent)
+	case d.r.dev.onePrePermissionButton():
+		return d.screenHash(sp, screenPrePermission)
+	}
+	return d.screenHash(sp, screenRationale)
 }
 
 // policyHash is the hash of the policy popup as shown in the request's

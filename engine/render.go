@@ -96,20 +96,36 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 		t := &sp.texts[d.r.locale]
 		d.permStep(w, a)
 		w.field("title", lt.perm[a.perm].rationaleTitle)
-		w.field("body", t.body)
+		// iOS: one button on to the system dialog, and no consent: it
+		// was asked on a screen of its own.
+		one := d.r.dev.onePrePermissionButton()
+		if one {
+			w.field("body", t.purpose)
+		} else {
+			w.field("body", t.body)
+		}
 		w.field("consequence", t.refusal)
+		carries := sp.separate && !one
 		w.raw(`,"separate_consent":`)
-		w.bool(sp.separate)
-		if sp.separate {
+		w.bool(carries)
+		if carries {
 			d.consentFields(w, sp.consent)
 		}
 		w.field("accept", lt.ratAccept)
-		w.field("decline", lt.ratDecline)
+		if one {
+			w.raw(`,"decline":""`)
+		} else {
+			w.field("decline", lt.ratDecline)
+		}
 	case vocab.ActionShowConsent:
 		sp := &e.scens[a.step.sc].steps[a.step.st].asks[a.sp]
 		t := &sp.texts[d.r.locale]
 		d.consentFields(w, sp.consent)
 		d.stepFields(w, a.step)
+		if sp.perm != noPerm {
+			w.raw(`,"permission":`)
+			w.id(sp.perm.String())
+		}
 		w.field("title", lt.consentTitle[sp.sensitive])
 		w.field("body", t.body)
 		w.field("consequence", t.refusal)
@@ -122,7 +138,11 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 		w.raw(`,"permission":`)
 		w.id(a.perm.String())
 		w.raw(`,"platform_ids":[`)
-		for i, id := range e.ids(a.perm, &d.r.dev) {
+		var ids []string
+		if row := d.row(a); row != nil {
+			ids = row.ids
+		}
+		for i, id := range ids {
 			w.comma(i)
 			w.id(id)
 		}
@@ -132,6 +152,11 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 		w.id(a.perm.String())
 		w.field("title", lt.perm[a.perm].settingsTitle)
 		w.field("body", lt.perm[a.perm].settings[d.r.dev.platform])
+		if row := d.row(a); row != nil && row.grant == vocab.GrantSpecial {
+			w.raw(`,"settings":`)
+			w.str(row.settings)
+			w.raw(`,"special":true`)
+		}
 	case vocab.ActionProceed:
 		step := &e.scens[a.step.sc].steps[a.step.st]
 		w.raw(`,"scenario":`)
@@ -170,6 +195,32 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 			w.raw(`,"system_prompt":`)
 			w.id(api)
 		}
+		n = 0
+		for i := range step.asks {
+			sp := &step.asks[i]
+			if sp.perm == noPerm || a.missing&(1<<i) != 0 || !sp.applies(&d.r.dev) || d.r.dev.platformLacks(sp.perm) != "" {
+				continue
+			}
+			row := e.row(sp.perm, sp.access, &d.r.dev)
+			if row == nil || row.grant != vocab.GrantNone {
+				continue
+			}
+			if n == 0 {
+				w.raw(`,"system_apis":[`)
+			}
+			w.comma(n)
+			n++
+			w.raw(`{"permission":`)
+			w.id(sp.perm.String())
+			w.raw(`,"access":`)
+			w.id(sp.access.String())
+			w.raw(`,"api":`)
+			w.str(row.api)
+			w.byte('}')
+		}
+		if n > 0 {
+			w.byte(']')
+		}
 	case vocab.ActionBlock:
 		sp := &e.scens[a.step.sc].steps[a.step.st].asks[a.sp]
 		if sp.perm == noPerm {
@@ -183,6 +234,16 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 		w.field("body", sp.texts[d.r.locale].refusal)
 	}
 	w.byte('}')
+}
+
+// row is the declaration an action about a step's permission concerns
+// on the device.
+func (d *decision) row(a *action) *declModel {
+	if a.step.sc < 0 {
+		return nil
+	}
+	sp := &d.e.scens[a.step.sc].steps[a.step.st].asks[a.sp]
+	return d.e.row(sp.perm, sp.access, &d.r.dev)
 }
 
 func (d *decision) permStep(w *jsonWriter, a *action) {

@@ -196,16 +196,31 @@ func (d *decision) advance(i int) {
 			d.note(vocab.RulePlatform, name, ": ", why)
 			continue
 		}
-		if !sp.applies(dev) || d.e.ids(p, dev) == nil {
+		row := d.e.row(p, sp.access, dev)
+		if !sp.applies(dev) || row == nil {
 			d.note(vocab.RulePlatform, name, ": the policy does not ask for it on ", dev.platform.String())
 			continue
 		}
 		ps := &st.perms[p]
+		sepNeeded := sp.separate && !st.consents.has(sp.consent)
+		if row.grant == vocab.GrantNone || row.grant == vocab.GrantInstall {
+			// Nothing to ask of the OS; a separate consent still is.
+			if sepNeeded && d.askPermConsent(i, sp) {
+				return
+			}
+			if f.missing&(1<<i) == 0 {
+				if row.grant == vocab.GrantNone {
+					d.note(vocab.RulePlatform, name, ": ", row.api, " needs no permission: only what the user selects or saves is touched; nothing is asked")
+				} else {
+					d.note(vocab.RulePlatform, name, ": granted at install on this version; no dialog exists")
+				}
+			}
+			continue
+		}
 		os := d.os(p)
 		granted := os == vocab.OSGranted || os == vocab.OSLimited
-		// An OS grant is no separate consent (PIPL art. 29): the
-		// rationale asks for it whatever the OS reports.
-		sepNeeded := sp.separate && !st.consents.has(sp.consent)
+		// An OS grant is no separate consent (PIPL art. 29): it is asked
+		// whatever the OS reports.
 		if granted && !ps.withdrawn && !sepNeeded {
 			if dev.installTime() {
 				d.note(vocab.RulePlatform, name, ": granted at install (Android API 22 and below); no dialog exists")
@@ -222,6 +237,14 @@ func (d *decision) advance(i int) {
 			}
 			continue
 		}
+		// iOS asks a separate consent on a screen of its own, before the
+		// pre-permission screen that only leads on to the system dialog.
+		if sepNeeded && dev.onePrePermissionButton() {
+			if d.askPermConsent(i, sp) {
+				return
+			}
+			continue
+		}
 		if d.coolingDown(sp, ps.refused, name) {
 			f.missing |= 1 << i
 			continue
@@ -229,10 +252,16 @@ func (d *decision) advance(i int) {
 		f.i, f.wait = i, waitRationale
 		d.act(action{kind: vocab.ActionShowRationale, step: f.step, sp: i, perm: p})
 		d.note(vocab.RuleRationale, sp.rationaleNote)
+		if dev.onePrePermissionButton() {
+			d.note(vocab.RulePlatform, name, ": the iOS pre-permission screen only leads on to the system dialog, where the user accepts or refuses")
+		}
+		if row.grant == vocab.GrantSpecial {
+			d.note(vocab.RuleSettings, name, " is a special access: the user grants it in the settings, never in a dialog")
+		}
 		if ps.withdrawn {
 			d.note(vocab.RuleWithdraw, name, " was withdrawn: it is asked again only with a new rationale")
 		}
-		if sp.separate {
+		if sp.separate && !dev.onePrePermissionButton() {
 			d.note(vocab.RuleSeparate, sp.separateNote)
 		}
 		return
@@ -262,6 +291,24 @@ func (d *decision) askConsent(i int, sp *stepPermModel) bool {
 	f.i, f.wait = i, waitConsent
 	d.act(action{kind: vocab.ActionShowConsent, step: f.step, sp: i, perm: noPerm})
 	d.note(vocab.RuleSeparate, sp.separateNote)
+	return true
+}
+
+// askPermConsent asks, on a consent screen of its own, the separate
+// consent of the i-th ask, a permission, and reports true; or reports
+// false when the consent was declined within the cooldown, and then the
+// ask is missing from the step (a blocking one is asked again).
+func (d *decision) askPermConsent(i int, sp *stepPermModel) bool {
+	f := &d.st.flow
+	c := &d.e.consents[sp.consent]
+	if d.coolingDown(sp, d.st.consents.refused[sp.consent], c.id) {
+		f.missing |= 1 << i
+		return false
+	}
+	f.i, f.wait = i, waitConsent
+	d.act(action{kind: vocab.ActionShowConsent, step: f.step, sp: i, perm: sp.perm})
+	d.note(vocab.RuleSeparate, sp.separateNote)
+	d.note(vocab.RuleSeparate, c.id, " is asked on a screen of its own, before anything about ", sp.perm.String())
 	return true
 }
 
@@ -352,7 +399,8 @@ func (d *decision) current(waits ...wait) *stepPermModel {
 		return nil
 	}
 	sp := &step.asks[f.i]
-	if sp.perm == noPerm {
+	if sp.perm == noPerm || f.wait == waitConsent {
+		// A consent screen, alone or before a permission's (iOS).
 		if sp.consent != d.r.ev.consent {
 			return nil
 		}
@@ -386,15 +434,27 @@ func (d *decision) rationaleAnswer() {
 		d.fail = &errcode.Error{Code: errcode.NotRequested, Field: "event.permission", Message: "no rationale for " + ev.perm.String() + " is waiting for an answer"}
 		return
 	}
+	dev := &d.r.dev
+	if !ev.accepted && dev.onePrePermissionButton() {
+		d.fail = &errcode.Error{Code: errcode.BadValue, Field: "event.accepted", Message: "an iOS pre-permission screen has no decline button: the user refuses in the system dialog, reported with permission_result"}
+		return
+	}
 	if d.updateDue() {
 		return
 	}
 	f := &d.st.flow
 	ps := &d.st.perms[sp.perm]
 	name := sp.perm.String()
-	d.receipt(rcptRationale, sp.perm, f.step, d.rationaleHash(sp), answer(ev.accepted), sp.consentOrNone())
+	// The rationale carried the separate consent unless it was asked on
+	// a screen of its own (iOS), or given before.
+	carries := sp.separate && !dev.onePrePermissionButton()
+	consent := -1
+	if carries {
+		consent = sp.consent
+	}
+	d.receipt(rcptRationale, sp.perm, f.step, d.rationaleHash(sp), answer(ev.accepted), consent)
 	if !ev.accepted {
-		if sp.separate {
+		if carries {
 			d.st.consents.decline(sp.consent, d.r.now)
 			d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " declined with ", name, ": nothing rests on it")
 		}
@@ -403,7 +463,7 @@ func (d *decision) rationaleAnswer() {
 		}
 		return
 	}
-	if sp.separate {
+	if carries {
 		d.st.consents.give(sp.consent)
 		d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " (", name, ") recorded in its own receipt, for this purpose only")
 	}
@@ -420,14 +480,20 @@ func (d *decision) rationaleAnswer() {
 		}
 		return
 	}
-	if why := d.r.dev.dialogGone(os, ps.denials); why != "" {
+	if row := d.e.row(sp.perm, sp.access, dev); row != nil && row.grant == vocab.GrantSpecial {
 		f.wait = waitSettings
-		d.act(action{kind: vocab.ActionOpenSettings, perm: sp.perm})
+		d.act(action{kind: vocab.ActionOpenSettings, step: f.step, sp: f.i, perm: sp.perm})
+		d.note(vocab.RuleSettings, name, ": a special access, granted only in the settings (", row.settings, "); no system dialog exists for it")
+		return
+	}
+	if why := dev.dialogGone(os, ps.denials); why != "" {
+		f.wait = waitSettings
+		d.act(action{kind: vocab.ActionOpenSettings, step: f.step, sp: f.i, perm: sp.perm})
 		d.note(vocab.RuleSettings, name, ": ", why, "; the user is guided to the settings")
 		return
 	}
 	f.wait = waitRequest
-	d.act(action{kind: vocab.ActionRequestPermission, perm: sp.perm})
+	d.act(action{kind: vocab.ActionRequestPermission, step: f.step, sp: f.i, perm: sp.perm})
 	d.note(vocab.RuleRationale, name, ": rationale accepted, the system dialog may follow")
 }
 
@@ -543,11 +609,15 @@ func (d *decision) consentAnswer() {
 	}
 	f := &d.st.flow
 	c := &d.e.consents[sp.consent]
-	d.receipt(rcptConsent, noPerm, f.step, d.rationaleHash(sp), answer(ev.accepted), sp.consent)
+	d.receipt(rcptConsent, noPerm, f.step, d.screenHash(sp, screenConsent), answer(ev.accepted), sp.consent)
 	if ev.accepted {
 		d.st.consents.give(sp.consent)
 		d.note(vocab.RuleSeparate, "separate consent to ", c.id, " recorded in its own receipt, for this purpose only")
-		d.advance(f.i + 1)
+		next := f.i + 1
+		if sp.perm != noPerm {
+			next = f.i // the permission it comes with is asked next
+		}
+		d.advance(next)
 		return
 	}
 	d.st.consents.decline(sp.consent, d.r.now)

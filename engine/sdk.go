@@ -101,8 +101,9 @@ func (d *decision) sdkBasis(i int, avail uint16) (basis, int) {
 
 // available reports whether the app may use a permission now: the OS
 // grants it (fully or with limits) and it was not withdrawn in the app. A
-// permission the platform does not have at this version (notifications
-// before Android 13) is available unless the OS reports it off.
+// permission the user does not grant at this version (notifications
+// before Android 13 do not exist; Bluetooth before Android 12 is granted
+// at install) is available unless the OS reports it off.
 func (d *decision) available(p vocab.Permission) bool {
 	if d.st.perms[p].withdrawn {
 		return false
@@ -111,7 +112,7 @@ func (d *decision) available(p vocab.Permission) bool {
 	case vocab.OSGranted, vocab.OSLimited:
 		return true
 	case vocab.OSNotDetermined:
-		return d.e.ids(p, &d.r.dev) == nil
+		return !d.e.userGrants(p, &d.r.dev)
 	}
 	return false
 }

@@ -80,7 +80,7 @@ func CheckAndroidManifest(p *Project, manifest []byte) ([]Mismatch, error) {
 	}
 	var policy []string
 	for _, ap := range p.Active().androidPermissions() {
-		policy = append(policy, ap.name)
+		policy = append(policy, ap.id)
 	}
 	return compare("android", dedupe(declared), policy), nil
 }

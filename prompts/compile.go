@@ -51,7 +51,7 @@ func (p *Project) renderAll(pol *Policy, loc string, changes []Change) (map[stri
 				if isSettings && !perm.available(platform) {
 					continue
 				}
-				s, err := r.permission(ref.id, perm.ID)
+				s, err := r.permission(ref.id, perm.ID, isSettings && perm.special(platform))
 				if err != nil {
 					return nil, err
 				}
@@ -199,7 +199,7 @@ func Compile(p *Project) (*bundle.Bundle, error) {
 	for _, perm := range pol.Permissions {
 		bp := bundle.Permission{ID: perm.ID}
 		for _, d := range perm.Declare {
-			bp.Declare = append(bp.Declare, bundle.Declare{Platform: d.Platform, Min: d.Min, Max: d.Max, IDs: d.IDs})
+			bp.Declare = append(bp.Declare, bundleDeclare(d))
 		}
 		b.Permissions = append(b.Permissions, bp)
 	}
@@ -220,7 +220,7 @@ func Compile(p *Project) (*bundle.Bundle, error) {
 			}
 			for _, sp := range st.Permissions {
 				bt.Permissions = append(bt.Permissions, bundle.StepPermission{
-					ID: sp.ID, Consequence: sp.Consequence,
+					ID: sp.ID, Access: accessWord(sp.AccessLevel()), Consequence: sp.Consequence,
 					Purpose: sp.Purpose, Refusal: sp.Refusal, Fallback: sp.Fallback,
 					Sensitive: sp.Sensitive, ConsentPurpose: sp.SeparateConsent,
 					Platforms: pol.stepConstraints(sp),
@@ -247,6 +247,29 @@ func Compile(p *Project) (*bundle.Bundle, error) {
 		return nil, err // a compiler bug: the linter let through what the reader refuses
 	}
 	return b, nil
+}
+
+// bundleDeclare writes a declare row as the bundle carries it: the access
+// level and the grant spelled out except for the defaults (full, runtime),
+// so that a picker row says grant none.
+func bundleDeclare(d Declare) bundle.Declare {
+	bd := bundle.Declare{Platform: d.Platform, Min: d.Min, Max: d.Max, IDs: d.IDs, API: d.API, Settings: d.Settings}
+	if bd.IDs == nil {
+		bd.IDs = []string{} // the bundle's reader wants an array: a none row declares nothing
+	}
+	bd.Access = accessWord(d.AccessLevel())
+	if g := d.GrantKind(); g != vocab.GrantRuntime {
+		bd.Grant = g.String()
+	}
+	return bd
+}
+
+// accessWord is an access level as the bundle writes it: "" for full.
+func accessWord(a vocab.Access) string {
+	if a == vocab.AccessFull {
+		return ""
+	}
+	return a.String()
 }
 
 // Marshal encodes a bundle as compact JSON and seals it in an envelope

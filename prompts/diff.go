@@ -85,6 +85,10 @@ func Diff(old, new *Policy) []Change {
 		add("install_time_changed", "usage", "install_time", "", "install-time permissions: +%v -%v",
 			minus(new.InstallTime.Android, old.InstallTime.Android), minus(old.InstallTime.Android, new.InstallTime.Android))
 	}
+	if !slices.Equal(old.InstallTime.HarmonyOS, new.InstallTime.HarmonyOS) {
+		add("install_time_changed", "usage", "install_time", "", "install-time permissions (harmonyos): +%v -%v",
+			minus(new.InstallTime.HarmonyOS, old.InstallTime.HarmonyOS), minus(old.InstallTime.HarmonyOS, new.InstallTime.HarmonyOS))
+	}
 
 	// Permission identifiers.
 	for _, np := range new.Permissions {
@@ -250,8 +254,8 @@ func diffStepPermissions(add func(kind, class, subject, step, detail string, arg
 			add("separate_consent_changed", "purpose", np.ID, step, "%s: %s separate consent %q -> %q", step, np.ID,
 				op.Sensitive+"/"+op.SeparateConsent, np.Sensitive+"/"+np.SeparateConsent)
 		}
-		if !sameSet(op.Platforms, np.Platforms) {
-			add("platforms_changed", "usage", np.ID, step, "%s: %s asked on %v, was %v", step, np.ID, np.Platforms, op.Platforms)
+		if !sameSet(op.Platforms, np.Platforms) || op.AccessLevel() != np.AccessLevel() {
+			add("platforms_changed", "usage", np.ID, step, "%s: %s asked with access %s on %v, was %s on %v", step, np.ID, np.AccessLevel(), np.Platforms, op.AccessLevel(), op.Platforms)
 		}
 	}
 	for _, op := range old {
@@ -368,7 +372,8 @@ func sameSet(a, b []string) bool {
 }
 
 func declareEqual(a, b Declare) bool {
-	return a.Platform == b.Platform && a.Min == b.Min && a.Max == b.Max && slices.Equal(a.IDs, b.IDs)
+	return a.Platform == b.Platform && a.Min == b.Min && a.Max == b.Max && slices.Equal(a.IDs, b.IDs) &&
+		a.AccessLevel() == b.AccessLevel() && a.GrantKind() == b.GrantKind() && a.API == b.API && a.Settings == b.Settings
 }
 
 // FormatDiff renders a diff for a terminal.

@@ -79,6 +79,13 @@ func (pol *Policy) lint(probs *errcode.List) {
 			l.add(CodeBadValue, "install_time.android", "android[%d] %q is not an android.permission.* name", i, id)
 		}
 	}
+	for i, id := range pol.InstallTime.HarmonyOS {
+		if !strings.HasPrefix(id, "ohos.permission.") {
+			l.add(CodeBadValue, "install_time.harmonyos", "harmonyos[%d] %q is not an ohos.permission.* name", i, id)
+		}
+	}
+	l.lintInstallTime("install_time.android", "android", pol.InstallTime.Android)
+	l.lintInstallTime("install_time.harmonyos", "harmonyos", pol.InstallTime.HarmonyOS)
 	l.lintPermissions()
 	l.lintPurposes()
 	l.lintScenarios()
@@ -123,19 +130,19 @@ func (l linter) lintPermissions() {
 			if slices.Contains(perm.Unavailable, d.Platform) {
 				l.add(CodePlatformUnavailable, dkey+".platform", "%s is declared on %s, which the permission lists as unavailable", perm.ID, d.Platform)
 			}
-			if len(d.IDs) == 0 {
-				l.add(CodeMissingKey, dkey+".ids", "a declare row needs at least one identifier")
-			}
 			for _, id := range d.IDs {
 				if strings.TrimSpace(id) == "" {
 					l.add(CodeEmptyText, dkey+".ids", "an identifier is empty")
 				}
 			}
 			l.lintRange(dkey, d.Platform, d.Min, d.Max)
+			if l.lintGrant(dkey, d) {
+				l.lintFacts(dkey, perm.ID, d)
+			}
 			for k := 0; k < j; k++ {
 				o := perm.Declare[k]
-				if o.Platform == d.Platform && bundle.RangesOverlap(o.Min, o.Max, d.Min, d.Max) {
-					l.add(CodeDuplicateID, dkey+".platform", "%s on %s overlaps the versions of %s", perm.ID, d.Platform, l.pol.pos(key+"."+idx("declare", k)))
+				if o.Platform == d.Platform && o.AccessLevel() == d.AccessLevel() && bundle.RangesOverlap(o.Min, o.Max, d.Min, d.Max) {
+					l.add(CodeDuplicateID, dkey+".platform", "%s on %s with access %s overlaps the versions of %s", perm.ID, d.Platform, d.AccessLevel(), l.pol.pos(key+"."+idx("declare", k)))
 					break
 				}
 			}
@@ -146,6 +153,48 @@ func (l linter) lintPermissions() {
 			}
 		}
 	}
+}
+
+// lintGrant checks a declare row's access level and grant and what each
+// grant needs (the rules bundle.Validate applies to the compiled row). It
+// reports whether the row is well-formed enough to hold against the facts.
+func (l linter) lintGrant(key string, d Declare) bool {
+	ok := true
+	if _, isKnown := vocab.ParseAccess(d.Access); d.Access != "" && !isKnown {
+		l.add(CodeBadValue, key+".access", "unknown access %q (known: %s)", d.Access, known(vocab.NumAccess))
+		ok = false
+	}
+	if _, isKnown := vocab.ParseGrant(d.Grant); d.Grant != "" && !isKnown {
+		l.add(CodeBadValue, key+".grant", "unknown grant %q (known: %s)", d.Grant, known(vocab.NumGrants))
+		return false
+	}
+	grant := d.GrantKind()
+	switch {
+	case d.AccessLevel() == vocab.AccessPicker && grant != vocab.GrantNone:
+		l.add(CodeBadValue, key+".grant", "a picker needs no permission: its grant is none, not %s", grant)
+		return false
+	case grant == vocab.GrantNone && strings.TrimSpace(d.API) == "":
+		l.add(CodeMissingKey, key+".api", "a row with grant none names the host's call that needs no permission (api = ...)")
+		ok = false
+	case grant == vocab.GrantNone && len(d.IDs) > 0:
+		l.add(CodeBadValue, key+".ids", "a row with grant none has no identifiers: nothing is declared or asked")
+		ok = false
+	case grant != vocab.GrantNone && d.API != "":
+		l.add(CodeBadValue, key+".api", "only a row with grant none names an api; this one is %s", grant)
+		ok = false
+	}
+	switch {
+	case grant == vocab.GrantSpecial && strings.TrimSpace(d.Settings) == "":
+		l.add(CodeMissingKey, key+".settings", "a special access names the settings that grant it (settings = ...)")
+		ok = false
+	case grant != vocab.GrantSpecial && d.Settings != "":
+		l.add(CodeBadValue, key+".settings", "only a special access names settings; this row is %s", grant)
+		ok = false
+	case (grant == vocab.GrantRuntime || grant == vocab.GrantInstall) && len(d.IDs) == 0:
+		l.add(CodeMissingKey, key+".ids", "a %s row needs at least one identifier", grant)
+		ok = false
+	}
+	return ok
 }
 
 // lintRange checks a version range on a platform.
@@ -203,13 +252,14 @@ var (
 )
 
 // stepConstraints returns the platforms a step permission applies on: its
-// own constraints, or every platform the permission exists on.
+// own constraints, or every platform where the permission has rows of the
+// access level the step needs.
 func (pol *Policy) stepConstraints(sp StepPermission) []bundle.Constraint {
 	var out []bundle.Constraint
 	if len(sp.Platforms) == 0 {
 		perm := pol.Permission(sp.ID)
 		for _, pl := range vocab.Names(vocab.NumPlatforms) {
-			if perm != nil && perm.available(pl) {
+			if perm != nil && perm.availableFor(pl, sp.AccessLevel()) {
 				out = append(out, bundle.Constraint{Platform: pl})
 			}
 		}
@@ -399,8 +449,16 @@ func (l linter) lintStepPermission(key, step string, sp StepPermission, seen map
 		c := sp.Sensitive + "/" + sp.SeparateConsent
 		l.once(seen, key+".separate_consent", step, "consent "+c, "separate consent to "+c)
 	}
+	access, knownAccess := vocab.ParseAccess(sp.Access)
+	if sp.Access != "" && !knownAccess {
+		l.add(CodeBadValue, key+".access", "unknown access %q (known: %s)", sp.Access, known(vocab.NumAccess))
+		return
+	}
 	if perm == nil {
 		return
+	}
+	if len(sp.Platforms) == 0 && len(pol.stepConstraints(sp)) == 0 {
+		l.add(CodePlatformUnavailable, key+".access", "%s has no declare row with access %s on any platform", sp.ID, access)
 	}
 	for _, s := range sp.Platforms {
 		c, err := parseConstraint(s)
@@ -417,9 +475,13 @@ func (l linter) lintStepPermission(key, step string, sp StepPermission, seen map
 			l.add(CodePlatformUnavailable, key+".platforms", "%s is asked on %s, which does not have it", sp.ID, c.Platform)
 			continue
 		}
+		if !perm.availableFor(c.Platform, access) {
+			l.add(CodePlatformUnavailable, key+".platforms", "%s is asked with access %s on %s, which has no row of that access", sp.ID, access, c.Platform)
+			continue
+		}
 		overlap := false
 		for _, d := range perm.Declare {
-			if d.Platform == c.Platform && bundle.RangesOverlap(d.Min, d.Max, c.Min, c.Max) {
+			if d.Platform == c.Platform && d.AccessLevel() == access && bundle.RangesOverlap(d.Min, d.Max, c.Min, c.Max) {
 				overlap = true
 			}
 		}
@@ -680,10 +742,34 @@ func (p *Project) changesOf(pol *Policy) []Change {
 // accepts, in characters.
 const wechatDescLimit = 30
 
+// harmonyReasonMax is the longest reason HarmonyOS takes for a permission,
+// in characters (declare-permissions: at most 256).
+const harmonyReasonMax = 256
+
 // lintExports checks what the platforms limit: WeChat's app.json, which
-// mini-programs ship in the default locale only, takes short descriptions.
+// mini-programs ship in the default locale only, takes short descriptions;
+// HarmonyOS's reasons, in every locale, at most 256 characters.
 func (p *Project) lintExports(probs *errcode.List) {
 	pol := p.Active()
+	for _, loc := range pol.Meta.Locales {
+		r, err := p.renderer(pol, loc)
+		if err != nil {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, d := range pol.harmonyPermissions() {
+			id := "permission." + d.perm + ".usage"
+			if d.perm == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			reason, err := r.plain(id)
+			if n := utf8.RuneCountInString(reason); err == nil && n > harmonyReasonMax {
+				*probs = append(*probs, errcode.Error{Pos: p.Catalogs[loc].Messages[id].Pos, Code: CodeExport, Field: id,
+					Message: "HarmonyOS takes at most " + strconv.Itoa(harmonyReasonMax) + " characters for the reason of " + d.id + "; this is " + strconv.Itoa(n)})
+			}
+		}
+	}
 	loc := pol.Meta.DefaultLocale
 	if r, err := p.renderer(pol, loc); err == nil {
 		for _, sp := range pol.wechatScopes() {

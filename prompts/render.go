@@ -30,6 +30,11 @@ type PolicyData struct {
 type PermissionData struct {
 	PolicyData
 	Permission string // the permission's name in this locale
+	// Special is true in a settings text (settings.body.<platform>) of a
+	// permission that is a special access on that platform, which the
+	// user grants on its own settings page rather than among the app's
+	// permissions (installing packages on Android).
+	Special bool
 }
 
 // SensitiveData is for messages rendered once per sensitive category.
@@ -113,13 +118,14 @@ func (r *renderer) render(id string, data any) (string, error) {
 // plain renders a message with the policy's data.
 func (r *renderer) plain(id string) (string, error) { return r.render(id, r.data) }
 
-// permission renders a per-permission message for one permission.
-func (r *renderer) permission(id, perm string) (string, error) {
+// permission renders a per-permission message for one permission;
+// special says whether it is a special access where the text applies.
+func (r *renderer) permission(id, perm string, special bool) (string, error) {
 	name, err := r.plain("permission." + perm + ".name")
 	if err != nil {
 		return "", err
 	}
-	return r.render(id, PermissionData{PolicyData: r.data, Permission: name})
+	return r.render(id, PermissionData{PolicyData: r.data, Permission: name, Special: special})
 }
 
 // sensitive renders a per-category message for one sensitive category.

@@ -225,16 +225,17 @@ func mustPayload(env []byte) []byte {
 func exportCmd() *cobra.Command {
 	var src sources
 	var out string
+	var abilities []string
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Write the platform declarations that must agree with the policy (manifest, Info.plist, app.json)",
+		Short: "Write the platform declarations that must agree with the policy (manifest, Info.plist, module.json5, app.json)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := src.load()
 			if err != nil {
 				return fail(err)
 			}
-			ex, err := prompts.Export(p)
+			ex, err := prompts.Export(p, prompts.ExportOptions{HarmonyOSAbilities: abilities})
 			if err != nil {
 				return fail(err)
 			}
@@ -251,6 +252,7 @@ func exportCmd() *cobra.Command {
 	}
 	src.flags(cmd)
 	cmd.Flags().StringVarP(&out, "out", "o", "dist/platform", "folder to write into")
+	cmd.Flags().StringArrayVar(&abilities, "harmonyos-ability", nil, "a HarmonyOS ability that uses the permissions (module.json5 usedScene.abilities); repeatable, required when a user_grant permission is exported")
 	return cmd
 }
 

@@ -101,10 +101,16 @@ func TestLintReportsPositions(t *testing.T) {
 
 func TestExportWritesFiles(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, stderr := promptc(t, "export", "-o", dir); code != 0 {
+	if code, _, stderr := promptc(t, "export", "-o", dir); code != 1 || !strings.Contains(stderr, "--harmonyos-ability") {
+		t.Errorf("export without an ability: %d %s", code, stderr)
+	}
+	if code, _, stderr := promptc(t, "export", "-o", dir, "--harmonyos-ability", "EntryAbility", "--harmonyos-ability", "FormAbility"); code != 0 {
 		t.Fatal(stderr)
 	}
-	for _, f := range []string{"android/AndroidManifest.permissions.xml", "wechat/app.permission.json", "ios/Info.zh-CN.plist", "ios/en.lproj/InfoPlist.strings"} {
+	for _, f := range []string{"android/AndroidManifest.permissions.xml", "android/res/values/strings.xml", "android/res/values-zh-rTW/strings.xml",
+		"wechat/app.permission.json", "ios/Info.zh-CN.plist", "ios/en.lproj/InfoPlist.strings", "ios/zh-Hans.lproj/InfoPlist.strings",
+		"ios/zh-Hant.lproj/InfoPlist.strings", "harmonyos/module.json5", "harmonyos/resources/base/element/string.json",
+		"harmonyos/resources/zh_TW/element/string.json"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
@@ -113,7 +119,7 @@ func TestExportWritesFiles(t *testing.T) {
 
 func TestCheckCommand(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, stderr := promptc(t, "export", "-o", dir); code != 0 {
+	if code, _, stderr := promptc(t, "export", "-o", dir, "--harmonyos-ability", "EntryAbility"); code != 0 {
 		t.Fatal(stderr)
 	}
 	manifest := filepath.Join(dir, "android/AndroidManifest.permissions.xml")

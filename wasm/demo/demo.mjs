@@ -358,7 +358,11 @@ function renderApp() {
         h('p', { text: u.withoutConsents }),
         h('ul', {}, ...consents.map((c) => h('li', { 'data-consent': c }, purposeName(c.slice(c.indexOf('/') + 1)), ' ', h('code', { text: c }))))) : null,
       ...a.fallbacks.map((f) => h('p', { class: 'fallback', testid: 'proceed-fallback', text: f })),
-      a.system_prompt ? h('p', { class: 'system-prompt', testid: 'proceed-prompt', 'data-api': a.system_prompt }, u.systemPrompt, h('code', { text: a.system_prompt })) : null);
+      a.system_prompt ? h('p', { class: 'system-prompt', testid: 'proceed-prompt', 'data-api': a.system_prompt }, u.systemPrompt, h('code', { text: a.system_prompt })) : null,
+      // Pickers and components that need no permission: the app calls
+      // them, and they show only what the user selects or saves.
+      ...(a.system_apis || []).map((x) => h('p', { class: 'system-prompt', testid: 'proceed-api', 'data-permission': x.permission, 'data-api': x.api },
+        permName(x.permission), ` (${x.access}): `, h('code', { text: x.api }))));
   } else if (result.kind === 'unavailable') {
     const a = result.action;
     body = h('div', { class: 'card block unavailable', testid: 'unavailable' },
@@ -430,7 +434,8 @@ function showRationale(a) {
     note ? separateNote(a, note, 'rationale-separate') : null,
     h('div', { class: 'actions' },
       button('rationale-accept', a.accept, () => act({ type: 'rationale_answer', permission: a.permission, accepted: true }), 'primary'),
-      button('rationale-decline', a.decline, () => act({ type: 'rationale_answer', permission: a.permission, accepted: false }), 'plain'))));
+      // iOS: one button, on to the system dialog, where the user refuses.
+      a.decline === '' ? null : button('rationale-decline', a.decline, () => act({ type: 'rationale_answer', permission: a.permission, accepted: false }), 'plain'))));
 }
 
 // A separate consent asked on its own, with no permission and no system
@@ -440,8 +445,8 @@ function showConsent(a) {
   const lines = a.body.split('\n');
   const note = lines.length > 1 ? lines.pop() : null;
   const answer = (accepted) => () => act({ type: 'consent_answer', sensitive: a.sensitive, purpose: a.purpose, accepted });
-  appLayer(h('div', { class: 'dialog rationale consent', testid: 'consent-dialog', 'data-consent': consentOf(a), role: 'dialog' },
-    h('div', { class: 'perm-icon' }, icon('shield')),
+  appLayer(h('div', { class: 'dialog rationale consent', testid: 'consent-dialog', 'data-consent': consentOf(a), 'data-permission': a.permission || null, role: 'dialog' },
+    h('div', { class: 'perm-icon' }, a.permission ? iconOf(a.permission) : icon('shield')),
     h('h3', { testid: 'consent-title', text: a.title }),
     h('p', { testid: 'consent-body', text: lines.join('\n') }),
     a.consequence ? h('p', { class: 'consequence', testid: 'consent-consequence', text: a.consequence }) : null,
@@ -463,6 +468,8 @@ function showSettingsHint(a) {
     h('div', { class: 'perm-icon' }, icon('gear')),
     h('h3', { testid: 'settings-title', text: a.title }),
     h('p', { testid: 'settings-body', text: a.body }),
+    // A special access is granted only on its own settings page.
+    a.special ? h('p', { class: 'system-prompt', testid: 'settings-special', 'data-settings': a.settings }, h('code', { text: a.settings })) : null,
     h('div', { class: 'sim-controls' },
       h('span', { class: 'sim-label', text: 'simulator: the user visits the settings and comes back' }),
       button('settings-on', `Back from settings, ${a.permission} ON`, () => back(true), 'sim'),
@@ -491,7 +498,8 @@ const ICONS = {
   battery: 'M16 5H4a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2zm4 4v6h2V9h-2z',
 };
 const PERMISSION_ICONS = { location: 'location', camera: 'camera', microphone: 'microphone', call_log: 'phone', phone_state: 'phone',
-  contacts: 'person', photos: 'photos', calendar: 'calendar', notifications: 'bell', storage: 'folder' };
+  contacts: 'person', photos: 'photos', calendar: 'calendar', notifications: 'bell', storage: 'folder',
+  bluetooth: 'signal', install_packages: 'folder', installed_apps: 'folder' };
 
 function icon(name, size = 24) {
   const ns = 'http://www.w3.org/2000/svg';

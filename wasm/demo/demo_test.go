@@ -92,8 +92,9 @@ func walkAndroid(p *page) {
 	p.expectText("receipts", "policy", false)
 
 	// Loan application: location, with its separate consent, is allowed in
-	// the system dialog; the call log is declined in its rationale, and the
-	// step goes on without it.
+	// the system dialog; the call log and the installed-app list (its
+	// runtime permission on vendors' systems, T/TAF 108-2022) are declined
+	// in their rationales, and the step goes on without them.
 	p.enter("loan_apply/apply")
 	p.waitSel(`[data-testid="rationale-dialog"][data-permission="location"]`)
 	p.expectText("rationale-title", "申请使用位置信息权限", true)
@@ -122,9 +123,11 @@ func walkAndroid(p *page) {
 	p.expectText("sdks", "baidu_map", false) // it needs location
 
 	p.click("rationale-decline")
+	p.waitSel(`[data-testid="rationale-dialog"][data-permission="installed_apps"]`)
+	p.click("rationale-decline")
 	p.wait("proceed")
 	p.expectText("proceed-title", "可以继续办理", false)
-	p.expectAttr("proceed-missing", "data-missing", "call_log")
+	p.expectAttr("proceed-missing", "data-missing", "call_log installed_apps")
 	p.expectText("proceed-missing", "通话记录", false)
 	p.expectText("receipts", "rationale call_log loan_apply/apply declined", false)
 
@@ -134,13 +137,22 @@ func walkAndroid(p *page) {
 	p.wait("proceed")
 	p.gone("rationale-dialog")
 	p.expectText("trace", "COOLDOWN", false)
-	p.expectAttr("proceed-missing", "data-missing", "call_log")
+	p.expectAttr("proceed-missing", "data-missing", "call_log installed_apps")
 	p.click("clock")
 	p.expectText("now", "2026-03-03T11:00:00+08:00", true)
 	p.enter("loan_apply/apply")
 	p.waitSel(`[data-testid="rationale-dialog"][data-permission="call_log"]`)
 	p.click("rationale-decline")
+	p.waitSel(`[data-testid="rationale-dialog"][data-permission="installed_apps"]`)
+	p.click("rationale-decline")
 	p.wait("proceed")
+
+	// An image for customer service comes from the system photo picker:
+	// no album permission, no rationale, no dialog.
+	p.enter("customer_service/send_image")
+	p.wait("proceed")
+	p.gone("rationale-dialog")
+	p.expectAttr("proceed-api", "data-api", "ActivityResultContracts.PickVisualMedia")
 
 	// Liveness: the camera is blocking. Denied, the step is blocked; denied
 	// a second time, Android 11+ shows no more dialogs.
@@ -196,9 +208,16 @@ func walkIOS(p *page) {
 	p.click("policy-accept")
 	p.gone("policy-dialog")
 
+	// The separate consent to biometrics comes first, on its own screen
+	// with agree and decline; then a pre-permission screen with one button,
+	// on to the system dialog (App Review 5.1.1(iv)).
 	p.enter("loan_apply/liveness")
+	p.waitSel(`[data-testid="consent-dialog"][data-permission="camera"]`)
+	p.expectText("consent-decline", "I don't agree", true)
+	p.click("consent-accept")
 	p.waitSel(`[data-testid="rationale-dialog"][data-permission="camera"]`)
 	p.expectText("rationale-title", "Camera", false)
+	p.expectCount(`[data-testid="rationale-decline"]`, 0, "decline buttons on an iOS pre-permission screen")
 	p.click("rationale-accept")
 	p.waitSel(`[data-testid="system-dialog"][data-platform="ios"][data-permission="camera"]`)
 	p.expectText("system-title", "“Mashang Consumer Finance” Would Like to Access Your Camera", true)

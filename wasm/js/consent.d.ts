@@ -9,7 +9,22 @@ export type Platform = 'android' | 'ios' | 'harmonyos' | 'wechat' | 'alipay' | '
 /** The permissions of the vocabulary (a policy uses some of them). */
 export type Permission =
   | 'location' | 'camera' | 'microphone' | 'call_log' | 'contacts' | 'photos'
-  | 'calendar' | 'phone_state' | 'notifications' | 'storage' | 'ad_tracking' | 'face_id';
+  | 'calendar' | 'phone_state' | 'notifications' | 'storage' | 'ad_tracking' | 'face_id'
+  | 'bluetooth' | 'install_packages' | 'installed_apps';
+
+/** What a step needs of a permission (docs/PLATFORMS.md). */
+export type Access = 'full' | 'read' | 'add' | 'picker';
+
+/**
+ * A picker or component a step uses instead of a permission: nothing is
+ * asked, and only what the user selects or saves is touched.
+ */
+export interface SystemAPI {
+  permission: Permission;
+  access: Access;
+  /** The call the host makes, e.g. `PHPickerViewController`, `wx.chooseMedia`, `MediaStore`. */
+  api: string;
+}
 
 /** What the OS reports for a permission; absent is `not_determined`. */
 export type OSState = 'not_determined' | 'granted' | 'limited' | 'denied' | 'denied_forever' | 'restricted';
@@ -181,13 +196,19 @@ export interface ShowRationaleAction {
   /** The purpose id of the separate consent asked. */
   purpose?: string;
   accept: string;
+  /**
+   * `""` on iOS: the screen has one button, on to the system dialog (App
+   * Review guideline 5.1.1(iv)); the user refuses there.
+   */
   decline: string;
 }
 
 /**
- * A separate consent asked on its own, with no permission (card data for
- * card binding, the biometric rules before biometric login): answer it
- * with a `consent_answer` event naming the same sensitive and purpose.
+ * A separate consent asked on its own (card data for card binding, the
+ * biometric rules before biometric login, or, with `permission`, the
+ * consent a permission's data needs, asked before its pre-permission
+ * screen on iOS): answer it with a `consent_answer` event naming the same
+ * sensitive and purpose.
  */
 export interface ShowConsentAction {
   type: 'show_consent';
@@ -196,6 +217,8 @@ export interface ShowConsentAction {
   purpose: string;
   scenario: string;
   step: string;
+  /** The permission whose data the consent is for, when it comes with one. */
+  permission?: Permission;
   title: string;
   /** What is processed and for what, with the line asking for separate consent. */
   body: string;
@@ -213,12 +236,19 @@ export interface RequestPermissionAction {
   platform_ids: string[];
 }
 
-/** The way to the setting, when the OS shows no dialog any more. */
+/**
+ * The way to the setting, when the OS shows no dialog any more, or for a
+ * special access, which is granted only in the settings.
+ */
 export interface OpenSettingsAction {
   type: 'open_settings';
   permission: Permission;
   title: string;
   body: string;
+  /** A special access: open `settings`, then report the outcome with `permission_result`. */
+  special?: true;
+  /** For a special access, the platform's way there, e.g. `android.settings.MANAGE_UNKNOWN_APP_SOURCES`. */
+  settings?: string;
 }
 
 /** The step goes on. */
@@ -238,6 +268,8 @@ export interface ProceedAction {
    * has none.
    */
   system_prompt?: string;
+  /** The pickers and components the step uses instead of a permission; absent when none. */
+  system_apis?: SystemAPI[];
 }
 
 /** The step cannot go on: a blocking permission was refused. */

@@ -287,16 +287,21 @@ export function summary(a) {
   const where = `${s('scenario')}/${s('step')}`;
   switch (t) {
     case 'show_policy': return `${t} ${s('change')}`;
-    case 'show_consent': return `${t} ${consentOf(s)} ${where}`;
+    case 'show_consent': return `${t} ${consentOf(s)} ${where}` + (s('permission') !== '' ? ` permission=${s('permission')}` : '');
     case 'show_rationale': return `${t} ${s('permission')} ${where}${separateOf(s)}`;
     case 'request_permission': return `${t} ${s('permission')} ${list('platform_ids').join(',')}`;
-    case 'open_settings': return `${t} ${s('permission')}`;
+    case 'open_settings': return `${t} ${s('permission')}` + (a.special === true ? ` special ${s('settings')}` : '');
     case 'proceed': {
       let out = `${t} ${where}`;
       if (list('missing').length > 0) out += ` missing=${list('missing').join(',')}`;
       if (list('missing_consents').length > 0) out += ` missing_consents=${list('missing_consents').join(',')}`;
       if (list('fallbacks').length > 0) out += ` fallbacks=${list('fallbacks').length}`;
       if (s('system_prompt') !== '') out += ` prompt=${s('system_prompt')}`;
+      const apis = (Array.isArray(a.system_apis) ? a.system_apis : []).map((m) => {
+        const f = (k) => (m !== null && typeof m === 'object' && typeof m[k] === 'string' ? m[k] : '');
+        return `${f('permission')}:${f('access')}:${f('api')}`;
+      });
+      if (apis.length > 0) out += ` apis=${apis.join(',')}`;
       return out;
     }
     case 'block': return s('permission') !== '' ? `${t} ${s('permission')} ${where}` : `${t} ${consentOf(s)} ${where}`;
