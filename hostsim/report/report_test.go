@@ -62,8 +62,17 @@ func synthetic(t *testing.T) *report.Run {
 		Rule   string `json:"rule"`
 		Detail string `json:"detail"`
 	}{"PRECONSENT", "first launch"})
+	// Issue 11's screens: a one-button rationale (iOS), a special access's
+	// settings page without its switch, a step going on with pickers.
+	picked := entry(sim.Event{Type: "launch"},
+		sim.Action{Type: "show_rationale", Permission: "camera", Title: "Camera", Accept: "Continue"},
+		sim.Action{Type: "open_settings", Permission: "install_packages", Special: true, Settings: "android.settings.MANAGE_UNKNOWN_APP_SOURCES"},
+		sim.Action{Type: "proceed", Scenario: "customer_service", Step: "send_image"})
+	picked.NoSwitch = true
+	picked.APIs = []sim.APIUse{{SystemAPI: sim.SystemAPI{Permission: "photos", Access: "picker", API: "PHPickerViewController"}, Offered: true},
+		{SystemAPI: sim.SystemAPI{Permission: "contacts", Access: "picker", API: "CNContactPickerViewController"}}}
 	passed := &journey.Result{Journey: loan, Profile: profile("ios-17"),
-		Transcript: &sim.Transcript{Locale: "en", Entries: []sim.Entry{entry(sim.Event{Type: "launch"})}}}
+		Transcript: &sim.Transcript{Locale: "en", Entries: []sim.Entry{picked}}}
 	errEntry := sim.Entry{Time: when, Event: sim.Event{Type: "withdraw", Permission: "<camera>"}}
 	errEntry.Response.Error = &struct {
 		Code    string `json:"code"`
@@ -250,6 +259,9 @@ func TestHTML(t *testing.T) {
 		`<p class="chosen">no dialog shown → granted</p>`, `<p class="chosen">left off in the settings</p>`,
 		`<h4>✓ loan_apply/apply</h4><p>上传照片</p><p><em>without camera</em></p>`, `<h4>✗ 无法继续</h4>`,
 		`<div class="rules">PRECONSENT </div>`,
+		"<h4>Camera</h4>\n<span class=\"btn\">Continue</span></div>",
+		`<p><em>settings page android.settings.MANAGE_UNKNOWN_APP_SOURCES</em></p>`, `<p class="chosen">no switch for install_packages on that page</p>`,
+		`<p class="chosen">uses photos: PHPickerViewController, contacts: CNContactPickerViewController (the device has none)</p>`,
 		`&lt;b&gt;tricky&lt;/b&gt; &amp; co · web`, `<div class="event">withdraw &lt;camera&gt;</div>`,
 		`<div class="screen error"><h4>bad_request</h4><p>a &#34;&lt;script&gt;&#34; here</p>`,
 		`<p class="fail">the run stopped: &lt;stopped&gt; &amp; &#34;done&#34;</p>`,
