@@ -203,8 +203,10 @@ func (d *decision) advance(i int) {
 		}
 		ps := &st.perms[p]
 		sepNeeded := sp.separate && !st.consents.has(sp.consent)
-		if row.grant == vocab.GrantNone || row.grant == vocab.GrantInstall {
-			// Nothing to ask of the OS; a separate consent still is.
+		// Nothing to ask of the OS for a picker, nor for an install-time
+		// grant unless it was withdrawn in the app, which only a new
+		// rationale undoes (WITHDRAW); a separate consent is still asked.
+		if row.grant == vocab.GrantNone || (row.grant == vocab.GrantInstall && !ps.withdrawn) {
 			if sepNeeded && d.askPermConsent(i, sp) {
 				return
 			}
@@ -217,7 +219,7 @@ func (d *decision) advance(i int) {
 			}
 			continue
 		}
-		os := d.os(p)
+		os := d.osAt(p, row)
 		granted := os == vocab.OSGranted || os == vocab.OSLimited
 		// An OS grant is no separate consent (PIPL art. 29): it is asked
 		// whatever the OS reports.
@@ -335,6 +337,16 @@ func (d *decision) os(p vocab.Permission) vocab.OSState {
 		return vocab.OSGranted
 	}
 	return d.r.os[p]
+}
+
+// osAt is os for the policy's row on the device: a permission granted at
+// install on this version (row.grant install) is granted unless the host
+// reports otherwise, as every permission is on Android 22 and below.
+func (d *decision) osAt(p vocab.Permission, row *declModel) vocab.OSState {
+	if st := d.os(p); st != vocab.OSNotDetermined || row == nil || row.grant != vocab.GrantInstall {
+		return st
+	}
+	return vocab.OSGranted
 }
 
 // finish ends the step with proceed, or with block if a blocking
@@ -467,7 +479,7 @@ func (d *decision) rationaleAnswer() {
 		d.st.consents.give(sp.consent)
 		d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " (", name, ") recorded in its own receipt, for this purpose only")
 	}
-	os := d.os(sp.perm)
+	os := d.osAt(sp.perm, d.e.row(sp.perm, sp.access, dev))
 	if os == vocab.OSGranted || os == vocab.OSLimited {
 		ps.withdrawn = false
 		d.advance(f.i + 1)

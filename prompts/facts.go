@@ -192,7 +192,7 @@ var idFacts = []idFact{
 	{platform: "wechat", id: "scope.camera", what: "a scope with a dialog", source: srcWXAuthorize},
 	{platform: "wechat", id: "scope.record", what: "a scope with a dialog", source: srcWXAuthorize},
 	{platform: "wechat", id: "scope.writePhotosAlbum", access: addOnly, what: "a scope for saving to the album only (wx.saveImageToPhotosAlbum); choosing images needs none", source: srcWXAuthorize},
-	{platform: "wechat", id: "scope.addPhoneCalendar", what: "a scope with a dialog", source: srcWXAuthorize},
+	{platform: "wechat", id: "scope.addPhoneCalendar", min: "2.15.0", what: "a scope with a dialog, for wx.addPhoneCalendar from base library 2.15.0", source: "https://developers.weixin.qq.com/miniprogram/dev/api/device/calendar/wx.addPhoneCalendar.html"},
 
 	// Alipay: the scopes of my.authorize and the system permissions
 	// behind them.
