@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jitconsent/jitconsent/conformance"
@@ -271,5 +272,52 @@ func TestReceiptNamesItsStep(t *testing.T) {
 	}
 	if err := json.Unmarshal(out, &r); err != nil || len(r.Receipts) != 1 || r.Receipts[0].Scenario != "browse" || r.Receipts[0].Step != "save_image" {
 		t.Errorf("the receipt does not name browse/save_image: %s", out)
+	}
+}
+
+// TestPickerWithSeparateConsent: a permission asked through a picker (no
+// permission, nothing asked of the OS) that processes sensitive data still
+// needs its separate consent, on a consent screen of its own on every
+// platform: the picker has no rationale to carry it. Declining it leaves
+// the step without the picker (its fallback), and records nothing for
+// the permission. The reference policy has no such ask; this one is made
+// for the test.
+func TestPickerWithSeparateConsent(t *testing.T) {
+	b := *compiled(t, "reference")
+	b.Scenarios = slices.Clone(b.Scenarios)
+	sc := slices.IndexFunc(b.Scenarios, func(s bundle.Scenario) bool { return s.ID == "loan_apply" })
+	b.Scenarios[sc].Steps = slices.Clone(b.Scenarios[sc].Steps)
+	st := slices.IndexFunc(b.Scenarios[sc].Steps, func(s bundle.Step) bool { return s.ID == "emergency_contacts" })
+	step := &b.Scenarios[sc].Steps[st]
+	step.Permissions = slices.Clone(step.Permissions)
+	step.Permissions[0].Sensitive, step.Permissions[0].ConsentPurpose = "precise_location", "loan_risk"
+	e, err := engine.New(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enter := `{"type":"enter","scenario":"loan_apply","step":"emergency_contacts"}`
+	r := decide(t, e, nil, `{"type":"launch"}`)
+	r = decide(t, e, r.State, `{"type":"policy_answer","accepted":true}`)
+	before := r.State
+	r = decide(t, e, before, enter)
+	if len(r.Actions) != 1 || r.Actions[0].Type != "show_consent" || r.Actions[0].Decline == "" {
+		t.Fatalf("entering: %+v, want a consent screen with a decline button", r.Actions)
+	}
+	accepted := decide(t, e, r.State, `{"type":"consent_answer","sensitive":"precise_location","purpose":"loan_risk","accepted":true}`)
+	if len(accepted.Actions) != 1 || accepted.Actions[0].Type != "proceed" {
+		t.Fatalf("after the consent: %+v, want proceed", accepted.Actions)
+	}
+	out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", conformance.Device{Platform: "android", Version: "33"}, nil, accepted.State, []byte(enter)))
+	if !strings.Contains(string(out), `"system_apis":[{"permission":"contacts","access":"picker","api":"Intent.ACTION_PICK"}]`) {
+		t.Errorf("the next entry does not go on with the picker: %s", out)
+	}
+	declined := decide(t, e, r.State, `{"type":"consent_answer","sensitive":"precise_location","purpose":"loan_risk","accepted":false}`)
+	out = e.Decide(nil, conformance.Request("2026-03-01T10:00:01+08:00", "en", conformance.Device{Platform: "android", Version: "33"}, nil, r.State,
+		[]byte(`{"type":"consent_answer","sensitive":"precise_location","purpose":"loan_risk","accepted":false}`)))
+	if len(declined.Actions) != 1 || declined.Actions[0].Type != "proceed" || !strings.Contains(string(out), `"missing":["contacts"]`) || strings.Contains(string(out), "system_apis") {
+		t.Errorf("after declining: %s, want proceed without contacts and without the picker", out)
+	}
+	if strings.Contains(string(declined.State), `"perms"`) {
+		t.Errorf("declining the consent recorded something for the permission: %s", declined.State)
 	}
 }
