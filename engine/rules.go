@@ -341,12 +341,17 @@ func (d *decision) os(p vocab.Permission) vocab.OSState {
 
 // osAt is os for the policy's row on the device: a permission granted at
 // install on this version (row.grant install) is granted unless the host
-// reports otherwise, as every permission is on Android 22 and below.
+// reports otherwise, as every permission is on Android 22 and below; a
+// special access is never granted at install, there either (the
+// unknown-sources switch is off until the user turns it on).
 func (d *decision) osAt(p vocab.Permission, row *declModel) vocab.OSState {
-	if st := d.os(p); st != vocab.OSNotDetermined || row == nil || row.grant != vocab.GrantInstall {
-		return st
+	switch {
+	case row != nil && row.grant == vocab.GrantSpecial:
+		return d.r.os[p]
+	case row != nil && row.grant == vocab.GrantInstall && d.r.os[p] == vocab.OSNotDetermined:
+		return vocab.OSGranted
 	}
-	return vocab.OSGranted
+	return d.os(p)
 }
 
 // finish ends the step with proceed, or with block if a blocking
@@ -457,8 +462,8 @@ func (d *decision) rationaleAnswer() {
 	f := &d.st.flow
 	ps := &d.st.perms[sp.perm]
 	name := sp.perm.String()
-	// The rationale carried the separate consent unless it was asked on
-	// a screen of its own (iOS), or given before.
+	// The rationale carried the separate consent unless the platform asks
+	// it on a screen of its own (iOS).
 	carries := sp.separate && !dev.onePrePermissionButton()
 	consent := -1
 	if carries {
