@@ -151,6 +151,9 @@ func Compile(p *Project) (*bundle.Bundle, error) {
 		},
 		Texts: map[string]map[string]string{},
 	}
+	for _, kind := range LinkKinds {
+		b.Policy.Links = append(b.Policy.Links, bundle.Link{Kind: kind, Title: LinkTitle(kind), URLs: pol.Links.URLs(kind)})
+	}
 	var history [][]Change
 	for i, v := range p.Versions {
 		var changes []Change

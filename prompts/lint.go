@@ -94,6 +94,51 @@ func (pol *Policy) lint(probs *errcode.List) {
 	for i, r := range pol.Recipients {
 		l.uniqueID(seen, "recipient", idx("recipient", i), r.ID)
 	}
+	l.lintLinks()
+	l.lintEditorial()
+}
+
+// lintLinks checks [links]: for every kind, an https URL with a host for
+// every locale of the policy, and no locale the policy does not have.
+func (l linter) lintLinks() {
+	for _, kind := range LinkKinds {
+		key := "links." + kind
+		urls := l.pol.Links.URLs(kind)
+		for _, loc := range l.pol.Meta.Locales {
+			if _, ok := urls[loc]; !ok {
+				l.add(CodeMissingKey, key+"."+loc, "no %s link for locale %s: every locale links to the text it can read", kind, loc)
+			}
+		}
+		for _, loc := range sortedKeys(urls) {
+			if !slices.Contains(l.pol.Meta.Locales, loc) {
+				l.add(CodeUnknownReference, key+"."+loc, "locale %s is not among policy.locales %v", loc, l.pol.Meta.Locales)
+				continue
+			}
+			if !bundle.HTTPSURL(urls[loc]) {
+				l.add(CodeBadValue, key+"."+loc, "%q is not an https URL with a host", urls[loc])
+			}
+		}
+	}
+}
+
+// lintEditorial checks the [[editorial]] rows on their own: a message id
+// and a reason, each once. Whether the message changed is lintVersions'.
+func (l linter) lintEditorial() {
+	seen := map[string]string{}
+	for i, e := range l.pol.Editorial {
+		key := idx("editorial", i)
+		if !messagePattern.MatchString(e.Message) {
+			l.add(CodeBadValue, key+".message", "%q is not a message id (dotted lower-case words)", e.Message)
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			l.add(CodeMissingKey, key+".reason", "an editorial change of %s needs its reason (reason = ...): the reviewers and auditors read it", e.Message)
+		}
+		if first, ok := seen[e.Message]; ok {
+			l.add(CodeDuplicateID, key+".message", "message %s is already marked editorial at %s", e.Message, l.pol.pos(first))
+			continue
+		}
+		seen[e.Message] = key
+	}
 }
 
 // uniqueID reports an id seen before in the same list.

@@ -131,6 +131,9 @@ func (p *Policy) references() []msgRef {
 			conv("data."+d, kindPlain, false, key+".receives")
 		}
 	}
+	for _, kind := range LinkKinds {
+		conv(LinkTitle(kind), kindPlain, true, "links."+kind)
+	}
 	for i, r := range p.Recipients {
 		key := idx("recipient", i)
 		conv("recipient."+r.ID+".name", kindPlain, false, key)
@@ -172,6 +175,9 @@ func (p *Project) references() []msgRef {
 
 // inActive reports whether a reference comes from the active version.
 func (p *Project) inActive(r msgRef) bool { return r.pos.File == p.Active().File() }
+
+// LinkTitle is the message id of a link's title: link.<kind>.
+func LinkTitle(kind string) string { return "link." + kind }
 
 func idx(name string, i int) string {
 	return name + "[" + strconv.Itoa(i) + "]"

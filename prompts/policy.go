@@ -30,8 +30,40 @@ type Policy struct {
 	Scenarios   []Scenario   `toml:"scenario"`
 	SDKs        []SDK        `toml:"sdk"`
 	Recipients  []Recipient  `toml:"recipient"`
+	Links       Links        `toml:"links,required"`
+	Editorial   []Editorial  `toml:"editorial"`
 
 	doc *tomlDoc
+}
+
+// Links is the [links] table: for each kind of document the app links
+// to, the https URL of its text in each locale. The link's title is the
+// message link.<kind>.
+type Links struct {
+	Policy  map[string]string `toml:"policy,required"`   // the full privacy policy
+	SDKList map[string]string `toml:"sdk_list,required"` // the list of third-party SDKs
+}
+
+// LinkKinds are the kinds of [links], in the order the bundle lists them.
+var LinkKinds = []string{"policy", "sdk_list"}
+
+// URLs returns the URLs of a kind of link by locale.
+func (l Links) URLs(kind string) map[string]string {
+	switch kind {
+	case "policy":
+		return l.Policy
+	case "sdk_list":
+		return l.SDKList
+	}
+	return nil
+}
+
+// Editorial is an [[editorial]] row: a text change of a message that the
+// authors declare editorial (a typo, a clearer word), with the reason.
+// Such a change is minor, and the update popup lists it all the same.
+type Editorial struct {
+	Message string `toml:"message,required"`
+	Reason  string `toml:"reason"` // required and not blank; the linter says where
 }
 
 // Meta is the [policy] table: identity, dates, locales and rules.

@@ -393,6 +393,21 @@ func (d *tomlDoc) decodeValue(path string, val any, rv reflect.Value, probs *err
 			return
 		}
 		d.decodeStruct(path, m, rv, probs)
+	case reflect.Map:
+		// A table of free keys (the locales of a link): each value decoded
+		// as the map's element type.
+		m, ok := val.(map[string]any)
+		if !ok || rv.Type().Key().Kind() != reflect.String {
+			d.problem(probs, CodeType, path, "expected a table, got %s", tomlType(val))
+			return
+		}
+		out := reflect.MakeMapWithSize(rv.Type(), len(m))
+		for _, k := range sortedKeys(m) {
+			ev := reflect.New(rv.Type().Elem()).Elem()
+			d.decodeValue(join(path, k), m[k], ev, probs)
+			out.SetMapIndex(reflect.ValueOf(k), ev)
+		}
+		rv.Set(out)
 	default:
 		panic("prompts: no TOML decoding for " + rv.Type().String())
 	}

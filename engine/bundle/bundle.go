@@ -40,6 +40,17 @@ type Policy struct {
 	DefaultLocale   string   `json:"default_locale"`
 	Locales         []string `json:"locales"`
 	CooldownSeconds int64    `json:"cooldown_seconds"`
+	// Links are the documents the policy popup links to: the full policy
+	// text and the list of SDKs, each in every locale.
+	Links []Link `json:"links,omitempty"`
+}
+
+// Link is a document the app links to in one kind: its title (a text
+// key) and its https URL in each locale.
+type Link struct {
+	Kind  string            `json:"kind"`  // policy, sdk_list
+	Title string            `json:"title"` // text key
+	URLs  map[string]string `json:"urls"`  // locale -> https URL
 }
 
 // Version is one version of the policy and how it differs from the one

@@ -182,10 +182,31 @@ func (d *decoder) policy(p *Policy) {
 			p.Locales = d.strs(path)
 		case "cooldown_seconds":
 			p.CooldownSeconds = d.int(path)
+		case "links":
+			d.array(path, func(i int) { p.Links = append(p.Links, d.link(idx(path, i))) })
 		default:
 			d.unknown("policy", key)
 		}
 	})
+}
+
+func (d *decoder) link(path string) Link {
+	var l Link
+	d.object(path, func(key string) {
+		switch key {
+		case "kind":
+			l.Kind = d.str(path)
+		case "title":
+			l.Title = d.str(path)
+		case "urls":
+			up := path + ".urls"
+			l.URLs = map[string]string{}
+			d.object(up, func(loc string) { l.URLs[loc] = d.str(up) })
+		default:
+			d.unknown(path, key)
+		}
+	})
+	return l
 }
 
 func (d *decoder) version(path string) Version {

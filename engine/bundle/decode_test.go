@@ -67,6 +67,8 @@ func TestDecodeRejects(t *testing.T) {
 		"system prompt":        {`"api":"LocalAuthentication.LAContext"`, `"api":"LocalAuthentication.LAContext","usage":"x"`, `scenarios[0].steps[2].system_prompts[1]: unknown field "usage"`},
 		"SDK consent":          {`"consents":[{"sensitive":"precise_location"`, `"consents":[{"given":true,"sensitive":"precise_location"`, `sdks[0].consents[0]: unknown field "given"`},
 		"SDK optional data":    {`"optional":[{"data":"place"`, `"optional":[{"data":"place","switch":"x"`, `sdks[0].optional[0]: unknown field "switch"`},
+		"link":                 {`"kind":"policy",`, `"kind":"policy","target":"_blank",`, `policy.links[0]: unknown field "target"`},
+		"a link's URL":         {`"urls":{"en":"https://example.com/privacy"}`, `"urls":{"en":1}`, "policy.links[0].urls"},
 		"a bool for a purpose": {`"consent_purpose":"identity"`, `"consent_purpose":true`, "scenarios[0].steps[0].permissions[0] must be a string, not a boolean"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -198,6 +198,15 @@ func TestValidateRejectsIncompleteBundles(t *testing.T) {
 		"system prompt, bad version":  func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].Min = "x" },
 		"no unavailable text":         func(b *Bundle) { b.Scenarios[0].Steps[2].Unavailable = "" },
 		"unavailable text missing":    func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[2].Unavailable) },
+		"link without a kind":         func(b *Bundle) { b.Policy.Links[0].Kind = "" },
+		"a link twice":                func(b *Bundle) { b.Policy.Links = append(b.Policy.Links, b.Policy.Links[0]) },
+		"link without a title":        func(b *Bundle) { b.Policy.Links[0].Title = "" },
+		"link title text missing":     func(b *Bundle) { delete(b.Texts["en"], b.Policy.Links[1].Title) },
+		"link without a locale's URL": func(b *Bundle) { delete(b.Policy.Links[0].URLs, "en") },
+		"link over http":              func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "http://example.com/privacy" },
+		"link without a host":         func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "https:///privacy" },
+		"link with a user":            func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "https://user@example.com/" },
+		"link with a space":           func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "https://example.com/a b" },
 	}
 	for name, mutate := range mutations {
 		t.Run(name, func(t *testing.T) {
@@ -210,6 +219,9 @@ func TestValidateRejectsIncompleteBundles(t *testing.T) {
 	}
 	if err := b.Validate(); err != nil {
 		t.Errorf("the valid bundle: %v", err)
+	}
+	if len(b.Policy.Links) != 2 || b.Policy.Links[0].URLs["en"] != "https://example.com/privacy" {
+		t.Errorf("the valid bundle's links: %+v", b.Policy.Links)
 	}
 	if !strings.HasPrefix(Hash(nil), "sha256:") {
 		t.Error("Hash has no algorithm prefix")

@@ -3,6 +3,7 @@ package bundle
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jitconsent/jitconsent/engine/vocab"
 )
@@ -48,6 +49,28 @@ func (b *Bundle) Validate() error {
 	for _, key := range engineTexts {
 		if err := need("engine", key); err != nil {
 			return err
+		}
+	}
+	kinds := map[string]bool{}
+	for i, l := range p.Links {
+		where := "policy.links[" + strconv.Itoa(i) + "]"
+		if l.Kind == "" {
+			return badBundle(where + ": a link has no kind")
+		}
+		if kinds[l.Kind] {
+			return badBundle(where + ": link " + strconv.Quote(l.Kind) + " is listed twice")
+		}
+		kinds[l.Kind] = true
+		if l.Title == "" {
+			return badBundle(where + ": link " + l.Kind + " has no title")
+		}
+		if err := need("link "+l.Kind, l.Title); err != nil {
+			return err
+		}
+		for _, loc := range p.Locales {
+			if !HTTPSURL(l.URLs[loc]) {
+				return badBundle("link " + l.Kind + ": " + strconv.Quote(l.URLs[loc]) + " is not an https URL for " + loc)
+			}
 		}
 	}
 	for _, perm := range b.Permissions {
@@ -243,6 +266,29 @@ func (b *Bundle) Validate() error {
 		}
 	}
 	return nil
+}
+
+// HTTPSURL reports whether s is an https URL with a host and no user
+// information: what a link may open. It is written out rather than taken
+// from net/url, which would bring fmt into the module.
+func HTTPSURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		return false
+	}
+	host := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host = rest[:i]
+	}
+	if host == "" || strings.Contains(host, "@") {
+		return false
+	}
+	for _, c := range s {
+		if c <= ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // validate checks a declaration row: known words, and what each grant
