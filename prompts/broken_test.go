@@ -26,6 +26,7 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/b
 //	-- file locales/fr.toml --
 //	a whole new file
 //	-- delete locales/en.toml --
+//	-- freeze prompts/mini/2024-01-01.toml --
 //	-- want --
 //	prompts/mini/2024-01-01.toml:3:6: bad-value: policy.id: ...
 func TestBroken(t *testing.T) {
@@ -72,6 +73,9 @@ func TestBroken(t *testing.T) {
 				case "bytes":
 					// Raw bytes, written with \xNN escapes.
 					writeTestFile(t, path, unescapeBytes(s.body))
+				case "freeze":
+					// Publish a version as it stands: write its lock.
+					freeze(t, root, strings.TrimSuffix(filepath.Base(name), ".toml"))
 				case "delete":
 					if err := os.Remove(path); err != nil {
 						t.Fatal(err)
@@ -118,6 +122,25 @@ func problemsOf(root string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// freeze writes the lock of a version of the project under root, as
+// promptc freeze does.
+func freeze(t *testing.T, root, version string) {
+	t.Helper()
+	p, err := Load([]string{filepath.Join(root, "prompts/mini")}, []string{filepath.Join(root, "locales")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Freeze(p, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, l.File(), string(data))
 }
 
 type txtarSection struct{ name, body string }

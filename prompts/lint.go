@@ -24,6 +24,7 @@ func Lint(p *Project) errcode.List {
 	}
 	p.lintVersions(&probs)
 	p.lintMessages(&probs)
+	p.lintFrozen(&probs)
 	probs.Sort()
 	return probs
 }
@@ -691,49 +692,71 @@ func (p *Project) lintVersions(probs *errcode.List) {
 	}
 }
 
-// lintMessages checks that every message the project needs exists in every
-// supported locale and renders, and that every message is needed.
+// lintMessages checks that every message each version needs exists in
+// every supported locale, in the shared files or the version's overlay,
+// and renders, and that every message is needed: a shared one by some
+// version or the engine, an overlay's by its own version.
 func (p *Project) lintMessages(probs *errcode.List) {
 	active := p.Active()
 	locales := active.Meta.Locales
-	refs := p.references()
+	refs := map[*Policy][]msgRef{}
 	needed := map[string]bool{}
-	for _, r := range refs {
-		needed[r.id] = true
-	}
-	for _, loc := range sortedKeys(p.Catalogs) {
-		cat := p.Catalogs[loc]
-		if !slices.Contains(locales, loc) {
-			*probs = append(*probs, errcode.Error{Pos: errcode.Pos{File: cat.Files[0], Line: 1, Col: 1}, Code: CodeUnknownReference, Field: loc,
-				Message: fmt.Sprintf("locale %s is not among policy.locales %v", loc, locales)})
-			continue
-		}
-		for _, id := range sortedKeys(cat.Messages) {
-			if !needed[id] {
-				*probs = append(*probs, errcode.Error{Pos: cat.Messages[id].Pos, Code: CodeUnusedMessage, Field: id,
-					Message: fmt.Sprintf("no policy version, step or engine text uses %s", id)})
-			}
+	for _, pol := range p.Versions {
+		refs[pol] = append(fixedMessages(), pol.references()...)
+		for _, r := range refs[pol] {
+			needed[r.id] = true
 		}
 	}
-	for _, loc := range locales {
-		cat := p.Catalogs[loc]
-		for _, r := range refs {
-			if cat != nil && cat.Messages[r.id] != nil {
+	unused := func(cats map[string]*Catalog, needed map[string]bool, what string) {
+		for _, loc := range sortedKeys(cats) {
+			cat := cats[loc]
+			if !slices.Contains(locales, loc) {
+				*probs = append(*probs, errcode.Error{Pos: errcode.Pos{File: cat.Files[0], Line: 1, Col: 1}, Code: CodeUnknownReference, Field: loc,
+					Message: fmt.Sprintf("locale %s is not among policy.locales %v", loc, locales)})
 				continue
 			}
-			pos, where := r.pos, ""
-			if pos.File == "" {
-				pos = p.definition(r.id)
+			for _, id := range sortedKeys(cat.Messages) {
+				if !needed[id] {
+					*probs = append(*probs, errcode.Error{Pos: cat.Messages[id].Pos, Code: CodeUnusedMessage, Field: id,
+						Message: fmt.Sprintf(what, id)})
+				}
 			}
-			if r.key != "" {
-				where = " (used by " + r.key + ")"
+		}
+	}
+	unused(p.Catalogs, needed, "no policy version, step or engine text uses %s")
+	for _, pol := range p.Versions {
+		own := map[string]bool{}
+		for _, r := range refs[pol] {
+			own[r.id] = true
+		}
+		unused(pol.overlay, own, "version "+pol.Meta.Version+" does not use %s, and an overlay holds only its version's texts")
+	}
+	// Newest version first: a message every version misses is reported
+	// once, where the newest names it.
+	reported := map[string]bool{}
+	for i := len(p.Versions) - 1; i >= 0; i-- {
+		pol := p.Versions[i]
+		for _, loc := range locales {
+			cat := p.catalog(pol, loc)
+			for _, r := range refs[pol] {
+				if cat != nil && cat.Messages[r.id] != nil || reported[loc+" "+r.id] {
+					continue
+				}
+				reported[loc+" "+r.id] = true
+				pos, where := r.pos, ""
+				if pos.File == "" {
+					pos = p.definition(r.id)
+				}
+				if r.key != "" {
+					where = " (used by " + r.key + ")"
+				}
+				file := "no " + loc + " message file"
+				if cat != nil {
+					file = strings.Join(cat.Files, ", ")
+				}
+				*probs = append(*probs, errcode.Error{Pos: pos, Code: CodeMissingMessage, Field: r.id,
+					Message: fmt.Sprintf("message %s is missing in %s (%s)%s", r.id, loc, file, where)})
 			}
-			file := "no " + loc + " message file"
-			if cat != nil {
-				file = strings.Join(cat.Files, ", ")
-			}
-			*probs = append(*probs, errcode.Error{Pos: pos, Code: CodeMissingMessage, Field: r.id,
-				Message: fmt.Sprintf("message %s is missing in %s (%s)%s", r.id, loc, file, where)})
 		}
 	}
 	if len(*probs) > 0 {
@@ -744,7 +767,7 @@ func (p *Project) lintMessages(probs *errcode.List) {
 			if _, err := p.renderAll(pol, loc, p.changesOf(pol)); err != nil {
 				var re *renderError
 				if errors.As(err, &re) {
-					*probs = append(*probs, errcode.Error{Pos: p.Catalogs[re.locale].Messages[re.id].Pos, Code: CodeTemplate, Field: re.id, Message: re.err.Error()})
+					*probs = append(*probs, errcode.Error{Pos: p.messagePos(pol, re.locale, re.id), Code: CodeTemplate, Field: re.id, Message: re.err.Error()})
 				} else {
 					*probs = append(*probs, errcode.Error{Pos: errcode.Pos{File: pol.File()}, Code: CodeTemplate, Message: err.Error()})
 				}
@@ -757,19 +780,20 @@ func (p *Project) lintMessages(probs *errcode.List) {
 // definition returns where a message is defined in any locale, preferring
 // the default one, or the first locale file.
 func (p *Project) definition(id string) errcode.Pos {
-	def := p.Active().Meta.DefaultLocale
-	if c := p.Catalogs[def]; c != nil && c.Messages[id] != nil {
+	active := p.Active()
+	def := active.Meta.DefaultLocale
+	if c := p.catalog(active, def); c != nil && c.Messages[id] != nil {
 		return c.Messages[id].Pos
 	}
-	for _, loc := range sortedKeys(p.Catalogs) {
-		if m := p.Catalogs[loc].Messages[id]; m != nil {
+	for _, loc := range sortedKeys(active.catalogs) {
+		if m := active.catalogs[loc].Messages[id]; m != nil {
 			return m.Pos
 		}
 	}
-	if c := p.Catalogs[def]; c != nil {
+	if c := p.catalog(active, def); c != nil {
 		return errcode.Pos{File: c.Files[0], Line: 1, Col: 1}
 	}
-	return errcode.Pos{File: p.Active().File(), Line: 1, Col: 1}
+	return errcode.Pos{File: active.File(), Line: 1, Col: 1}
 }
 
 // changesOf returns what changed in pol from the version before it; nil
@@ -810,7 +834,7 @@ func (p *Project) lintExports(probs *errcode.List) {
 			seen[id] = true
 			reason, err := r.plain(id)
 			if n := utf8.RuneCountInString(reason); err == nil && n > harmonyReasonMax {
-				*probs = append(*probs, errcode.Error{Pos: p.Catalogs[loc].Messages[id].Pos, Code: CodeExport, Field: id,
+				*probs = append(*probs, errcode.Error{Pos: p.messagePos(pol, loc, id), Code: CodeExport, Field: id,
 					Message: "HarmonyOS takes at most " + strconv.Itoa(harmonyReasonMax) + " characters for the reason of " + d.id + "; this is " + strconv.Itoa(n)})
 			}
 		}
@@ -821,7 +845,7 @@ func (p *Project) lintExports(probs *errcode.List) {
 			id := "permission." + sp[1] + ".usage"
 			desc, err := r.plain(id)
 			if n := utf8.RuneCountInString(desc); err == nil && n > wechatDescLimit {
-				*probs = append(*probs, errcode.Error{Pos: p.Catalogs[loc].Messages[id].Pos, Code: CodeExport, Field: id,
+				*probs = append(*probs, errcode.Error{Pos: p.messagePos(pol, loc, id), Code: CodeExport, Field: id,
 					Message: "WeChat's app.json takes at most " + strconv.Itoa(wechatDescLimit) + " characters for the desc of " + sp[0] + "; this is " + strconv.Itoa(n)})
 			}
 		}

@@ -145,37 +145,6 @@ func (p *Policy) references() []msgRef {
 	return refs
 }
 
-// references lists every message the project needs, each once: the fixed
-// ones and those of every version, the newest version's reference first.
-// A message of an older version stays needed, since the bundle's history
-// describes it.
-func (p *Project) references() []msgRef {
-	seen := map[string]int{}
-	var out []msgRef
-	add := func(r msgRef) {
-		if i, ok := seen[r.id]; ok {
-			out[i].bundle = out[i].bundle || r.bundle && p.inActive(r)
-			return
-		}
-		seen[r.id] = len(out)
-		out = append(out, r)
-	}
-	for _, r := range fixedMessages() {
-		add(r)
-	}
-	for i := len(p.Versions) - 1; i >= 0; i-- {
-		active := i == len(p.Versions)-1
-		for _, r := range p.Versions[i].references() {
-			r.bundle = r.bundle && active
-			add(r)
-		}
-	}
-	return out
-}
-
-// inActive reports whether a reference comes from the active version.
-func (p *Project) inActive(r msgRef) bool { return r.pos.File == p.Active().File() }
-
 // LinkTitle is the message id of a link's title: link.<kind>.
 func LinkTitle(kind string) string { return "link." + kind }
 

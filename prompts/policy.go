@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
 	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/vocab"
@@ -33,7 +35,12 @@ type Policy struct {
 	Links       Links        `toml:"links,required"`
 	Editorial   []Editorial  `toml:"editorial"`
 
-	doc *tomlDoc
+	doc      *tomlDoc
+	proj     *Project
+	overlay  map[string]*Catalog // the version's own messages, by locale (OverlayDir)
+	catalogs map[string]*Catalog // the shared messages with the overlay on top, by locale
+	i18n     *i18n.Bundle        // renders catalogs
+	lock     *Lock               // the version's frozen texts, if it is published (LockFile)
 }
 
 // Links is the [links] table: for each kind of document the app links

@@ -39,6 +39,7 @@ const (
 	CodeUnusedPurpose       errcode.Code = "unused_purpose"   // a [[purpose]] no step or SDK refers to
 	CodePolicyMismatch      errcode.Code = "policy_mismatch"  // versions of different policies, or a file in the wrong place
 	CodeExport              errcode.Code = "export"           // a platform declaration that cannot be exported as is
+	CodeFrozenText          errcode.Code = "frozen_text"      // a text of a published version that differs from its lock
 
 	// Holding declare rows and [install_time] against the platform facts
 	// (facts.go, docs/PLATFORMS.md).

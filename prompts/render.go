@@ -79,7 +79,7 @@ func (e *renderError) Error() string {
 }
 
 func (p *Project) renderer(pol *Policy, locale string) (*renderer, error) {
-	r := &renderer{locale: locale, loc: i18n.NewLocalizer(p.i18n, locale), cat: p.Catalogs[locale]}
+	r := &renderer{locale: locale, loc: i18n.NewLocalizer(pol.i18n, locale), cat: p.catalog(pol, locale)}
 	c := pol.Controller
 	var err error
 	raw := func(id string) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -127,6 +128,53 @@ func diffCmd() *cobra.Command {
 	}
 	cmd.Flags().StringArrayVar(&locales, "locales", []string{"locales"}, "message file or folder (repeatable)")
 	cmd.Flags().StringVar(&locale, "locale", "", "show the user's lines in this locale only")
+	return cmd
+}
+
+func freezeCmd() *cobra.Command {
+	var src sources
+	var version string
+	cmd := &cobra.Command{
+		Use:   "freeze --version VERSION",
+		Short: "Publish a version: write <version>.lock, the digest of every text it renders in every locale",
+		Long: "Publish a version: write prompts/<policy>/<version>.lock beside its file, the SHA-256 of every\n" +
+			"text the version renders in every locale. From then on lint rejects any change to those texts\n" +
+			"(frozen_text): the fix is a new version. A version already frozen is left as it is.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := src.load()
+			if err != nil {
+				return fail(err)
+			}
+			l, err := prompts.Freeze(p, version)
+			if err != nil {
+				return fail(err)
+			}
+			data, err := l.Marshal()
+			if err != nil {
+				return err
+			}
+			if old, err := os.ReadFile(l.File()); err == nil {
+				if bytes.Equal(old, data) {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s is frozen already: %s\n", version, l.File())
+					return nil
+				}
+				return fail(fmt.Errorf("%s: version %s is frozen with other texts; a published version never changes: make a new version", l.File(), version))
+			}
+			if err := writeFile(l.File(), data); err != nil {
+				return err
+			}
+			n := 0
+			for _, texts := range l.Texts {
+				n += len(texts)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "froze %s %s: %d texts in %d locales in %s\n", l.Policy, version, n, len(l.Texts), l.File())
+			return nil
+		},
+	}
+	src.flags(cmd)
+	cmd.Flags().StringVar(&version, "version", "", "the version to freeze")
+	_ = cmd.MarkFlagRequired("version")
 	return cmd
 }
 

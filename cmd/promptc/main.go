@@ -6,6 +6,7 @@
 //	promptc lint                          lint prompts/msxf with locales/
 //	promptc compile -o dist/bundle.json   compile (and --sign KEY)
 //	promptc diff OLD.toml NEW.toml        what changed, major or minor
+//	promptc freeze --version V            publish V: write its <version>.lock
 //	promptc keygen --out keys/dev         make a signing key pair
 //	promptc sign --key K bundle.json      sign a bundle
 //	promptc verify --pub P bundle.json    verify a signed bundle
@@ -29,7 +30,7 @@ import (
 )
 
 // Cobra gives every subcommand its --help and flag parsing; the compiler
-// has nine subcommands and the simulator will have more, and hand-written
+// has ten subcommands and the simulator will have more, and hand-written
 // flag sets for each would be longer and less consistent.
 
 // exitError carries an exit status out of a command.
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), checkCmd(), showCmd(), pubkeysCmd())
+	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), freezeCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), checkCmd(), showCmd(), pubkeysCmd())
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

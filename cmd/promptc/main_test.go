@@ -153,3 +153,45 @@ func TestCheckCommand(t *testing.T) {
 		t.Error("check without a file is a usage error")
 	}
 }
+
+// TestFreezeCommand: freeze writes the lock beside the version, leaves a
+// lock of the same texts alone, refuses to overwrite one of other texts,
+// and lint then rejects a frozen text edited in place.
+func TestFreezeCommand(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"prompts/mini/2024-01-01.toml", "locales/en.toml"} {
+		data, err := os.ReadFile(filepath.Join("prompts/testdata/mini", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := writeFile(filepath.Join(dir, f), data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"--policy", filepath.Join(dir, "prompts/mini"), "--locales", filepath.Join(dir, "locales")}
+	lock := filepath.Join(dir, "prompts/mini/2024-01-01.lock")
+	if code, out, stderr := promptc(t, append([]string{"freeze", "--version", "2024-01-01"}, args...)...); code != 0 || !strings.Contains(out, "froze mini 2024-01-01") {
+		t.Fatalf("freeze: %d %s %s", code, out, stderr)
+	}
+	if _, err := os.Stat(lock); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := promptc(t, append([]string{"freeze", "--version", "2024-01-01"}, args...)...); code != 0 || !strings.Contains(out, "frozen already") {
+		t.Errorf("freezing again: %d %s", code, out)
+	}
+	if code, _, stderr := promptc(t, append([]string{"freeze", "--version", "2030-01-01"}, args...)...); code != 1 || !strings.Contains(stderr, "no version 2030-01-01") {
+		t.Errorf("freezing a version that does not exist: %d %s", code, stderr)
+	}
+	en := filepath.Join(dir, "locales/en.toml")
+	data, _ := os.ReadFile(en)
+	if err := os.WriteFile(en, bytes.Replace(data, []byte(`title = "Privacy policy"`), []byte(`title = "Privacy notice"`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := promptc(t, append([]string{"lint"}, args...)...)
+	if code != 1 || !strings.Contains(stderr, en+":8:1: frozen_text: policy.title: frozen in 2024-01-01") {
+		t.Errorf("lint of an edited frozen text: %d %s", code, stderr)
+	}
+	if code, _, _ := promptc(t, append([]string{"freeze", "--version", "2024-01-01"}, args...)...); code != 1 {
+		t.Error("freeze overwrote a lock of other texts")
+	}
+}
