@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/vocab"
@@ -125,8 +126,21 @@ func gzipSize(b []byte) int {
 // popup in a locale: its body and the lines of what changed.
 func WriteUpdatePopup(w io.Writer, b *bundle.Bundle, locale string) {
 	last := b.History[len(b.History)-1]
-	fmt.Fprintf(w, "\nwhat the user reads (%s), %s:\n", locale, b.Text(locale, "policy.update."+last.Change))
+	heading := strings.TrimRight(b.Text(locale, "policy.update."+last.Change), " \n")
+	if !strings.ContainsAny(lastRune(heading), ".:。：!！?？") {
+		heading += ":" // a heading that ends in its own punctuation keeps it alone
+	}
+	fmt.Fprintf(w, "\nwhat the user reads (%s), %s\n", locale, heading)
 	for _, c := range last.Changes {
 		fmt.Fprintf(w, "  - %s\n", b.Text(locale, c.Text))
 	}
+}
+
+// lastRune returns the last character of s, or "".
+func lastRune(s string) string {
+	r, n := utf8.DecodeLastRuneInString(s)
+	if n == 0 {
+		return ""
+	}
+	return string(r)
 }
