@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
 // Change is one difference between two versions of a policy.
@@ -15,6 +17,8 @@ type Change struct {
 	Purpose string // the message id naming the purpose of the separate consent it concerns, if any
 	Detail  string // a technical description for reviewers (the user sees the rendered change.<kind> message)
 	Major   bool   // its class is listed in the newer version's [update] major
+
+	about string // for a text change: the message id naming what it is about, or "step:<scenario/step>"
 }
 
 func (c Change) String() string {
@@ -35,6 +39,7 @@ var changeKinds = []string{
 	"sdk_added", "sdk_removed", "sdk_changed", "recipient_added", "recipient_removed", "recipient_changed",
 	"right_added", "right_removed", "contact_changed", "controller_changed",
 	"cooldown_changed", "declare_changed", "install_time_changed", "cross_border_changed", "retention_changed",
+	"text_changed",
 }
 
 // Diff lists what changed from old to new, in a stable order, and marks
@@ -216,10 +221,24 @@ func Diff(old, new *Policy) []Change {
 		}
 	}
 
+	// The texts each version shows (section 9.1: a purpose that reads
+	// otherwise is another purpose).
+	out = append(out, diffTexts(old, new)...)
+
 	for i := range out {
 		out[i].Major = slices.Contains(new.Update.Major, out[i].Class)
 	}
 	return out
+}
+
+// consequenceClass is the class of a change of what refusing an ask
+// costs: one that makes an optional ask blocking narrows the user's rights
+// (refusing now costs the service, section 9), any other is experience.
+func consequenceClass(old, new string) string {
+	if new == vocab.Blocking.String() && old != vocab.Blocking.String() {
+		return "rights"
+	}
+	return "experience"
 }
 
 func diffData(add func(kind, class, subject, step, detail string, args ...any), where, step string, old, new []string) {
@@ -248,7 +267,7 @@ func diffStepPermissions(add func(kind, class, subject, step, detail string, arg
 			add("purpose_changed", "purpose", np.ID, step, "%s: purpose of %s %s -> %s", step, np.ID, op.Purpose, np.Purpose)
 		}
 		if op.Consequence != np.Consequence || op.Refusal != np.Refusal || op.Fallback != np.Fallback {
-			add("consequence_changed", "experience", np.ID, step, "%s: refusing %s is now %s (%s)", step, np.ID, np.Consequence, np.Refusal)
+			add("consequence_changed", consequenceClass(op.Consequence, np.Consequence), np.ID, step, "%s: refusing %s is now %s (%s)", step, np.ID, np.Consequence, np.Refusal)
 		}
 		if op.SeparateConsent != np.SeparateConsent || op.Sensitive != np.Sensitive {
 			add("separate_consent_changed", "purpose", np.ID, step, "%s: %s separate consent %q -> %q", step, np.ID,
@@ -289,7 +308,7 @@ func diffStepConsents(out []Change, old, new *Policy, step string, oc, nc []Step
 			add("consent_changed", "purpose", c, "%s: separate consent to %s explained by %s, was %s", step, c.Consent(), c.Purpose, o.Purpose)
 		}
 		if o.Consequence != c.Consequence || o.Refusal != c.Refusal || o.Fallback != c.Fallback {
-			add("consent_changed", "experience", c, "%s: declining %s is now %s (%s)", step, c.Consent(), c.Consequence, c.Refusal)
+			add("consent_changed", consequenceClass(o.Consequence, c.Consequence), c, "%s: declining %s is now %s (%s)", step, c.Consent(), c.Consequence, c.Refusal)
 		}
 		if !sameSet(o.Platforms, c.Platforms) {
 			add("consent_changed", "usage", c, "%s: %s asked on %v, was %v", step, c.Consent(), c.Platforms, o.Platforms)

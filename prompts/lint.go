@@ -652,8 +652,35 @@ func (l linter) lintPurposes() {
 	}
 }
 
+// lintEditorialUse reports an [[editorial]] row whose message did not
+// change from the version before: there is nothing to call editorial.
+func (p *Project) lintEditorialUse(probs *errcode.List) {
+	for i, pol := range p.Versions {
+		changed := map[string]bool{}
+		if i > 0 {
+			for _, c := range Diff(p.Versions[i-1], pol) {
+				if c.Kind == "text_changed" {
+					changed[c.Subject] = true
+				}
+			}
+		}
+		l := linter{pol, probs}
+		for j, e := range pol.Editorial {
+			if changed[e.Message] || !messagePattern.MatchString(e.Message) {
+				continue
+			}
+			if i == 0 {
+				l.add(CodeUnusedMessage, idx("editorial", j)+".message", "%s is marked editorial, but version %s is the first loaded: there is no earlier text to compare", e.Message, pol.Meta.Version)
+				continue
+			}
+			l.add(CodeUnusedMessage, idx("editorial", j)+".message", "%s is marked editorial, but its text did not change from version %s", e.Message, p.Versions[i-1].Meta.Version)
+		}
+	}
+}
+
 // lintVersions checks the versions against each other.
 func (p *Project) lintVersions(probs *errcode.List) {
+	p.lintEditorialUse(probs)
 	first := p.Versions[0]
 	for i, pol := range p.Versions {
 		l := linter{pol, probs}

@@ -48,6 +48,9 @@ func fixedMessages() []msgRef {
 	for _, k := range changeKinds {
 		refs = append(refs, msgRef{id: "change." + k, kind: kindChange})
 	}
+	for _, id := range textSubjects {
+		refs = append(refs, msgRef{id: id, kind: kindPlain})
+	}
 	return refs
 }
 

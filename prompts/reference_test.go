@@ -364,6 +364,8 @@ func TestDiffClasses(t *testing.T) {
 		{"recipient gets more", func(p *Policy) { p.Recipients[0].Data = append(p.Recipients[0].Data, "location") }, "recipient_changed sharing true"},
 		{"scenario data added", func(p *Policy) { p.Scenarios[0].Data = append(p.Scenarios[0].Data, "location") }, "data_added data_type true"},
 		{"consequence", func(p *Policy) { p.Scenarios[0].Steps[0].Permissions[0].Consequence = "degraded" }, "consequence_changed experience false"},
+		// Refusing now costs the step: the user's rights narrow (section 9).
+		{"consequence made blocking", func(p *Policy) { firstAsk(p, "degraded").Consequence = "blocking" }, "consequence_changed rights true"},
 		{"permission dropped", func(p *Policy) { p.Scenarios[0].Steps[0].Permissions = p.Scenarios[0].Steps[0].Permissions[1:] }, "permission_removed reduction false"},
 		// An SDK's basis is how the data it collects is used (9.1).
 		{"sdk basis: scenarios", func(p *Policy) { sdk(p, "baidu_map").Scenarios = nil }, "sdk_changed usage true"},
@@ -401,6 +403,21 @@ func TestDiffClasses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// firstAsk returns the first step permission of a policy with a
+// consequence, for tests that change it.
+func firstAsk(p *Policy, consequence string) *StepPermission {
+	for i := range p.Scenarios {
+		for j := range p.Scenarios[i].Steps {
+			for k, sp := range p.Scenarios[i].Steps[j].Permissions {
+				if sp.Consequence == consequence {
+					return &p.Scenarios[i].Steps[j].Permissions[k]
+				}
+			}
+		}
+	}
+	panic("no step permission is " + consequence)
 }
 
 // sdk returns an SDK of a policy, for tests that change it.

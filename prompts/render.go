@@ -216,6 +216,14 @@ func (r *renderer) subject(c Change, pol *Policy) (string, error) {
 		}
 	case "controller_changed":
 		return r.data.Org, nil
+	case "text_changed":
+		if step, ok := strings.CutPrefix(c.about, "step:"); ok {
+			return r.stepName(step)
+		}
+		if c.about != "" {
+			return r.plain(c.about)
+		}
+		return r.plain("text_subject.prompts")
 	case "cooldown_changed":
 		return strconv.Itoa(r.data.CooldownHours), nil
 	}

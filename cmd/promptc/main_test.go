@@ -84,6 +84,45 @@ func TestDiffCommand(t *testing.T) {
 			t.Errorf("diff output lacks %q:\n%s", want, out)
 		}
 	}
+	for _, doubled := range []string{"：:", ".:", "。:"} {
+		if strings.Contains(out, doubled) {
+			t.Errorf("diff output has doubled punctuation %q:\n%s", doubled, out)
+		}
+	}
+}
+
+// TestDiffTextOnly: promptc diff of a version that only rewords a purpose
+// in its overlay says MAJOR and prints the line in every locale.
+func TestDiffTextOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "msxf")
+	src, err := os.ReadFile("prompts/msxf/2022-03-29.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := strings.NewReplacer(`version = "2022-03-29"`, `version = "2023-09-01"`, "published = 2022-03-29", "published = 2023-09-01",
+		"effective = 2022-03-29", "effective = 2023-09-08", "updated = 2022-03-24", "updated = 2023-08-25", `change = "first"`, `change = "major"`).Replace(string(src))
+	files := map[string]string{
+		"2022-03-29.toml":               string(src),
+		"2023-09-01.toml":               next,
+		"2023-09-01/locales/zh-CN.toml": "[purpose.loan_apply.apply]\nlocation = \"用于核实借款申请与您所在的实际场景是否相符，并提供给营销合作伙伴。\"\n",
+		"2023-09-01/locales/en.toml":    "[purpose.loan_apply.apply]\nlocation = \"To check your application against where you are, and shared with marketing partners.\"\n",
+		"2023-09-01/locales/zh-TW.toml": "[purpose.loan_apply.apply]\nlocation = \"用於核實借款申請與您所在的實際場景是否相符，並提供給行銷合作夥伴。\"\n",
+	}
+	for name, text := range files {
+		if err := writeFile(filepath.Join(dir, name), []byte(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, stderr := promptc(t, "diff", filepath.Join(dir, "2022-03-29.toml"), filepath.Join(dir, "2023-09-01.toml"))
+	if code != 0 {
+		t.Fatalf("diff: %s", stderr)
+	}
+	for _, want := range []string{"MAJOR (1 changes)", "MAJOR purpose    text_changed", "text of purpose.loan_apply.apply.location changed in zh-CN, en, zh-TW",
+		"贷款申请 · 提交申请：关于“位置信息”的说明有调整", "貸款申請 · 提交申請：關於「位置資訊」的說明有調整", "has changed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff output lacks %q:\n%s", want, out)
+		}
+	}
 }
 
 func TestLintReportsPositions(t *testing.T) {
