@@ -40,6 +40,17 @@ type Policy struct {
 	DefaultLocale   string   `json:"default_locale"`
 	Locales         []string `json:"locales"`
 	CooldownSeconds int64    `json:"cooldown_seconds"`
+	// Links are where the user reads the whole policy and the SDK list,
+	// per locale; show_policy carries them.
+	Links []Link `json:"links,omitempty"`
+}
+
+// Link is a page the policy popup links to: the full policy text
+// ("policy") or the list of SDKs ("sdk_list").
+type Link struct {
+	Kind  string            `json:"kind"`
+	Title string            `json:"title"` // key of its title in Texts
+	URLs  map[string]string `json:"urls"`  // locale -> https URL
 }
 
 // Version is one version of the policy and how it differs from the one

@@ -182,6 +182,25 @@ func (d *decoder) policy(p *Policy) {
 			p.Locales = d.strs(path)
 		case "cooldown_seconds":
 			p.CooldownSeconds = d.int(path)
+		case "links":
+			d.array(path, func(i int) {
+				var l Link
+				lp := idx(path, i)
+				d.object(lp, func(key string) {
+					switch key {
+					case "kind":
+						l.Kind = d.str(lp)
+					case "title":
+						l.Title = d.str(lp)
+					case "urls":
+						l.URLs = map[string]string{}
+						d.object(lp+".urls", func(loc string) { l.URLs[loc] = d.str(lp + ".urls") })
+					default:
+						d.unknown(lp, key)
+					}
+				})
+				p.Links = append(p.Links, l)
+			})
 		default:
 			d.unknown("policy", key)
 		}

@@ -3,6 +3,7 @@ package bundle
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jitconsent/jitconsent/engine/vocab"
 )
@@ -48,6 +49,20 @@ func (b *Bundle) Validate() error {
 	for _, key := range engineTexts {
 		if err := need("engine", key); err != nil {
 			return err
+		}
+	}
+	for i, l := range p.Links {
+		where := "policy.links[" + strconv.Itoa(i) + "]"
+		if l.Kind == "" || l.Title == "" {
+			return badBundle(where + ": a link names its kind and title")
+		}
+		if err := need(where, l.Title); err != nil {
+			return err
+		}
+		for _, loc := range p.Locales {
+			if u := l.URLs[loc]; !httpsURL(u) {
+				return badBundle(where + ": no https URL for " + loc)
+			}
 		}
 	}
 	for _, perm := range b.Permissions {
@@ -338,3 +353,19 @@ const (
 	ConsentTitle = "consent.title"
 	ConsentBlock = "consent.block"
 )
+
+// httpsURL reports whether s is an https URL with a host, of printable
+// ASCII without quotes, backslashes or spaces (the engine writes it
+// unescaped). It spares the module net/url.
+func httpsURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok || rest == "" || rest[0] == '/' || rest[0] == '?' || rest[0] == '#' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
