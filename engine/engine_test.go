@@ -385,3 +385,33 @@ func TestPickerWithSeparateConsent(t *testing.T) {
 		t.Errorf("declining the consent recorded something for the permission: %s", declined.State)
 	}
 }
+
+// TestShownTextsInState: the version and hash of the screen waiting are
+// in the state and covered by its integrity hash; a state from before
+// they were kept (case 221) still reads.
+func TestShownTextsInState(t *testing.T) {
+	ref := newEngine(t, "reference")
+	r := decide(t, ref, nil, `{"type":"launch"}`)
+	if !strings.Contains(string(r.State), `"popup_text":"`) {
+		t.Fatalf("the popup's text hash is not kept: %s", r.State)
+	}
+	r = decide(t, ref, r.State, `{"type":"policy_answer","accepted":true}`)
+	r = decide(t, ref, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
+	var st struct {
+		Flow struct{ Version, Text string }
+	}
+	if err := json.Unmarshal(r.State, &st); err != nil || st.Flow.Version != "2022-03-29" || len(st.Flow.Text) != 64 {
+		t.Fatalf("the rationale's version and text hash are not kept: %v %s", err, r.State)
+	}
+	for _, edit := range []struct{ from, to string }{
+		{st.Flow.Text, strings.Repeat("0", 63) + "1"},
+		{`,"version":"2022-03-29","text":"` + st.Flow.Text + `"`, ""},
+	} {
+		changed := json.RawMessage(strings.Replace(string(r.State), edit.from, edit.to, 1))
+		// Untrusted, the state is a fresh install's: no rationale waits.
+		got := ref.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", conformance.Device{Platform: "android", Version: "33"}, nil, changed, []byte(`{"type":"rationale_answer","permission":"location","accepted":true}`)))
+		if !strings.Contains(string(got), `"code":"not_requested"`) {
+			t.Errorf("a state whose kept text was edited (%q) is used: %s", edit.to, got)
+		}
+	}
+}
