@@ -34,7 +34,7 @@ import (
 type Case struct {
 	Name        string            `json:"name"`
 	Description string            `json:"description"`
-	Bundle      string            `json:"bundle"` // "reference" or "revision"
+	Bundle      string            `json:"bundle"` // "reference", "revision" or "minor"
 	Device      Device            `json:"device"`
 	Locale      string            `json:"locale"`
 	Now         string            `json:"now"`
@@ -81,9 +81,15 @@ type Expect struct {
 	SDKsExclude []string `json:"sdks_exclude"` // none of these
 	Rules       []string `json:"rules"`        // exactly these rule ids in the trace, as a set
 	Receipts    []string `json:"receipts"`     // each receipt summarised, in order
-	Error       string   `json:"error"`        // the error code the request must get
-	Field       string   `json:"field"`        // and the field it must name
-	Texts       []Text   `json:"texts"`        // texts of actions
+	// ReceiptVersions are the version each receipt names, in order.
+	ReceiptVersions []string `json:"receipt_versions"`
+	// ReceiptTexts say, per receipt in order, which screen's texts its
+	// text hashes: "<step>:<action>", the 1-based step of the case whose
+	// response showed it and the action's index there ("" checks none).
+	ReceiptTexts []string `json:"receipt_texts"`
+	Error        string   `json:"error"` // the error code the request must get
+	Field        string   `json:"field"` // and the field it must name
+	Texts        []Text   `json:"texts"` // texts of actions
 	// TraceContains are "RULE: text": some trace entry of that rule has a
 	// detail containing the text (the durations a COOLDOWN entry states).
 	TraceContains []string `json:"trace_contains"`
@@ -418,6 +424,7 @@ type response struct {
 }
 
 func checkStep(s *Step, raw []byte, chain *chainCheck) []error {
+	chain.screens = append(chain.screens, nil) // this step's, set below
 	var r response
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return []error{fmt.Errorf("response is not JSON: %v", err)}
@@ -489,16 +496,43 @@ func checkStep(s *Step, raw []byte, chain *chainCheck) []error {
 			fail("trace has no %s entry containing %q", rule, text)
 		}
 	}
-	var rs []string
+	var rs, versions, texts []string
 	for _, rc := range r.Receipts {
 		sum, err := chain.add(rc)
 		if err != nil {
 			fail("receipt: %v", err)
 		}
 		rs = append(rs, sum)
+		var v struct{ Version, Text string }
+		json.Unmarshal(rc, &v)
+		versions, texts = append(versions, v.Version), append(texts, v.Text)
 	}
+	var shown []string
+	for _, a := range r.Actions {
+		shown = append(shown, screenText(a))
+	}
+	chain.screens[len(chain.screens)-1] = shown
 	if x.Receipts != nil && !slices.Equal(rs, x.Receipts) {
 		fail("receipts:\n\tgot  %q\n\twant %q", rs, x.Receipts)
+	}
+	if x.ReceiptVersions != nil && !slices.Equal(versions, x.ReceiptVersions) {
+		fail("receipt versions:\n\tgot  %q\n\twant %q", versions, x.ReceiptVersions)
+	}
+	if x.ReceiptTexts != nil && len(x.ReceiptTexts) != len(texts) {
+		fail("receipt_texts names %d receipts, the response has %d", len(x.ReceiptTexts), len(texts))
+	}
+	for i, at := range x.ReceiptTexts {
+		if i >= len(texts) || at == "" {
+			continue
+		}
+		var step, act int
+		if _, err := fmt.Sscanf(at, "%d:%d", &step, &act); err != nil || step < 1 || step > len(chain.screens) || act < 0 || act >= len(chain.screens[step-1]) {
+			fail("receipt_texts[%d] %q names no action of a step played", i, at)
+			continue
+		}
+		if want := chain.screens[step-1][act]; want == "" || texts[i] != want {
+			fail("receipt %d (%s) hashes text %s, not that of step %d's action %d (%s)", i, rs[i], texts[i], step, act, want)
+		}
 	}
 	for _, t := range x.Texts {
 		if t.Action >= len(r.Actions) {
@@ -661,6 +695,47 @@ func summaries(actions []map[string]any) []string {
 // "last".
 type chainCheck struct {
 	last string
+	// screens are, per step played, the text hash of each of its
+	// response's actions (screenText).
+	screens [][]string
+}
+
+// screenText is the SHA-256, in hex, of the texts an action shows as
+// CONTRACT.md's receipts define it, each followed by a newline: a policy
+// popup's title, body, lines of change, links (title and URL) and
+// buttons; a rationale's or consent screen's title, body, consequence and
+// buttons. It is "" for any other action.
+func screenText(a map[string]any) string {
+	s := func(k string) string { v, _ := a[k].(string); return v }
+	var texts []string
+	switch s("type") {
+	case "show_policy":
+		texts = append(texts, s("title"), s("body"))
+		changes, _ := a["changes"].([]any)
+		for _, c := range changes {
+			v, _ := c.(string)
+			texts = append(texts, v)
+		}
+		links, _ := a["links"].([]any)
+		for _, l := range links {
+			m, _ := l.(map[string]any)
+			t, _ := m["title"].(string)
+			u, _ := m["url"].(string)
+			texts = append(texts, t, u)
+		}
+		texts = append(texts, s("accept"), s("decline"))
+	case "show_rationale", "show_consent":
+		texts = []string{s("title"), s("body"), s("consequence"), s("accept"), s("decline")}
+	default:
+		return ""
+	}
+	var b strings.Builder
+	for _, t := range texts {
+		b.WriteString(t)
+		b.WriteByte('\n')
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
 }
 
 // recorded takes the chain's head from a step's recorded state, if any.

@@ -12,6 +12,7 @@ func nativeDecide(t testing.TB) conformance.Decide {
 	engines := map[string]*engine.Engine{
 		"reference": newEngine(t, "reference"),
 		"revision":  newEngine(t, "revision"),
+		"minor":     newEngine(t, "minor"),
 	}
 	return func(name string, req []byte) ([]byte, error) {
 		return engines[name].Decide(nil, req), nil
@@ -43,9 +44,9 @@ func TestConformanceStateCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain := nativeDecide(t)
-	engines := map[string]*engine.Engine{"reference": newEngine(t, "reference"), "revision": newEngine(t, "revision")}
+	engines := map[string]*engine.Engine{"reference": newEngine(t, "reference"), "revision": newEngine(t, "revision"), "minor": newEngine(t, "minor")}
 	for _, c := range cases {
-		caches := map[string]*engine.StateCache{"reference": {}, "revision": {}}
+		caches := map[string]*engine.StateCache{"reference": {}, "revision": {}, "minor": {}}
 		got, err := conformance.Play(c, func(name string, req []byte) ([]byte, error) {
 			return engines[name].DecideCached(nil, req, caches[name]), nil
 		})

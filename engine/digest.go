@@ -50,15 +50,31 @@ func (e *Engine) digestHead(st *state, version uint64) mix {
 	f := &st.flow
 	h.add(e.stepHash(f.step))
 	h.add(uint64(f.i)<<32 | uint64(f.wait)<<16 | uint64(f.missing))
+	// The texts shown that wait for an answer: mixed only when recorded,
+	// so that a state from before they were keeps its hash.
+	if f.shownV > 0 {
+		h.add(0x73686f776e) // "shown"
+		h.add(e.versionHash(f.shownV - 1))
+		addSum(&h, &f.shown)
+	}
+	if st.popupText != ([32]byte{}) {
+		h.add(0x706f707570) // "popup"
+		addSum(&h, &st.popupText)
+	}
 	return h
+}
+
+// addSum mixes a SHA-256.
+func addSum(h *mix, sum *[32]byte) {
+	for i := 0; i < len(sum); i += 8 {
+		h.add(binary.LittleEndian.Uint64(sum[i:]))
+	}
 }
 
 // digestTail mixes the receipt chain's head and returns the hash.
 func digestTail(h *mix, st *state) uint64 {
 	if st.hasLast {
-		for i := 0; i < len(st.last); i += 8 {
-			h.add(binary.LittleEndian.Uint64(st.last[i:]))
-		}
+		addSum(h, &st.last)
 	}
 	return h.sum()
 }

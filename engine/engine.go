@@ -60,6 +60,10 @@ type Engine struct {
 	// sdkPerms are the permissions any SDK's basis or optional data
 	// names, a bit each: what deciding which SDKs run looks at.
 	sdkPerms uint16
+	// popupHashes are the SHA-256 of each policy popup as shown, per
+	// locale, version the changes start after (-1 too) and popup,
+	// computed at their first use (policyHash).
+	popupHashes []hashOnce
 	// listing is the last SDK listing a response carried (render.go).
 	listing atomic.Pointer[sdkListing]
 }

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -10,7 +11,6 @@ import (
 	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
-	"github.com/jitconsent/jitconsent/engine/vocab"
 )
 
 type response struct {
@@ -19,10 +19,11 @@ type response struct {
 		Blocking                                   bool
 		Changes                                    []string
 	}
-	SDKs    []string
-	SDKData map[string]json.RawMessage `json:"sdk_data"`
-	State   json.RawMessage
-	Trace   []struct{ Rule, Detail string }
+	SDKs     []string
+	SDKData  map[string]json.RawMessage `json:"sdk_data"`
+	Receipts []struct{ Kind, Version, Answer, Text string }
+	State    json.RawMessage
+	Trace    []struct{ Rule, Detail string }
 }
 
 func decide(t *testing.T, e *engine.Engine, state json.RawMessage, event string) response {
@@ -42,8 +43,10 @@ func decideOS(t *testing.T, e *engine.Engine, os map[string]string, state json.R
 	return r
 }
 
-// TestMinorUpdate: a minor update informs once, without blocking, and
-// consent to the earlier version stands (RECONSENT).
+// TestMinorUpdate: a minor update offers a choice without blocking;
+// declined, consent to the earlier version stands, the app goes on and the
+// update is offered again at the next launch, not on every step; accepted,
+// the new version is on record (RECONSENT).
 func TestMinorUpdate(t *testing.T) {
 	ref := newEngine(t, "reference")
 	// Notifications granted: the revision's new SDK is a push SDK, which
@@ -52,18 +55,11 @@ func TestMinorUpdate(t *testing.T) {
 	r := decideOS(t, ref, notif, nil, `{"type":"launch"}`)
 	r = decideOS(t, ref, notif, r.State, `{"type":"policy_answer","accepted":true}`)
 
-	// The example revision, declared minor for this test.
-	b := *compiled(t, "revision")
-	b.History = slices.Clone(b.History)
-	b.History[len(b.History)-1].Change = vocab.ChangeMinor.String()
-	minor, err := engine.New(&b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	minor := newEngine(t, "minor")
 	r = decideOS(t, minor, notif, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
 	if len(r.Actions) != 2 || r.Actions[0].Type != "show_policy" || r.Actions[0].Change != "minor" ||
-		r.Actions[0].Blocking || r.Actions[0].Decline != "" || len(r.Actions[0].Changes) == 0 || r.Actions[1].Type != "show_rationale" {
-		t.Fatalf("want the minor notice then the step's rationale; got %+v", r.Actions)
+		r.Actions[0].Blocking || r.Actions[0].Accept == "" || r.Actions[0].Decline == "" || len(r.Actions[0].Changes) == 0 || r.Actions[1].Type != "show_rationale" {
+		t.Fatalf("want the minor update, with agree and decline, then the step's rationale; got %+v", r.Actions)
 	}
 	if len(r.SDKs) == 0 {
 		t.Error("a minor update stops no SDK")
@@ -71,13 +67,81 @@ func TestMinorUpdate(t *testing.T) {
 	if slices.Contains(r.SDKs, "getui_push") {
 		t.Error("an SDK added by a version not accepted runs")
 	}
+	r = decideOS(t, minor, notif, r.State, `{"type":"policy_answer","accepted":false}`)
+	if len(r.Actions) != 0 || len(r.Receipts) != 1 || r.Receipts[0].Kind != "policy" || r.Receipts[0].Version != "2023-09-01" || r.Receipts[0].Answer != "declined" {
+		t.Fatalf("declining the minor update: want no action and a policy receipt declining 2023-09-01; got %+v %+v", r.Actions, r.Receipts)
+	}
+	if len(r.SDKs) == 0 || slices.Contains(r.SDKs, "getui_push") {
+		t.Errorf("declined, consent to 2022-03-29 stands and the new version's SDKs wait; got %v", r.SDKs)
+	}
+	if !strings.Contains(string(r.State), `"accepted":"2022-03-29"`) || strings.Contains(string(r.State), `"basic"`) {
+		t.Errorf("declined, the accepted version stays and no basic mode: %s", r.State)
+	}
+	r = decideOS(t, minor, notif, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
+	if len(r.Actions) != 1 || r.Actions[0].Type != "show_rationale" {
+		t.Errorf("a declined minor update is not offered on every step; got %+v", r.Actions)
+	}
 	r = decideOS(t, minor, notif, r.State, `{"type":"launch"}`)
-	if len(r.Actions) != 0 {
-		t.Errorf("the minor notice is shown once; got %+v", r.Actions)
+	if len(r.Actions) != 1 || r.Actions[0].Change != "minor" || r.Actions[0].Blocking {
+		t.Fatalf("a declined minor update is offered again at the next launch; got %+v", r.Actions)
 	}
 	r = decideOS(t, minor, notif, r.State, `{"type":"policy_answer","accepted":true}`)
+	if len(r.Receipts) != 1 || r.Receipts[0].Version != "2023-09-01" || r.Receipts[0].Answer != "accepted" {
+		t.Errorf("want a policy receipt accepting 2023-09-01; got %+v", r.Receipts)
+	}
 	if !slices.Contains(r.SDKs, "getui_push") {
-		t.Errorf("after the notice is acknowledged the new version's SDKs run; got %v", r.SDKs)
+		t.Errorf("once the minor update is accepted the new version's SDKs run; got %v", r.SDKs)
+	}
+	r = decideOS(t, minor, notif, r.State, `{"type":"launch"}`)
+	if len(r.Actions) != 0 {
+		t.Errorf("an accepted update is not offered again; got %+v", r.Actions)
+	}
+}
+
+// TestPolicyLinks: show_policy carries the policy's links in the
+// request's locale, on every popup, and the popup's text hash covers them.
+func TestPolicyLinks(t *testing.T) {
+	b := *compiled(t, "reference")
+	b.Texts = maps.Clone(b.Texts)
+	urls := map[string]string{}
+	for _, loc := range b.Policy.Locales {
+		b.Texts[loc] = maps.Clone(b.Texts[loc])
+		b.Texts[loc]["link.policy"] = "Full policy (" + loc + ")"
+		urls[loc] = "https://www.example.com/privacy?lang=" + loc
+	}
+	b.Policy.Links = []bundle.Link{{Kind: "policy", Title: "link.policy", URLs: urls}}
+	e, err := engine.New(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", conformance.Device{Platform: "android", Version: "33"}, nil, nil, []byte(`{"type":"launch"}`)))
+	want := `"links":[{"kind":"policy","title":"Full policy (en)","url":"https://www.example.com/privacy?lang=en"}]`
+	if !strings.Contains(string(out), want) {
+		t.Errorf("show_policy lacks %s:\n%s", want, out)
+	}
+	plain := newEngine(t, "reference").Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", conformance.Device{Platform: "android", Version: "33"}, nil, nil, []byte(`{"type":"launch"}`)))
+	if !strings.Contains(string(plain), `"links":[]`) {
+		t.Errorf("a policy without links shows an empty list:\n%s", plain)
+	}
+	text := func(out []byte) string {
+		var r struct {
+			State struct {
+				PopupText string `json:"popup_text"`
+			}
+		}
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.State.PopupText
+	}
+	if a, b := text(out), text(plain); a == "" || a == b {
+		t.Errorf("the popup's text hash does not cover its links: %q and %q", a, b)
+	}
+	for _, bad := range []string{"http://www.example.com/", "https://", "https:///x", "https://a b"} {
+		b.Policy.Links = []bundle.Link{{Kind: "policy", Title: "link.policy", URLs: map[string]string{"zh-CN": bad, "en": bad, "zh-TW": bad}}}
+		if _, err := engine.New(&b); err == nil {
+			t.Errorf("a link to %q accepted", bad)
+		}
 	}
 }
 
@@ -319,5 +383,35 @@ func TestPickerWithSeparateConsent(t *testing.T) {
 	}
 	if strings.Contains(string(declined.State), `"perms"`) {
 		t.Errorf("declining the consent recorded something for the permission: %s", declined.State)
+	}
+}
+
+// TestShownTextsInState: the version and hash of the screen waiting are
+// in the state and covered by its integrity hash; a state from before
+// they were kept (case 221) still reads.
+func TestShownTextsInState(t *testing.T) {
+	ref := newEngine(t, "reference")
+	r := decide(t, ref, nil, `{"type":"launch"}`)
+	if !strings.Contains(string(r.State), `"popup_text":"`) {
+		t.Fatalf("the popup's text hash is not kept: %s", r.State)
+	}
+	r = decide(t, ref, r.State, `{"type":"policy_answer","accepted":true}`)
+	r = decide(t, ref, r.State, `{"type":"enter","scenario":"loan_apply","step":"apply"}`)
+	var st struct {
+		Flow struct{ Version, Text string }
+	}
+	if err := json.Unmarshal(r.State, &st); err != nil || st.Flow.Version != "2022-03-29" || len(st.Flow.Text) != 64 {
+		t.Fatalf("the rationale's version and text hash are not kept: %v %s", err, r.State)
+	}
+	for _, edit := range []struct{ from, to string }{
+		{st.Flow.Text, strings.Repeat("0", 63) + "1"},
+		{`,"version":"2022-03-29","text":"` + st.Flow.Text + `"`, ""},
+	} {
+		changed := json.RawMessage(strings.Replace(string(r.State), edit.from, edit.to, 1))
+		// Untrusted, the state is a fresh install's: no rationale waits.
+		got := ref.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", conformance.Device{Platform: "android", Version: "33"}, nil, changed, []byte(`{"type":"rationale_answer","permission":"location","accepted":true}`)))
+		if !strings.Contains(string(got), `"code":"not_requested"`) {
+			t.Errorf("a state whose kept text was edited (%q) is used: %s", edit.to, got)
+		}
 	}
 }

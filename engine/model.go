@@ -175,10 +175,13 @@ type stepRef struct{ sc, st int } // st < 0: any step of the scenario
 var noStep = stepRef{-1, -1}
 
 type localeTexts struct {
-	tag                                               string
+	tag string
+	// links is the JSON of show_policy's links in this locale, made at
+	// New: [{"kind","title","url"}].
+	links                                             string
 	policyTitle, policyBody, policyAccept, policyDecl text
 	updTitle, updMajor, updMinor                      text
-	updAccept, updDecline, updAck                     text
+	updAccept, updDecline                             text
 	basicMode, ratAccept, ratDecline                  text
 	consAccept, consDecline                           text
 	consentTitle, consentBlock                        [vocab.NumSensitive]text
@@ -343,6 +346,7 @@ func (e *Engine) build(b *bundle.Bundle) error {
 		}
 		e.history = append(e.history, h)
 	}
+	e.popupHashes = make([]hashOnce, len(e.locales)*(len(e.history)+1)*numPopups)
 	return nil
 }
 
@@ -359,13 +363,25 @@ func (e *Engine) localeTexts(loc string) localeTexts {
 		updMinor:     t("policy.update.minor"),
 		updAccept:    t("policy.update.accept"),
 		updDecline:   t("policy.update.decline"),
-		updAck:       t("policy.update.ack"),
 		basicMode:    t("basic_mode.body"),
 		ratAccept:    t("rationale.accept"),
 		ratDecline:   t("rationale.decline"),
 		consAccept:   t("consent.accept"),
 		consDecline:  t("consent.decline"),
 	}
+	w := jsonWriter{[]byte{'['}}
+	for i, l := range e.b.Policy.Links {
+		w.comma(i)
+		w.raw(`{"kind":`)
+		w.str(l.Kind)
+		w.raw(`,"title":`)
+		w.str(e.b.Text(loc, l.Title))
+		w.raw(`,"url":`)
+		w.str(l.URLs[loc])
+		w.byte('}')
+	}
+	w.byte(']')
+	lt.links = string(w.b)
 	for c := range vocab.NumSensitive {
 		lt.consentTitle[c] = t(bundle.ConsentText(bundle.ConsentTitle, c.String()))
 		lt.consentBlock[c] = t(bundle.ConsentText(bundle.ConsentBlock, c.String()))

@@ -35,6 +35,7 @@ const noPerm = vocab.NumPermissions
 // receipt is a consent receipt created by this call.
 type receipt struct {
 	kind    receiptKind
+	ver     int              // index into history of the version whose texts it records
 	perm    vocab.Permission // noPerm for the policy
 	step    stepRef
 	text    [32]byte
@@ -48,12 +49,12 @@ type receipt struct {
 // receipt records a consent receipt and chains it to the one before: its
 // hash is the SHA-256 of its own JSON without the hash member, and its
 // "prev" is the hash of the receipt before it.
-func (d *decision) receipt(kind receiptKind, perm vocab.Permission, step stepRef, text [32]byte, ans string, consent int) {
+func (d *decision) receipt(kind receiptKind, ver int, perm vocab.Permission, step stepRef, text [32]byte, ans string, consent int) {
 	if d.nRcpts == len(d.rcpts) {
 		return
 	}
 	st := &d.st
-	rc := receipt{kind: kind, perm: perm, step: step, text: text, answer: ans, consent: consent, prev: st.last, hasPrev: st.hasLast}
+	rc := receipt{kind: kind, ver: ver, perm: perm, step: step, text: text, answer: ans, consent: consent, prev: st.last, hasPrev: st.hasLast}
 	body := d.appendReceipt(d.scratch[:0], &rc)
 	d.scratch = body[:0]
 	rc.hash = sha256.Sum256(body)
@@ -70,7 +71,7 @@ func (d *decision) appendReceipt(b []byte, rc *receipt) []byte {
 	w.raw(`,"policy":`)
 	w.id(d.e.id)
 	w.raw(`,"version":`)
-	w.id(d.e.version)
+	w.id(d.e.history[rc.ver].version)
 	if rc.perm != noPerm {
 		w.raw(`,"permission":`)
 		w.id(rc.perm.String())
@@ -144,15 +145,26 @@ func (d *decision) rationaleHash(sp *stepPermModel) [32]byte {
 }
 
 // policyHash is the hash of the policy popup as shown in the request's
-// locale: its title, body, lines of change and buttons.
+// locale: its title, body, lines of change, links (each link's title
+// and URL) and buttons. It depends on the popup, the version the changes
+// start after and the locale, and is remembered per each at its first use:
+// the state keeps it from the moment the popup is shown.
 func (d *decision) policyHash(pop popup, from int) [32]byte {
-	lt := &d.e.locales[d.r.locale]
-	title, body, accept, decline := lt.popupTexts(pop)
-	texts := []string{title.raw, body.raw}
-	if pop != popFirst {
-		d.e.changeLines(from, d.r.locale, func(t text) { texts = append(texts, t.raw) })
-	}
-	return d.textHash(append(texts, accept.raw, decline.raw)...)
+	e := d.e
+	h := &e.popupHashes[(d.r.locale*(len(e.history)+1)+from+1)*numPopups+int(pop-popFirst)]
+	h.once.Do(func() {
+		lt := &e.locales[d.r.locale]
+		title, body, accept, decline := lt.popupTexts(pop)
+		texts := []string{title.raw, body.raw}
+		if pop != popFirst {
+			e.changeLines(from, d.r.locale, func(t text) { texts = append(texts, t.raw) })
+		}
+		for _, l := range e.b.Policy.Links {
+			texts = append(texts, e.b.Text(lt.tag, l.Title), l.URLs[lt.tag])
+		}
+		h.sum = d.textHash(append(texts, accept.raw, decline.raw)...)
+	})
+	return h.sum
 }
 
 // textHash is the SHA-256 of texts shown together, each ended by a

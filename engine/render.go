@@ -87,6 +87,8 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 			})
 		}
 		w.byte(']')
+		w.raw(`,"links":`)
+		w.raw(lt.links)
 		w.field("accept", accept)
 		w.field("decline", decline)
 	case vocab.ActionBasicMode:

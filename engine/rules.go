@@ -16,13 +16,13 @@ func (d *decision) run() {
 	case vocab.EventLaunch:
 		st.flow = flow{step: noStep}
 		st.resume, st.at = noStep, noStep
-		d.policyGate(false)
+		d.policyGate(false, true)
 	case vocab.EventPolicyAnswer:
 		d.policyAnswer()
 	case vocab.EventEnter:
 		ref := stepRef{ev.scenario, ev.step}
 		st.flow = flow{step: noStep}
-		if !d.policyGate(true) {
+		if !d.policyGate(true, false) {
 			st.resume = ref
 			return
 		}
@@ -39,9 +39,11 @@ func (d *decision) run() {
 }
 
 // popupDue tells which policy popup the state needs: the first one, a
-// blocking one for a major update, an informing one for a minor update
-// not yet shown, or none.
-func (d *decision) popupDue() popup {
+// blocking one for a major update, a non-blocking one for a minor update
+// (at launch while it is not accepted, otherwise only when not yet
+// shown: a declined minor update is offered again at the next launch,
+// not on every step), or none.
+func (d *decision) popupDue(launching bool) popup {
 	st := &d.st
 	last := len(d.e.history) - 1
 	if st.accepted < 0 {
@@ -55,7 +57,7 @@ func (d *decision) popupDue() popup {
 			return popMajor
 		}
 	}
-	if st.seen < last {
+	if st.seen < last || launching {
 		return popMinor
 	}
 	return popNone
@@ -65,16 +67,15 @@ func (d *decision) popupDue() popup {
 // (PRECONSENT, RECONSENT, BASIC_MODE) and reports whether the flow may go
 // on. entering says the user asked for a function: a declined policy is
 // then offered again, while a launch only shows the basic-mode notice.
-func (d *decision) policyGate(entering bool) bool {
+func (d *decision) policyGate(entering, launching bool) bool {
 	st := &d.st
-	pop := d.popupDue()
+	pop := d.popupDue(launching)
 	switch pop {
 	case popNone:
 		return true
 	case popMinor:
 		d.showPolicy(popMinor)
-		d.note(vocab.RuleReconsent, "policy ", d.e.version, " changes nothing major since ", d.e.history[st.accepted].version, ": the update is shown once and consent stands")
-		st.seen = len(d.e.history) - 1
+		d.note(vocab.RuleReconsent, "policy ", d.e.version, " changes nothing major since the accepted ", d.e.history[st.accepted].version, ": the update is offered without blocking, and consent to ", d.e.history[st.accepted].version, " stands until it is accepted")
 		return true
 	}
 	if st.basic && !entering {
@@ -94,36 +95,57 @@ func (d *decision) policyGate(entering bool) bool {
 	return false
 }
 
+// showPolicy shows a policy popup of the active version and keeps its
+// text's hash, with which its answer is recorded.
 func (d *decision) showPolicy(pop popup) {
 	d.act(action{kind: vocab.ActionShowPolicy, pop: pop, from: d.st.accepted})
 	d.st.pending = pop
 	d.st.seen = len(d.e.history) - 1
+	d.st.popupText = d.policyHash(pop, d.st.accepted)
 }
 
 func (d *decision) policyAnswer() {
 	st, ev := &d.st, &d.r.ev
+	last := len(d.e.history) - 1
 	pop := st.pending
 	if pop == popNone {
 		// The user may also read and accept the policy from a page of the
 		// app (basic mode points there), without a popup.
-		if pop = d.popupDue(); pop == popNone || pop == popMinor {
+		if pop = d.popupDue(false); pop == popNone || pop == popMinor {
 			d.fail = &errcode.Error{Code: errcode.NotRequested, Field: "event", Message: "no policy popup is waiting for an answer: consent to policy " + d.e.version + " is on record"}
 			return
 		}
 	}
-	d.receipt(rcptPolicy, noPerm, noStep, d.policyHash(pop, st.accepted), answer(ev.accepted), -1)
+	// The answer is to the popup as it was shown: of version seen, which
+	// a newer bundle loaded since may have followed (the state kept its
+	// text); a state from before it kept them answers the active version.
+	ver, text := last, st.popupText
+	if st.pending != popNone && text != ([32]byte{}) {
+		ver = st.seen
+	} else {
+		text = d.policyHash(pop, st.accepted)
+	}
+	version := d.e.history[ver].version
+	d.receipt(rcptPolicy, ver, noPerm, noStep, text, answer(ev.accepted), -1)
 	resume := st.resume
-	st.pending, st.resume = popNone, noStep
+	st.pending, st.popupText, st.resume = popNone, [32]byte{}, noStep
 	switch {
 	case pop == popMinor:
-		st.accepted = len(d.e.history) - 1
-		d.note(vocab.RuleReconsent, "the minor update to ", d.e.version, " was shown and noted")
-	case ev.accepted:
-		st.accepted, st.basic = len(d.e.history)-1, false
-		if pop == popFirst {
-			d.note(vocab.RulePreconsent, "policy ", d.e.version, " accepted: SDKs may start and permissions may be asked just in time")
+		if ev.accepted {
+			st.accepted = ver
+			d.note(vocab.RuleReconsent, "the minor update to ", version, " was accepted")
 		} else {
-			d.note(vocab.RuleReconsent, "policy ", d.e.version, " accepted again after its major changes")
+			d.note(vocab.RuleReconsent, "the minor update to ", version, " was declined: consent to ", d.e.history[st.accepted].version, " stands, the app goes on, and the update is offered again at the next launch")
+		}
+		if ver < last {
+			d.newerFirst(noStep)
+		}
+	case ev.accepted:
+		st.accepted, st.basic = ver, false
+		if pop == popFirst {
+			d.note(vocab.RulePreconsent, "policy ", version, " accepted: SDKs may start and permissions may be asked just in time")
+		} else {
+			d.note(vocab.RuleReconsent, "policy ", version, " accepted again after its major changes")
 			// Accepting the policy is not the separate consent that
 			// sensitive data needs, and a major change may have changed
 			// what it was given for: each is asked again, in its step.
@@ -133,6 +155,9 @@ func (d *decision) policyAnswer() {
 				d.note(vocab.RuleSeparate, "separate consents given under an earlier version are asked again in their steps")
 			}
 		}
+		if ver < last && d.newerFirst(resume) {
+			return
+		}
 		if resume.sc >= 0 {
 			d.enter(resume)
 		}
@@ -140,8 +165,28 @@ func (d *decision) policyAnswer() {
 		st.basic = true
 		st.flow = flow{step: noStep}
 		d.act(action{kind: vocab.ActionBasicMode})
-		d.note(vocab.RuleBasicMode, "policy ", d.e.version, " declined: basic browsing only, no SDK runs, nothing is asked")
+		d.note(vocab.RuleBasicMode, "policy ", version, " declined: basic browsing only, no SDK runs, nothing is asked")
 	}
+}
+
+// newerFirst shows the update that a bundle loaded while a popup waited
+// brought, once that popup's answer is recorded (RECONSENT: updates
+// first). It reports whether the update blocks: then resume, the step to
+// go on with, waits for its answer.
+func (d *decision) newerFirst(resume stepRef) bool {
+	st := &d.st
+	pop := d.popupDue(false)
+	if pop == popNone {
+		return false
+	}
+	d.showPolicy(pop)
+	if pop == popMinor {
+		d.note(vocab.RuleReconsent, "policy ", d.e.version, " arrived while an earlier popup waited: it is offered next, without blocking")
+		return false
+	}
+	st.resume = resume
+	d.note(vocab.RuleReconsent, "policy ", d.e.version, " arrived while an earlier popup waited: its major changes are shown next, before anything else")
+	return true
 }
 
 // enter starts a step: each of its permissions in order, then proceed or
@@ -252,6 +297,7 @@ func (d *decision) advance(i int) {
 			continue
 		}
 		f.i, f.wait = i, waitRationale
+		d.shown(d.rationaleHash(sp))
 		d.act(action{kind: vocab.ActionShowRationale, step: f.step, sp: i, perm: p})
 		d.note(vocab.RuleRationale, sp.rationaleNote)
 		if dev.onePrePermissionButton() {
@@ -291,6 +337,7 @@ func (d *decision) askConsent(i int, sp *stepPermModel) bool {
 		return false
 	}
 	f.i, f.wait = i, waitConsent
+	d.shown(d.screenHash(sp, screenConsent))
 	d.act(action{kind: vocab.ActionShowConsent, step: f.step, sp: i, perm: noPerm})
 	d.note(vocab.RuleSeparate, sp.separateNote)
 	return true
@@ -308,6 +355,7 @@ func (d *decision) askPermConsent(i int, sp *stepPermModel) bool {
 		return false
 	}
 	f.i, f.wait = i, waitConsent
+	d.shown(d.screenHash(sp, screenConsent))
 	d.act(action{kind: vocab.ActionShowConsent, step: f.step, sp: i, perm: sp.perm})
 	d.note(vocab.RuleSeparate, sp.separateNote)
 	d.note(vocab.RuleSeparate, c.id, " is asked on a screen of its own, before anything about ", sp.perm.String())
@@ -427,20 +475,44 @@ func (d *decision) current(waits ...wait) *stepPermModel {
 	return sp
 }
 
-// updateDue handles a policy update that arrived while a step was asking
-// (a newer bundle loaded): the answer is set aside, the update is shown
-// first (RECONSENT), and the step starts again, in the new policy's words,
-// once it is accepted. It reports whether it did so.
+// shown keeps, for the screen the step in progress now shows, the active
+// version and the hash of its texts: its answer is recorded with them.
+func (d *decision) shown(text [32]byte) {
+	d.st.flow.shownV, d.st.flow.shown = len(d.e.history), text
+}
+
+// kept returns the version and the hash of the texts of the screen the
+// step in progress showed, as the state kept them; for a state from before
+// it kept them, the active version and hash(), the screen as now shown.
+func (d *decision) kept(hash func() [32]byte) (int, [32]byte) {
+	if f := &d.st.flow; f.shownV > 0 {
+		return f.shownV - 1, f.shown
+	}
+	return len(d.e.history) - 1, hash()
+}
+
+// updateDue shows, once the answer to a screen of the step in progress is
+// recorded and applied, a policy update that arrived while the screen
+// waited (a newer bundle loaded): updates come first (RECONSENT). A minor
+// one is shown without blocking and the step goes on, in the new texts;
+// for a major one the step stops and starts again, in the new texts, once
+// the update is accepted: updateDue then reports true.
 func (d *decision) updateDue() bool {
-	pop := d.popupDue()
-	if pop != popFirst && pop != popMajor {
+	pop := d.popupDue(false)
+	if pop == popNone {
 		return false
 	}
 	st := &d.st
-	st.resume = st.flow.step
+	step := st.flow.step
+	if pop == popMinor {
+		d.showPolicy(pop)
+		d.note(vocab.RuleReconsent, "policy ", d.e.version, " arrived during ", d.stepName(step), ": the answer is recorded with the texts shown, the minor update is offered without blocking and the step goes on in its texts")
+		return false
+	}
+	st.resume = step
 	st.flow = flow{step: noStep}
 	d.showPolicy(pop)
-	d.note(vocab.RuleReconsent, "policy ", d.e.version, " arrived during ", d.stepName(st.resume), ": the answer is set aside and the step starts again once the policy is accepted")
+	d.note(vocab.RuleReconsent, "policy ", d.e.version, " arrived during ", d.stepName(step), ": the answer is recorded with the texts shown, and the step starts again, in the new texts, once the policy is accepted")
 	return true
 }
 
@@ -456,10 +528,8 @@ func (d *decision) rationaleAnswer() {
 		d.fail = &errcode.Error{Code: errcode.BadValue, Field: "event.accepted", Message: "an iOS pre-permission screen has no decline button: the user refuses in the system dialog, reported with permission_result"}
 		return
 	}
-	if d.updateDue() {
-		return
-	}
 	f := &d.st.flow
+	i := f.i
 	ps := &d.st.perms[sp.perm]
 	name := sp.perm.String()
 	// The rationale carried the separate consent unless the platform asks
@@ -469,14 +539,19 @@ func (d *decision) rationaleAnswer() {
 	if carries {
 		consent = sp.consent
 	}
-	d.receipt(rcptRationale, sp.perm, f.step, d.rationaleHash(sp), answer(ev.accepted), consent)
+	ver, text := d.kept(func() [32]byte { return d.rationaleHash(sp) })
+	d.receipt(rcptRationale, ver, sp.perm, f.step, text, answer(ev.accepted), consent)
 	if !ev.accepted {
 		if carries {
 			d.st.consents.decline(sp.consent, d.r.now)
 			d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " declined with ", name, ": nothing rests on it")
 		}
-		if !d.refused(f.i, true) {
-			d.advance(f.i + 1)
+		if d.updateDue() {
+			d.remember(sp)
+			return
+		}
+		if !d.refused(i, true) {
+			d.advance(i + 1)
 		}
 		return
 	}
@@ -485,33 +560,47 @@ func (d *decision) rationaleAnswer() {
 		d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " (", name, ") recorded in its own receipt, for this purpose only")
 	}
 	os := d.osAt(sp.perm, d.e.row(sp.perm, sp.access, dev))
-	if os == vocab.OSGranted || os == vocab.OSLimited {
+	granted := os == vocab.OSGranted || os == vocab.OSLimited
+	if granted {
 		ps.withdrawn = false
-		d.advance(f.i + 1)
+	}
+	if d.updateDue() {
+		return
+	}
+	if granted {
+		d.advance(i + 1)
 		return
 	}
 	if os == vocab.OSRestricted {
 		d.note(vocab.RulePlatform, name, ": restricted on this device; the user cannot grant it")
-		if !d.refused(f.i, false) {
-			d.advance(f.i + 1)
+		if !d.refused(i, false) {
+			d.advance(i + 1)
 		}
 		return
 	}
 	if row := d.e.row(sp.perm, sp.access, dev); row != nil && row.grant == vocab.GrantSpecial {
 		f.wait = waitSettings
-		d.act(action{kind: vocab.ActionOpenSettings, step: f.step, sp: f.i, perm: sp.perm})
+		d.act(action{kind: vocab.ActionOpenSettings, step: f.step, sp: i, perm: sp.perm})
 		d.note(vocab.RuleSettings, name, ": a special access, granted only in the settings (", row.settings, "); no system dialog exists for it")
 		return
 	}
 	if why := dev.dialogGone(os, ps.denials); why != "" {
 		f.wait = waitSettings
-		d.act(action{kind: vocab.ActionOpenSettings, step: f.step, sp: f.i, perm: sp.perm})
+		d.act(action{kind: vocab.ActionOpenSettings, step: f.step, sp: i, perm: sp.perm})
 		d.note(vocab.RuleSettings, name, ": ", why, "; the user is guided to the settings")
 		return
 	}
 	f.wait = waitRequest
-	d.act(action{kind: vocab.ActionRequestPermission, step: f.step, sp: f.i, perm: sp.perm})
+	d.act(action{kind: vocab.ActionRequestPermission, step: f.step, sp: i, perm: sp.perm})
 	d.note(vocab.RuleRationale, name, ": rationale accepted, the system dialog may follow")
+}
+
+// remember records the refusal of an optional permission for its
+// cooldown, as refused does, when its step stopped for a major update.
+func (d *decision) remember(sp *stepPermModel) {
+	if sp.conseq != vocab.Blocking && sp.perm != noPerm {
+		d.st.perms[sp.perm].refused = d.r.now
+	}
 }
 
 func (d *decision) permissionResult() {
@@ -521,20 +610,15 @@ func (d *decision) permissionResult() {
 		d.fail = &errcode.Error{Code: errcode.NotRequested, Field: "event.permission", Message: ev.perm.String() + " was not requested"}
 		return
 	}
-	if d.updateDue() {
-		return
-	}
 	f := &d.st.flow
+	i := f.i
 	ps := &d.st.perms[sp.perm]
-	d.receipt(rcptPermission, sp.perm, f.step, d.rationaleHash(sp), ev.result.String(), sp.consentOrNone())
+	ver, text := d.kept(func() [32]byte { return d.rationaleHash(sp) })
+	d.receipt(rcptPermission, ver, sp.perm, f.step, text, ev.result.String(), sp.consentOrNone())
+	granted := ev.result == vocab.ResultGranted || ev.result == vocab.ResultLimited
 	switch ev.result {
 	case vocab.ResultGranted, vocab.ResultLimited:
 		ps.withdrawn, ps.refused = false, 0
-		if ev.result == vocab.ResultLimited {
-			d.note(vocab.RulePlatform, sp.perm.String(), ": granted with limits (approximate location or selected photos); the step goes on")
-		}
-		d.advance(f.i + 1)
-		return
 	case vocab.ResultDenied:
 		if f.wait == waitRequest {
 			ps.denials++
@@ -544,16 +628,34 @@ func (d *decision) permissionResult() {
 			ps.denials = 2
 		}
 	}
-	if !d.refused(f.i, true) {
-		d.advance(f.i + 1)
+	if d.updateDue() {
+		if !granted {
+			d.remember(sp)
+		}
+		return
+	}
+	if granted {
+		if ev.result == vocab.ResultLimited {
+			d.note(vocab.RulePlatform, sp.perm.String(), ": granted with limits (approximate location or selected photos); the step goes on")
+		}
+		d.advance(i + 1)
+		return
+	}
+	if !d.refused(i, true) {
+		d.advance(i + 1)
 	}
 }
 
 func (d *decision) withdraw() {
 	st, ev := &d.st, &d.r.ev
 	if ev.policy {
-		d.receipt(rcptWithdraw, noPerm, noStep, [32]byte{}, "withdrawn", -1)
-		st.accepted, st.basic, st.pending = -1, true, popNone
+		// It withdraws consent to the version on record.
+		ver := len(d.e.history) - 1
+		if st.accepted >= 0 {
+			ver = st.accepted
+		}
+		d.receipt(rcptWithdraw, ver, noPerm, noStep, [32]byte{}, "withdrawn", -1)
+		st.accepted, st.basic, st.pending, st.popupText = -1, true, popNone, [32]byte{}
 		st.flow, st.resume, st.at = flow{step: noStep}, noStep, noStep
 		// Nothing granted before comes back without a new rationale.
 		st.consents.given = 0
@@ -566,21 +668,21 @@ func (d *decision) withdraw() {
 	}
 	if ev.consent >= 0 {
 		c := ev.consent
-		d.receipt(rcptWithdraw, noPerm, noStep, [32]byte{}, "withdrawn", c)
+		d.receipt(rcptWithdraw, len(d.e.history)-1, noPerm, noStep, [32]byte{}, "withdrawn", c)
 		st.consents.withdraw(c)
 		d.dropFromFlow(func(sp *stepPermModel) bool { return sp.consent == c })
 		d.note(vocab.RuleWithdraw, "separate consent to ", d.e.consents[c].id, " withdrawn: the processing that rests on it stops and it is asked again before any new use")
 		return
 	}
 	ps := &st.perms[ev.perm]
-	d.receipt(rcptWithdraw, ev.perm, noStep, [32]byte{}, "withdrawn", -1)
+	d.receipt(rcptWithdraw, len(d.e.history)-1, ev.perm, noStep, [32]byte{}, "withdrawn", -1)
 	ps.withdrawn = true
 	// The separate consents given on this permission's rationales were
 	// given with it, on one screen: they go with it, each in a receipt
 	// of its own, and are asked again with it.
 	for c := range d.e.consents {
 		if d.e.permConsents[ev.perm]&(1<<c) != 0 && st.consents.has(c) {
-			d.receipt(rcptWithdraw, noPerm, noStep, [32]byte{}, "withdrawn", c)
+			d.receipt(rcptWithdraw, len(d.e.history)-1, noPerm, noStep, [32]byte{}, "withdrawn", c)
 			st.consents.withdraw(c)
 			d.note(vocab.RuleWithdraw, "separate consent to ", d.e.consents[c].id, ", given with ", ev.perm.String(), ", withdrawn with it")
 		}
@@ -621,26 +723,31 @@ func (d *decision) consentAnswer() {
 		d.fail = &errcode.Error{Code: errcode.NotRequested, Field: "event.purpose", Message: "no consent screen for " + d.e.consents[ev.consent].id + " is waiting for an answer"}
 		return
 	}
-	if d.updateDue() {
-		return
-	}
 	f := &d.st.flow
+	i := f.i
 	c := &d.e.consents[sp.consent]
-	d.receipt(rcptConsent, noPerm, f.step, d.screenHash(sp, screenConsent), answer(ev.accepted), sp.consent)
+	ver, text := d.kept(func() [32]byte { return d.screenHash(sp, screenConsent) })
+	d.receipt(rcptConsent, ver, noPerm, f.step, text, answer(ev.accepted), sp.consent)
 	if ev.accepted {
 		d.st.consents.give(sp.consent)
 		d.note(vocab.RuleSeparate, "separate consent to ", c.id, " recorded in its own receipt, for this purpose only")
-		next := f.i + 1
+	} else {
+		d.st.consents.decline(sp.consent, d.r.now)
+		d.note(vocab.RuleSeparate, "separate consent to ", c.id, " declined: nothing that rests on it is processed")
+	}
+	if d.updateDue() {
+		return
+	}
+	if ev.accepted {
+		next := i + 1
 		if sp.perm != noPerm {
-			next = f.i // the permission it comes with is asked next
+			next = i // the permission it comes with is asked next
 		}
 		d.advance(next)
 		return
 	}
-	d.st.consents.decline(sp.consent, d.r.now)
-	d.note(vocab.RuleSeparate, "separate consent to ", c.id, " declined: nothing that rests on it is processed")
-	if !d.refused(f.i, false) {
-		d.advance(f.i + 1)
+	if !d.refused(i, false) {
+		d.advance(i + 1)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 // consented reports whether consent to the policy is on record and no
 // major update waits: the condition for any SDK to run.
 func (d *decision) consented() bool {
-	return d.st.accepted >= 0 && !d.st.basic && d.popupDue() != popMajor
+	return d.st.accepted >= 0 && !d.st.basic && d.popupDue(false) != popMajor
 }
 
 // sdks returns the SDKs that may run now, a bit per SDK of the policy,

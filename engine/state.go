@@ -12,14 +12,19 @@ const StateVersion = 2
 // the values, so a host that parses and re-serialises the object keeps it
 // valid, and one that edits it loses it.
 type state struct {
-	accepted int     // index into history of the accepted version, -1 if none
-	seen     int     // index of the newest version whose popup was shown, -1 if none
-	basic    bool    // the user declined or withdrew: basic browsing only
-	pending  popup   // the popup waiting for an answer
-	resume   stepRef // the step to go on with once the policy is accepted; sc < 0 if none
-	at       stepRef // the step the user is in, for SDKs that run in a scenario
-	flow     flow
-	perms    [vocab.NumPermissions]permState
+	accepted int   // index into history of the accepted version, -1 if none
+	seen     int   // index of the newest version whose popup was shown, -1 if none
+	basic    bool  // the user declined or withdrew: basic browsing only
+	pending  popup // the popup waiting for an answer
+	// popupText is the SHA-256 of the popup waiting as it was shown (its
+	// version is seen), so that its answer is recorded with the text the
+	// user saw even when a newer bundle is active by then; zero if not
+	// recorded (a state from before it was).
+	popupText [32]byte
+	resume    stepRef // the step to go on with once the policy is accepted; sc < 0 if none
+	at        stepRef // the step the user is in, for SDKs that run in a scenario
+	flow      flow
+	perms     [vocab.NumPermissions]permState
 	// consents are the separate consents, by index into Engine.consents:
 	// given, and when each was last declined.
 	consents consentSet
@@ -33,6 +38,14 @@ type flow struct {
 	i       int     // the step permission being asked
 	wait    wait
 	missing uint16 // bit per step permission refused or unavailable
+	// The screen shown for the ask waiting (a rationale or a consent
+	// screen; the rationale also while its dialog or the settings wait):
+	// 1 + the index into history of the version whose texts it showed, and
+	// their SHA-256. Its answer's receipt names them, also when a newer
+	// bundle is active by then. shownV is 0 when not recorded (a state
+	// from before it was): the active version's texts are hashed then.
+	shownV int
+	shown  [32]byte
 }
 
 type permState struct {
@@ -66,10 +79,11 @@ func freshState() state {
 type popup uint8
 
 const (
-	popNone  popup = 0
-	popFirst       = popup(1 + vocab.ChangeFirst)
-	popMajor       = popup(1 + vocab.ChangeMajor)
-	popMinor       = popup(1 + vocab.ChangeMinor)
+	popNone   popup = 0
+	popFirst        = popup(1 + vocab.ChangeFirst)
+	popMajor        = popup(1 + vocab.ChangeMajor)
+	popMinor        = popup(1 + vocab.ChangeMinor)
+	numPopups       = 3 // first, major, minor
 )
 
 // String is the popup's change, as show_policy and the state write it.

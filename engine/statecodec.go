@@ -71,6 +71,10 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 					return bad("pending")
 				}
 			}
+		case "popup_text":
+			if !decodeSum(&s, "popup_text", &st.popupText) {
+				return bad("popup_text")
+			}
 		case "resume", "at":
 			var v []byte
 			if v, ok = s.Str("state"); ok {
@@ -139,6 +143,8 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 		return reset("state.perms.separate belongs to state version 1")
 	case policy == nil:
 		return reset("state names no policy")
+	case st.pending == popNone && st.popupText != [32]byte{}:
+		return reset("state.popup_text belongs to no popup waiting")
 	case !hasHash:
 		return reset("state has no integrity hash")
 	}
@@ -211,6 +217,19 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 				}
 				f.missing = uint16(n)
 			}
+		case "version":
+			var v []byte
+			if v, ok = s.Str("flow.version"); ok {
+				i := e.versionIndex(v)
+				if i < 0 {
+					return "state.flow.version names version " + quote(v) + ", which this bundle does not have"
+				}
+				f.shownV = i + 1
+			}
+		case "text":
+			if !decodeSum(s, "flow.text", &f.shown) {
+				return "state.flow.text is not valid"
+			}
 		default:
 			return "state.flow has an unknown field " + quote(key)
 		}
@@ -223,6 +242,9 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 	}
 	if f.step.sc < 0 || f.wait == waitNone {
 		return "state.flow needs a step and what it waits for"
+	}
+	if (f.shownV > 0) != (f.shown != [32]byte{}) {
+		return "state.flow needs both the version and the text of the screen shown, or neither"
 	}
 	return ""
 }
@@ -301,6 +323,19 @@ func decodePerm(s *jsontext.Scanner, ps *permState, separate *uint8) string {
 	}
 }
 
+// decodeSum reads a SHA-256 in hex; a zero one is not valid (it means
+// none).
+func decodeSum(s *jsontext.Scanner, field string, sum *[32]byte) bool {
+	v, ok := s.Str(field)
+	if !ok || len(v) != 64 {
+		return false
+	}
+	if _, err := hex.Decode(sum[:], v); err != nil {
+		return false
+	}
+	return *sum != [32]byte{}
+}
+
 // encodeState appends the state, its integrity hash last.
 func (e *Engine) encodeState(b []byte, st *state) []byte {
 	w := jsonWriter{b}
@@ -323,6 +358,11 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 		w.raw(`,"pending":`)
 		w.id(st.pending.String())
 	}
+	if st.popupText != ([32]byte{}) {
+		w.raw(`,"popup_text":"`)
+		w.b = hex.AppendEncode(w.b, st.popupText[:])
+		w.byte('"')
+	}
 	if st.resume.sc >= 0 {
 		w.raw(`,"resume":`)
 		e.writeStep(&w, st.resume)
@@ -341,6 +381,13 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 		if f.missing != 0 {
 			w.raw(`,"missing":`)
 			w.int(int64(f.missing))
+		}
+		if f.shownV > 0 {
+			w.raw(`,"version":`)
+			w.id(e.history[f.shownV-1].version)
+			w.raw(`,"text":"`)
+			w.b = hex.AppendEncode(w.b, f.shown[:])
+			w.byte('"')
 		}
 		w.byte('}')
 	}

@@ -13,7 +13,8 @@ func (lt *localeTexts) popupTexts(pop popup) (title, body, accept, decline text)
 	case popMajor:
 		return lt.updTitle, lt.updMajor, lt.updAccept, lt.updDecline
 	default:
-		return lt.updTitle, lt.updMinor, lt.updAck, text{"", `""`}
+		// A minor update offers a choice too; it only does not block.
+		return lt.updTitle, lt.updMinor, lt.updAccept, lt.updDecline
 	}
 }
 

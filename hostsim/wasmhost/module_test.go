@@ -22,7 +22,7 @@ func TestConformanceThroughWasm(t *testing.T) {
 	wasmDecide := wasmDecide(t, module)
 	natives := map[string]interface {
 		Decide(dst, req []byte) []byte
-	}{"reference": nativeEngine(t, "reference"), "revision": nativeEngine(t, "revision")}
+	}{"reference": nativeEngine(t, "reference"), "revision": nativeEngine(t, "revision"), "minor": nativeEngine(t, "minor")}
 	nativeDecide := func(name string, req []byte) ([]byte, error) { return natives[name].Decide(nil, req), nil }
 	for _, j := range cases {
 		t.Run(j.Name, func(t *testing.T) {

@@ -77,12 +77,13 @@ func nativeEngine(t testing.TB, name string) *engine.Engine {
 }
 
 // wasmDecide runs the conformance journeys on instances of a module: one
-// with the embedded (reference) bundle, one that loaded the revision.
+// with the embedded (reference) bundle, one that loaded the revision, one
+// that loaded the revision declared minor.
 func wasmDecide(t testing.TB, m *Module) conformance.Decide {
 	t.Helper()
 	ctx := context.Background()
 	instances := map[string]*Instance{}
-	for _, name := range []string{"reference", "revision"} {
+	for _, name := range []string{"reference", "revision", "minor"} {
 		in, err := m.Instantiate(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -90,8 +91,10 @@ func wasmDecide(t testing.TB, m *Module) conformance.Decide {
 		t.Cleanup(func() { in.Close(ctx) })
 		instances[name] = in
 	}
-	if out, err := instances["revision"].LoadBundle(ctx, envelopes["revision"]); err != nil || !bytes.Contains(out, []byte(`"ok":true`)) {
-		t.Fatalf("load the revision: %v %s", err, out)
+	for _, name := range []string{"revision", "minor"} {
+		if out, err := instances[name].LoadBundle(ctx, envelopes[name]); err != nil || !bytes.Contains(out, []byte(`"ok":true`)) {
+			t.Fatalf("load the %s bundle: %v %s", name, err, out)
+		}
 	}
 	return func(name string, req []byte) ([]byte, error) { return instances[name].Decide(ctx, req) }
 }

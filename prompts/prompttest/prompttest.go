@@ -1,8 +1,10 @@
 // Package prompttest compiles, for tests and test tools, the bundles that
 // conformance cases and simulator journeys name: "reference", the shipped
-// policy, and "revision", the same with the example revision of
+// policy, "revision", the same with the example revision of
 // prompts/testdata/revision (a changed purpose and a new SDK: a major
-// change). Compiling them from source keeps every runner on the policy as
+// change), and "minor", the revision declared a minor change, as a
+// bundle could be: the engine follows the bundle's classification, and
+// this one lets tests play a minor update end to end. Compiling them from source keeps every runner on the policy as
 // it stands. It is a helper beside the compiler, as net/http/httptest is
 // beside net/http, so that the engine and the conformance runner need not
 // import the compiler.
@@ -13,15 +15,17 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/vocab"
 	"github.com/jitconsent/jitconsent/prompts"
 )
 
 // Names are the bundles this package compiles.
-var names = []string{"reference", "revision"}
+var names = []string{"reference", "revision", "minor"}
 
 // TestKey is the private key, relative to the repository root, that signs
 // test bundles; the test module (make wasm-test) trusts its public half.
@@ -39,6 +43,13 @@ func Bundles(root string) (map[string]*bundle.Bundle, error) {
 	}
 	out := map[string]*bundle.Bundle{}
 	for _, name := range names {
+		if name == "minor" {
+			b := *out["revision"]
+			b.History = slices.Clone(b.History)
+			b.History[len(b.History)-1].Change = vocab.ChangeMinor.String()
+			out[name] = &b
+			continue
+		}
 		src := sources[name]
 		p, err := prompts.Load(src[0], src[1])
 		if err != nil {

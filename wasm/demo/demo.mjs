@@ -249,7 +249,8 @@ function act(event) {
 
 // perform carries out the actions in order. An action that waits for the
 // user (a popup, a rationale, a system dialog, the settings hint) is the
-// last; an informing popup (a minor update) lets the rest go on once read.
+// last; a minor update's popup, which does not block, lets the rest go on
+// once answered.
 function perform(actions) {
   closeLayers();
   for (let i = 0; i < actions.length; i++) {
@@ -390,24 +391,30 @@ function enterStep(scenario, step) {
   act({ type: 'enter', scenario, step });
 }
 
-// The privacy policy popup, as the app draws it.
+// The privacy policy popup, as the app draws it. A minor update
+// (blocking false) offers agree and decline too, and whichever the user
+// picks, the rest of the answer goes on; the policy's pages (the full
+// text, the SDK list) are links.
 function showPolicy(a, rest) {
-  const informs = a.decline === '';
-  const accept = () => {
-    const r = decide({ type: 'policy_answer', accepted: true });
+  const goesOn = a.blocking === false;
+  const answer = (accepted) => () => {
+    const r = decide({ type: 'policy_answer', accepted });
     if (!r) return;
-    if (informs) perform([...r.actions, ...rest]); else perform(r.actions);
+    if (goesOn) perform([...r.actions, ...rest]); else perform(r.actions);
     renderApp();
     renderOS();
   };
+  const links = a.links || [];
   appLayer(h('div', { class: 'dialog policy', testid: 'policy-dialog', 'data-change': a.change, role: 'dialog' },
     h('h3', { testid: 'policy-title', text: a.title }),
     h('div', { class: 'scroll' },
       h('p', { testid: 'policy-body', text: a.body }),
-      a.changes.length ? h('ul', { class: 'changes', testid: 'policy-changes' }, ...a.changes.map((c) => h('li', { text: c }))) : null),
+      a.changes.length ? h('ul', { class: 'changes', testid: 'policy-changes' }, ...a.changes.map((c) => h('li', { text: c }))) : null,
+      links.length ? h('p', { class: 'links', testid: 'policy-links' },
+        ...links.map((l) => h('a', { href: l.url, target: '_blank', rel: 'noopener noreferrer', 'data-kind': l.kind, text: l.title }))) : null),
     h('div', { class: 'actions' },
-      button('policy-accept', a.accept, accept, 'primary'),
-      informs ? null : button('policy-decline', a.decline, () => act({ type: 'policy_answer', accepted: false }), 'plain'))));
+      button('policy-accept', a.accept, answer(true), 'primary'),
+      a.decline ? button('policy-decline', a.decline, answer(false), 'plain') : null)));
 }
 
 // The note of a rationale or a consent screen that asks a separate

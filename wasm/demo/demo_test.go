@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/prompts"
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
 	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
@@ -58,7 +62,74 @@ func TestDemoInChromium(t *testing.T) {
 	start := time.Now()
 	t.Run("Android13_zh-CN", func(t *testing.T) { walkAndroid(openPage(t, bctx, srv)) })
 	t.Run("iOS17.2_en", func(t *testing.T) { walkIOS(openPage(t, bctx, srv)) })
+	// The test module trusts the test key, so the page can load a signed
+	// minor update carrying the policy's links.
+	test := newServer(t, Site{Root: repo, Module: wasmtest.Path(t, wasmtest.Test), Bundle: wasmtest.Bundle(t)})
+	t.Run("Android13_en_minor_update", func(t *testing.T) { walkMinorUpdate(openPage(t, bctx, test), minorWithLinks(t)) })
 	t.Logf("both walks took %v", time.Since(start).Round(10*time.Millisecond))
+}
+
+// minorWithLinks writes the revision declared minor, with links to the
+// full policy and the SDK list, signed with the test key, and returns its
+// path.
+func minorWithLinks(t *testing.T) string {
+	c := prompttest.Must(t)
+	b := *c.Bundles["minor"]
+	b.Texts = maps.Clone(b.Texts)
+	urls := map[string]string{}
+	for _, loc := range b.Policy.Locales {
+		b.Texts[loc] = maps.Clone(b.Texts[loc])
+		b.Texts[loc]["link.policy"] = "Full Privacy Policy"
+		urls[loc] = "https://www.example.com/privacy?lang=" + loc
+	}
+	b.Policy.Links = []bundle.Link{{Kind: "policy", Title: "link.policy", URLs: urls}}
+	env, err := prompts.Marshal(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := prompts.ReadPrivateKey(filepath.Join(c.Root, prompttest.TestKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env, err = bundle.Sign(env, key); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "minor.json")
+	if err := os.WriteFile(path, env, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// walkMinorUpdate: consent to 2022-03-29 on Android 13 (en), then a minor
+// update loaded: its popup does not block, links to the full policy and
+// offers a decline; declining keeps the app going, and the next launch
+// offers it again.
+func walkMinorUpdate(p *page, bundleFile string) {
+	p.choose("platform-select", "android")
+	p.choose("version-select", "33")
+	p.choose("locale-select", "en")
+	p.click("launch")
+	p.wait("policy-dialog")
+	p.click("policy-accept")
+	p.gone("policy-dialog")
+	p.do("load the minor update", chromedp.SetUploadFiles(tid("bundle-file"), []string{bundleFile}))
+	p.click("launch")
+	p.waitSel(`[data-testid="policy-dialog"][data-change="minor"]`)
+	p.expectText("policy-accept", "Agree and continue", true)
+	p.expectText("policy-decline", "Don't agree", true)
+	p.expectCount(`[data-testid="policy-links"] a[data-kind="policy"][href="https://www.example.com/privacy?lang=en"][target="_blank"]`, 1, "links to the full policy")
+	p.expectText("policy-links", "Full Privacy Policy", true)
+	p.click("policy-decline")
+	p.gone("policy-dialog")
+	p.wait("home")
+	if p.count(`[data-testid="sdks"] li`) == 0 {
+		p.t.Error("declining a minor update stops the SDKs of the version accepted before")
+	}
+	p.click("launch")
+	p.waitSel(`[data-testid="policy-dialog"][data-change="minor"]`)
+	p.click("policy-accept")
+	p.gone("policy-dialog")
 }
 
 // walkAndroid: a loan application on Android 13 (API 33), zh-CN.

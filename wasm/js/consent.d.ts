@@ -132,6 +132,8 @@ export interface State {
   basic?: boolean;
   /** The popup waiting for an answer. */
   pending?: PolicyChange;
+  /** SHA-256 (hex) of that popup's texts as shown (its version is `seen`). */
+  popup_text?: string;
   /** The step to go on with once the policy is accepted. */
   resume?: StepRef;
   /** The step the user is in. */
@@ -141,9 +143,13 @@ export interface State {
     step: StepRef;
     /** Its permission being asked (index in the step). */
     i: number;
-    wait: 'rationale' | 'request' | 'settings';
+    wait: 'rationale' | 'request' | 'settings' | 'consent';
     /** A bit per step permission that is missing. */
     missing?: number;
+    /** The version whose texts the screen waiting for an answer showed (with `text`). */
+    version?: string;
+    /** SHA-256 (hex) of those texts: the answer's receipt hashes them. */
+    text?: string;
   };
   perms?: Partial<Record<Permission, PermissionState>>;
   /** Separate consents, by `<sensitive>/<purpose>`. */
@@ -167,9 +173,20 @@ export interface ShowPolicyAction {
   body: string;
   /** Lines of what changed (empty for `first`). */
   changes: string[];
+  /** The policy's pages in the request's locale: render them as links. */
+  links: PolicyLink[];
   accept: string;
-  /** "" for a minor update, which only informs. */
+  /** Every popup offers it; declining a minor update keeps the version accepted before. */
   decline: string;
+}
+
+/** A page the policy popup links to. */
+export interface PolicyLink {
+  /** `policy`: the full policy text; `sdk_list`: the list of third-party SDKs. */
+  kind: 'policy' | 'sdk_list' | string;
+  title: string;
+  /** An https URL. */
+  url: string;
 }
 
 /** The notice of basic mode (the policy declined or withdrawn). */
@@ -326,7 +343,11 @@ export interface Receipt {
   kind: 'policy' | 'consent' | 'rationale' | 'permission' | 'withdraw';
   /** The policy id. */
   policy: string;
-  /** The policy version. */
+  /**
+   * The policy version whose texts the receipt records: the version
+   * accepted or declined, or under which the screen answered was shown
+   * (also when a newer bundle is active by the answer).
+   */
   version: string;
   permission?: Permission;
   scenario?: string;

@@ -1,6 +1,6 @@
-// (a) Every conformance case through consent.mjs, on two fresh engines
-// per case (the reference policy as instantiated, and the revision after
-// loadBundle): the requests the JavaScript runner builds from the case
+// (a) Every conformance case through consent.mjs, on three fresh engines
+// per case (the reference policy as instantiated, the revision and the
+// revision declared minor after loadBundle): the requests the JavaScript runner builds from the case
 // files must be the Go runner's, the module's responses the native
 // engine's (dist/conformance.json), byte for byte, and every expectation
 // of the case files must hold.
@@ -35,8 +35,9 @@ test('conformance cases through consent.mjs', async (t) => {
 // One pair of engines answers every case: the module keeps nothing of a
 // user between calls (the state travels in the requests).
 test('decide() with request objects, as hosts call it, one engine for all cases', async (t) => {
-  const engines = { reference: await Consent.load(module), revision: await Consent.load(module) };
+  const engines = { reference: await Consent.load(module), revision: await Consent.load(module), minor: await Consent.load(module) };
   assert.equal(engines.revision.loadBundle(native.bundles.revision).ok, true);
+  assert.equal(engines.minor.loadBundle(native.bundles.minor).ok, true);
   for (const j of all) {
     await t.test(j.name, async () => {
       const want = byFile.get(j.file);

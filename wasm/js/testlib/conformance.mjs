@@ -113,6 +113,8 @@ const expect = (raw, where) => (isNull(raw) ? expect('{}', where) : struct(raw, 
   rules: strList,
   trace_contains: strList,
   receipts: strList,
+  receipt_versions: strList,
+  receipt_texts: strList,
   error: str,
   field: str,
   texts: (r, w) => (isNull(r) ? [] : elements(r).map((e, i) => text(e, `${w}[${i}]`))),
@@ -312,7 +314,11 @@ export function summary(a) {
 
 /** A case's receipt chain: each receipt hashes to its hash and points to the one before. */
 export class Chain {
-  constructor() { this.last = ''; }
+  constructor() {
+    this.last = '';
+    // per step played, the text hash of each of its response's actions (screenText)
+    this.screens = [];
+  }
 
   /**
    * Takes the chain's head from a step's recorded state, if any: a state
@@ -355,6 +361,29 @@ export class Chain {
   }
 }
 
+/**
+ * conformance's screenText: the SHA-256 (hex) of the texts an action
+ * shows as CONTRACT.md's receipts define it, each followed by a newline,
+ * or '' for an action that shows none to answer.
+ */
+export function screenText(a) {
+  const s = (k) => (typeof a[k] === 'string' ? a[k] : '');
+  let texts;
+  if (a.type === 'show_policy') {
+    texts = [s('title'), s('body')];
+    for (const c of Array.isArray(a.changes) ? a.changes : []) texts.push(typeof c === 'string' ? c : '');
+    for (const l of Array.isArray(a.links) ? a.links : []) {
+      texts.push(typeof l.title === 'string' ? l.title : '', typeof l.url === 'string' ? l.url : '');
+    }
+    texts.push(s('accept'), s('decline'));
+  } else if (a.type === 'show_rationale' || a.type === 'show_consent') {
+    texts = [s('title'), s('body'), s('consequence'), s('accept'), s('decline')];
+  } else {
+    return '';
+  }
+  return createHash('sha256').update(texts.map((t) => `${t}\n`).join(''), 'utf8').digest('hex');
+}
+
 const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** Equal as JSON values (reflect.DeepEqual of what json.Unmarshal gives): object members in any order. */
@@ -373,6 +402,7 @@ const q = (v) => JSON.stringify(v);
  * receipt chain). Returns the failures.
  */
 export function check(step, raw, chain) {
+  chain.screens.push([]); // this step's, set below
   let r;
   try {
     r = JSON.parse(raw);
@@ -421,13 +451,37 @@ export function check(step, raw, chain) {
     if (!trace.some((t) => t.rule === rule && t.detail.includes(text))) fail(`trace has no ${rule} entry containing ${q(text)}`);
   }
   const rs = [];
+  const versions = [];
+  const texts = [];
   const receipts = field(members(raw), 'receipts');
   for (const rc of receipts === undefined || receipts === 'null' ? [] : elements(receipts)) {
     const [sum, err] = chain.add(rc);
     if (err) fail(`receipt: ${err}`);
     rs.push(sum);
+    const o = JSON.parse(rc);
+    versions.push(typeof o.version === 'string' ? o.version : '');
+    texts.push(typeof o.text === 'string' ? o.text : '');
   }
+  chain.screens[chain.screens.length - 1] = actions.map(screenText);
   if (x.receipts !== null && !same(rs, x.receipts)) fail(`receipts:\n\tgot  ${q(rs)}\n\twant ${q(x.receipts)}`);
+  if (x.receipt_versions !== null && !same(versions, x.receipt_versions)) {
+    fail(`receipt versions:\n\tgot  ${q(versions)}\n\twant ${q(x.receipt_versions)}`);
+  }
+  if (x.receipt_texts !== null && x.receipt_texts.length !== texts.length) {
+    fail(`receipt_texts names ${x.receipt_texts.length} receipts, the response has ${texts.length}`);
+  }
+  (x.receipt_texts || []).forEach((at, i) => {
+    if (i >= texts.length || at === '') return;
+    const m = /^(\d+):(\d+)$/.exec(at);
+    const step = m ? Number(m[1]) : 0;
+    const act = m ? Number(m[2]) : -1;
+    if (!m || step < 1 || step > chain.screens.length || act >= chain.screens[step - 1].length) {
+      fail(`receipt_texts[${i}] ${q(at)} names no action of a step played`);
+      return;
+    }
+    const want = chain.screens[step - 1][act];
+    if (want === '' || texts[i] !== want) fail(`receipt ${i} (${rs[i]}) hashes text ${texts[i]}, not that of step ${step}'s action ${act} (${want})`);
+  });
   for (const t of x.texts) {
     if (t.action >= actions.length) {
       fail(`texts: no action ${t.action}`);
@@ -447,8 +501,9 @@ export function check(step, raw, chain) {
 // ---------------------------------------------------------------- one case on two engines
 
 /**
- * Plays a case on two fresh engines, "reference" as instantiated and
- * "revision" after loadBundle(bundles.revision), and asserts every request
+ * Plays a case on three fresh engines, "reference" as instantiated,
+ * "revision" after loadBundle(bundles.revision) and "minor" after
+ * loadBundle(bundles.minor), and asserts every request
  * and response equal the transcript's and every expectation holds.
  * @param {import('node:assert')} assert
  * @param {object} j the case
@@ -459,9 +514,11 @@ export function check(step, raw, chain) {
 export async function replay(assert, j, want, bundles, make) {
   assert.ok(want, `${j.file} is not in the transcript: run \`go run ./cmd/transcript -o dist/conformance.json\``);
   assert.equal(want.name, j.name);
-  const engines = { reference: await make(), revision: await make() };
-  const loaded = engines.revision.loadBundle(bundles.revision);
-  assert.equal(loaded.ok, true, `loadBundle(bundles.revision): ${JSON.stringify(loaded)}`);
+  const engines = { reference: await make(), revision: await make(), minor: await make() };
+  for (const name of ['revision', 'minor']) {
+    const loaded = engines[name].loadBundle(bundles[name]);
+    assert.equal(loaded.ok, true, `loadBundle(bundles.${name}): ${JSON.stringify(loaded)}`);
+  }
   const steps = play(j, (bundle, req) => {
     const e = engines[bundle];
     if (!e) throw new Error(`${j.name}: unknown bundle ${bundle}`);
