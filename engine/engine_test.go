@@ -119,9 +119,20 @@ func TestPolicyLinks(t *testing.T) {
 	if !strings.Contains(string(out), want) {
 		t.Errorf("show_policy lacks %s:\n%s", want, out)
 	}
-	plain := newEngine(t, "reference").Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", conformance.Device{Platform: "android", Version: "33"}, nil, nil, []byte(`{"type":"launch"}`)))
+	none := *compiled(t, "reference")
+	none.Policy.Links = nil
+	ne, err := engine.New(&none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := ne.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", conformance.Device{Platform: "android", Version: "33"}, nil, nil, []byte(`{"type":"launch"}`)))
 	if !strings.Contains(string(plain), `"links":[]`) {
 		t.Errorf("a policy without links shows an empty list:\n%s", plain)
+	}
+	// The reference policy's own links reach the popup, in the request's locale.
+	ref := newEngine(t, "reference").Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "zh-CN", conformance.Device{Platform: "android", Version: "33"}, nil, nil, []byte(`{"type":"launch"}`)))
+	if !strings.Contains(string(ref), `{"kind":"policy",`) || !strings.Contains(string(ref), `{"kind":"sdk_list",`) || !strings.Contains(string(ref), `lang=zh-CN`) {
+		t.Errorf("the reference popup lacks its policy and SDK-list links in zh-CN:\n%s", ref)
 	}
 	text := func(out []byte) string {
 		var r struct {
