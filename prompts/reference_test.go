@@ -227,8 +227,9 @@ func TestReferenceBundle(t *testing.T) {
 	wantBasis := map[string]basis{
 		"xiaomi_push": push, "huawei_push": push, "vivo_push": push, "jpush": push,
 		"umeng_analytics": analytics, "sensors": analytics, "jiguang_analytics": analytics,
+		"yueying": analytics, "bugly": analytics,
 		"baidu_map":        {scenarios: "loan_apply", requires: "location", consents: "precise_location/loan_risk"},
-		"tencent_captcha":  {scenarios: "register_login"},
+		"tencent_captcha":  {scenarios: "register_login", optional: analytics.optional},
 		"geetest_onelogin": oneClick, "cmcc_auth": oneClick, "ctcc_auth": oneClick, "cucc_auth": oneClick,
 	}
 	for _, s := range b.SDKs {
