@@ -80,6 +80,13 @@ func NewPolicy(b *bundle.Bundle) *Policy {
 	return p
 }
 
+// Embeds reports whether the policy embeds an SDK on a platform: an SDK
+// a platform does not carry can neither run nor stop there.
+func (p *Policy) Embeds(sdk, platform string) bool {
+	s, ok := p.sdks[sdk]
+	return ok && slices.Contains(s.Platforms, platform)
+}
+
 // Consents lists every separate consent the policy names, in steps and
 // SDKs, as "<sensitive>/<purpose>", once each, sorted.
 func (p *Policy) Consents() []string {
