@@ -130,9 +130,9 @@ func WriteUpdatePopup(w io.Writer, b *bundle.Bundle, locale string) {
 	if !strings.ContainsAny(lastRune(heading), ".:。：!！?？") {
 		heading += ":" // a heading that ends in its own punctuation keeps it alone
 	}
-	fmt.Fprintf(w, "\nwhat the user reads (%s), %s\n", locale, heading)
+	fmt.Fprintf(w, "\nwhat the user reads (%s):\n  %s\n", locale, heading)
 	for _, c := range last.Changes {
-		fmt.Fprintf(w, "  - %s\n", b.Text(locale, c.Text))
+		fmt.Fprintf(w, "    - %s\n", b.Text(locale, c.Text))
 	}
 }
 
