@@ -484,7 +484,8 @@ func (d *decision) rationaleAnswer() {
 		d.st.consents.give(sp.consent)
 		d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " (", name, ") recorded in its own receipt, for this purpose only")
 	}
-	os := d.osAt(sp.perm, d.e.row(sp.perm, sp.access, dev))
+	row := d.e.row(sp.perm, sp.access, dev)
+	os := d.osAt(sp.perm, row)
 	if os == vocab.OSGranted || os == vocab.OSLimited {
 		ps.withdrawn = false
 		d.advance(f.i + 1)
@@ -497,7 +498,7 @@ func (d *decision) rationaleAnswer() {
 		}
 		return
 	}
-	if row := d.e.row(sp.perm, sp.access, dev); row != nil && row.grant == vocab.GrantSpecial {
+	if row != nil && row.grant == vocab.GrantSpecial {
 		f.wait = waitSettings
 		d.act(action{kind: vocab.ActionOpenSettings, step: f.step, sp: f.i, perm: sp.perm})
 		d.note(vocab.RuleSettings, name, ": a special access, granted only in the settings (", row.settings, "); no system dialog exists for it")
