@@ -263,7 +263,7 @@ func (d *decision) advance(i int) {
 		if ps.withdrawn {
 			d.note(vocab.RuleWithdraw, name, " was withdrawn: it is asked again only with a new rationale")
 		}
-		if sp.separate && !dev.onePrePermissionButton() {
+		if d.carriesConsent(sp) {
 			d.note(vocab.RuleSeparate, sp.separateNote)
 		}
 		return
@@ -294,6 +294,14 @@ func (d *decision) askConsent(i int, sp *stepPermModel) bool {
 	d.act(action{kind: vocab.ActionShowConsent, step: f.step, sp: i, perm: noPerm})
 	d.note(vocab.RuleSeparate, sp.separateNote)
 	return true
+}
+
+// carriesConsent reports whether the rationale of a permission ask
+// carries its separate consent: unless the platform asks it on a screen
+// of its own, before a pre-permission screen that has only one button
+// (iOS).
+func (d *decision) carriesConsent(sp *stepPermModel) bool {
+	return sp.separate && !d.r.dev.onePrePermissionButton()
 }
 
 // askPermConsent asks, on a consent screen of its own, the separate
@@ -462,9 +470,7 @@ func (d *decision) rationaleAnswer() {
 	f := &d.st.flow
 	ps := &d.st.perms[sp.perm]
 	name := sp.perm.String()
-	// The rationale carried the separate consent unless the platform asks
-	// it on a screen of its own (iOS).
-	carries := sp.separate && !dev.onePrePermissionButton()
+	carries := d.carriesConsent(sp)
 	consent := -1
 	if carries {
 		consent = sp.consent
