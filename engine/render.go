@@ -107,7 +107,7 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 			w.field("body", t.body)
 		}
 		w.field("consequence", t.refusal)
-		carries := sp.separate && !one
+		carries := d.carriesConsent(sp)
 		w.raw(`,"separate_consent":`)
 		w.bool(carries)
 		if carries {

@@ -309,7 +309,7 @@ func (d *decision) advance(i int) {
 		if ps.withdrawn {
 			d.note(vocab.RuleWithdraw, name, " was withdrawn: it is asked again only with a new rationale")
 		}
-		if sp.separate && !dev.onePrePermissionButton() {
+		if d.carriesConsent(sp) {
 			d.note(vocab.RuleSeparate, sp.separateNote)
 		}
 		return
@@ -341,6 +341,14 @@ func (d *decision) askConsent(i int, sp *stepPermModel) bool {
 	d.act(action{kind: vocab.ActionShowConsent, step: f.step, sp: i, perm: noPerm})
 	d.note(vocab.RuleSeparate, sp.separateNote)
 	return true
+}
+
+// carriesConsent reports whether the rationale of a permission ask
+// carries its separate consent: unless the platform asks it on a screen
+// of its own, before a pre-permission screen that has only one button
+// (iOS).
+func (d *decision) carriesConsent(sp *stepPermModel) bool {
+	return sp.separate && !d.r.dev.onePrePermissionButton()
 }
 
 // askPermConsent asks, on a consent screen of its own, the separate
@@ -532,9 +540,7 @@ func (d *decision) rationaleAnswer() {
 	i := f.i
 	ps := &d.st.perms[sp.perm]
 	name := sp.perm.String()
-	// The rationale carried the separate consent unless the platform asks
-	// it on a screen of its own (iOS).
-	carries := sp.separate && !dev.onePrePermissionButton()
+	carries := d.carriesConsent(sp)
 	consent := -1
 	if carries {
 		consent = sp.consent
@@ -559,7 +565,8 @@ func (d *decision) rationaleAnswer() {
 		d.st.consents.give(sp.consent)
 		d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " (", name, ") recorded in its own receipt, for this purpose only")
 	}
-	os := d.osAt(sp.perm, d.e.row(sp.perm, sp.access, dev))
+	row := d.e.row(sp.perm, sp.access, dev)
+	os := d.osAt(sp.perm, row)
 	granted := os == vocab.OSGranted || os == vocab.OSLimited
 	if granted {
 		ps.withdrawn = false
@@ -578,7 +585,7 @@ func (d *decision) rationaleAnswer() {
 		}
 		return
 	}
-	if row := d.e.row(sp.perm, sp.access, dev); row != nil && row.grant == vocab.GrantSpecial {
+	if row != nil && row.grant == vocab.GrantSpecial {
 		f.wait = waitSettings
 		d.act(action{kind: vocab.ActionOpenSettings, step: f.step, sp: i, perm: sp.perm})
 		d.note(vocab.RuleSettings, name, ": a special access, granted only in the settings (", row.settings, "); no system dialog exists for it")
