@@ -398,11 +398,20 @@ func declareEqual(a, b Declare) bool {
 // FormatDiff renders a diff for a terminal.
 func FormatDiff(old, new *Policy, changes []Change) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s -> %s: %s (%d changes)\n", new.Meta.ID, old.Meta.Version, new.Meta.Version, strings.ToUpper(Classify(changes)), len(changes))
+	fmt.Fprintf(&b, "%s %s -> %s: %s (%s)\n", new.Meta.ID, old.Meta.Version, new.Meta.Version, strings.ToUpper(Classify(changes)), CountChanges(len(changes)))
 	for _, c := range changes {
 		b.WriteString("  ")
 		b.WriteString(c.String())
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// CountChanges says how many changes there are, in English: "1 change",
+// "3 changes".
+func CountChanges(n int) string {
+	if n == 1 {
+		return "1 change"
+	}
+	return fmt.Sprintf("%d changes", n)
 }

@@ -25,7 +25,7 @@ func WriteSummary(w io.Writer, b *bundle.Bundle, env []byte) {
 		pol.ID, pol.Version, pol.Effective, strings.Join(pol.Locales, " "), time.Duration(pol.CooldownSeconds)*time.Second)
 	fmt.Fprintf(w, "history:")
 	for _, v := range b.History {
-		fmt.Fprintf(w, " %s (%s, %d changes)", v.Version, v.Change, len(v.Changes))
+		fmt.Fprintf(w, " %s (%s, %s)", v.Version, v.Change, CountChanges(len(v.Changes)))
 	}
 	fmt.Fprintln(w)
 	steps, asks := 0, 0

@@ -117,7 +117,7 @@ func TestDiffTextOnly(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("diff: %s", stderr)
 	}
-	for _, want := range []string{"MAJOR (1 changes)", "MAJOR purpose    text_changed", "text of purpose.loan_apply.apply.location changed in zh-CN, en, zh-TW",
+	for _, want := range []string{"MAJOR (1 change)", "MAJOR purpose    text_changed", "text of purpose.loan_apply.apply.location changed in zh-CN, en, zh-TW",
 		"贷款申请 · 提交申请：关于“位置信息”的说明有调整", "貸款申請 · 提交申請：關於「位置資訊」的說明有調整", "has changed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("diff output lacks %q:\n%s", want, out)
