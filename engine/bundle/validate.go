@@ -340,7 +340,7 @@ func EngineTexts() []string { return slices.Clone(engineTexts[:]) }
 var engineTexts = [...]string{
 	"policy.title", "policy.body", "policy.accept", "policy.decline",
 	"policy.update.title", "policy.update.major", "policy.update.minor",
-	"policy.update.accept", "policy.update.decline", "policy.update.ack",
+	"policy.update.accept", "policy.update.decline",
 	"basic_mode.body", "rationale.accept", "rationale.decline",
 	"consent.accept", "consent.decline",
 }
