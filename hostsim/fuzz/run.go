@@ -235,12 +235,12 @@ func play(ctx context.Context, w *hostsim.Worker, policy *check.Policy, seed uin
 		}
 	}
 	dev := device.New(c.Profile)
-	decide, native := w.Decide(ctx, dev)
+	run, native := w.Journey(ctx, dev)
 	u := c.NewUser()
-	t := sim.Run(timed(decide, &r.EngineNs), dev, u, c.Locale, c.Ops)
+	t := sim.Run(sim.Engine{Decide: timed(run.Decide, &r.EngineNs), Load: run.Load}, dev, u, c.Locale, c.Ops)
 	r.Decisions = len(t.Entries)
-	if native != nil && sample {
-		nt := sim.Run(timed(native, &r.NativeNs), device.New(c.Profile), u.Script(), c.Locale, c.Ops)
+	if native.Decide != nil && sample {
+		nt := sim.Run(sim.Engine{Decide: timed(native.Decide, &r.NativeNs), Load: native.Load}, device.New(c.Profile), u.Script(), c.Locale, c.Ops)
 		r.Diff = hostsim.Diff(t, nt)
 	}
 	if faults := check.Check(policy, t); len(faults) > 0 {
