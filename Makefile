@@ -110,11 +110,12 @@ wasm: wasm/bundle.json
 	@ls -l $(DIST)/consent.wasm
 
 # wasm-test: the same module, also trusting the test key, for the tests
-# that load signed bundles; and one with faults injected (wasm/faults.go)
-# for the tests of how hosts survive a module that hangs or traps.
+# and simulator runs that load signed bundles (policy updates); and the
+# same with faults injected (wasm/faults.go) for the tests of how hosts
+# survive a module that hangs or traps.
 wasm-test: wasm/bundle.json
 	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION)-test -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-test.wasm ./wasm
-	$(WASM_BUILD) -tags consentfaults -ldflags="-s -w -X main.moduleVersion=$(VERSION)-faulty" -o $(DIST)/consent-faulty.wasm ./wasm
+	$(WASM_BUILD) -tags consentfaults -ldflags="-s -w -X main.moduleVersion=$(VERSION)-faulty -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-faulty.wasm ./wasm
 
 # bench: the compiler (time, bundle size), the native engine (one decision,
 # a journey), and the module in wazero (a decision against native,

@@ -80,8 +80,10 @@ type Config struct {
 }
 
 // engines is the configuration of the engines a run opens in a process.
+// Random journeys publish policy updates (Generate), so the engines hold
+// the update bundles.
 func (c *Config) engines(compare bool, timeout time.Duration) hostsim.Config {
-	return hostsim.Config{Wasm: c.Wasm, Bundle: c.Bundle, CacheDir: c.CacheDir, Native: c.Native, Compare: compare, CallTimeout: timeout}
+	return hostsim.Config{Wasm: c.Wasm, Bundle: c.Bundle, CacheDir: c.CacheDir, Native: c.Native, Compare: compare, CallTimeout: timeout, Updates: true}
 }
 
 // Outcome is what one random journey came to, as a worker process reports

@@ -121,6 +121,12 @@ func TOML(c *Case, ops []sim.Op, user *sim.Scripted, rule string) string {
 		if op.Version != "" {
 			fmt.Fprintf(&b, "version = %q\n", op.Version)
 		}
+		if op.Bundle != "" {
+			fmt.Fprintf(&b, "bundle = %q\n", op.Bundle)
+		}
+		if op.While != "" {
+			fmt.Fprintf(&b, "while = %q\n", op.While)
+		}
 	}
 	return b.String()
 }
