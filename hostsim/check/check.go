@@ -268,11 +268,11 @@ type checker struct {
 	lastReceipt string
 
 	// Separate consents, "<sensitive>/<purpose>".
-	given       map[string]bool   // accepted on a screen asking exactly that, and not declined, withdrawn or cleared since
-	withdrawnC  map[string]bool   // withdrawn by the user and not given again since
-	declinedC   map[string]bool   // declined or withdrawn in this visit of a step, and not given again
-	asking      map[string]string // per permission, the consent its latest rationale asked ("" none)
-	consentWith map[string]string // per permission, the consent its latest consent screen came with (iOS)
+	given       map[string]bool            // accepted on a screen asking exactly that, and not declined, withdrawn or cleared since
+	withdrawnC  map[string]bool            // withdrawn by the user and not given again since
+	declinedC   map[string]bool            // declined or withdrawn in this visit of a step, and not given again
+	asking      map[string]string          // per permission, the consent its latest rationale asked ("" none)
+	consentWith map[string]map[string]bool // per permission, the consents whose screens came with it (iOS)
 }
 
 // shown is a screen as the user saw it: the policy version in force then,
@@ -338,7 +338,7 @@ func (c *checker) install() {
 	c.given = map[string]bool{}
 	c.withdrawnC = map[string]bool{}
 	c.asking = map[string]string{}
-	c.consentWith = map[string]string{}
+	c.consentWith = map[string]map[string]bool{}
 	c.lastReceipt = ""
 	c.onRecord, c.unshown, c.seenMinor = nil, false, ""
 	c.popup = shown{}
@@ -618,7 +618,10 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 				c.fault(i, Separate, "show_consent %s names the permission %s, which the step's consent does not come with", k, a.Permission)
 			}
 			if a.Permission != "" {
-				c.consentWith[a.Permission] = k
+				if c.consentWith[a.Permission] == nil {
+					c.consentWith[a.Permission] = map[string]bool{}
+				}
+				c.consentWith[a.Permission][k] = true
 			}
 			c.screens["consent:"+k] = shown{p: c.p, text: screenHash(a)}
 			if nowhere {
@@ -1133,9 +1136,12 @@ func (c *checker) receipts(i int, e *sim.Entry, record *Policy) {
 			ok = ev.Type == "consent_answer" && sim.Consent(ev.Sensitive, ev.Purpose) == k
 		case "rationale", "permission":
 			// The consent was asked on the permission's rationale, or (iOS)
-			// on its own screen that came with the permission.
+			// on its own screen that came with the permission: the consent
+			// the step's permission rests on, on record, given in this
+			// visit or an earlier one.
+			sp := c.p.stepPermission(e.Step, ev.Permission)
 			ok = (ev.Type == "rationale_answer" || ev.Type == "permission_result") && ev.Permission == r.Permission &&
-				(c.asking[ev.Permission] == k || c.consentWith[ev.Permission] == k)
+				(c.asking[ev.Permission] == k || c.consentWith[ev.Permission][k] && c.given[k] && sp != nil && sp.Separate() && key(sp) == k)
 		case "withdraw":
 			ok = ev.Type == "withdraw"
 		}

@@ -684,6 +684,22 @@ var mutations = []mutation{
 			}
 		},
 	},
+	{
+		// The step's consent, given on its own screen in an earlier visit,
+		// is what the permission receipt names when the step comes back
+		// (fuzz seed 81970), not the consent another step gave with the
+		// same permission in between.
+		rule: check.Separate, clause: "a permission receipt naming another step's consent", why: "a permission receipt records biometrics/loan_identity granted", profile: "ios-17",
+		user: func() sim.User {
+			return &sim.Scripted{Dialogs: []device.Choice{device.DenyForever}, Switches: []bool{false, true}}
+		},
+		ops: []sim.Op{launch, enter("account_security", "liveness_supplement"), enter("loan_apply", "liveness"), enter("account_security", "liveness_supplement")},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "permission_result" && ev["result"] == "granted" {
+				rewriteReceipt(resp, "permission", `"purpose":"account_security"`, `"purpose":"loan_identity"`)
+			}
+		},
+	},
 	// Issue 12: policy updates, a choice on every revision, updates first,
 	// receipts that name the version and hash the text the user saw.
 	{
