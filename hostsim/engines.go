@@ -58,7 +58,7 @@ type Config struct {
 	// Updates prepares the policy updates that journeys load (do =
 	// "update", updates.go): compiled from the repository's source and
 	// signed with the test key. Open fails with an *UpdateError if the
-	// module does not take them.
+	// module does not trust that key.
 	Updates bool
 }
 

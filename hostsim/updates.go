@@ -7,7 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
@@ -39,26 +40,23 @@ type update struct {
 	native  *engine.Engine // on the bundle opened from env
 }
 
-// UpdateError says that the module does not take an update bundle.
+// UpdateError says that the module does not trust the key that signs the
+// update bundles, so it would refuse each of them.
 type UpdateError struct {
-	Module string // the module's file
-	Bundle string // the update's name
-	Err    error  // the module's answer (an *errcode.Error) or the call's failure
+	Module  string   // the module's file
+	Key     string   // the id of the test key (bundle.KeyID)
+	Trusted []string // the ids of the keys the module trusts
 }
 
-func (e *UpdateError) Error() string {
-	return fmt.Sprintf("the update bundle %q: %s", e.Bundle, e.Why())
-}
+func (e *UpdateError) Error() string { return "policy updates: " + e.Why() }
 
-// Why says why the module does not take the update bundles and what to
-// run instead.
+// Why says why the module cannot play the update bundles and what to run
+// instead.
 func (e *UpdateError) Why() string {
-	return fmt.Sprintf("the simulator's update bundles are signed with the test key (%s), and %s refuses them (%v): "+
-		"make wasm-test builds dist/consent-test.wasm, which trusts the test key: run with --wasm dist/consent-test.wasm",
-		prompttest.TestKey, e.Module, e.Err)
+	return fmt.Sprintf("the simulator's update bundles are signed with the test key (%s, key id %s), which %s does not trust "+
+		"(it trusts %s), so it would refuse them (bad_signature): make wasm-test builds dist/consent-test.wasm, which trusts "+
+		"the test key: run with --wasm dist/consent-test.wasm", prompttest.TestKey, e.Key, e.Module, strings.Join(e.Trusted, ", "))
 }
-
-func (e *UpdateError) Unwrap() error { return e.Err }
 
 // openUpdates compiles and signs the update bundles, gives the checks
 // their policies, and makes sure the module takes each of them.
@@ -95,21 +93,29 @@ func (e *Engines) openUpdates(ctx context.Context, wasm string) error {
 	if e.module == nil {
 		return nil
 	}
-	names := make([]string, 0, len(e.updates))
-	for name := range e.updates {
-		names = append(names, name)
+	// The module says which keys it trusts (consent_info): a module that
+	// does not trust the test key fails here, before any journey runs,
+	// rather than at each update op.
+	in, err := e.module.Instantiate(ctx)
+	if err != nil {
+		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		in, err := e.module.Instantiate(ctx)
-		if err != nil {
-			return err
+	defer in.Close(ctx)
+	out, err := in.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: consent_info: %v", wasm, err)
+	}
+	var info struct {
+		Keys []string `json:"keys"`
+	}
+	if err := json.Unmarshal(out, &info); err != nil {
+		return fmt.Errorf("%s: consent_info answered %s", wasm, bytes.TrimSpace(out))
+	}
+	if id := bundle.KeyID(pub); !slices.Contains(info.Keys, id) {
+		if len(info.Keys) == 0 {
+			info.Keys = []string{"no key"}
 		}
-		err = loadInto(ctx, in, e.updates[name].env)
-		in.Close(ctx)
-		if err != nil {
-			return &UpdateError{Module: wasm, Bundle: name, Err: err}
-		}
+		return &UpdateError{Module: wasm, Key: id, Trusted: info.Keys}
 	}
 	return nil
 }

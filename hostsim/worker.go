@@ -79,6 +79,13 @@ func (w *Worker) Journey(ctx context.Context, dev *device.Device) (run, native s
 	if dev.Profile().Webview {
 		s, m = &w.webview, w.e.webview
 	}
+	// dropClosed drops an instance that trapped or timed out.
+	dropClosed := func(in *wasmhost.Instance) {
+		if in.Closed() {
+			w.replaced++ // counted now, though its successor is made on the next call
+			s.in = nil
+		}
+	}
 	instance := func() (*wasmhost.Instance, error) {
 		if s.in == nil {
 			in, err := m.Instantiate(ctx)
@@ -96,12 +103,14 @@ func (w *Worker) Journey(ctx context.Context, dev *device.Device) (run, native s
 		s.in.SetDevice(dev.Now, dev)
 		return s.in, nil
 	}
-	// dropClosed drops an instance that trapped or timed out.
-	dropClosed := func(in *wasmhost.Instance) {
-		if in.Closed() {
-			w.replaced++ // counted now, though its successor is made on the next call
-			s.in = nil
-		}
+	// The journey's instance is made now, with its embedded bundle opened
+	// (consent_info, as a host that starts early does), not in its first
+	// decision, so that a decision's time (fuzz's figures) is the
+	// decision's alone; if it fails, the first decision tries again and
+	// fails the run.
+	if in, err := instance(); err == nil {
+		in.Info(ctx)
+		dropClosed(in)
 	}
 	run.Decide = func(req []byte) ([]byte, error) {
 		in, err := instance()

@@ -186,8 +186,8 @@ func TestWorkerUpdates(t *testing.T) {
 	}
 }
 
-// TestUpdatesNeedTheTestKey: the release module does not take the update
-// bundles, which the test key signs: opening it for updates is an
+// TestUpdatesNeedTheTestKey: the release module does not trust the test
+// key, which signs the update bundles: opening it for updates is an
 // *UpdateError that says which module to run; without updates it opens.
 func TestUpdatesNeedTheTestKey(t *testing.T) {
 	ctx := context.Background()
@@ -200,7 +200,10 @@ func TestUpdatesNeedTheTestKey(t *testing.T) {
 		}
 		t.Fatalf("the release module with updates: %v, want an *UpdateError", err)
 	}
-	for _, want := range []string{`the update bundle "minor"`, cfg.Wasm + " refuses them (bad_signature", prompttest.TestKey, "--wasm dist/consent-test.wasm"} {
+	if len(ue.Trusted) != 1 || ue.Key == "" || ue.Trusted[0] == ue.Key {
+		t.Errorf("the key %q, the module trusts %q", ue.Key, ue.Trusted)
+	}
+	for _, want := range []string{prompttest.TestKey, "which " + cfg.Wasm + " does not trust (it trusts " + ue.Trusted[0] + ")", "--wasm dist/consent-test.wasm"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q does not say %q", err, want)
 		}

@@ -31,12 +31,8 @@ func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error 
 	e, err := hostsim.Open(ctx, cfg)
 	if ue := (*hostsim.UpdateError)(nil); errors.As(err, &ue) {
 		// Every update op the module cannot play, where it is written.
-		code := errcode.BadBundle
-		if ce := (*errcode.Error)(nil); errors.As(ue.Err, &ce) {
-			code = ce.Code
-		}
 		for i := range updates {
-			updates[i].Code, updates[i].Message = code, updates[i].Message+", but "+ue.Why()
+			updates[i].Code, updates[i].Message = errcode.BadSignature, updates[i].Message+", but "+ue.Why()
 		}
 		return updates
 	}
