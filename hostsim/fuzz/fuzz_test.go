@@ -136,8 +136,8 @@ func TestGenerate(t *testing.T) {
 	if len(seen) != 4+len(sim.UpdateWhile()) {
 		t.Errorf("500 seeds: a consent withdrawn, a clock set ahead, a clock set right, an update at once and while each screen waits: %v", seen)
 	}
-	if updates < 80 || updates > 170 {
-		t.Errorf("500 seeds load %d updates, not about a quarter", updates)
+	if updates < 35 || updates > 95 {
+		t.Errorf("500 seeds load %d updates, not about one in eight", updates)
 	}
 }
 

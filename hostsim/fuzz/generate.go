@@ -27,8 +27,8 @@ var locales = [...]string{"zh-CN", "en", "zh-TW", "zh-HK", "en-US", "fr"}
 // it names ("<sensitive>/<purpose>"). Besides entering steps, launching and
 // waiting, the user switches permissions in the settings, withdraws
 // permissions, consents or the policy, sets the device's clock ahead or
-// back and right again, reinstalls and upgrades; and in a quarter of the
-// journeys the app gets a policy update (the example revision, major or
+// back and right again, reinstalls and upgrades; and in one journey in
+// eight the app gets a policy update (the example revision, major or
 // declared minor), at once or while a screen waits for the user's answer.
 func Generate(seed uint64, steps, perms, consents []string) Case {
 	r := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc909))
@@ -73,7 +73,7 @@ func Generate(seed uint64, steps, perms, consents []string) Case {
 	// other ops of a seed are those it had before updates were played.
 	// One update a journey: the update bundles carry the same version.
 	u := rand.New(rand.NewPCG(seed, 0xbb67ae8584caa73b))
-	if u.IntN(4) == 0 {
+	if u.IntN(8) == 0 {
 		names := prompttest.Updates()
 		while := append([]string{"", ""}, sim.UpdateWhile()...)
 		op := sim.Op{Kind: sim.OpUpdate, Bundle: names[u.IntN(len(names))], While: while[u.IntN(len(while))]}
