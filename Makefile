@@ -21,10 +21,14 @@ WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buil
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-# run: build the module and run the simulator: the bundled journeys on
+# run: build the modules and run the simulator: the bundled journeys on
 # every device profile, the example journeys on theirs, and a thousand
-# random journeys, each checked for every compliance rule.
-run: wasm export
+# random journeys, each checked for every compliance rule. The bundled and
+# the random journeys publish policy updates (the example revision, major
+# and declared minor), signed with the test key: they run on the test
+# module (dist/consent-test.wasm, the release module that also trusts that
+# key); the examples run on the release module (dist/consent.wasm).
+run: wasm wasm-test export
 	@$(GO) build -o $(DIST)/hostsim ./cmd/hostsim
 	@echo
 	@echo "== the policy update users would see (the example revision) =="
@@ -32,13 +36,13 @@ run: wasm export
 		--locales $(LOCALES) --locales prompts/testdata/revision/locales --locale zh-CN | tail -4
 	@echo
 	@echo "== the journeys on every device profile (hostsim matrix) =="
-	@$(DIST)/hostsim matrix hostsim/testdata/journeys --html $(DIST)/report.html
+	@$(DIST)/hostsim matrix hostsim/testdata/journeys --wasm $(DIST)/consent-test.wasm --html $(DIST)/report.html
 	@echo
 	@echo "== the example journeys on their devices (hostsim run) =="
 	@$(DIST)/hostsim run examples/journeys --junit $(DIST)/junit.xml
 	@echo
 	@echo "== 1,000 random users, devices and journeys (hostsim fuzz) =="
-	@$(DIST)/hostsim fuzz --journeys 1000
+	@$(DIST)/hostsim fuzz --wasm $(DIST)/consent-test.wasm --journeys 1000
 
 $(PROMPTC): $(shell find cmd prompts engine -name '*.go' -not -name '*_test.go') go.mod go.sum
 	$(GO) build -o $@ ./cmd/promptc
@@ -110,11 +114,12 @@ wasm: wasm/bundle.json
 	@ls -l $(DIST)/consent.wasm
 
 # wasm-test: the same module, also trusting the test key, for the tests
-# that load signed bundles; and one with faults injected (wasm/faults.go)
-# for the tests of how hosts survive a module that hangs or traps.
+# and simulator runs that load signed bundles (policy updates); and the
+# same with faults injected (wasm/faults.go) for the tests of how hosts
+# survive a module that hangs or traps.
 wasm-test: wasm/bundle.json
 	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION)-test -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-test.wasm ./wasm
-	$(WASM_BUILD) -tags consentfaults -ldflags="-s -w -X main.moduleVersion=$(VERSION)-faulty" -o $(DIST)/consent-faulty.wasm ./wasm
+	$(WASM_BUILD) -tags consentfaults -ldflags="-s -w -X main.moduleVersion=$(VERSION)-faulty -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-faulty.wasm ./wasm
 
 # bench: the compiler (time, bundle size), the native engine (one decision,
 # a journey), and the module in wazero (a decision against native,

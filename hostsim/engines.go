@@ -55,6 +55,11 @@ type Config struct {
 	// CallTimeout bounds one call into the module (0: none, at full
 	// speed; see wasmhost.Config.CallTimeout).
 	CallTimeout time.Duration
+	// Updates prepares the policy updates that journeys load (do =
+	// "update", updates.go): compiled from the repository's source and
+	// signed with the test key. Open fails with an *UpdateError if the
+	// module does not trust that key.
+	Updates bool
 }
 
 // Engines are what a run decides with: the module compiled twice (for the
@@ -70,7 +75,8 @@ type Engines struct {
 	native   *engine.Engine
 	module   *wasmhost.Module // nil with Config.Native
 	webview  *wasmhost.Module
-	replaced atomic.Int64 // by the workers closed so far
+	updates  map[string]*update // with Config.Updates, by name
+	replaced atomic.Int64       // by the workers closed so far
 }
 
 // Open reads the bundle and, unless cfg.Native, compiles the module. Its
@@ -88,6 +94,11 @@ func Open(ctx context.Context, cfg Config) (*Engines, error) {
 		e.label = "the native engine"
 	}
 	if cfg.Native && !cfg.Compare {
+		if cfg.Updates {
+			if err := e.openUpdates(ctx, ""); err != nil {
+				return nil, err
+			}
+		}
 		return e, nil
 	}
 	wasm, err := ReadModule(cfg.Wasm)
@@ -106,6 +117,12 @@ func Open(ctx context.Context, cfg Config) (*Engines, error) {
 	e.label = cfg.Wasm
 	if cfg.Compare {
 		e.label = cfg.Wasm + " compared with the native engine"
+	}
+	if cfg.Updates {
+		if err := e.openUpdates(ctx, cfg.Wasm); err != nil {
+			e.Close(ctx)
+			return nil, err
+		}
 	}
 	return e, nil
 }

@@ -26,16 +26,16 @@ func open(t *testing.T, v wasmtest.Variant, cfg Config) *Engines {
 }
 
 // TestJourneysThroughWasm plays the simulator's journeys on every device
-// profile they name through the module (the webview profile on a WASI
-// whose poll_oneoff throws), compared with the native engine: their
-// expectations hold, the compliance checks find no fault, and the two
-// engines answer every request the same.
+// profile they name through the test module (the webview profile on a WASI
+// whose poll_oneoff throws), compared with the native engine, policy
+// updates included: their expectations hold, the compliance checks find no
+// fault, and the two engines answer every request the same.
 func TestJourneysThroughWasm(t *testing.T) {
 	journeys, err := journey.LoadDir("testdata/journeys")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := open(t, wasmtest.Test, Config{Compare: true})
+	e := open(t, wasmtest.Test, Config{Compare: true, Updates: true})
 	jobs := Jobs(journeys, false)
 	progress := 0
 	run := e.Play(context.Background(), jobs, 1, func() { progress++ })

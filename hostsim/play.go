@@ -55,9 +55,9 @@ func (e *Engines) Play(ctx context.Context, jobs []Job, workers int, progress fu
 			for i := int(next.Add(1) - 1); i < len(jobs); i = int(next.Add(1) - 1) {
 				jb := jobs[i]
 				dev := jb.Journey.NewDevice(jb.Profile)
-				decide, native := w.Decide(ctx, dev)
-				results[i] = journey.PlayOn(jb.Journey, dev, decide, e.Policy)
-				if native != nil {
+				run, native := w.Journey(ctx, dev)
+				results[i] = journey.PlayOn(jb.Journey, dev, run, e.Policy)
+				if native.Decide != nil {
 					other := journey.Play(jb.Journey, jb.Profile, native, e.Policy)
 					if d := Diff(results[i].Transcript, other.Transcript); d != "" {
 						diffs[i] = jb.Journey.Name + " on " + jb.Profile.Name + ": " + d

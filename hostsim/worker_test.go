@@ -3,6 +3,7 @@ package hostsim
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,7 +12,9 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/hostsim/device"
+	"github.com/jitconsent/jitconsent/hostsim/sim"
 	"github.com/jitconsent/jitconsent/hostsim/wasmhost"
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
 	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
@@ -37,17 +40,17 @@ func TestWorkerReplacesFailedInstances(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		decide, native := w.Decide(ctx, device.New(p))
-		if native == nil {
+		run, native := w.Journey(ctx, device.New(p))
+		if native.Decide == nil {
 			t.Fatal("a compare run has no native engine")
 		}
 		valid := withdraw(p.Platform, p.Version, "location")
-		want, _ := native(valid)
+		want, _ := native.Decide(valid)
 		for _, perm := range []string{"calendar", "contacts"} {
-			if _, err := decide(withdraw(p.Platform, p.Version, perm)); !errors.Is(err, wasmhost.ErrClosed) {
+			if _, err := run.Decide(withdraw(p.Platform, p.Version, perm)); !errors.Is(err, wasmhost.ErrClosed) {
 				t.Errorf("%s: withdrawing %s gives %v, want ErrClosed", name, perm, err)
 			}
-			got, err := decide(valid)
+			got, err := run.Decide(valid)
 			if err != nil || !bytes.Equal(got, want) {
 				t.Errorf("%s: after withdrawing %s: %v\n%s\nwant\n%s", name, perm, err, got, want)
 			}
@@ -77,11 +80,11 @@ func TestNative(t *testing.T) {
 	w := e.NewWorker()
 	defer w.Close(ctx)
 	p, _ := device.Lookup("android-33")
-	decide, native := w.Decide(ctx, device.New(p))
-	if native != nil {
+	run, native := w.Journey(ctx, device.New(p))
+	if native.Decide != nil {
 		t.Error("a native run compares with itself")
 	}
-	out, err := decide(withdraw("android", "33", "location"))
+	out, err := run.Decide(withdraw("android", "33", "location"))
 	if err != nil || !bytes.Contains(out, []byte(`"actions"`)) {
 		t.Errorf("the native engine answers %v %s", err, out)
 	}
@@ -125,4 +128,90 @@ func TestOpenErrors(t *testing.T) {
 			}
 		}
 	}
+}
+
+// launchOn is a launch of a fresh install on a profile.
+func launchOn(p device.Profile) []byte {
+	return []byte(`{"now":"2026-03-01T10:00:00+08:00","locale":"zh-CN","device":{"platform":"` + p.Platform + `","version":"` + p.Version +
+		`"},"event":{"type":"launch"}}`)
+}
+
+// popupVersion is the version of the policy popup an engine's answer to a
+// request shows first.
+func popupVersion(t *testing.T, eng sim.Engine, req []byte) string {
+	t.Helper()
+	out, err := eng.Decide(req)
+	var r struct {
+		Actions []struct{ Type, Version string }
+	}
+	if err != nil || json.Unmarshal(out, &r) != nil || len(r.Actions) == 0 || r.Actions[0].Type != "show_policy" {
+		t.Fatalf("no policy popup first: %v %s", err, out)
+	}
+	return r.Actions[0].Version
+}
+
+// TestWorkerUpdates: an update op's bundle reaches the module (through
+// consent_load_bundle) and the native engine alike; a bundle not newer than
+// the active one is refused by both; the next journey starts on the bundle
+// the module carries.
+func TestWorkerUpdates(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, wasmtest.Test, Config{Compare: true, Updates: true})
+	w := e.NewWorker()
+	defer w.Close(ctx)
+	p, _ := device.Lookup("android-33")
+	run, native := w.Journey(ctx, device.New(p))
+	for name, eng := range map[string]sim.Engine{"module": run, "native": native} {
+		if v := popupVersion(t, eng, launchOn(p)); v != "2022-03-29" {
+			t.Errorf("%s: before the update the popup shows %s", name, v)
+		}
+		if err := eng.Load("minor"); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if v := popupVersion(t, eng, launchOn(p)); v != "2023-09-01" {
+			t.Errorf("%s: after the update the popup shows %s", name, v)
+		}
+		if err := eng.Load("revision"); err == nil || !strings.Contains(err.Error(), "older_version") {
+			t.Errorf("%s: the same version loaded again: %v", name, err)
+		}
+		if err := eng.Load("nosuch"); err == nil || !strings.Contains(err.Error(), `no update bundle "nosuch"`) {
+			t.Errorf("%s: an unknown update: %v", name, err)
+		}
+	}
+	run, native = w.Journey(ctx, device.New(p))
+	for name, eng := range map[string]sim.Engine{"module": run, "native": native} {
+		if v := popupVersion(t, eng, launchOn(p)); v != "2022-03-29" {
+			t.Errorf("%s: the next journey starts on %s, not on the bundle the module carries", name, v)
+		}
+	}
+}
+
+// TestUpdatesNeedTheTestKey: the release module does not trust the test
+// key, which signs the update bundles: opening it for updates is an
+// *UpdateError that says which module to run; without updates it opens.
+func TestUpdatesNeedTheTestKey(t *testing.T) {
+	ctx := context.Background()
+	cfg := Config{Wasm: wasmtest.Path(t, wasmtest.Shipped), Bundle: wasmtest.Bundle(t), Updates: true}
+	e, err := Open(ctx, cfg)
+	var ue *UpdateError
+	if !errors.As(err, &ue) {
+		if e != nil {
+			e.Close(ctx)
+		}
+		t.Fatalf("the release module with updates: %v, want an *UpdateError", err)
+	}
+	if len(ue.Trusted) != 1 || ue.Key == "" || ue.Trusted[0] == ue.Key {
+		t.Errorf("the key %q, the module trusts %q", ue.Key, ue.Trusted)
+	}
+	for _, want := range []string{prompttest.TestKey, "which " + cfg.Wasm + " does not trust (it trusts " + ue.Trusted[0] + ")", "--wasm dist/consent-test.wasm"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q does not say %q", err, want)
+		}
+	}
+	cfg.Updates = false
+	e, err = Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close(ctx)
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/hostsim"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
@@ -20,7 +22,20 @@ func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error 
 		return err
 	}
 	ctx := context.Background()
-	e, err := hostsim.Open(ctx, o.config())
+	cfg := o.config()
+	var updates errcode.List // the journeys' policy updates
+	for _, j := range journeys {
+		updates = append(updates, j.Updates()...)
+	}
+	cfg.Updates = len(updates) > 0
+	e, err := hostsim.Open(ctx, cfg)
+	if ue := (*hostsim.UpdateError)(nil); errors.As(err, &ue) {
+		// Every update op the module cannot play, where it is written.
+		for i := range updates {
+			updates[i].Code, updates[i].Message = errcode.BadSignature, updates[i].Message+", but "+ue.Why()
+		}
+		return updates
+	}
 	if err != nil {
 		return err
 	}

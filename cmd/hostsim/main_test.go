@@ -99,6 +99,31 @@ func TestBadInputs(t *testing.T) {
 	}
 }
 
+// TestUpdatesOnTheReleaseModule: journeys that publish a policy update
+// cannot run on the release module, which does not trust the key that
+// signs the update bundles: the run stops before it starts, with an error
+// at each update op's file:line:col that says which module to run; without
+// updates the release module plays them.
+func TestUpdatesOnTheReleaseModule(t *testing.T) {
+	code, out, errOut := hostsimCmd(t, on(t, wasmtest.Shipped, "matrix", "hostsim/testdata/journeys")...)
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"hostsim/testdata/journeys/minor_update_declined.toml:18:1: bad_signature: do[2].bundle: do = \"update\" loads the bundle \"minor\", but the simulator's update bundles are signed with the test key (hostsim/testdata/keys/test.key, key id ",
+		"hostsim/testdata/journeys/major_update_mid_step_declined.toml:18:1: bad_signature: do[2].bundle: do = \"update\" loads the bundle \"revision\", but",
+		"consent.wasm does not trust (it trusts ", "so it would refuse them (bad_signature)", "run with --wasm dist/consent-test.wasm",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("the error does not say %q:\n%s", want, errOut)
+		}
+	}
+	code, out, errOut = hostsimCmd(t, on(t, wasmtest.Shipped, "run", "hostsim/testdata/journeys/withdraw.toml")...)
+	if code != 0 || !strings.Contains(out, "0 failed") {
+		t.Errorf("a journey without updates on the release module: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
 func TestFuzzFindsNothing(t *testing.T) {
 	code, out, errOut := hostsimCmd(t, on(t, wasmtest.Test, "fuzz", "--journeys", "300", "--seed", "7")...)
 	if code != 0 || !strings.Contains(out, "no compliance fault; 0 difference(s)") || !strings.Contains(out, "decisions/s") {

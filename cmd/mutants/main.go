@@ -8,6 +8,7 @@
 //	mutants --sample 40 --seed 1 --equivalent mutation/equivalent.txt
 //	mutants --all --pkg ./engine/... -j 2 --json dist/mutants.json
 //	mutants --list --sample 40        # the mutants, without running them
+//	mutants --all --func policyAnswer # the mutants of one function
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,11 +30,11 @@ import (
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 type options struct {
-	root, pkgs, ops, equivalent, jsonOut, journeys, testPkg, testRun, work string
-	sample, jobs, fuzz                                                     int
-	seed, fuzzSeed                                                         uint64
-	all, list, runEquivalent, keep                                         bool
-	timeout                                                                time.Duration
+	root, pkgs, ops, funcs, equivalent, jsonOut, journeys, testPkg, testRun, work string
+	sample, jobs, fuzz                                                            int
+	seed, fuzzSeed                                                                uint64
+	all, list, runEquivalent, keep                                                bool
+	timeout                                                                       time.Duration
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -42,6 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.root, "root", ".", "the module checkout to mutate (read only)")
 	fs.StringVar(&o.pkgs, "pkg", "./engine", "comma-separated go list patterns of the packages to mutate")
 	fs.StringVar(&o.ops, "ops", "", "comma-separated kinds of mutants (default all: "+kindList()+")")
+	fs.StringVar(&o.funcs, "func", "", "only the mutants in functions whose name contains one of these, comma-separated (decision.policyAnswer, updateDue)")
 	fs.IntVar(&o.sample, "sample", 0, "run N mutants picked by --seed")
 	fs.BoolVar(&o.all, "all", false, "run every mutant")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the sample")
@@ -117,6 +120,11 @@ func (o *options) run(ctx context.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "mutants: %s: %s names no mutant (the code moved?)\n", o.equivalent, id)
 	}
 	all = mutate.Filter(all, kinds)
+	if o.funcs != "" {
+		all = slices.DeleteFunc(all, func(m mutate.Mutant) bool {
+			return !slices.ContainsFunc(strings.Split(o.funcs, ","), func(f string) bool { return f != "" && strings.Contains(m.Func, f) })
+		})
+	}
 	ms := all
 	if !o.all {
 		ms = mutate.Sample(all, o.sample, o.seed)

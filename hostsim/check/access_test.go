@@ -83,7 +83,7 @@ func hand(profile string, turns ...turn) *sim.Transcript {
 	dev := device.NewAt(p, start)
 	yes := true
 	all := append([]turn{
-		{ev: sim.Event{Type: "launch"}, actions: []sim.Action{{Type: "show_policy", Change: "first"}}},
+		{ev: sim.Event{Type: "launch"}, actions: []sim.Action{{Type: "show_policy", Version: "1", Change: "first", Blocking: true, Accept: "同意", Decline: "不同意"}}},
 		{ev: sim.Event{Type: "policy_answer", Accepted: &yes}},
 	}, turns...)
 	tr := &sim.Transcript{Profile: p, Locale: "zh-CN", Ops: []sim.Op{{Kind: sim.OpLaunch}}}

@@ -55,13 +55,16 @@ func (f Fault) String() string {
 
 // Policy is what the checks need of a policy: its steps (their
 // permissions, separate consents and system prompts), the permissions'
-// platform identifiers, its SDKs and cooldown, read from the bundle the
-// engine runs.
+// platform identifiers, its SDKs and cooldown, its version and history,
+// read from the bundle the engine runs; and the newer bundles that a
+// run's update ops may load (WithUpdates), by which the checks judge
+// what follows an update.
 type Policy struct {
 	b        *bundle.Bundle
 	steps    map[string]*bundle.Step // "scenario/step"
 	sdks     map[string]bundle.SDK
 	cooldown time.Duration
+	updates  map[string]*Policy // by the name an update op gives
 }
 
 // NewPolicy reads a bundle.
@@ -80,12 +83,63 @@ func NewPolicy(b *bundle.Bundle) *Policy {
 	return p
 }
 
+// WithUpdates returns the policy with the newer bundles that update ops
+// may load, by the names the ops give (sim.Op.Bundle): after an update,
+// the checks judge texts, steps and SDKs by the bundle in force.
+func (p *Policy) WithUpdates(bundles map[string]*bundle.Bundle) *Policy {
+	q := *p
+	q.updates = map[string]*Policy{}
+	for name, b := range bundles {
+		q.updates[name] = NewPolicy(b)
+	}
+	return &q
+}
+
+// Version is the policy version the bundle is of.
+func (p *Policy) Version() string { return p.b.Policy.Version }
+
+// InForce is the policy in force at the end of a run: the bundle of its
+// last update, or this one.
+func (p *Policy) InForce(t *sim.Transcript) *Policy {
+	q := p
+	for i := range t.Entries {
+		if u := p.updates[t.Entries[i].Update]; u != nil {
+			q = u
+		}
+	}
+	return q
+}
+
+// change is the change a policy popup of this version must name with
+// consent to version from on record (nil: none): first, or major if any
+// version of the history after from is marked major, else minor ("" when
+// from is this version: no popup is due).
+func (p *Policy) change(from *Policy) string {
+	if from == nil {
+		return "first"
+	}
+	if from.Version() == p.Version() {
+		return ""
+	}
+	after := false
+	for _, v := range p.b.History {
+		if after && v.Change == vocab.ChangeMajor.String() {
+			return "major"
+		}
+		after = after || v.Version == from.Version()
+	}
+	return "minor"
+}
+
 // Embeds reports whether the policy embeds an SDK on a platform: an SDK
 // a platform does not carry can neither run nor stop there.
 func (p *Policy) Embeds(sdk, platform string) bool {
 	s, ok := p.sdks[sdk]
 	return ok && slices.Contains(s.Platforms, platform)
 }
+
+// has reports whether the policy names an SDK.
+func (p *Policy) has(sdk string) bool { _, ok := p.sdks[sdk]; return ok }
 
 // Consents lists every separate consent the policy names, in steps and
 // SDKs, as "<sensitive>/<purpose>", once each, sorted.
@@ -187,9 +241,21 @@ func key(sp *bundle.StepPermission) string { return sim.Consent(sp.Sensitive, sp
 
 // checker walks a transcript keeping what it has seen.
 type checker struct {
-	p      *Policy
+	root   *Policy // the bundle the engine starts with
+	p      *Policy // the bundle in force: root, or the last update loaded
 	t      *sim.Transcript
 	faults []Fault
+
+	// Policy versions. onRecord is the version whose consent is on record
+	// (nil: none): accepted on its popup, or declared by a prior record;
+	// declining an update keeps the one before. unshown says that an
+	// update was loaded and no popup shown since; seenMinor is the version
+	// whose minor popup the user has seen since the install.
+	onRecord  *Policy
+	unshown   bool
+	seenMinor string
+	popup     shown            // the latest policy popup
+	screens   map[string]shown // the latest rationale ("perm:<permission>") and consent screen ("consent:<sensitive>/<purpose>")
 
 	consent     bool                 // the policy accepted and not declined or withdrawn since
 	declined    bool                 // the latest policy answer was a decline (basic mode)
@@ -202,22 +268,34 @@ type checker struct {
 	lastReceipt string
 
 	// Separate consents, "<sensitive>/<purpose>".
-	given       map[string]bool   // accepted on a screen asking exactly that, and not declined, withdrawn or cleared since
-	withdrawnC  map[string]bool   // withdrawn by the user and not given again since
-	declinedC   map[string]bool   // declined or withdrawn in this visit of a step, and not given again
-	asking      map[string]string // per permission, the consent its latest rationale asked ("" none)
-	consentWith map[string]string // per permission, the consent its latest consent screen came with (iOS)
-	popupChange string            // the change of the latest policy popup shown
+	given       map[string]bool            // accepted on a screen asking exactly that, and not declined, withdrawn or cleared since
+	withdrawnC  map[string]bool            // withdrawn by the user and not given again since
+	declinedC   map[string]bool            // declined or withdrawn in this visit of a step, and not given again
+	asking      map[string]string          // per permission, the consent its latest rationale asked ("" none)
+	consentWith map[string]map[string]bool // per permission, the consents whose screens came with it (iOS)
+}
+
+// shown is a screen as the user saw it: the policy version in force then,
+// the SHA-256 (hex) of its texts as its receipt hashes them, and, for a
+// policy popup, its change and the SDKs that ran when it showed.
+type shown struct {
+	p      *Policy
+	text   string
+	change string
+	sdks   []string
 }
 
 // Check returns every fault of a transcript.
 func Check(p *Policy, t *sim.Transcript) []Fault {
-	c := &checker{p: p, t: t}
+	c := &checker{root: p, p: p, t: t}
 	c.install()
 	if t.Prior != nil {
 		// What was declared on record before the run: the checks hold the
 		// engine to it, whatever its state says.
 		c.consent = t.Prior.Policy
+		if c.consent {
+			c.onRecord = p
+		}
 		for _, k := range t.Prior.Consents {
 			c.given[k] = true
 		}
@@ -260,9 +338,11 @@ func (c *checker) install() {
 	c.given = map[string]bool{}
 	c.withdrawnC = map[string]bool{}
 	c.asking = map[string]string{}
-	c.consentWith = map[string]string{}
-	c.popupChange = ""
+	c.consentWith = map[string]map[string]bool{}
 	c.lastReceipt = ""
+	c.onRecord, c.unshown, c.seenMinor = nil, false, ""
+	c.popup = shown{}
+	c.screens = map[string]shown{}
 	c.newVisit()
 }
 
@@ -282,11 +362,21 @@ func (c *checker) entry(i int, e *sim.Entry) {
 			c.refused[perm] = e.Time
 		}
 	}
+	if e.Update != "" {
+		// A newer bundle: what follows is judged by it.
+		if u := c.root.updates[e.Update]; u != nil {
+			c.p, c.unshown = u, true
+		} else {
+			c.fault(i, Contract, "the run loaded the update %q, which the checks were not given (Policy.WithUpdates)", e.Update)
+		}
+	}
 	if r.Error != nil {
 		c.fault(i, Contract, "a well-formed %s got the error %s: %s", e.Event.Type, r.Error.Code, r.Error.Message)
 		return
 	}
 	ev := &e.Event
+	record := c.onRecord // before the event
+	minorDeclined := false
 	optional := func(perm string) bool {
 		sp := c.p.stepPermission(e.Step, perm)
 		return sp != nil && sp.Consequence != vocab.Blocking.String()
@@ -298,19 +388,35 @@ func (c *checker) entry(i int, e *sim.Entry) {
 	case "enter":
 		c.newVisit()
 	case "policy_answer":
-		if ev.Accepted != nil && *ev.Accepted {
+		switch {
+		case ev.Accepted != nil && *ev.Accepted:
 			c.consent, c.declined = true, false
-			if c.popupChange == "major" {
+			// The version accepted is the popup's, whichever bundle is
+			// in force by the answer.
+			c.onRecord = c.popup.p
+			if c.popup.p == nil {
+				c.onRecord = c.p
+			}
+			if c.popup.change == "major" {
 				// A major update accepted asks every separate consent anew.
 				c.given = map[string]bool{}
 			}
-		} else {
+			if c.popup.change != "minor" {
+				// A blocking popup stopped the step it came in: accepted,
+				// the step starts again, a new visit.
+				c.newVisit()
+			}
+		case c.popup.change == "minor" && c.consent:
+			// A minor update declined: the version on record stands, the
+			// app goes on.
+			minorDeclined = true
+		default:
 			c.consent, c.declined = false, true
 		}
 	case "withdraw":
 		switch {
 		case ev.Permission == "policy":
-			c.consent = false
+			c.consent, c.onRecord = false, nil
 			for _, st := range c.p.steps {
 				for _, sp := range st.Permissions {
 					c.withdrawn[sp.ID], c.regrant[sp.ID] = true, true
@@ -375,10 +481,46 @@ func (c *checker) entry(i int, e *sim.Entry) {
 			c.refusal(e, ev.Permission, optional(ev.Permission))
 		}
 	}
-	c.receipts(i, e)
+	c.receipts(i, e, record)
 	c.texts(i, e)
+	c.updates(i, e, minorDeclined)
 	c.actions(i, e, optional)
 	c.sdks(i, e)
+}
+
+// updates judges an answer by the policy versions (RECONSENT): an update
+// comes before anything else in the first answer after it is loaded (to
+// a launch, an enter or an answer to a screen), and at every launch while
+// consent on record is to an older version (a declined minor update is
+// offered again there); a declined minor update is no refusal of the
+// policy: no basic mode, and the SDKs that ran when its popup showed run
+// on (BASIC_MODE).
+func (c *checker) updates(i int, e *sim.Entry, minorDeclined bool) {
+	ev, acts := &e.Event, e.Response.Actions
+	first := len(acts) > 0 && acts[0].Type == "show_policy"
+	if c.consent && c.onRecord != nil && c.onRecord.Version() != c.p.Version() && !first {
+		switch ev.Type {
+		case "launch":
+			c.fault(i, Reconsent, "launch does not begin with the popup of policy %s, while consent on record is to %s: an update not accepted is offered at every launch", c.p.Version(), c.onRecord.Version())
+		case "enter", "policy_answer", "rationale_answer", "permission_result", "consent_answer":
+			if c.unshown {
+				c.fault(i, Reconsent, "the first answer after policy %s was loaded (to %s) does not begin with its popup: an update comes before anything else", c.p.Version(), describe(ev))
+			}
+		}
+	}
+	if !minorDeclined {
+		return
+	}
+	for _, a := range acts {
+		if a.Type == "basic_mode" {
+			c.fault(i, BasicMode, "basic mode after the user declined the minor update to %s: consent to %s stands and the app goes on", c.popup.p.Version(), c.onRecord.Version())
+		}
+	}
+	for _, id := range c.popup.sdks {
+		if !slices.Contains(e.Response.SDKs, id) {
+			c.fault(i, BasicMode, "SDK %s stops when the user declines the minor update to %s: consent to %s stands, and its SDKs run on", id, c.popup.p.Version(), c.onRecord.Version())
+		}
+	}
 }
 
 func (c *checker) give(k string) {
@@ -453,7 +595,7 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			if a.Change == "first" && c.consent {
 				c.fault(i, Reconsent, "the policy popup asks for consent to the policy again (first), which is on record")
 			}
-			c.popupChange = a.Change
+			c.policyPopup(i, e, a)
 		case "basic_mode":
 		case "show_consent":
 			k := a.Consent()
@@ -476,8 +618,12 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 				c.fault(i, Separate, "show_consent %s names the permission %s, which the step's consent does not come with", k, a.Permission)
 			}
 			if a.Permission != "" {
-				c.consentWith[a.Permission] = k
+				if c.consentWith[a.Permission] == nil {
+					c.consentWith[a.Permission] = map[string]bool{}
+				}
+				c.consentWith[a.Permission][k] = true
 			}
+			c.screens["consent:"+k] = shown{p: c.p, text: screenHash(a)}
 			if nowhere {
 				c.fault(i, Platform, "show_consent %s in %s, which %s %s cannot do: the step is unavailable here", k, stepName(e.Step), platform, e.Version)
 			}
@@ -526,6 +672,7 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 			}
 			if a.Type == "show_rationale" {
 				c.asking[perm] = a.Consent()
+				c.screens["perm:"+perm] = shown{p: c.p, text: screenHash(a)}
 				switch {
 				case sp == nil:
 				case platform == "ios" && a.Consent() != "":
@@ -587,6 +734,40 @@ func (c *checker) actions(i int, e *sim.Entry, optional func(string) bool) {
 	if ev.Type == "rationale_answer" && ev.Accepted != nil && *ev.Accepted {
 		delete(c.withdrawn, ev.Permission)
 	}
+}
+
+// policyPopup judges a policy popup by the versions (RECONSENT): it shows
+// the version in force, names the change the policy's history gives
+// between the version on record and it, blocks unless it is minor, offers
+// a choice (agree and decline), and a minor one seen already waits for the
+// next launch. It keeps the popup as the user saw it.
+func (c *checker) policyPopup(i int, e *sim.Entry, a *sim.Action) {
+	from := "none"
+	if c.onRecord != nil {
+		from = c.onRecord.Version()
+	}
+	switch want := c.p.change(c.onRecord); {
+	case a.Version != c.p.Version():
+		c.fault(i, Reconsent, "the policy popup shows version %q; the bundle in force is %s", a.Version, c.p.Version())
+	case want == "":
+		c.fault(i, Reconsent, "a policy popup (%s) for version %s, to which consent is on record", a.Change, a.Version)
+	case a.Change != want:
+		c.fault(i, Reconsent, "the policy popup of %s says %q; with consent to %s on record the policy's history makes it %s", a.Version, a.Change, from, want)
+	}
+	if a.Blocking != (a.Change != "minor") {
+		c.fault(i, Reconsent, "a %s policy popup with blocking %v: a minor update does not block, the first popup and a major update do", a.Change, a.Blocking)
+	}
+	if a.Accept == "" || a.Decline == "" {
+		c.fault(i, Reconsent, "the %s policy popup of %s offers no choice (accept %q, decline %q): every revision asks whether the user agrees", a.Change, a.Version, a.Accept, a.Decline)
+	}
+	if a.Change == "minor" && e.Event.Type != "launch" && c.seenMinor == a.Version {
+		c.fault(i, Reconsent, "the minor update to %s is offered again on %s after the user saw it: once seen, it waits for the next launch", a.Version, describe(&e.Event))
+	}
+	if a.Change == "minor" {
+		c.seenMinor = a.Version
+	}
+	c.popup = shown{p: c.p, text: popupHash(a), change: a.Change, sdks: e.Response.SDKs}
+	c.unshown = false
 }
 
 // device is the device model as it was at an entry: the run's profile
@@ -840,12 +1021,25 @@ func (c *checker) sdks(i int, e *sim.Entry) {
 		}
 		return "", ""
 	}
+	// With consent on record to an older version than the one in force, a
+	// major update stops every SDK until it is accepted, and an SDK the
+	// newer version adds waits for it (RECONSENT).
+	waiting := ""
+	if c.consent && c.onRecord != nil {
+		waiting = c.p.change(c.onRecord)
+	}
 	running := map[string]bool{}
 	for _, id := range e.Response.SDKs {
 		running[id] = true
 		if !c.consent {
 			c.fault(i, Preconsent, "SDK %s runs before the policy is accepted or after it is withdrawn", id)
 			continue
+		}
+		switch {
+		case waiting == "major":
+			c.fault(i, Reconsent, "SDK %s runs while the major update to %s waits for consent (on record: %s)", id, c.p.Version(), c.onRecord.Version())
+		case waiting == "minor" && !c.onRecord.has(id):
+			c.fault(i, Reconsent, "SDK %s runs, which version %s adds and the user has not accepted (consent on record: %s)", id, c.p.Version(), c.onRecord.Version())
 		}
 		s, ok := c.p.sdks[id]
 		if !ok {
@@ -896,9 +1090,15 @@ func (c *checker) sdks(i int, e *sim.Entry) {
 	}
 }
 
-// receipts checks that every answer gets one receipt, that they chain, and
-// that a receipt of a separate consent answers a screen that asked it.
-func (c *checker) receipts(i int, e *sim.Entry) {
+// receipts checks that every answer gets one receipt, that they chain,
+// that a receipt of a separate consent answers a screen that asked it, and
+// that each names the version whose text the user saw and hashes that
+// text: a policy receipt the popup answered (the version in force when it
+// showed), a rationale or permission receipt the permission's rationale, a
+// consent receipt its consent screen, also when a newer bundle was loaded
+// before the answer; the withdrawal of the policy names the version on
+// record before it (record), other withdrawals the version in force.
+func (c *checker) receipts(i int, e *sim.Entry, record *Policy) {
 	ev := &e.Event
 	answer := false
 	switch ev.Type {
@@ -922,9 +1122,10 @@ func (c *checker) receipts(i int, e *sim.Entry) {
 		}
 		c.lastReceipt = hash
 		var r struct {
-			Kind, Permission, Sensitive, Purpose, Answer string
+			Kind, Version, Text, Permission, Sensitive, Purpose, Answer string
 		}
 		json.Unmarshal(raw, &r)
+		c.receiptText(i, ev, r.Kind, r.Version, r.Text, r.Permission, sim.Consent(r.Sensitive, r.Purpose), record)
 		if r.Sensitive == "" && r.Purpose == "" {
 			continue
 		}
@@ -935,15 +1136,50 @@ func (c *checker) receipts(i int, e *sim.Entry) {
 			ok = ev.Type == "consent_answer" && sim.Consent(ev.Sensitive, ev.Purpose) == k
 		case "rationale", "permission":
 			// The consent was asked on the permission's rationale, or (iOS)
-			// on its own screen that came with the permission.
+			// on its own screen that came with the permission: the consent
+			// the step's permission rests on, on record, given in this
+			// visit or an earlier one.
+			sp := c.p.stepPermission(e.Step, ev.Permission)
 			ok = (ev.Type == "rationale_answer" || ev.Type == "permission_result") && ev.Permission == r.Permission &&
-				(c.asking[ev.Permission] == k || c.consentWith[ev.Permission] == k)
+				(c.asking[ev.Permission] == k || c.consentWith[ev.Permission][k] && c.given[k] && sp != nil && sp.Separate() && key(sp) == k)
 		case "withdraw":
 			ok = ev.Type == "withdraw"
 		}
 		if !ok {
 			c.fault(i, Separate, "a %s receipt records %s %s, but the user answered no screen asking it (the event was %s)", r.Kind, k, r.Answer, describe(ev))
 		}
+	}
+}
+
+// receiptText judges the version and text hash a receipt names (k is its
+// consent, "/" for none).
+func (c *checker) receiptText(i int, ev *sim.Event, kind, version, text, perm, k string, record *Policy) {
+	var screen shown
+	switch kind {
+	case "policy":
+		screen = c.popup
+	case "rationale", "permission":
+		screen = c.screens["perm:"+perm]
+	case "consent":
+		screen = c.screens["consent:"+k]
+	case "withdraw":
+		want := c.p
+		if perm == "" && k == "/" && record != nil {
+			want = record
+		}
+		if version != want.Version() {
+			c.fault(i, Reconsent, "the withdrawal receipt (%s) names version %s, not %s", describe(ev), version, want.Version())
+		}
+		return
+	}
+	if screen.p == nil {
+		return // a screen this run did not show (a prior record's)
+	}
+	if version != screen.p.Version() {
+		c.fault(i, Reconsent, "the %s receipt of %s names version %s, but the screen the user answered showed the texts of %s", kind, describe(ev), version, screen.p.Version())
+	}
+	if text != screen.text {
+		c.fault(i, Contract, "the %s receipt of %s hashes other texts (%.12s) than the screen the user answered showed (%.12s)", kind, describe(ev), text, screen.text)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,33 +17,50 @@ import (
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/sim"
-	"github.com/jitconsent/jitconsent/prompts"
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
-var (
-	refOnce sync.Once
-	ref     *bundle.Bundle
-	refErr  error
-)
-
-func reference(t *testing.T) (*engine.Engine, *check.Policy) {
+// engines are the native engines of prompttest's bundles by name, and the
+// checks' policy: the reference bundle, with the others as the updates an
+// update op may load.
+func engines(t *testing.T) (map[string]*engine.Engine, *check.Policy) {
 	t.Helper()
-	refOnce.Do(func() {
-		p, err := prompts.Load([]string{"../../prompts/msxf"}, []string{"../../locales"})
+	bundles := prompttest.Must(t).Bundles
+	out := map[string]*engine.Engine{}
+	updates := map[string]*bundle.Bundle{}
+	for name, b := range bundles {
+		e, err := engine.New(b)
 		if err != nil {
-			refErr = err
-			return
+			t.Fatal(err)
 		}
-		ref, refErr = prompts.Compile(p)
-	})
-	if refErr != nil {
-		t.Fatal(refErr)
+		out[name] = e
+		if name != "reference" {
+			updates[name] = b
+		}
 	}
-	e, err := engine.New(ref)
-	if err != nil {
-		t.Fatal(err)
+	return out, check.NewPolicy(bundles["reference"]).WithUpdates(updates)
+}
+
+// run is the engine of one run: the reference engine until an update op
+// loads another, each answer passed through broken (nil: as the engine
+// wrote it).
+func run(engines map[string]*engine.Engine, broken func(ev, resp map[string]any)) sim.Engine {
+	cur := engines["reference"]
+	decide := func(req []byte) []byte { return cur.Decide(nil, req) }
+	e := sim.Engine{
+		Decide: func(req []byte) ([]byte, error) { return decide(req), nil },
+		Load: func(name string) error {
+			if engines[name] == nil {
+				return fmt.Errorf("no bundle %q", name)
+			}
+			cur = engines[name]
+			return nil
+		},
 	}
-	return e, check.NewPolicy(ref)
+	if broken != nil {
+		e.Decide = mutate(decide, broken)
+	}
+	return e
 }
 
 // mutate wraps the engine: each answer goes through f, which may change
@@ -52,9 +68,9 @@ func reference(t *testing.T) (*engine.Engine, *check.Policy) {
 // the request's now as "_now" (a time.Time). The receipts and the state
 // pass as the engine wrote them (resp["receipts"] is a
 // []json.RawMessage), so that a mutant breaks only what it changes.
-func mutate(e *engine.Engine, f func(ev map[string]any, resp map[string]any)) sim.Decide {
+func mutate(decide func([]byte) []byte, f func(ev map[string]any, resp map[string]any)) sim.Decide {
 	return func(req []byte) ([]byte, error) {
-		out := e.Decide(nil, req)
+		out := decide(req)
 		var r struct {
 			Now   time.Time
 			Event map[string]any
@@ -129,6 +145,28 @@ func action(typ, perm string) map[string]any {
 }
 
 func enter(sc, st string) sim.Op { return sim.Op{Kind: sim.OpEnter, Scenario: sc, Step: st} }
+
+// update loads one of prompttest's update bundles, at once or while a
+// screen of the next op waits.
+func update(bundle, while string) sim.Op {
+	return sim.Op{Kind: sim.OpUpdate, Bundle: bundle, While: while}
+}
+
+// rewriteReceipt changes, in the first receipt of a kind, old into new and
+// hashes the receipt again, as a broken engine would write it (the
+// receipt after it no longer chains to it: that is another fault).
+func rewriteReceipt(resp map[string]any, kind, old, new string) {
+	rs, _ := resp["receipts"].([]json.RawMessage)
+	for i, raw := range rs {
+		if !bytes.HasPrefix(raw, []byte(`{"kind":"`+kind+`"`)) {
+			continue
+		}
+		body := bytes.Replace(raw[:bytes.LastIndex(raw, []byte(`,"hash":"`))], []byte(old), []byte(new), 1)
+		sum := sha256.Sum256(append(bytes.Clone(body), '}'))
+		rs[i] = append(body, fmt.Sprintf(`,"hash":%q}`, hex.EncodeToString(sum[:]))...)
+		return
+	}
+}
 
 var launch = sim.Op{Kind: sim.OpLaunch}
 
@@ -647,6 +685,196 @@ var mutations = []mutation{
 		},
 	},
 	{
+		// The step's consent, given on its own screen in an earlier visit,
+		// is what the permission receipt names when the step comes back
+		// (fuzz seed 81970), not the consent another step gave with the
+		// same permission in between.
+		rule: check.Separate, clause: "a permission receipt naming another step's consent", why: "a permission receipt records biometrics/loan_identity granted", profile: "ios-17",
+		user: func() sim.User {
+			return &sim.Scripted{Dialogs: []device.Choice{device.DenyForever}, Switches: []bool{false, true}}
+		},
+		ops: []sim.Op{launch, enter("account_security", "liveness_supplement"), enter("loan_apply", "liveness"), enter("account_security", "liveness_supplement")},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "permission_result" && ev["result"] == "granted" {
+				rewriteReceipt(resp, "permission", `"purpose":"account_security"`, `"purpose":"loan_identity"`)
+			}
+		},
+	},
+	// Issue 12: policy updates, a choice on every revision, updates first,
+	// receipts that name the version and hash the text the user saw.
+	{
+		rule: check.Reconsent, clause: "a minor update popup with only an agree button", why: "offers no choice", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{launch, update("minor", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_policy", ""); m != nil && m["change"] == "minor" {
+				m["decline"] = ""
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "a minor update labelled major", why: "the policy's history makes it minor", profile: "android-33",
+		user: yes, ops: []sim.Op{launch, update("minor", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_policy", ""); m != nil && m["change"] == "minor" {
+				m["change"], m["blocking"] = "major", true
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "a major update labelled minor", why: "the policy's history makes it major", profile: "harmonyos-next",
+		user: yes, ops: []sim.Op{launch, update("revision", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_policy", ""); m != nil && m["change"] == "major" {
+				m["change"], m["blocking"] = "minor", false
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "a minor update that blocks", why: "a minor policy popup with blocking true", profile: "android-33",
+		user: yes, ops: []sim.Op{launch, update("minor", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_policy", ""); m != nil && m["change"] == "minor" {
+				m["blocking"] = true
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "the popup of an update names the version before it", why: "the bundle in force is 2023-09-01", profile: "ios-17",
+		user: yes, ops: []sim.Op{launch, update("minor", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_policy", ""); m != nil && m["change"] == "minor" {
+				m["version"] = "2022-03-29"
+			}
+		},
+	},
+	{
+		rule: check.Contract, clause: "an update popup with no line of what changed", why: "show_policy in no step shows", profile: "android-33",
+		user: yes, ops: []sim.Op{launch, update("revision", ""), launch},
+		broken: func(ev, resp map[string]any) { // the issue's "主要变化如下：" with an empty list
+			if m := find(resp, "show_policy", ""); m != nil && m["change"] == "major" {
+				m["changes"] = []any{}
+			}
+		},
+	},
+	{
+		rule: check.Contract, clause: "a step in the words of the version before the update", why: "show_rationale in loan_apply/apply shows", profiles: []string{"android-33", "web"},
+		user: yes, ops: []sim.Op{launch, update("revision", ""), enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) { // location's purpose as 2022-03-29 gave it
+			if m := find(resp, "show_rationale", "location"); m != nil {
+				c, _ := prompttest.Load()
+				old := c.Bundles["reference"].Text("zh-CN", "purpose.loan_apply.apply.location")
+				body, _ := m["body"].(string)
+				if i := strings.Index(body, "\n"); i >= 0 {
+					old += body[i:]
+				}
+				m["body"] = old
+			}
+		},
+	},
+	{
+		rule: check.BasicMode, clause: "a declined minor update leads to basic mode", why: "basic mode after the user declined the minor update", profiles: []string{"android-33", "ios-17"},
+		user: func() sim.User { return &sim.Scripted{Policies: []bool{true, false}} }, ops: []sim.Op{launch, enter("marketing", "notifications"), update("minor", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "policy_answer" && ev["accepted"] == false {
+				resp["actions"], resp["sdks"] = []any{map[string]any{"type": "basic_mode"}}, []any{}
+			}
+		},
+	},
+	{
+		rule: check.BasicMode, clause: "a declined minor update stops the SDKs", why: "stops when the user declines the minor update", profiles: []string{"android-33", "ios-17"},
+		user: func() sim.User { return &sim.Scripted{Policies: []bool{true, false}} }, ops: []sim.Op{launch, enter("marketing", "notifications"), update("minor", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "policy_answer" && ev["accepted"] == false {
+				resp["sdks"] = []any{}
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "an SDK the declined minor update adds runs", why: "which version 2023-09-01 adds", profiles: []string{"android-33", "ios-17"},
+		user: func() sim.User { return &sim.Scripted{Policies: []bool{true, false}} }, ops: []sim.Op{launch, enter("marketing", "notifications"), update("minor", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if s, _ := resp["sdks"].([]any); slices.Contains(s, any("jpush")) {
+				addSDK(resp, "getui_push")
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "SDKs run while a major update waits", why: "runs while the major update to 2023-09-01 waits", profiles: []string{"android-33", "wechat"},
+		user: yes, ops: []sim.Op{launch, update("revision", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if m := find(resp, "show_policy", ""); m != nil && m["change"] == "major" {
+				addSDK(resp, "umeng_analytics")
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "a declined minor update not offered at the next launch", why: "launch does not begin with the popup of policy 2023-09-01", profiles: []string{"android-33", "harmonyos-next"},
+		user: func() sim.User { return &sim.Scripted{Policies: []bool{true, false}} },
+		ops:  []sim.Op{launch, update("minor", ""), launch, {Kind: sim.OpWait, Wait: time.Hour}, launch},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "launch" && since(ev) > 0 {
+				resp["actions"] = []any{}
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "a declined minor update offered again on enter", why: "is offered again on enter after the user saw it", profile: "android-33",
+		user: func() sim.User { return &sim.Scripted{Policies: []bool{true, false}} },
+		ops:  []sim.Op{launch, update("minor", ""), launch, enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "enter" {
+				popup := map[string]any{"type": "show_policy", "version": "2023-09-01", "change": "minor", "accept": "同意并继续", "decline": "不同意"}
+				resp["actions"] = append([]any{popup}, actions(resp)...)
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "an update loaded mid-step not shown first", why: "does not begin with its popup", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{launch, update("minor", "show_rationale"), enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) { // left for the next launch
+			if ev["type"] == "rationale_answer" && find(resp, "show_policy", "") != nil {
+				resp["actions"] = actions(resp)[1:]
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "an answer to a screen shown before the update recorded under the newer version", why: "names version 2023-09-01, but the screen the user answered showed the texts of 2022-03-29",
+		profiles: []string{"android-33", "ios-17"}, user: yes, ops: []sim.Op{launch, update("revision", "show_rationale"), enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "rationale_answer" && find(resp, "show_policy", "") != nil {
+				rewriteReceipt(resp, "rationale", `"version":"2022-03-29"`, `"version":"2023-09-01"`)
+			}
+		},
+	},
+	{
+		rule: check.Contract, clause: "an answer to a screen shown before the update hashing other texts", why: "hashes other texts", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{launch, update("minor", "show_rationale"), enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) { // a hash that is not of the screen the user saw
+			if ev["type"] == "rationale_answer" && find(resp, "show_policy", "") != nil {
+				rewriteReceipt(resp, "rationale", `"text":"`, `"text":"0`)
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "an accepted update recorded under the version before it", why: "the policy receipt of policy_answer names version 2022-03-29", profile: "android-33",
+		user: yes, ops: []sim.Op{launch, update("minor", ""), launch},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "policy_answer" {
+				rewriteReceipt(resp, "policy", `"version":"2023-09-01"`, `"version":"2022-03-29"`)
+			}
+		},
+	},
+	{
+		rule: check.Reconsent, clause: "the policy withdrawn under a version never accepted", why: "the withdrawal receipt (withdraw policy) names version 2023-09-01, not 2022-03-29", profile: "ios-17",
+		user: func() sim.User { return &sim.Scripted{Policies: []bool{true, false}} },
+		ops:  []sim.Op{launch, update("minor", ""), launch, {Kind: sim.OpWithdraw, Permission: "policy"}},
+		broken: func(ev, resp map[string]any) {
+			if ev["type"] == "withdraw" {
+				rewriteReceipt(resp, "withdraw", `"version":"2022-03-29"`, `"version":"2023-09-01"`)
+			}
+		},
+	},
+	{
 		rule: check.Withdraw, profile: "android-33", user: yes,
 		ops: []sim.Op{launch, enter("loan_apply", "apply"), {Kind: sim.OpWithdraw, Permission: "location"}, launch},
 		broken: func(ev, resp map[string]any) { // the map SDK goes on after location is withdrawn
@@ -669,7 +897,7 @@ var mutations = []mutation{
 // a deliberately broken engine, and the same journey on the real engine
 // breaks no rule.
 func TestMutations(t *testing.T) {
-	e, policy := reference(t)
+	engines, policy := engines(t)
 	caught := map[string]bool{}
 	for _, m := range mutations {
 		profiles := m.profiles
@@ -686,11 +914,11 @@ func TestMutations(t *testing.T) {
 				if m.prior != nil {
 					prior = m.prior(t)
 				}
-				real := sim.RunFrom(func(req []byte) ([]byte, error) { return e.Decide(nil, req), nil }, device.NewAt(p, start), m.user(), "zh-CN", prior, m.ops)
+				real := sim.RunFrom(run(engines, nil), device.NewAt(p, start), m.user(), "zh-CN", prior, m.ops)
 				if faults := check.Check(policy, real); len(faults) > 0 {
 					t.Fatalf("the real engine breaks rules on this journey: %v", faults)
 				}
-				broken := sim.RunFrom(mutate(e, m.broken), device.NewAt(p, start), m.user(), "zh-CN", prior, m.ops)
+				broken := sim.RunFrom(run(engines, m.broken), device.NewAt(p, start), m.user(), "zh-CN", prior, m.ops)
 				faults := check.Check(policy, broken)
 				for _, f := range faults {
 					if f.Rule == m.rule && strings.Contains(f.Detail, m.why) {

@@ -73,14 +73,17 @@ func policy(t *testing.T) (steps, perms, consents []string) {
 
 // TestGenerate: a seed always gives the same journey; journeys start with
 // a launch, hold only the simulator's ops on the policy's steps,
-// permissions and consents, and upgrade only Android; many seeds reach
-// every profile, and withdraw consents and set the clock wrong.
+// permissions and consents, upgrade only Android, and load at most one
+// policy update, one of prompttest's; many seeds reach every profile,
+// withdraw consents, set the clock wrong, and load updates at once and
+// while a screen waits.
 func TestGenerate(t *testing.T) {
 	steps, perms, consents := policy(t)
 	if len(consents) == 0 {
 		t.Fatal("the reference policy names no separate consent")
 	}
-	kinds := []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, sim.OpSettings, sim.OpReinstall, sim.OpUpgrade, sim.OpClock}
+	kinds := []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, sim.OpSettings, sim.OpReinstall, sim.OpUpgrade, sim.OpClock, sim.OpUpdate}
+	updates := 0
 	profiles := map[string]bool{}
 	seen := map[string]bool{}
 	for seed := uint64(1); seed <= 500; seed++ {
@@ -91,6 +94,9 @@ func TestGenerate(t *testing.T) {
 		profiles[c.Profile.Name] = true
 		if c.Seed != seed || len(c.Ops) < 2 || c.Ops[0].Kind != sim.OpLaunch || !slices.Contains(locales[:], c.Locale) {
 			t.Fatalf("seed %d: %+v", seed, c)
+		}
+		if n := len(slices.DeleteFunc(slices.Clone(c.Ops), func(op sim.Op) bool { return op.Kind != sim.OpUpdate })); n > 1 {
+			t.Errorf("seed %d loads %d updates", seed, n)
 		}
 		for _, op := range c.Ops {
 			switch {
@@ -113,14 +119,25 @@ func TestGenerate(t *testing.T) {
 				seen["right"] = true
 			case op.Kind == sim.OpUpgrade && c.Profile.Platform != "android":
 				t.Errorf("seed %d: upgrades %s", seed, c.Profile.Name)
+			case op.Kind == sim.OpUpdate && (!slices.Contains(prompttest.Updates(), op.Bundle) || op.While != "" && !slices.Contains(sim.UpdateWhile(), op.While)):
+				t.Errorf("seed %d: %+v", seed, op)
+			case op.Kind == sim.OpUpdate && op.While == "":
+				updates++
+				seen["update"] = true
+			case op.Kind == sim.OpUpdate:
+				updates++
+				seen["update while "+op.While] = true
 			}
 		}
 	}
 	if len(profiles) != len(device.Profiles()) {
 		t.Errorf("500 seeds reach %d of %d profiles", len(profiles), len(device.Profiles()))
 	}
-	if len(seen) != 3 {
-		t.Errorf("500 seeds: a consent withdrawn, a clock set ahead, a clock set right: %v", seen)
+	if len(seen) != 4+len(sim.UpdateWhile()) {
+		t.Errorf("500 seeds: a consent withdrawn, a clock set ahead, a clock set right, an update at once and while each screen waits: %v", seen)
+	}
+	if updates < 35 || updates > 95 {
+		t.Errorf("500 seeds load %d updates, not about one in eight", updates)
 	}
 }
 
@@ -168,7 +185,8 @@ func TestTOML(t *testing.T) {
 	c.Ops = append(c.Ops, sim.Op{Kind: sim.OpWait, Wait: 49 * time.Hour}, sim.Op{Kind: sim.OpSettings, Permission: perms[0], On: true},
 		sim.Op{Kind: sim.OpClock, Offset: 720 * time.Hour}, sim.Op{Kind: sim.OpWithdraw, Sensitive: "biometrics", Purpose: "loan_identity"},
 		sim.Op{Kind: sim.OpClock}, sim.Op{Kind: sim.OpClock, Offset: -2 * time.Hour},
-		sim.Op{Kind: sim.OpWithdraw, Permission: "policy"}, sim.Op{Kind: sim.OpReinstall})
+		sim.Op{Kind: sim.OpWithdraw, Permission: "policy"}, sim.Op{Kind: sim.OpReinstall},
+		sim.Op{Kind: sim.OpUpdate, Bundle: "minor", While: "request_permission"}, sim.Op{Kind: sim.OpUpdate, Bundle: "revision"})
 	user := &sim.Scripted{Policies: []bool{true, false}, Rationales: []bool{false}, Consents: []bool{false, true}, Dialogs: []device.Choice{device.DenyForever, device.Allow}, Switches: []bool{true}}
 	file := filepath.Join(t.TempDir(), "seed-44.toml")
 	if err := os.WriteFile(file, []byte(TOML(&c, c.Ops, user, "WITHDRAW")), 0o644); err != nil {

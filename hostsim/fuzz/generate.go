@@ -2,11 +2,13 @@ package fuzz
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/sim"
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
 // Case is a random journey.
@@ -25,7 +27,9 @@ var locales = [...]string{"zh-CN", "en", "zh-TW", "zh-HK", "en-US", "fr"}
 // it names ("<sensitive>/<purpose>"). Besides entering steps, launching and
 // waiting, the user switches permissions in the settings, withdraws
 // permissions, consents or the policy, sets the device's clock ahead or
-// back and right again, reinstalls and upgrades.
+// back and right again, reinstalls and upgrades; and in one journey in
+// eight the app gets a policy update (the example revision, major or
+// declared minor), at once or while a screen waits for the user's answer.
 func Generate(seed uint64, steps, perms, consents []string) Case {
 	r := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc909))
 	profiles := device.Profiles()
@@ -64,6 +68,16 @@ func Generate(seed uint64, steps, perms, consents []string) Case {
 				c.Ops = append(c.Ops, sim.Op{Kind: sim.OpUpgrade, Version: "35"})
 			}
 		}
+	}
+	// The update comes from a random stream of its own, so that the
+	// other ops of a seed are those it had before updates were played.
+	// One update a journey: the update bundles carry the same version.
+	u := rand.New(rand.NewPCG(seed, 0xbb67ae8584caa73b))
+	if u.IntN(8) == 0 {
+		names := prompttest.Updates()
+		while := append([]string{"", ""}, sim.UpdateWhile()...)
+		op := sim.Op{Kind: sim.OpUpdate, Bundle: names[u.IntN(len(names))], While: while[u.IntN(len(while))]}
+		c.Ops = slices.Insert(c.Ops, 1+u.IntN(len(c.Ops)), op)
 	}
 	return c
 }

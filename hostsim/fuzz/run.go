@@ -80,8 +80,10 @@ type Config struct {
 }
 
 // engines is the configuration of the engines a run opens in a process.
+// Random journeys publish policy updates (Generate), so the engines hold
+// the update bundles.
 func (c *Config) engines(compare bool, timeout time.Duration) hostsim.Config {
-	return hostsim.Config{Wasm: c.Wasm, Bundle: c.Bundle, CacheDir: c.CacheDir, Native: c.Native, Compare: compare, CallTimeout: timeout}
+	return hostsim.Config{Wasm: c.Wasm, Bundle: c.Bundle, CacheDir: c.CacheDir, Native: c.Native, Compare: compare, CallTimeout: timeout, Updates: true}
 }
 
 // Outcome is what one random journey came to, as a worker process reports
@@ -235,12 +237,12 @@ func play(ctx context.Context, w *hostsim.Worker, policy *check.Policy, seed uin
 		}
 	}
 	dev := device.New(c.Profile)
-	decide, native := w.Decide(ctx, dev)
+	run, native := w.Journey(ctx, dev)
 	u := c.NewUser()
-	t := sim.Run(timed(decide, &r.EngineNs), dev, u, c.Locale, c.Ops)
+	t := sim.Run(sim.Engine{Decide: timed(run.Decide, &r.EngineNs), Load: run.Load}, dev, u, c.Locale, c.Ops)
 	r.Decisions = len(t.Entries)
-	if native != nil && sample {
-		nt := sim.Run(timed(native, &r.NativeNs), device.New(c.Profile), u.Script(), c.Locale, c.Ops)
+	if native.Decide != nil && sample {
+		nt := sim.Run(sim.Engine{Decide: timed(native.Decide, &r.NativeNs), Load: native.Load}, device.New(c.Profile), u.Script(), c.Locale, c.Ops)
 		r.Diff = hostsim.Diff(t, nt)
 	}
 	if faults := check.Check(policy, t); len(faults) > 0 {

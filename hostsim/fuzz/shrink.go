@@ -30,8 +30,8 @@ func Shrink(ctx context.Context, cfg Config, o Outcome) (string, error) {
 	c := Generate(cfg.Seed+uint64(o.I), steps, perms, consents)
 	play := func(ops []sim.Op, user sim.User) *sim.Transcript {
 		dev := device.New(c.Profile)
-		decide, _ := w.Decide(ctx, dev)
-		return sim.Run(decide, dev, user, c.Locale, ops)
+		run, _ := w.Journey(ctx, dev)
+		return sim.Run(run, dev, user, c.Locale, ops)
 	}
 	rec := c.NewUser()
 	if !slices.ContainsFunc(check.Check(e.Policy, play(c.Ops, rec)), func(f check.Fault) bool { return f.Rule == o.Rule }) {
@@ -120,6 +120,12 @@ func TOML(c *Case, ops []sim.Op, user *sim.Scripted, rule string) string {
 		}
 		if op.Version != "" {
 			fmt.Fprintf(&b, "version = %q\n", op.Version)
+		}
+		if op.Bundle != "" {
+			fmt.Fprintf(&b, "bundle = %q\n", op.Bundle)
+		}
+		if op.While != "" {
+			fmt.Fprintf(&b, "while = %q\n", op.While)
 		}
 	}
 	return b.String()

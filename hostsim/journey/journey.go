@@ -22,6 +22,7 @@ import (
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/sim"
 	"github.com/jitconsent/jitconsent/prompts"
+	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
 // Journey is one journey file.
@@ -36,8 +37,9 @@ type Journey struct {
 	Do          []Op     `toml:"do,required"`
 	Expect      Expect   `toml:"expect"`
 
-	File  string          `toml:"-"`
-	state json.RawMessage // the prior record's state, read from Prior.State
+	File    string          `toml:"-"`
+	state   json.RawMessage // the prior record's state, read from Prior.State
+	updates []errcode.Error // each update op: where it names its bundle
 }
 
 // Prior is a record the app holds when the journey starts, left by an
@@ -89,6 +91,8 @@ type Op struct {
 	On         bool             `toml:"on"`
 	Version    string           `toml:"version"`
 	Platform   string           `toml:"platform"` // upgrade: only on this platform
+	Bundle     string           `toml:"bundle"`   // update: the newer bundle loaded (prompttest.Updates)
+	While      string           `toml:"while"`    // update: the screen it arrives during (sim.UpdateWhile)
 }
 
 // Expect is what must hold.
@@ -109,7 +113,7 @@ type Expect struct {
 	Faults []string `toml:"faults"`
 }
 
-var opKinds = []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, sim.OpSettings, sim.OpReinstall, sim.OpUpgrade, sim.OpClock}
+var opKinds = []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, sim.OpSettings, sim.OpReinstall, sim.OpUpgrade, sim.OpClock, sim.OpUpdate}
 
 // Load reads a journey file. Its errors name file:line:col and the key.
 func Load(file string) (*Journey, error) {
@@ -145,16 +149,30 @@ func Load(file string) (*Journey, error) {
 			return nil, bad(key+".do", "do must be one of %s", strings.Join(opKinds, ", "))
 		}
 		need := map[string]string{sim.OpEnter: "scenario", sim.OpWithdraw: "permission, or sensitive and purpose", sim.OpWait: "for",
-			sim.OpSettings: "permission", sim.OpUpgrade: "version", sim.OpClock: "offset"}
+			sim.OpSettings: "permission", sim.OpUpgrade: "version", sim.OpClock: "offset", sim.OpUpdate: "bundle"}
 		consent := op.Sensitive != "" || op.Purpose != ""
 		missing := (op.Do == sim.OpEnter && (op.Scenario == "" || op.Step == "")) ||
 			(op.Do == sim.OpWithdraw && (op.Permission == "") == !consent) ||
 			(op.Do == sim.OpWithdraw && consent && (op.Sensitive == "" || op.Purpose == "")) ||
 			(op.Do == sim.OpSettings && op.Permission == "") ||
 			(op.Do == sim.OpWait && op.For.Duration <= 0) || (op.Do == sim.OpUpgrade && op.Version == "") ||
-			(op.Do == sim.OpClock && op.Offset == "")
+			(op.Do == sim.OpClock && op.Offset == "") || (op.Do == sim.OpUpdate && op.Bundle == "")
 		if missing {
 			return nil, bad(key, "do = %q needs %s", op.Do, need[op.Do])
+		}
+		switch {
+		case op.Do != sim.OpUpdate && (op.Bundle != "" || op.While != ""):
+			return nil, bad(key, "bundle and while belong to do = %q", sim.OpUpdate)
+		case op.Do != sim.OpUpdate:
+		case !slices.Contains(prompttest.Updates(), op.Bundle):
+			return nil, errcode.List{{Pos: pos(key + ".bundle"), Code: prompts.CodeUnknownReference, Field: key + ".bundle",
+				Message: fmt.Sprintf("no update bundle %q: the simulator's are %s (prompts/prompttest)", op.Bundle, strings.Join(prompttest.Updates(), ", "))}}
+		case op.While != "" && !slices.Contains(sim.UpdateWhile(), op.While):
+			return nil, errcode.List{{Pos: pos(key + ".while"), Code: prompts.CodeBadValue, Field: key + ".while",
+				Message: fmt.Sprintf("an update arrives while one of %s waits, or at once (no while)", strings.Join(sim.UpdateWhile(), ", "))}}
+		default:
+			j.updates = append(j.updates, errcode.Error{Pos: pos(key + ".bundle"), Field: key + ".bundle",
+				Message: fmt.Sprintf("do = %q loads the bundle %q", sim.OpUpdate, op.Bundle)})
 		}
 		if consent {
 			if _, ok := vocab.ParseSensitive(op.Sensitive); !ok {
@@ -287,10 +305,16 @@ func (j *Journey) Ops() []sim.Op {
 	for _, o := range j.Do {
 		offset, _ := time.ParseDuration(o.Offset)
 		out = append(out, sim.Op{Kind: o.Do, Scenario: o.Scenario, Step: o.Step, Permission: o.Permission,
-			Sensitive: o.Sensitive, Purpose: o.Purpose, Wait: o.For.Duration, Offset: offset, On: o.On, Version: o.Version, Platform: o.Platform})
+			Sensitive: o.Sensitive, Purpose: o.Purpose, Wait: o.For.Duration, Offset: offset, On: o.On, Version: o.Version, Platform: o.Platform,
+			Bundle: o.Bundle, While: o.While})
 	}
 	return out
 }
+
+// Updates lists the journey's update ops, in order, each with the
+// file:line:col and key where it names its bundle and a message saying
+// which: none for a journey that loads no update.
+func (j *Journey) Updates() []errcode.Error { return slices.Clone(j.updates) }
 
 // NewUser returns the journey's scripted user.
 func (j *Journey) NewUser() *sim.Scripted {
@@ -357,8 +381,8 @@ type Result struct {
 func (r *Result) Passed() bool { return len(r.Failures) == 0 }
 
 // Play runs the journey on a device profile against an engine.
-func Play(j *Journey, p device.Profile, decide sim.Decide, policy *check.Policy) *Result {
-	return PlayOn(j, j.NewDevice(p), decide, policy)
+func Play(j *Journey, p device.Profile, e sim.Engine, policy *check.Policy) *Result {
+	return PlayOn(j, j.NewDevice(p), e, policy)
 }
 
 // NewDevice is the device a journey starts on: the profile, its clock at
@@ -367,21 +391,21 @@ func (j *Journey) NewDevice(p device.Profile) *device.Device { return device.New
 
 // PlayOn plays the journey on a device made by NewDevice, for a host that
 // must know the device (to give the module its clock) before the run.
-func PlayOn(j *Journey, dev *device.Device, decide sim.Decide, policy *check.Policy) *Result {
+func PlayOn(j *Journey, dev *device.Device, e sim.Engine, policy *check.Policy) *Result {
 	locale := j.Locale
 	if locale == "" {
 		locale = "zh-CN"
 	}
 	p := dev.Profile() // before an upgrade changes its version
-	t := sim.RunFrom(decide, dev, j.NewUser(), locale, j.PriorRecord(), j.Ops())
+	t := sim.RunFrom(e, dev, j.NewUser(), locale, j.PriorRecord(), j.Ops())
 	r := &Result{Journey: j, Profile: p, Transcript: t, Faults: check.Check(policy, t)}
 	r.Failures = j.Expect.failures(t, r.Faults, policy)
 	return r
 }
 
 // failures lists how a transcript misses the expectations. An SDK the
-// policy does not embed on the device's platform is no expectation there
-// (the matrix plays every journey on every profile).
+// policy in force at the end does not embed on the device's platform is no
+// expectation there (the matrix plays every journey on every profile).
 func (x *Expect) failures(t *sim.Transcript, faults []check.Fault, policy *check.Policy) []string {
 	var out []string
 	var seen []string
@@ -414,6 +438,9 @@ func (x *Expect) failures(t *sim.Transcript, faults []check.Fault, policy *check
 			last = &t.Entries[i]
 			break
 		}
+	}
+	if policy != nil {
+		policy = policy.InForce(t)
 	}
 	if last != nil {
 		for _, s := range x.SDKs {

@@ -1,6 +1,7 @@
 package journey_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
@@ -20,12 +22,7 @@ import (
 // hold and no compliance check fails. (hostsim's tests play them through
 // the module as well.)
 func TestMatrix(t *testing.T) {
-	bundles := prompttest.Must(t).Bundles
-	e, err := engine.New(bundles["reference"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy := check.NewPolicy(bundles["reference"])
+	newEngine, policy := native(t)
 	journeys, err := journey.LoadDir("../testdata/journeys")
 	if err != nil {
 		t.Fatal(err)
@@ -33,13 +30,45 @@ func TestMatrix(t *testing.T) {
 	for _, j := range journeys {
 		for _, p := range device.Profiles() {
 			t.Run(j.Name+"/"+p.Name, func(t *testing.T) {
-				r := journey.Play(j, p, func(req []byte) ([]byte, error) { return e.Decide(nil, req), nil }, policy)
+				r := journey.Play(j, p, newEngine(), policy)
 				for _, f := range r.Failures {
 					t.Error(f)
 				}
 			})
 		}
 	}
+}
+
+// native returns a function that makes the native engine for a run, on
+// the reference bundle until an update op loads another of prompttest's
+// bundles, and the checks' policy with those updates.
+func native(t *testing.T) (func() sim.Engine, *check.Policy) {
+	bundles := prompttest.Must(t).Bundles
+	engines := map[string]*engine.Engine{}
+	updates := map[string]*bundle.Bundle{}
+	for name, b := range bundles {
+		e, err := engine.New(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		engines[name] = e
+		if name != "reference" {
+			updates[name] = b
+		}
+	}
+	return func() sim.Engine {
+		cur := engines["reference"]
+		return sim.Engine{
+			Decide: func(req []byte) ([]byte, error) { return cur.Decide(nil, req), nil },
+			Load: func(name string) error {
+				if engines[name] == nil {
+					return fmt.Errorf("no bundle %q", name)
+				}
+				cur = engines[name]
+				return nil
+			},
+		}
+	}, check.NewPolicy(bundles["reference"]).WithUpdates(updates)
 }
 
 // TestLoadPaths reads files and folders in the order given, reads all it
@@ -149,6 +178,56 @@ func TestSummary(t *testing.T) {
 	} {
 		if got := journey.Summary(&c.a); got != c.want {
 			t.Errorf("Summary = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// TestLoadUpdates: an update op loads with its bundle and screen, and its
+// place is kept for the errors of a module that cannot play it; a missing
+// or unknown bundle, an unknown screen, or bundle on another op is an
+// error at its file:line:col.
+func TestLoadUpdates(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		f := filepath.Join(dir, "u.toml")
+		if err := os.WriteFile(f, []byte("name = \"x\"\ndevices = [\"android-33\"]\n"+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	file := write(`
+[[do]]
+do = "launch"
+
+[[do]]
+do = "update"
+bundle = "minor"
+while = "show_rationale"
+
+[[do]]
+do = "update"
+bundle = "revision"
+`)
+	j, err := journey.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := j.Ops()
+	if ops[1] != (sim.Op{Kind: sim.OpUpdate, Bundle: "minor", While: "show_rationale"}) || ops[2] != (sim.Op{Kind: sim.OpUpdate, Bundle: "revision"}) {
+		t.Errorf("ops %+v", ops)
+	}
+	u := j.Updates()
+	if len(u) != 2 || u[0].Pos.String() != file+":9:1" || u[0].Field != "do[1].bundle" || u[1].Pos.Line != 14 || !strings.Contains(u[1].Message, `"revision"`) {
+		t.Errorf("the updates' places: %+v", u)
+	}
+	for body, want := range map[string]string{
+		"[[do]]\ndo = \"update\"\n":                                        "u.toml:3:1: type: do[0]: do = \"update\" needs bundle",
+		"[[do]]\ndo = \"update\"\nbundle = \"reference\"\n":                "u.toml:5:1: unknown_reference: do[0].bundle: no update bundle \"reference\": the simulator's are revision, minor",
+		"[[do]]\ndo = \"update\"\nbundle = \"minor\"\nwhile = \"block\"\n": "u.toml:6:1: bad_value: do[0].while: an update arrives while one of show_policy, show_rationale",
+		"[[do]]\ndo = \"launch\"\nbundle = \"minor\"\n":                    "u.toml:3:1: type: do[0]: bundle and while belong to do = \"update\"",
+	} {
+		if _, err := journey.Load(write(body)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", body, err, want)
 		}
 	}
 }

@@ -47,6 +47,9 @@ func (r *Run) HTML(w io.Writer) error {
 				switch a.Type {
 				case "show_policy":
 					sc.Body = a.Body + "\n" + strings.Join(a.Changes, "\n")
+					if a.Version != "" {
+						sc.Note = a.Version + " · " + a.Change
+					}
 					sc.Buttons = []string{a.Accept, a.Decline}
 				case "show_rationale":
 					sc.Note = a.Consequence
@@ -123,6 +126,10 @@ func describe(e *sim.Entry) string {
 		s += " " + ev.Permission + ": " + ev.Result
 	case "withdraw":
 		s += " " + ev.Permission
+	}
+	if e.Update != "" {
+		// The newer bundle arrived before this request was sent.
+		s = "policy update " + e.Update + " loaded · " + s
 	}
 	return s
 }

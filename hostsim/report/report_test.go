@@ -48,9 +48,10 @@ func synthetic(t *testing.T) *report.Run {
 	settings := entry(sim.Event{Type: "rationale_answer", Permission: "camera", Accepted: &yes},
 		sim.Action{Type: "open_settings", Permission: "camera"})
 	settings.Settings = &off
+	settings.Update = "minor" // a policy update arrived while the rationale waited
 	failed := &journey.Result{Journey: loan, Profile: profile("android-33"),
 		Transcript: &sim.Transcript{Locale: "zh-CN", Entries: []sim.Entry{
-			entry(sim.Event{Type: "launch"}, sim.Action{Type: "show_policy", Title: "隐私政策", Body: "正文", Changes: []string{"新增 SDK"}, Accept: "同意", Decline: "不同意"}),
+			entry(sim.Event{Type: "launch"}, sim.Action{Type: "show_policy", Version: "2022-03-29", Change: "first", Title: "隐私政策", Body: "正文", Changes: []string{"新增 SDK"}, Accept: "同意", Decline: "不同意"}),
 			denied, silent, settings,
 			entry(sim.Event{Type: "policy_answer", Accepted: &off}, sim.Action{Type: "block", Title: "无法继续"},
 				sim.Action{Type: "proceed", Scenario: "loan_apply", Step: "apply", Missing: []string{"camera"}, Fallbacks: []string{"上传照片"}}),
@@ -252,13 +253,13 @@ func TestHTML(t *testing.T) {
 		`<span class="fail">✗</span> loan · android-33 · zh-CN`, `<span class="pass">✓</span> loan · ios-17 · en`,
 		`<p class="fail">expected proceed loan_apply/apply, never shown</p>`,
 		`<div class="event">enter loan_apply/apply</div>`, `<div class="event">policy_answer: declined</div>`,
-		`<div class="event">rationale_answer camera: accepted</div>`, `<div class="event">permission_result camera: denied</div>`,
+		`<div class="event">policy update minor loaded · rationale_answer camera: accepted</div>`, `<div class="event">permission_result camera: denied</div>`,
 		`<div class="time">03-01 10:00 · 1 SDK(s)</div>`,
 		`<div class="screen show_policy"><h4>隐私政策</h4><p>正文` + "\n" + `新增 SDK</p>`, `<span class="btn">同意</span><span class="btn">不同意</span>`,
 		`<h4>system dialog: camera</h4><p>android.permission.CAMERA</p>`, `<p class="chosen">deny → denied</p>`,
 		`<p class="chosen">no dialog shown → granted</p>`, `<p class="chosen">left off in the settings</p>`,
 		`<h4>✓ loan_apply/apply</h4><p>上传照片</p><p><em>without camera</em></p>`, `<h4>✗ 无法继续</h4>`,
-		`<div class="rules">PRECONSENT </div>`,
+		`<div class="rules">PRECONSENT </div>`, `<p><em>2022-03-29 · first</em></p>`,
 		"<h4>Camera</h4>\n<span class=\"btn\">Continue</span></div>",
 		`<p><em>settings page android.settings.MANAGE_UNKNOWN_APP_SOURCES</em></p>`, `<p class="chosen">no switch for install_packages on that page</p>`,
 		`<p class="chosen">uses photos: PHPickerViewController, contacts: CNContactPickerViewController (the device has none)</p>`,

@@ -9,13 +9,16 @@
 //
 // The device is the OS (package device): what it reports, whether a
 // request shows a dialog, what an answer turns into. The engine is
-// whatever Decide calls: the wasm module in wazero, or the native engine.
+// whatever an Engine calls: the wasm module in wazero, or the native
+// engine. An update op gives the engine a newer policy bundle mid-run
+// (Engine.Load), as an app that downloaded one calls consent_load_bundle.
 package sim
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jitconsent/jitconsent/hostsim/device"
@@ -23,6 +26,19 @@ import (
 
 // Decide answers one request of the engine's contract.
 type Decide func(request []byte) ([]byte, error)
+
+// Load gives the engine a newer policy bundle, named as an update op names
+// it (Op.Bundle), as an app that downloaded a signed bundle hands it to
+// consent_load_bundle. An error is the engine refusing it.
+type Load func(bundle string) error
+
+// Engine is what a run decides with: Decide answers every request, Load
+// takes the bundle of an update op (nil: the engine takes none, and an
+// update op stops the run).
+type Engine struct {
+	Decide Decide
+	Load   Load
+}
 
 // User answers what the app shows.
 type User interface {
@@ -42,7 +58,7 @@ type User interface {
 // Op is something the user does of their own accord: the script of a
 // journey is a list of them.
 type Op struct {
-	Kind       string `json:"kind" toml:"do"` // launch, enter, withdraw, wait, settings, reinstall, upgrade, clock
+	Kind       string `json:"kind" toml:"do"` // launch, enter, withdraw, wait, settings, reinstall, upgrade, clock, update
 	Scenario   string `json:"scenario,omitempty" toml:"scenario"`
 	Step       string `json:"step,omitempty" toml:"step"`
 	Permission string `json:"permission,omitempty" toml:"permission"`
@@ -57,6 +73,14 @@ type Op struct {
 	On       bool          `json:"on,omitempty" toml:"on"`
 	Version  string        `json:"version,omitempty" toml:"version"`
 	Platform string        `json:"platform,omitempty" toml:"platform"` // upgrade: only on this platform
+	// Bundle names the newer policy bundle an update op loads (Engine.Load).
+	Bundle string `json:"bundle,omitempty" toml:"bundle"`
+	// While, on an update op, is the type of a screen the user answers
+	// (one of UpdateWhile): the bundle loads during the next op, while the
+	// first such screen waits for the user's answer, or when that op ends
+	// if it shows none. "" loads it at once, between two of the user's
+	// actions.
+	While string `json:"while,omitempty" toml:"while"`
 }
 
 // Op kinds.
@@ -69,7 +93,14 @@ const (
 	OpReinstall = "reinstall"
 	OpUpgrade   = "upgrade"
 	OpClock     = "clock"
+	OpUpdate    = "update"
 )
+
+// UpdateWhile lists the screens an update may arrive during (Op.While):
+// the actions whose answer the user gives.
+func UpdateWhile() []string { return slices.Clone(updateWhile[:]) }
+
+var updateWhile = [...]string{"show_policy", "show_rationale", "show_consent", "request_permission", "open_settings"}
 
 // Consent writes a separate consent as the contract does where one string
 // is needed: "<sensitive>/<purpose>".
@@ -84,6 +115,7 @@ type Action struct {
 	Title           string   `json:"title,omitempty"`
 	Body            string   `json:"body,omitempty"`
 	Changes         []string `json:"changes,omitempty"`
+	Links           []Link   `json:"links,omitempty"` // show_policy: the full policy and the SDK list
 	Accept          string   `json:"accept,omitempty"`
 	Decline         string   `json:"decline,omitempty"`
 	Permission      string   `json:"permission,omitempty"`
@@ -107,6 +139,13 @@ type Action struct {
 	// the settings page where the user grants it.
 	Settings string `json:"settings,omitempty"`
 	Special  bool   `json:"special,omitempty"`
+}
+
+// Link is a page a policy popup links to, in the request's locale.
+type Link struct {
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
 }
 
 // SystemAPI is a platform call that serves a permission at an access
@@ -173,14 +212,18 @@ type Dialog struct {
 // Entry is one request and its answer, with what the device and the user
 // did around it.
 type Entry struct {
-	Op       int               `json:"op"` // index of the user's op that led to it
-	Time     time.Time         `json:"time"`
-	Version  string            `json:"version"` // the device's OS version then (it may be upgraded)
-	Event    Event             `json:"event"`
-	OS       map[string]string `json:"os"`   // what the device reported in the request
-	Step     string            `json:"step"` // the scenario/step the user is in ("" outside one)
-	Response Response          `json:"response"`
-	Raw      []byte            `json:"-"` // the answer as the engine gave it
+	Op      int               `json:"op"` // index of the user's op that led to it
+	Time    time.Time         `json:"time"`
+	Version string            `json:"version"` // the device's OS version then (it may be upgraded)
+	Event   Event             `json:"event"`
+	OS      map[string]string `json:"os"`   // what the device reported in the request
+	Step    string            `json:"step"` // the scenario/step the user is in ("" outside one)
+	// Update is the bundle the app loaded (an update op) since the request
+	// before, "" if none: this request is the first the newer bundle
+	// answers.
+	Update   string   `json:"update,omitempty"`
+	Response Response `json:"response"`
+	Raw      []byte   `json:"-"` // the answer as the engine gave it
 	// What the host did with the actions of this answer.
 	Dialog *Dialog `json:"dialog,omitempty"` // it called the request API
 	// Settings is set when it sent the user to the settings and the page
@@ -243,21 +286,27 @@ type Prior struct {
 
 // Run plays ops on a device with a user against an engine, from a fresh
 // install.
-func Run(decide Decide, dev *device.Device, user User, locale string, ops []Op) *Transcript {
-	return RunFrom(decide, dev, user, locale, nil, ops)
+func Run(e Engine, dev *device.Device, user User, locale string, ops []Op) *Transcript {
+	return RunFrom(e, dev, user, locale, nil, ops)
 }
 
 // RunFrom plays ops as Run does, with the app holding a prior record (nil:
 // none) when the run starts.
-func RunFrom(decide Decide, dev *device.Device, user User, locale string, prior *Prior, ops []Op) *Transcript {
-	r := &runner{decide: decide, dev: dev, user: user, locale: locale}
+func RunFrom(e Engine, dev *device.Device, user User, locale string, prior *Prior, ops []Op) *Transcript {
+	r := &runner{e: e, dev: dev, user: user, locale: locale, armed: -1}
 	r.t = &Transcript{Profile: dev.Profile(), Locale: locale, Ops: ops, Prior: prior}
 	if prior != nil && len(prior.State) > 0 {
 		r.state = prior.State
 	}
 	for i, op := range ops {
 		r.op = i
-		if err := r.do(op); err != nil {
+		err := r.do(op)
+		if err == nil && r.armed >= 0 && r.armed < i {
+			// The op after an update that waits for a screen showed
+			// none: the bundle loads now that it is done.
+			err = r.load()
+		}
+		if err != nil {
 			r.t.Failure = fmt.Sprintf("op %d (%s): %v", i+1, op.Kind, err)
 			break
 		}
@@ -266,7 +315,7 @@ func RunFrom(decide Decide, dev *device.Device, user User, locale string, prior 
 }
 
 type runner struct {
-	decide Decide
+	e      Engine
 	dev    *device.Device
 	user   User
 	locale string
@@ -275,6 +324,28 @@ type runner struct {
 	op     int
 	step   string // scenario/step the user is in
 	count  int    // requests for the current op
+	// armed is the index of an update op waiting for a screen of the op
+	// after it (-1: none); loaded is the bundle loaded since the last
+	// request ("" none), which the next entry records.
+	armed  int
+	loaded string
+}
+
+// load loads the bundle of the armed update op, or of the current one.
+func (r *runner) load() error {
+	i := r.op
+	if r.armed >= 0 {
+		i, r.armed = r.armed, -1
+	}
+	name := r.t.Ops[i].Bundle
+	if r.e.Load == nil {
+		return fmt.Errorf("the update of op %d (bundle %q): this engine takes no policy update", i+1, name)
+	}
+	if err := r.e.Load(name); err != nil {
+		return fmt.Errorf("the update of op %d (bundle %q): %w", i+1, name, err)
+	}
+	r.loaded = name
+	return nil
 }
 
 func (r *runner) do(op Op) error {
@@ -312,6 +383,19 @@ func (r *runner) do(op Op) error {
 			return nil // an upgrade for another platform
 		}
 		return r.dev.Upgrade(op.Version)
+	case OpUpdate:
+		if r.armed >= 0 {
+			// An update that waited for a screen of this op: it loads
+			// first, as the op ends.
+			if err := r.load(); err != nil {
+				return err
+			}
+		}
+		if op.While != "" {
+			r.armed = r.op // loaded while a screen of the next op waits
+			return nil
+		}
+		return r.load()
 	}
 	return fmt.Errorf("unknown op %q", op.Kind)
 }
@@ -336,11 +420,12 @@ func (r *runner) send(ev Event) error {
 	if err != nil {
 		return err
 	}
-	raw, err := r.decide(data)
+	raw, err := r.e.Decide(data)
 	if err != nil {
 		return fmt.Errorf("the engine failed: %w", err)
 	}
-	e := Entry{Op: r.op, Time: r.dev.Now(), Version: p.Version, Event: ev, OS: r.dev.Report(), Step: r.step, Raw: raw}
+	e := Entry{Op: r.op, Time: r.dev.Now(), Version: p.Version, Event: ev, OS: r.dev.Report(), Step: r.step, Update: r.loaded, Raw: raw}
+	r.loaded = ""
 	if err := json.Unmarshal(raw, &e.Response); err != nil {
 		r.t.Entries = append(r.t.Entries, e)
 		return fmt.Errorf("the engine's answer is not JSON: %v", err)
@@ -357,9 +442,17 @@ func (r *runner) send(ev Event) error {
 		if err != nil {
 			return err
 		}
+		if next != nil && r.armed >= 0 && r.armed == r.op-1 && a.Type == r.t.Ops[r.armed].While {
+			// The update arrives while this screen waits: the app loads
+			// the bundle before it sends the user's answer.
+			if err := r.load(); err != nil {
+				return err
+			}
+		}
 		if next != nil && a.Type == "show_policy" && a.Change == "minor" {
-			// A minor update only informs: the user's acknowledgement is
-			// sent, and the answer's other actions go on.
+			// A minor update does not block: the user's answer, agree or
+			// decline, is sent, and the answer's other actions go on
+			// (the step goes on either way).
 			if err := r.send(*next); err != nil {
 				return err
 			}

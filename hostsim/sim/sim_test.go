@@ -29,6 +29,15 @@ type request struct {
 type fake struct {
 	answer   func(n int, r request) string // n counts requests from 0
 	requests []request
+	loads    []string // "<bundle> after <n> requests"
+	refuse   error    // what Load answers (nil: it takes the bundle)
+}
+
+func (f *fake) engine() sim.Engine { return sim.Engine{Decide: f.decide, Load: f.load} }
+
+func (f *fake) load(name string) error {
+	f.loads = append(f.loads, fmt.Sprintf("%s after %d requests", name, len(f.requests)))
+	return f.refuse
 }
 
 func (f *fake) decide(req []byte) ([]byte, error) {
@@ -142,6 +151,7 @@ func TestRun(t *testing.T) {
 		asked   []string // what the user was asked, in order
 		failure string   // in the transcript's Failure ("" for none)
 		check   func(t *testing.T, f *fake, tr *sim.Transcript)
+		refuse  error // the engine refuses every update with it
 	}{
 		{
 			name: "a request as the contract says, and the state carried", profile: "ios-17",
@@ -277,21 +287,93 @@ func TestRun(t *testing.T) {
 			asked:  []string{"rationale camera"},
 		},
 		{
-			name: "a minor update's acknowledgement goes on with the other actions", profile: "android-33",
-			ops: []sim.Op{launch},
+			name: "a minor update's answer, a decline too, goes on with the other actions", profile: "android-33",
+			ops:  []sim.Op{launch},
+			user: sim.Scripted{Policies: []bool{false}},
 			answer: func(_ int, r request) string {
 				if r.Event.Type == "launch" {
 					return answer(`{"v":1}`, policyMinor, ratCamera)
 				}
 				return answer(`{"v":2}`)
 			},
-			events: []string{"launch", "policy_answer true", "rationale_answer camera true"},
+			events: []string{"launch", "policy_answer false", "rationale_answer camera true"},
 			asked:  []string{"policy minor", "rationale camera"},
 			check: func(t *testing.T, f *fake, _ *sim.Transcript) {
 				if string(f.requests[2].State) != `{"v":2}` {
-					t.Errorf("the rationale's answer carries state %s, the acknowledgement's answer's", f.requests[2].State)
+					t.Errorf("the rationale's answer carries state %s, not that of the popup's answer", f.requests[2].State)
 				}
 			},
+		},
+		{
+			name: "an update loaded at once: the next request is the first the newer bundle answers", profile: "android-33",
+			ops:    []sim.Op{launch, {Kind: sim.OpUpdate, Bundle: "minor"}, {Kind: sim.OpWait, Wait: time.Hour}, launch},
+			answer: func(int, request) string { return answer(`{}`) },
+			events: []string{"launch", "launch"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				if !reflect.DeepEqual(f.loads, []string{"minor after 1 requests"}) {
+					t.Errorf("loads %q", f.loads)
+				}
+				if tr.Entries[0].Update != "" || tr.Entries[1].Update != "minor" {
+					t.Errorf("the entries record the update %q, %q; want it on the second", tr.Entries[0].Update, tr.Entries[1].Update)
+				}
+			},
+		},
+		{
+			name: "an update while a rationale waits: loaded before the answer is sent", profile: "android-33",
+			ops: []sim.Op{launch, {Kind: sim.OpUpdate, Bundle: "revision", While: "show_rationale"}, enter},
+			answer: func(_ int, r request) string {
+				switch r.Event.Type {
+				case "enter":
+					return answer(`{}`, ratCamera)
+				case "rationale_answer":
+					return answer(`{}`, policyMajor)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "enter loan_apply/apply", "rationale_answer camera true", "policy_answer true"},
+			asked:  []string{"rationale camera", "policy major"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				if !reflect.DeepEqual(f.loads, []string{"revision after 2 requests"}) {
+					t.Errorf("loads %q: want the bundle loaded after the rationale was shown, before its answer", f.loads)
+				}
+				if tr.Entries[2].Update != "revision" || tr.Entries[2].Op != 2 {
+					t.Errorf("the rationale's answer: update %q, op %d", tr.Entries[2].Update, tr.Entries[2].Op)
+				}
+			},
+		},
+		{
+			name: "an update waiting for a screen the next op does not show loads when that op ends", profile: "android-33",
+			ops: []sim.Op{launch, {Kind: sim.OpUpdate, Bundle: "minor", While: "open_settings"}, enter,
+				{Kind: sim.OpUpdate, Bundle: "revision", While: "show_consent"}, {Kind: sim.OpUpdate, Bundle: "later", While: "show_policy"}},
+			answer: func(_ int, r request) string {
+				if r.Event.Type == "enter" {
+					return answer(`{}`, ratCamera)
+				}
+				return answer(`{}`)
+			},
+			events: []string{"launch", "enter loan_apply/apply", "rationale_answer camera true"},
+			asked:  []string{"rationale camera"},
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
+				// The last update waits for an op that never comes: it
+				// never loads, and nothing is left to answer.
+				if !reflect.DeepEqual(f.loads, []string{"minor after 3 requests", "revision after 3 requests"}) {
+					t.Errorf("loads %q", f.loads)
+				}
+			},
+		},
+		{
+			name: "an update the engine refuses stops the run, naming the op", profile: "android-33",
+			ops: []sim.Op{launch, {Kind: sim.OpUpdate, Bundle: "minor", While: "show_rationale"}, enter, launch},
+			answer: func(_ int, r request) string {
+				if r.Event.Type == "enter" {
+					return answer(`{}`, ratCamera)
+				}
+				return answer(`{}`)
+			},
+			refuse:  errors.New("bad_signature: no signature by a trusted key verifies"),
+			events:  []string{"launch", "enter loan_apply/apply"},
+			asked:   []string{"rationale camera"},
+			failure: `op 3 (enter): the update of op 2 (bundle "minor"): bad_signature: no signature by a trusted key verifies`,
 		},
 		{
 			name: "WeChat's privacy agreement before the first request", profile: "wechat",
@@ -531,10 +613,10 @@ func TestRun(t *testing.T) {
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fake{answer: c.answer}
+			f := &fake{answer: c.answer, refuse: c.refuse}
 			u := &recorder{Scripted: c.user}
 			locale := "en"
-			tr := sim.Run(f.decide, device.New(profile(t, c.profile)), u, locale, c.ops)
+			tr := sim.Run(f.engine(), device.New(profile(t, c.profile)), u, locale, c.ops)
 			if got := f.events(); !reflect.DeepEqual(got, c.events) && c.events != nil {
 				t.Errorf("events\n%q\nwant\n%q", got, c.events)
 			}
@@ -563,7 +645,7 @@ func TestRun(t *testing.T) {
 func TestRunFrom(t *testing.T) {
 	f := &fake{answer: func(n int, _ request) string { return answer(fmt.Sprintf(`{"n":%d}`, n)) }}
 	prior := &sim.Prior{State: json.RawMessage(`{"v":1,"policy":"msxf"}`), Policy: true, Consents: []string{"precise_location/loan_risk"}}
-	tr := sim.RunFrom(f.decide, device.New(profile(t, "android-33")), &sim.Scripted{}, "zh-CN", prior,
+	tr := sim.RunFrom(f.engine(), device.New(profile(t, "android-33")), &sim.Scripted{}, "zh-CN", prior,
 		[]sim.Op{launch, launch, {Kind: sim.OpReinstall}, launch})
 	var got []string
 	for _, r := range f.requests {
@@ -580,6 +662,16 @@ func TestRunFrom(t *testing.T) {
 	}
 }
 
+// TestNoLoad: an engine without Load stops the run at an update op.
+func TestNoLoad(t *testing.T) {
+	f := &fake{answer: func(int, request) string { return answer(`{}`) }}
+	tr := sim.Run(sim.Engine{Decide: f.decide}, device.New(profile(t, "ios-17")), &sim.Scripted{}, "zh-CN",
+		[]sim.Op{launch, {Kind: sim.OpUpdate, Bundle: "minor"}, launch})
+	if want := `op 2 (update): the update of op 2 (bundle "minor"): this engine takes no policy update`; tr.Failure != want || len(f.requests) != 1 {
+		t.Errorf("failure %q after %d requests, want %q", tr.Failure, len(f.requests), want)
+	}
+}
+
 // TestEngineFailure: an engine that fails (a trapped module) stops the run
 // at that op, with the error, and records no entry for it.
 func TestEngineFailure(t *testing.T) {
@@ -591,7 +683,7 @@ func TestEngineFailure(t *testing.T) {
 		}
 		return []byte(answer(`{}`)), nil
 	}
-	tr := sim.Run(decide, device.New(profile(t, "android-33")), &sim.Scripted{}, "zh-CN", []sim.Op{launch, enter, launch})
+	tr := sim.Run(sim.Engine{Decide: decide}, device.New(profile(t, "android-33")), &sim.Scripted{}, "zh-CN", []sim.Op{launch, enter, launch})
 	if tr.Failure != "op 2 (enter): the engine failed: wasm error: unreachable" || len(tr.Entries) != 1 || n != 2 {
 		t.Errorf("failure %q after %d calls, %d entries", tr.Failure, n, len(tr.Entries))
 	}

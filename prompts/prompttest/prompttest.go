@@ -27,6 +27,12 @@ import (
 // Names are the bundles this package compiles.
 var names = []string{"reference", "revision", "minor"}
 
+// Updates are the names of the bundles that update the reference one, as
+// a newer bundle an app loads (consent_load_bundle): the example revision
+// and the same declared minor. Both carry the same version, so a host
+// loads one of them.
+func Updates() []string { return slices.Clone(names[1:]) }
+
 // TestKey is the private key, relative to the repository root, that signs
 // test bundles; the test module (make wasm-test) trusts its public half.
 const TestKey = "hostsim/testdata/keys/test.key"

@@ -53,9 +53,11 @@ const (
 	// also trusts the test key of hostsim/testdata/keys, whose private half
 	// signs prompttest's envelopes.
 	Test Variant = "consent-test"
-	// Faulty is consent-faulty.wasm (make wasm-test): the module built with
-	// the consentfaults tag (wasm/faults.go), where withdrawing calendar
-	// never returns and withdrawing contacts traps. It trusts no key.
+	// Faulty is consent-faulty.wasm (make wasm-test): the test module built
+	// with the consentfaults tag (wasm/faults.go), where withdrawing
+	// calendar never returns and withdrawing contacts traps. It trusts the
+	// test module's keys, so that the simulator's random journeys, which
+	// load policy updates signed with the test key, run on it too.
 	Faulty Variant = "consent-faulty"
 )
 
@@ -67,7 +69,7 @@ var builds = map[Variant]struct {
 }{
 	Shipped: {keys: []string{"keys/release.pub"}},
 	Test:    {keys: []string{"keys/release.pub", "hostsim/testdata/keys/test.pub"}},
-	Faulty:  {tags: "consentfaults"},
+	Faulty:  {tags: "consentfaults", keys: []string{"keys/release.pub", "hostsim/testdata/keys/test.pub"}},
 }
 
 var (
