@@ -1,0 +1,7 @@
+//go:build modernc
+
+package sqlite
+
+import _ "modernc.org/sqlite"
+
+const driverName = "sqlite"
