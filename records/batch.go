@@ -114,3 +114,10 @@ func CheckBatch(installation string, body []byte) (*Batch, error) {
 	}
 	return b, nil
 }
+
+func jsonError(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("truncated JSON")
+	}
+	return fmt.Errorf("malformed JSON: %v", err)
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/ledger"
 )
 
 // Config configures a Service.
@@ -122,27 +123,27 @@ func (s *Service) Signer() *Signer { return s.signer }
 // fork, a replayed head) is an *errcode.Error, with Result.Head the
 // current head, and it is recorded in the refusals log. Any other error
 // is the store's.
-func (s *Service) Upload(ctx context.Context, installation string, body []byte) (Checkpoint, Result, error) {
+func (s *Service) Upload(ctx context.Context, installation string, body []byte) (ledger.Checkpoint, Result, error) {
 	b, err := CheckBatch(installation, body)
 	if err != nil {
 		var e *errcode.Error
 		if !errors.As(err, &e) || !ValidInstallation(installation) {
-			return Checkpoint{}, Result{}, err
+			return ledger.Checkpoint{}, Result{}, err
 		}
 		head, herr := s.store.Head(ctx, installation)
 		if herr != nil {
-			return Checkpoint{}, Result{}, herr
+			return ledger.Checkpoint{}, Result{}, herr
 		}
 		s.refuse(ctx, installation, nil, head, e)
-		return Checkpoint{}, Result{Head: head, Refused: e}, e
+		return ledger.Checkpoint{}, Result{Head: head, Refused: e}, e
 	}
 	res, err := s.store.Append(ctx, b, s.now())
 	if err != nil {
-		return Checkpoint{}, res, err
+		return ledger.Checkpoint{}, res, err
 	}
 	if res.Refused != nil {
 		s.refuse(ctx, installation, b, res.Head, res.Refused)
-		return Checkpoint{}, res, res.Refused
+		return ledger.Checkpoint{}, res, res.Refused
 	}
 	return s.signer.Checkpoint(res.Checkpoint), res, nil
 }
@@ -304,8 +305,8 @@ func (s *Service) purge(w http.ResponseWriter, r *http.Request) {
 // is before before, and leaves a signed anchor at the cut, from which the
 // rest of the chain still verifies. With nothing old enough it removes
 // nothing and returns a zero Cut.
-func (s *Service) Purge(ctx context.Context, installation string, before time.Time) (Checkpoint, Cut, error) {
-	var anchor Checkpoint
+func (s *Service) Purge(ctx context.Context, installation string, before time.Time) (ledger.Checkpoint, Cut, error) {
+	var anchor ledger.Checkpoint
 	cut, err := s.store.Purge(ctx, installation, before, s.now(), func(c Cut) ([]byte, error) {
 		anchor = s.signer.Anchor(c)
 		return json.Marshal(anchor)

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/jitconsent/jitconsent/records"
 	"github.com/jitconsent/jitconsent/records/postgres"
 	"github.com/jitconsent/jitconsent/records/postgres/pgtest"
@@ -151,11 +151,15 @@ func (f *fixture) accepted(a answer, inst string, seq int64, hash string) []byte
 	if err := json.Unmarshal(a.body, &out); err != nil {
 		f.t.Fatal(err)
 	}
-	obj, err := records.VerifyObject(out.Checkpoint, []ed25519.PublicKey{f.pub})
-	if err != nil {
+	// The checkpoint as the verifier (package ledger) reads it.
+	var cp ledger.Checkpoint
+	if err := cp.UnmarshalJSON(out.Checkpoint); err != nil {
 		f.t.Fatalf("checkpoint %s: %v", out.Checkpoint, err)
 	}
-	if obj["installation"] != inst || fmt.Sprint(obj["seq"]) != fmt.Sprint(seq) || obj["head"] != hash || obj["v"] != json.Number("1") {
+	if err := cp.Verify([]ed25519.PublicKey{f.pub}); err != nil {
+		f.t.Fatalf("checkpoint %s: %v", out.Checkpoint, err)
+	}
+	if cp.Installation != inst || cp.Seq != seq || cp.Head != hash || cp.IsAnchor() {
 		f.t.Fatalf("checkpoint %s: want installation %s seq %d head %s", out.Checkpoint, inst, seq, hash)
 	}
 	return out.Checkpoint
@@ -223,7 +227,7 @@ func TestUploadFaults(t *testing.T) {
 
 		// Access.
 		body := recordstest.Body(c.Next(1))
-		c = cloneBack(c, 1)
+		c.Drop(1)
 		a := f.do("POST", "/v1/installations/inst-1/receipts", "", body)
 		f.refused(a, 401, "unauthorized", "Authorization", -1)
 		if a.header.Get("WWW-Authenticate") == "" {
@@ -271,7 +275,7 @@ func TestUploadFaults(t *testing.T) {
 		}
 		// A forged hash recomputed for the receipt but not for its successor.
 		forged := c.Clone()
-		forged.At(start.Add(11*time.Minute), map[string]any{"answer": "declined"})
+		forged.At(start.Add(11*time.Minute), recordstest.Declined)
 		f.refused(post(recordstest.Body([][]byte{forged.Receipts[10], next[1]})), 400, "bad_hash", "receipts[1].prev", 10)
 		// Seqs out of order inside a batch.
 		f.refused(post(recordstest.Body([][]byte{next[1], next[0]})), 400, "bad_batch", "receipts[1].seq", 10)
@@ -286,15 +290,15 @@ func TestUploadFaults(t *testing.T) {
 
 		// Chain conflicts: 409 with the current head.
 		fork := c.Clone()
-		fork.Extra = map[string]any{"answer": "declined"}
+		fork.Edit = recordstest.Declined
 		f.accepted(f.upload("inst-1", c.Next(5)), "inst-1", 15, c.Head())
 		f.refused(f.upload("inst-1", fork.Next(5)), 409, "fork", "receipts[0].hash", 15)
 		c.Next(1)
 		f.refused(f.upload("inst-1", c.Next(2)), 409, "gap", "receipts[0].seq", 15)
-		c = cloneBack(c, 3)
+		c.Drop(3)
 		old := recordstest.New("inst-1", start)
 		old.Next(3)
-		old.Extra = map[string]any{"answer": "declined"}
+		old.Edit = recordstest.Declined
 		f.refused(f.upload("inst-1", old.Next(2)), 409, "replayed_head", "receipts[0].hash", 15)
 
 		// Idempotent re-send: the same checkpoint, byte for byte.
@@ -330,29 +334,6 @@ func TestUploadFaults(t *testing.T) {
 	})
 }
 
-// cloneBack returns a chain like c without its last n receipts.
-func cloneBack(c *recordstest.Chain, n int) *recordstest.Chain {
-	d := recordstest.New(c.Installation, start)
-	for _, r := range c.Receipts[:len(c.Receipts)-n] {
-		var m map[string]any
-		dec := json.NewDecoder(bytes.NewReader(r))
-		dec.UseNumber()
-		dec.Decode(&m)
-		t, _ := time.Parse(time.RFC3339, m["time"].(string))
-		extra := map[string]any{}
-		for k, v := range m {
-			if k != "hash" && k != "id" && k != "time_behind" {
-				if n, ok := v.(json.Number); ok {
-					v, _ = n.Int64()
-				}
-				extra[k] = v
-			}
-		}
-		d.At(t, extra)
-	}
-	return d
-}
-
 func TestTimeBehind(t *testing.T) {
 	stores(t, func(t *testing.T, open func(t *testing.T) records.Store) {
 		f := newFixture(t, open(t))
@@ -372,7 +353,7 @@ func TestTimeBehind(t *testing.T) {
 		// An unflagged receipt whose time goes back is refused, naming the flag.
 		d := recordstest.New("inst-2", start)
 		d.Next(1)
-		d.At(start.Add(-time.Hour), map[string]any{"time_behind": nil})
+		d.At(start.Add(-time.Hour), func(r *ledger.Receipt) { r.TimeBehind = false })
 		a := f.upload("inst-2", d.Receipts)
 		if code, field := a.errorCode(t); code != "bad_batch" || field != "receipts[1].time_behind" {
 			t.Fatalf("unflagged time going back: %s %s", code, field)
@@ -467,8 +448,12 @@ func TestReadRoutes(t *testing.T) {
 		if a.status != 200 || purged.Removed != 6 {
 			t.Fatalf("purge: %d %s", a.status, a.body)
 		}
-		anchor, err := records.VerifyObject(purged.Anchor, []ed25519.PublicKey{f.pub})
-		if err != nil || anchor["kind"] != "anchor" || anchor["seq"] != json.Number("6") || anchor["head"] != c.Hashes[5] {
+		var anchor ledger.Checkpoint
+		err = anchor.UnmarshalJSON(purged.Anchor)
+		if err == nil {
+			err = anchor.Verify([]ed25519.PublicKey{f.pub})
+		}
+		if err != nil || !anchor.IsAnchor() || anchor.Seq != 6 || anchor.Head != c.Hashes[5] {
 			t.Fatalf("anchor %s: %v", purged.Anchor, err)
 		}
 		a = f.do("GET", "/v1/installations/inst-1/receipts", appToken, nil)

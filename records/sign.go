@@ -1,6 +1,7 @@
 package records
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
@@ -10,42 +11,8 @@ import (
 	"strconv"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/ledger"
 )
-
-// Checkpoint is a signed statement of an installation's head (SPEC
-// section 4): the service accepted the receipts up to Seq, the last of
-// which has hash Head, first at Time. An anchor, left by a purge, is the
-// same with Kind "anchor": Seq and Head are the last receipt removed.
-//
-//	{"head":"<64 hex>","installation":"inst-...","key":"<key id>","seq":42,"sig":"<base64>","time":"2026-03-01T02:00:00Z","v":1}
-//
-// Sig is the ed25519 signature of the canonical JSON of the object
-// without sig; Key is the signing key's id (bundle.KeyID).
-type Checkpoint struct {
-	Head         string `json:"head"`
-	Installation string `json:"installation"`
-	Key          string `json:"key"`
-	Kind         string `json:"kind,omitempty"`
-	Seq          int64  `json:"seq"`
-	Sig          string `json:"sig"`
-	Time         string `json:"time"`
-	V            int    `json:"v"`
-}
-
-func (c *Checkpoint) unsigned() map[string]any {
-	m := map[string]any{"head": c.Head, "installation": c.Installation, "key": c.Key, "seq": c.Seq, "time": c.Time, "v": int64(c.V)}
-	if c.Kind != "" {
-		m["kind"] = c.Kind
-	}
-	return m
-}
-
-// MarshalJSON writes the checkpoint in canonical form.
-func (c Checkpoint) MarshalJSON() ([]byte, error) {
-	m := c.unsigned()
-	m["sig"] = c.Sig
-	return Canonical(m)
-}
 
 // PublicKey is a public key as /v1/keys lists it.
 type PublicKey struct {
@@ -90,51 +57,58 @@ func (s *Signer) Keys() []PublicKey {
 // PublicKeys returns the public keys themselves, the signing key's first.
 func (s *Signer) PublicKeys() []ed25519.PublicKey { return slices.Clone(s.keys) }
 
-// Checkpoint signs the checkpoint of h: its installation, seq, hash and
-// acceptance time. ed25519 signatures are deterministic, so the same head
-// always gets the same checkpoint, byte for byte.
-func (s *Signer) Checkpoint(h Head) Checkpoint {
-	c := Checkpoint{Head: h.Hash, Installation: h.Installation, Key: s.id, Seq: h.Seq, Time: h.Accepted, V: 1}
+// Checkpoint signs the checkpoint of h (SPEC section 4): its
+// installation, seq, hash and acceptance time. ed25519 signatures are
+// deterministic, so the same head always gets the same checkpoint, byte
+// for byte.
+func (s *Signer) Checkpoint(h Head) ledger.Checkpoint {
+	c := ledger.Checkpoint{V: ledger.CheckpointVersion, Installation: h.Installation, Seq: h.Seq, Head: h.Hash, Time: h.Accepted}
 	s.sign(&c)
 	return c
 }
 
-// Anchor signs the anchor a purge leaves at cut.
-func (s *Signer) Anchor(cut Cut) Checkpoint {
-	c := Checkpoint{Head: cut.Hash, Installation: cut.Installation, Key: s.id, Kind: "anchor", Seq: cut.Seq, Time: cut.Time, V: 1}
+// Anchor signs the anchor a purge leaves at cut: the same object as a
+// checkpoint with kind "anchor", naming the last receipt removed.
+func (s *Signer) Anchor(cut Cut) ledger.Checkpoint {
+	c := ledger.Checkpoint{V: ledger.CheckpointVersion, Kind: ledger.KindAnchor, Installation: cut.Installation, Seq: cut.Seq,
+		Head: cut.Hash, Time: cut.Time}
 	s.sign(&c)
 	return c
 }
 
-func (s *Signer) sign(c *Checkpoint) {
-	msg, err := Canonical(c.unsigned())
-	if err != nil {
-		panic(err) // strings and integers only: Canonical cannot fail
+func (s *Signer) sign(c *ledger.Checkpoint) {
+	if err := c.Sign(s.key); err != nil {
+		// Only a head the store should never hold (seq 0, a malformed
+		// hash) fails here.
+		panic(fmt.Sprintf("records: signing checkpoint %+v: %v", *c, err))
 	}
-	c.Sig = base64.StdEncoding.EncodeToString(ed25519.Sign(s.key, msg))
 }
 
-// SignObject adds "key" and "sig" to obj: sig is the signature of the
-// canonical JSON of obj with key and without sig. It returns the signed
-// object's canonical JSON.
+// SignObject adds "key" and "sig" to obj: sig is the ed25519 signature
+// of the canonical JSON (ledger.Canonical) of obj with key and without
+// sig, as a checkpoint's is. It returns the signed object's canonical
+// JSON.
 func (s *Signer) SignObject(obj map[string]any) ([]byte, error) {
 	obj["key"] = s.id
 	delete(obj, "sig")
-	msg, err := Canonical(obj)
+	msg, err := ledger.Canonical(obj)
 	if err != nil {
 		return nil, err
 	}
 	obj["sig"] = base64.StdEncoding.EncodeToString(ed25519.Sign(s.key, msg))
-	return Canonical(obj)
+	return ledger.Canonical(obj)
 }
 
-// VerifyObject checks a signed object (a checkpoint, an anchor or a
+// VerifyObject checks an object signed by SignObject (an export
 // manifest) against keys: its sig must be the signature, by the key its
 // key member names, of its canonical JSON without sig. It returns the
-// object's members.
+// object's members, numbers as json.Number.
 func VerifyObject(data []byte, keys []ed25519.PublicKey) (map[string]any, error) {
+	if _, err := ledger.Canonical(data); err != nil { // strict: no repeated name, UTF-8 only
+		return nil, fmt.Errorf("not a signed object: %v", err)
+	}
 	var obj map[string]any
-	dec := json.NewDecoder(bytesReader(data))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&obj); err != nil {
 		return nil, fmt.Errorf("not a JSON object: %v", err)
@@ -146,7 +120,7 @@ func VerifyObject(data []byte, keys []ed25519.PublicKey) (map[string]any, error)
 	if err != nil || len(raw) != ed25519.SignatureSize {
 		return nil, errors.New("sig is not a base64 ed25519 signature")
 	}
-	msg, err := Canonical(obj)
+	msg, err := ledger.Canonical(obj)
 	if err != nil {
 		return nil, err
 	}

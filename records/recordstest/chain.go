@@ -1,16 +1,16 @@
 // Package recordstest makes valid v2 receipt chains (SPEC section 1) for
 // the records tests and the load generator: what the engine would emit
-// for an installation, without running the engine.
+// for an installation, without running the engine or needing a bundle
+// (ledger/ledgertest makes chains whose texts a bundle shows; the
+// service does not look at texts).
 package recordstest
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"time"
 
-	"github.com/jitconsent/jitconsent/records"
+	"github.com/jitconsent/jitconsent/ledger"
 )
 
 // Chain is an installation's chain being made. The zero value is not
@@ -19,12 +19,13 @@ type Chain struct {
 	Installation string
 	Receipts     [][]byte // canonical JSON, in seq order
 	Hashes       []string
-	// Extra members go into every receipt Next makes (a fork made with
-	// Clone needs one to differ: the same content has the same hash).
-	Extra map[string]any
-	seq   int64
-	prev  string
-	last  time.Time
+	// Edit, when set, changes every receipt Next makes before it is
+	// sealed (a fork made with Clone needs one to differ: the same content
+	// has the same hash).
+	Edit func(*ledger.Receipt)
+	seq  int64
+	prev string
+	last time.Time
 }
 
 // New starts a chain for installation whose first receipt is at start.
@@ -32,7 +33,7 @@ func New(installation string, start time.Time) *Chain {
 	return &Chain{Installation: installation, last: start.Add(-time.Minute)}
 }
 
-// Clone returns a copy of c that grows on its own: a fork. Set its Extra
+// Clone returns a copy of c that grows on its own: a fork. Set its Edit
 // for receipts that differ from c's.
 func (c *Chain) Clone() *Chain {
 	d := *c
@@ -47,67 +48,48 @@ func (c *Chain) Seq() int64 { return c.seq }
 // Head is the hash of the last receipt made.
 func (c *Chain) Head() string { return c.prev }
 
+// Declined is an Edit: every receipt answers declined.
+func Declined(r *ledger.Receipt) { r.Answer = "declined" }
+
 // Next makes n receipts, a minute apart, and returns them.
 func (c *Chain) Next(n int) [][]byte {
 	out := make([][]byte, n)
 	for i := range out {
-		out[i] = c.At(c.last.Add(time.Minute), c.Extra)
+		out[i] = c.At(c.last.Add(time.Minute), c.Edit)
 	}
 	return out
 }
 
-// At makes the next receipt with time t (flagged time_behind when t is
-// before the previous receipt's time, as the engine does), with extra
-// members set or overriding the defaults (a nil value removes one).
-func (c *Chain) At(t time.Time, extra map[string]any) []byte {
+// At makes the next receipt with time t, flagged time_behind when t is
+// before the previous receipt's time (as the engine does), edited by edit
+// (if not nil) before it is sealed.
+func (c *Chain) At(t time.Time, edit func(*ledger.Receipt)) []byte {
 	c.seq++
 	kinds := []string{"policy", "rationale", "permission", "consent", "withdraw"}
-	m := map[string]any{
-		"v": int64(2), "kind": kinds[int(c.seq-1)%len(kinds)], "answer": "accepted",
-		"installation": c.Installation, "seq": c.seq, "time": t.Format(time.RFC3339),
-		"policy": "msxf", "version": "2022-03-29",
-		"bundle": "sha256:4fb9e4c1d0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b",
-		"locale": "zh-CN", "platform": "android", "platform_version": "33",
-		"scenario": "loan_apply", "step": "apply", "permission": "location",
-		"purpose": "loan_risk", "sensitive": "precise_location", "separate_consent": true,
-		"text": fmt.Sprintf("%064x", c.seq), "prev": c.prev,
+	r := ledger.Receipt{
+		V: ledger.Version, Kind: kinds[int(c.seq-1)%len(kinds)], Answer: "accepted",
+		Installation: c.Installation, Seq: c.seq, Time: t.Format(time.RFC3339),
+		Policy: "msxf", Version: "2022-03-29",
+		Bundle: "sha256:4fb9e4c1d0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b",
+		Locale: "zh-CN", Platform: "android", PlatformVersion: "33",
+		Scenario: "loan_apply", Step: "apply", Permission: "location",
+		Purpose: "loan_risk", Sensitive: "precise_location", SeparateConsent: true,
+		Text: fmt.Sprintf("%064x", c.seq), Prev: c.prev,
+		TimeBehind: t.Before(c.last),
 	}
-	if t.Before(c.last) {
-		m["time_behind"] = true
+	if edit != nil {
+		edit(&r)
 	}
-	for k, v := range extra {
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
+	r.Seal()
+	out, err := r.MarshalJSON()
+	if err != nil {
+		panic(err)
 	}
-	r, hash := Seal(m)
-	c.Receipts = append(c.Receipts, r)
-	c.Hashes = append(c.Hashes, hash)
-	c.prev = hash
+	c.Receipts = append(c.Receipts, out)
+	c.Hashes = append(c.Hashes, r.RecordedHash)
+	c.prev = r.RecordedHash
 	c.last = t
-	return r
-}
-
-// Seal adds hash and id to a receipt's members and returns its canonical
-// JSON and hash.
-func Seal(m map[string]any) ([]byte, string) {
-	delete(m, "hash")
-	delete(m, "id")
-	content, err := records.Canonical(m)
-	if err != nil {
-		panic(err)
-	}
-	sum := sha256.Sum256(content)
-	hash := hex.EncodeToString(sum[:])
-	m["hash"] = hash
-	m["id"] = records.ReceiptID(sum[:])
-	out, err := records.Canonical(m)
-	if err != nil {
-		panic(err)
-	}
-	return out, hash
+	return out
 }
 
 // Body is the upload body of receipts: {"receipts":[...]}.
@@ -122,4 +104,21 @@ func Body(receipts [][]byte) []byte {
 	}
 	b.WriteString("]}")
 	return b.Bytes()
+}
+
+// Drop forgets the last n receipts made, as if they had never been: the
+// next receipt takes the seq of the first one dropped.
+func (c *Chain) Drop(n int) {
+	keep := len(c.Receipts) - n
+	c.Receipts, c.Hashes = c.Receipts[:keep:keep], c.Hashes[:keep:keep]
+	c.seq = int64(keep)
+	c.prev = ""
+	if keep > 0 {
+		c.prev = c.Hashes[keep-1]
+		var r ledger.Receipt
+		if err := r.UnmarshalJSON(c.Receipts[keep-1]); err != nil {
+			panic(err)
+		}
+		c.last, _ = r.Instant()
+	}
 }

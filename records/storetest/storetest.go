@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/jitconsent/jitconsent/records"
 	"github.com/jitconsent/jitconsent/records/recordstest"
 )
@@ -144,7 +145,7 @@ func testAppendExtends(t *testing.T, open func(t *testing.T) records.Store) {
 	checkChain(t, s, c, 1)
 	// A first receipt may name a prev: a record that starts after a v1 chain.
 	e := recordstest.New("inst-c", Start)
-	e.At(Start, map[string]any{"prev": "ab" + fmt.Sprintf("%062x", 1)})
+	e.At(Start, func(r *ledger.Receipt) { r.Prev = "ab" + fmt.Sprintf("%062x", 1) })
 	appendOK(t, s, e.Installation, e.Receipts, clock)
 }
 
@@ -213,7 +214,7 @@ func testFork(t *testing.T, open func(t *testing.T) records.Store) {
 	c := recordstest.New("inst-a", Start)
 	appendOK(t, s, c.Installation, c.Next(10), clock)
 	other := c.Clone()
-	other.Extra = map[string]any{"answer": "declined"}
+	other.Edit = recordstest.Declined
 	appendOK(t, s, c.Installation, c.Next(5), clock)
 	// Another chain from seq 10: same seqs 11 to 15, other hashes.
 	res := appendRefused(t, s, c.Installation, other.Next(5), records.CodeFork)
@@ -224,7 +225,7 @@ func testFork(t *testing.T, open func(t *testing.T) records.Store) {
 	appendRefused(t, s, c.Installation, append(other.Receipts[10:], other.Next(3)...), records.CodeFork)
 	// A batch at head+1 whose prev is not the head's hash.
 	alt := c.Clone()
-	alt.At(Start.Add(24*time.Hour), map[string]any{"prev": other.Head()})
+	alt.At(Start.Add(24*time.Hour), func(r *ledger.Receipt) { r.Prev = other.Head() })
 	res = appendRefused(t, s, c.Installation, alt.Receipts[15:], records.CodeFork)
 	if res.Refused.Field != "receipts[0].prev" {
 		t.Fatalf("fork at head+1: field %q", res.Refused.Field)
@@ -237,7 +238,7 @@ func testReplayedHead(t *testing.T, open func(t *testing.T) records.Store) {
 	c := recordstest.New("inst-a", Start)
 	appendOK(t, s, c.Installation, c.Next(10), clock)
 	old := c.Clone() // the state before a withdrawal, kept and replayed
-	old.Extra = map[string]any{"answer": "declined"}
+	old.Edit = recordstest.Declined
 	appendOK(t, s, c.Installation, c.Next(10), clock)
 	res := appendRefused(t, s, c.Installation, old.Next(3), records.CodeReplayedHead)
 	if res.Head.Seq != 20 || res.Head.Hash != c.Head() {
@@ -266,13 +267,13 @@ func testTimeBehind(t *testing.T, open func(t *testing.T) records.Store) {
 	// An unflagged receipt whose time is before the head's is refused:
 	// the record never holds a wrong flag.
 	d := c.Clone()
-	d.At(Start.Add(-72*time.Hour), map[string]any{"time_behind": nil})
+	d.At(Start.Add(-72*time.Hour), func(r *ledger.Receipt) { r.TimeBehind = false })
 	res = appendRefused(t, s, c.Installation, d.Receipts[6:], records.CodeBadBatch)
 	if res.Refused.Field != "receipts[0].time_behind" {
 		t.Fatalf("unflagged receipt: field %q", res.Refused.Field)
 	}
 	e := c.Clone()
-	e.At(Start.Add(time.Hour), map[string]any{"time_behind": true})
+	e.At(Start.Add(time.Hour), func(r *ledger.Receipt) { r.TimeBehind = true })
 	appendRefused(t, s, c.Installation, e.Receipts[6:], records.CodeBadBatch)
 }
 
@@ -404,7 +405,7 @@ func testConcurrentInstances(t *testing.T, open func(t *testing.T) records.Store
 	for round := range 20 {
 		x, y := c.Clone(), c.Clone()
 		bx := batch(t, c.Installation, x.Next(10))
-		y.At(Start.Add(time.Duration(round)*time.Hour), map[string]any{"answer": "declined"})
+		y.At(Start.Add(time.Duration(round)*time.Hour), recordstest.Declined)
 		by := batch(t, c.Installation, append(y.Receipts[len(y.Receipts)-1:], y.Next(9)...))
 		var wg sync.WaitGroup
 		var rx, ry records.Result
