@@ -15,8 +15,8 @@ import (
 type Receipt struct {
 	Installation string
 	Seq          int64
-	Prev         string // "" or 64 hex digits
-	Hash         string // 64 hex digits
+	Prev         string    // "" or 64 hex digits
+	Hash         string    // 64 hex digits
 	Time         time.Time // the receipt's time member
 	TimeText     string    // the time member as written
 	TimeBehind   bool      // the receipt says its time is before the previous receipt's
