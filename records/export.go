@@ -12,10 +12,11 @@ import (
 	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
-// Export passes each record q selects to receipt, by installation and
-// seq, and returns the signed manifest of what it passed and the anchors
-// of the installations it covered (so that chains cut by a purge still
-// verify). The manifest (canonical JSON, signed as a checkpoint is):
+// Export passes each record q selects from st to receipt, by
+// installation and seq, and returns the manifest of what it passed, signed
+// by sg at now, and the anchors of the installations it covered (so that
+// chains cut by a purge still verify). The manifest (canonical JSON,
+// signed as SignObject does):
 //
 //	{"count":N,"installations":[{"count":n,"first":s,"installation":"...","last":s},...],
 //	 "key":"<key id>","kind":"export","query":{"installation":"..."} or {"from":"...","to":"..."},
@@ -23,13 +24,13 @@ import (
 //
 // records is the SHA-256 of the receipts as JSON Lines: each receipt's
 // canonical JSON followed by "\n", in the order passed; records export
-// writes exactly that file (receipts.jsonl), so `sha256sum` checks it.
-func (s *Service) Export(ctx context.Context, q ExportQuery, receipt func(Stored) error) (manifest []byte, anchors [][]byte, err error) {
+// writes exactly that file (receipts.jsonl), so sha256sum checks it.
+func Export(ctx context.Context, st Store, sg *Signer, now time.Time, q ExportQuery, receipt func(Stored) error) (manifest []byte, anchors [][]byte, err error) {
 	sum := sha256.New()
 	var entries []any
 	var cur map[string]any
 	count := int64(0)
-	err = s.store.Export(ctx, q, func(r Stored) error {
+	err = st.Export(ctx, q, func(r Stored) error {
 		if cur == nil || cur["installation"] != r.Installation {
 			cur = map[string]any{"installation": r.Installation, "count": int64(0), "first": r.Seq}
 			entries = append(entries, cur)
@@ -45,7 +46,7 @@ func (s *Service) Export(ctx context.Context, q ExportQuery, receipt func(Stored
 		return nil, nil, err
 	}
 	for _, e := range entries {
-		a, err := s.store.Anchors(ctx, e.(map[string]any)["installation"].(string))
+		a, err := st.Anchors(ctx, e.(map[string]any)["installation"].(string))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -62,10 +63,10 @@ func (s *Service) Export(ctx context.Context, q ExportQuery, receipt func(Stored
 		entries = []any{}
 	}
 	m := map[string]any{
-		"v": int64(1), "kind": "export", "time": s.now().UTC().Format(time.RFC3339), "query": query,
+		"v": int64(1), "kind": "export", "time": now.UTC().Format(time.RFC3339), "query": query,
 		"count": count, "records": hex.EncodeToString(sum.Sum(nil)), "installations": entries,
 	}
-	manifest, err = s.signer.SignObject(m)
+	manifest, err = sg.SignObject(m)
 	return manifest, anchors, err
 }
 
@@ -109,7 +110,7 @@ func (s *Service) export(w http.ResponseWriter, r *http.Request) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString(`{"receipts":[`)
 	n := 0
-	manifest, anchors, err := s.Export(r.Context(), q, func(st Stored) error {
+	manifest, anchors, err := Export(r.Context(), s.store, s.signer, s.now(), q, func(st Stored) error {
 		if n > 0 {
 			bw.WriteByte(',')
 		}

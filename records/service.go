@@ -289,7 +289,7 @@ func (s *Service) purge(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	anchor, cut, err := s.Purge(r.Context(), id, before)
+	anchor, cut, err := Purge(r.Context(), s.store, s.signer, s.now(), id, before)
 	if err != nil {
 		s.failed(w, r, err)
 		return
@@ -301,15 +301,15 @@ func (s *Service) purge(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// Purge removes an installation's receipts up to the last one whose time
-// is before before, and leaves a signed anchor at the cut, from which the
-// rest of the chain still verifies. With nothing old enough it removes
-// nothing and returns a zero Cut.
-func (s *Service) Purge(ctx context.Context, installation string, before time.Time) (ledger.Checkpoint, Cut, error) {
+// Purge removes an installation's receipts from st up to the last one
+// whose time is before before, and leaves an anchor at the cut, signed by
+// sg at now, from which the rest of the chain still verifies. With nothing
+// old enough it removes nothing and returns a zero Cut.
+func Purge(ctx context.Context, st Store, sg *Signer, now time.Time, installation string, before time.Time) (ledger.Checkpoint, Cut, error) {
 	var anchor ledger.Checkpoint
-	cut, err := s.store.Purge(ctx, installation, before, s.now(), func(c Cut) ([]byte, error) {
-		anchor = s.signer.Anchor(c)
-		return json.Marshal(anchor)
+	cut, err := st.Purge(ctx, installation, before, now, func(c Cut) ([]byte, error) {
+		anchor = sg.Anchor(c)
+		return anchor.MarshalJSON()
 	})
 	return anchor, cut, err
 }
