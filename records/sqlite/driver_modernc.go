@@ -1,7 +1,0 @@
-//go:build modernc
-
-package sqlite
-
-import _ "modernc.org/sqlite"
-
-const driverName = "sqlite"
