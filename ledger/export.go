@@ -175,10 +175,12 @@ func Export(chain []Receipt, bs *Bundles) ([]ConsentReceipt, error) {
 // service describes what the receipt consents to.
 func service(r *Receipt, b *bundle.Bundle, t func(string) string) Service {
 	p := Purpose{ConsentType: "EXPLICIT", PIICategory: []string{}, Termination: "until withdrawn in the app, or the account is closed"}
+	// The SDKs embedded on the receipt's platform whose basis the consent
+	// is: they process the data it gives access to.
 	sdks := func(match func(s *bundle.SDK) bool) {
 		var names []string
 		for i := range b.SDKs {
-			if match(&b.SDKs[i]) {
+			if slices.Contains(b.SDKs[i].Platforms, r.Platform) && match(&b.SDKs[i]) {
 				names = append(names, b.SDKs[i].ID)
 			}
 		}

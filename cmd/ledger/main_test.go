@@ -280,7 +280,11 @@ func TestExportCommand(t *testing.T) {
 	var crs []ledger.ConsentReceipt
 	if code != 0 || json.Unmarshal([]byte(out), &crs) != nil || len(crs) != 8 || crs[0].PIIControllers[0].PIIController != "Mashang Consumer Finance Co., Ltd." ||
 		crs[0].Language != "en" || crs[0].ConsentReceiptID != fx.chain[0].RecordedID {
-		t.Errorf("%d %s %s", code, out, stderr)
+		t.Fatalf("%d %s %s", code, out, stderr)
+	}
+	// On iOS the SDKs embedded on Android only rely on nothing.
+	if p := crs[0].Services[0].Purposes[0]; !p.ThirdPartyDisclosure || strings.Contains(p.ThirdPartyName, "xiaomi_push") || !strings.Contains(p.ThirdPartyName, "jpush") {
+		t.Errorf("SDKs on iOS: %q", p.ThirdPartyName)
 	}
 	code, out, _ = ledgerCmd(t, "", "export", file, "--bundles", fx.bundles)
 	if code != 0 || !strings.Contains(out, "consent receipt "+fx.chain[0].RecordedID+" (KI-CR-v1.1.0)") || !strings.Contains(out, "method:       the app's pre-permission screen") {
