@@ -161,7 +161,7 @@ var (
 // requiredMembers are the members every receipt has; requiredBit gives
 // each its bit.
 var (
-	requiredMembers = []string{"v", "kind", "answer", "seq", "time", "policy", "version", "bundle", "locale", "platform", "platform_version", "prev", "hash", "id"}
+	requiredMembers = []string{"v", "kind", "answer", "seq", "time", "policy", "version", "locale", "platform", "prev", "hash", "id"}
 	requiredBit     = func() map[string]uint32 {
 		m := map[string]uint32{}
 		for i, name := range requiredMembers {
@@ -238,13 +238,13 @@ func receiptFrom(v value, index, line int) (Receipt, *ParseError) {
 		case "version":
 			perr = str(&r.Version, required)
 		case "bundle":
-			perr = str(&r.Bundle, required)
+			perr = str(&r.Bundle, optional)
 		case "locale":
 			perr = str(&r.Locale, required)
 		case "platform":
 			perr = str(&r.Platform, required)
 		case "platform_version":
-			perr = str(&r.PlatformVersion, required)
+			perr = str(&r.PlatformVersion, optional)
 		case "scenario":
 			perr = str(&r.Scenario, optional)
 		case "step":
@@ -307,7 +307,7 @@ func (r *Receipt) checkValues() (msg, member string) {
 	if _, err := r.Instant(); err != nil {
 		return strconv.Quote(r.Time) + " is not an RFC 3339 time", "time"
 	}
-	if !strings.HasPrefix(r.Bundle, "sha256:") || !isHex64(r.Bundle[len("sha256:"):]) {
+	if r.Bundle != "" && (!strings.HasPrefix(r.Bundle, "sha256:") || !isHex64(r.Bundle[len("sha256:"):])) {
 		return strconv.Quote(r.Bundle) + " is not sha256: and 64 lower-case hex digits", "bundle"
 	}
 	if _, ok := vocab.ParsePlatform(r.Platform); !ok {
