@@ -42,19 +42,35 @@ func testBundles(t testing.TB) (*ledger.Bundles, map[string]string) {
 	return bs, hashes
 }
 
-// TestConformanceTexts holds the verifier's text hashes, computed from
-// CONTRACT.md and the bundles' texts alone (Screens), against the
-// engine's: every receipt of every conformance case, played on the
-// native engine, must name a screen that the bundle of its version can
-// show, of what it records, in the locale it was shown in. The engine
-// emits receipts of format 1 until issue 13's engine part lands: each is
-// adapted to format 2 with what the case's request says (platform,
-// version, time) and the bundle active; the locale is the bundle's
-// locale whose screens it matches, which must be the request's where the
-// request names a locale of the bundle exactly. TODO(issue 13, after the
-// merge): take the engine's format 2 receipts as they are and verify
-// each case's whole chain with Verify.
-func TestConformanceTexts(t *testing.T) {
+// chainFaults are the conformance cases whose receipts do not make one
+// faultless chain, on purpose, with the faults Verify must find (code@seq)
+// and why.
+var chainFaults = map[string]struct {
+	faults []string
+	why    string
+}{
+	"034_android33_reinstall_fresh_state":                {[]string{"out_of_order@1"}, "the app is reinstalled: a fresh state starts the chain again at seq 1"},
+	"067_harmonyos12_reconsent_major_update":             {[]string{"out_of_order@1"}, "the app is reinstalled: a fresh state starts the chain again at seq 1"},
+	"035_android33_state_tamper":                         {[]string{"repeat@1", "repeat@1"}, "a tampered state is read as a fresh install: seq 1 again"},
+	"036_android33_state_edits":                          {[]string{"repeat@1", "repeat@1", "repeat@1", "repeat@1"}, "an edited state is read as a fresh install: seq 1 again"},
+	"068_harmonyos12_state_tamper_and_edit":              {[]string{"repeat@1", "repeat@1"}, "a tampered or edited state is read as a fresh install: seq 1 again"},
+	"401_web_receipts_platform_version_and_installation": {[]string{"gap@2"}, "a request drops the installation mid-chain: its receipt, numbered on, starts a chain of no installation at seq 2"},
+}
+
+// TestConformanceReceipts holds the verifier, written from CONTRACT.md
+// and the bundles' texts alone (Parse, Screens, Verify), against the
+// engine: every receipt of every conformance case, played on the native
+// engine, must name a screen that the bundle of its version shows, of
+// what it records, in the locale it was shown in.
+//
+// Receipts of format 2 are read as they are (strictly) and each case's
+// receipts are verified as one chain, which must have no fault but those
+// of chainFaults. Receipts of format 1 (an engine from before issue 13)
+// are adapted to format 2 with what the case's request says (platform,
+// version, time) and their chain is not verified; the locale is the
+// bundle's locale whose screens a text matches, which must be the
+// request's where the request names a locale of the bundle exactly.
+func TestConformanceReceipts(t *testing.T) {
 	cases, err := conformance.Cases()
 	if err != nil {
 		t.Fatal(err)
@@ -67,13 +83,9 @@ func TestConformanceTexts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	total := 0
+	total, v2 := 0, 0
 	kinds := map[string]int{}
 	for _, cs := range cases {
-		active := cs.Bundle
-		if active == "" {
-			active = "reference"
-		}
 		var names []string
 		results, err := conformance.Play(cs, func(name string, req []byte) ([]byte, error) {
 			names = append(names, name)
@@ -82,8 +94,8 @@ func TestConformanceTexts(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", cs.Name, err)
 		}
-		seq := int64(0)
-		prev := ""
+		var chain []ledger.Receipt
+		seq, prev := int64(0), ""
 		for i, res := range results {
 			var req struct {
 				Now    string `json:"now"`
@@ -94,54 +106,98 @@ func TestConformanceTexts(t *testing.T) {
 				} `json:"device"`
 			}
 			var resp struct {
-				Receipts []map[string]any `json:"receipts"`
+				Receipts []json.RawMessage `json:"receipts"`
 			}
 			if json.Unmarshal(res.Request, &req) != nil || json.Unmarshal(res.Response, &resp) != nil {
 				continue // a bad-input step
 			}
-			for j, v1 := range resp.Receipts {
-				seq++
+			for j, raw := range resp.Receipts {
 				where := fmt.Sprintf("%s step %d receipt %d", cs.Name, i+1, j)
+				total++
+				var head struct {
+					V int `json:"v"`
+				}
+				json.Unmarshal(raw, &head)
+				if head.V == ledger.Version {
+					v2++
+					rs, err := ledger.Parse(raw)
+					if err != nil {
+						t.Errorf("%s: %v\n%s", where, err, raw)
+						continue
+					}
+					chain = append(chain, rs[0])
+					kinds[rs[0].Kind]++
+					continue
+				}
+				var v1 map[string]any
+				json.Unmarshal(raw, &v1)
+				seq++
 				r := adapt(v1, req.Now, req.Device.Platform, req.Device.Version, hashes[names[i]], seq, prev)
 				r.Seal()
 				prev = r.RecordedHash
-				total++
 				kinds[r.Kind]++
-				if r.Kind == "withdraw" {
-					if r.Text != "" {
-						t.Errorf("%s: a withdrawal names a text", where)
-					}
-					continue
-				}
-				b := bs.ForVersion(r.Policy, r.Version)
-				if b == nil {
-					t.Errorf("%s: no bundle of version %s", where, r.Version)
-					continue
-				}
-				var matched []string
-				var firstErr error
-				for _, loc := range b.Policy.Locales {
-					r.Locale = loc
-					if _, err := bs.Shown(&r); err == nil {
-						matched = append(matched, loc)
-					} else if firstErr == nil {
-						firstErr = err
-					}
-				}
-				switch {
-				case len(matched) == 0:
-					t.Errorf("%s (%s): in no locale: %v", where, v1["kind"], firstErr)
-				case slices.Contains(b.Policy.Locales, req.Locale) && !slices.Contains(matched, req.Locale):
-					t.Errorf("%s: shown in %v, the request asked for %s", where, matched, req.Locale)
-				}
+				checkAdapted(t, bs, where, r, req.Locale)
 			}
 		}
+		if len(chain) == 0 {
+			continue
+		}
+		rep := ledger.Verify(chain, ledger.Options{Bundles: bs})
+		if want := chainFaults[cs.Name].faults; !slices.Equal(codes(rep), want) {
+			t.Errorf("%s: faults %v, want %v (%s)", cs.Name, rep.Faults, want, chainFaults[cs.Name].why)
+		}
+		withdrawals := 0
+		for _, r := range chain {
+			if r.Kind == "withdraw" {
+				withdrawals++
+			}
+		}
+		if rep.TextsChecked != len(chain)-withdrawals {
+			t.Errorf("%s: %d of %d texts checked", cs.Name, rep.TextsChecked, len(chain)-withdrawals)
+		}
 	}
-	t.Logf("%d receipts of %d cases: %v", total, len(cases), kinds)
+	t.Logf("%d receipts (%d of format 2) of %d cases: %v", total, v2, len(cases), kinds)
+	if v2 != 0 && v2 != total {
+		t.Errorf("%d of %d receipts of format 2", v2, total)
+	}
 	for _, k := range []string{"policy", "rationale", "permission", "consent", "withdraw"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s receipt in any case: the check covers less than it says", k)
 		}
+	}
+}
+
+// checkAdapted checks an adapted receipt of format 1: its text is a
+// screen of what it records in some locale of the bundle of its version,
+// and in the request's if the request names one of the bundle's exactly.
+func checkAdapted(t *testing.T, bs *ledger.Bundles, where string, r ledger.Receipt, reqLocale string) {
+	t.Helper()
+	if r.Kind == "withdraw" {
+		if r.Text != "" {
+			t.Errorf("%s: a withdrawal names a text", where)
+		}
+		return
+	}
+	b := bs.ForVersion(r.Policy, r.Version)
+	if b == nil {
+		t.Errorf("%s: no bundle of version %s", where, r.Version)
+		return
+	}
+	var matched []string
+	var firstErr error
+	for _, loc := range b.Policy.Locales {
+		r.Locale = loc
+		if _, err := bs.Shown(&r); err == nil {
+			matched = append(matched, loc)
+		} else if firstErr == nil {
+			firstErr = err
+		}
+	}
+	switch {
+	case len(matched) == 0:
+		t.Errorf("%s (%s): in no locale: %v", where, r.Kind, firstErr)
+	case slices.Contains(b.Policy.Locales, reqLocale) && !slices.Contains(matched, reqLocale):
+		t.Errorf("%s: shown in %v, the request asked for %s", where, matched, reqLocale)
 	}
 }
 

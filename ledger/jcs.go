@@ -80,6 +80,10 @@ type parser struct {
 	data  []byte
 	pos   int
 	depth int
+	// Members and elements of the objects and arrays being read, on a
+	// stack: each is copied out, at its exact size, when it closes.
+	members []member
+	elems   []value
 }
 
 func (p *parser) fail(off int, format string, args ...any) error {
@@ -88,7 +92,13 @@ func (p *parser) fail(off int, format string, args ...any) error {
 
 // parseJSON reads one JSON value that fills data (whitespace aside).
 func parseJSON(data []byte) (value, error) {
-	p := &parser{data: data}
+	return (&parser{}).parse(data)
+}
+
+// parse reads one JSON value that fills data, reusing the parser's
+// scratch space.
+func (p *parser) parse(data []byte) (value, error) {
+	p.data, p.pos, p.depth = data, 0, 0
 	p.space()
 	v, err := p.value()
 	if err != nil {
@@ -168,6 +178,8 @@ func (p *parser) object() (value, error) {
 		p.pos++
 		return v, nil
 	}
+	mark := len(p.members)
+	defer func() { p.members = p.members[:mark] }()
 	var seen map[string]bool
 	for {
 		p.space()
@@ -179,9 +191,10 @@ func (p *parser) object() (value, error) {
 		if err != nil {
 			return value{}, err
 		}
-		if len(v.members) >= 8 && seen == nil {
-			seen = make(map[string]bool, 16)
-			for _, m := range v.members {
+		own := p.members[mark:]
+		if len(own) >= 32 && seen == nil {
+			seen = make(map[string]bool, 64)
+			for _, m := range own {
 				seen[m.name] = true
 			}
 		}
@@ -190,8 +203,11 @@ func (p *parser) object() (value, error) {
 			dup = seen[name]
 			seen[name] = true
 		} else {
-			for _, m := range v.members {
-				dup = dup || m.name == name
+			for i := range own {
+				if own[i].name == name {
+					dup = true
+					break
+				}
 			}
 		}
 		if dup {
@@ -207,7 +223,7 @@ func (p *parser) object() (value, error) {
 		if err != nil {
 			return value{}, err
 		}
-		v.members = append(v.members, member{name: name, off: nameOff, val: val})
+		p.members = append(p.members, member{name: name, off: nameOff, val: val})
 		p.space()
 		if p.pos >= len(p.data) {
 			return value{}, p.fail(p.pos, "unexpected end of the input in an object")
@@ -217,6 +233,7 @@ func (p *parser) object() (value, error) {
 			p.pos++
 		case '}':
 			p.pos++
+			v.members = slices.Clone(p.members[mark:])
 			return v, nil
 		default:
 			return value{}, p.expected("',' or '}' in an object")
@@ -244,13 +261,15 @@ func (p *parser) array() (value, error) {
 		p.pos++
 		return v, nil
 	}
+	mark := len(p.elems)
+	defer func() { p.elems = p.elems[:mark] }()
 	for {
 		p.space()
 		el, err := p.value()
 		if err != nil {
 			return value{}, err
 		}
-		v.elems = append(v.elems, el)
+		p.elems = append(p.elems, el)
 		p.space()
 		if p.pos >= len(p.data) {
 			return value{}, p.fail(p.pos, "unexpected end of the input in an array")
@@ -260,6 +279,7 @@ func (p *parser) array() (value, error) {
 			p.pos++
 		case ']':
 			p.pos++
+			v.elems = slices.Clone(p.elems[mark:])
 			return v, nil
 		default:
 			return value{}, p.expected("',' or ']' in an array")

@@ -110,8 +110,9 @@ func parseArray(data []byte) ([]Receipt, error) {
 }
 
 func parseLines(data []byte) ([]Receipt, error) {
-	var out []Receipt
+	out := make([]Receipt, 0, bytes.Count(data, []byte{'\n'})+1)
 	var errs ParseErrors
+	var p parser
 	index := 0
 	for n := 1; len(data) > 0; n++ {
 		line := data
@@ -125,7 +126,7 @@ func parseLines(data []byte) ([]Receipt, error) {
 		}
 		i := index
 		index++
-		v, err := parseJSON(line)
+		v, err := p.parse(line)
 		if err != nil {
 			errs.add(&ParseError{Index: i, Line: n, Msg: "not JSON: " + err.Error()})
 			continue
@@ -140,7 +141,7 @@ func parseLines(data []byte) ([]Receipt, error) {
 	if errs.Total > 0 {
 		return nil, &errs
 	}
-	if out == nil {
+	if len(out) == 0 {
 		return nil, &ParseErrors{Errs: []*ParseError{{Index: -1, Msg: "no receipts: the input has only blank lines"}}, Total: 1}
 	}
 	return out, nil
@@ -157,6 +158,19 @@ var (
 	answers = []string{"accepted", "declined", "granted", "limited", "denied", "denied_forever", "dismissed", "withdrawn"}
 )
 
+// requiredMembers are the members every receipt has; requiredBit gives
+// each its bit.
+var (
+	requiredMembers = []string{"v", "kind", "answer", "seq", "time", "policy", "version", "locale", "platform", "prev", "hash", "id"}
+	requiredBit     = func() map[string]uint32 {
+		m := map[string]uint32{}
+		for i, name := range requiredMembers {
+			m[name] = 1 << i
+		}
+		return m
+	}()
+)
+
 // receiptFrom reads one receipt from a parsed JSON value.
 func receiptFrom(v value, index, line int) (Receipt, *ParseError) {
 	fail := func(member, msg string) *ParseError {
@@ -166,9 +180,9 @@ func receiptFrom(v value, index, line int) (Receipt, *ParseError) {
 		return Receipt{}, fail("", "a receipt is a JSON object, not "+describeKind(v.kind))
 	}
 	var r Receipt
-	seen := map[string]bool{}
+	var seen uint32 // the required members present, by their bit
 	for _, m := range v.members {
-		seen[m.name] = true
+		seen |= requiredBit[m.name]
 		str := func(dst *string, presence int) *ParseError {
 			if m.val.kind != '"' {
 				return fail(m.name, "must be a string, not "+describeKind(m.val.kind))
@@ -224,13 +238,13 @@ func receiptFrom(v value, index, line int) (Receipt, *ParseError) {
 		case "version":
 			perr = str(&r.Version, required)
 		case "bundle":
-			perr = str(&r.Bundle, required)
+			perr = str(&r.Bundle, optional)
 		case "locale":
 			perr = str(&r.Locale, required)
 		case "platform":
 			perr = str(&r.Platform, required)
 		case "platform_version":
-			perr = str(&r.PlatformVersion, required)
+			perr = str(&r.PlatformVersion, optional)
 		case "scenario":
 			perr = str(&r.Scenario, optional)
 		case "step":
@@ -258,8 +272,8 @@ func receiptFrom(v value, index, line int) (Receipt, *ParseError) {
 			return Receipt{}, perr
 		}
 	}
-	for _, name := range []string{"v", "kind", "answer", "seq", "time", "policy", "version", "bundle", "locale", "platform", "platform_version", "prev", "hash", "id"} {
-		if !seen[name] {
+	for i, name := range requiredMembers {
+		if seen&(1<<i) == 0 {
 			return Receipt{}, fail(name, "is missing")
 		}
 	}
@@ -293,7 +307,7 @@ func (r *Receipt) checkValues() (msg, member string) {
 	if _, err := r.Instant(); err != nil {
 		return strconv.Quote(r.Time) + " is not an RFC 3339 time", "time"
 	}
-	if !strings.HasPrefix(r.Bundle, "sha256:") || !isHex64(r.Bundle[len("sha256:"):]) {
+	if r.Bundle != "" && (!strings.HasPrefix(r.Bundle, "sha256:") || !isHex64(r.Bundle[len("sha256:"):])) {
 		return strconv.Quote(r.Bundle) + " is not sha256: and 64 lower-case hex digits", "bundle"
 	}
 	if _, ok := vocab.ParsePlatform(r.Platform); !ok {

@@ -29,10 +29,10 @@ type Receipt struct {
 	TimeBehind      bool   // optional: Time is earlier than the previous receipt's
 	Policy          string // the policy id
 	Version         string // the policy version whose texts the receipt records
-	Bundle          string // sha256:<hex> of the bundle active when it was made
+	Bundle          string // optional: sha256:<hex> of the bundle active when it was made
 	Locale          string // the locale the texts were shown in
 	Platform        string
-	PlatformVersion string // may be ""
+	PlatformVersion string // optional
 	Scenario, Step  string // optional (absent for the policy)
 	Permission      string // optional
 	Sensitive       string // optional, with Purpose and SeparateConsent
@@ -61,7 +61,7 @@ func (r *Receipt) appendJSON(b []byte, withSeal bool) []byte {
 	}
 	b = append(b, `{"answer":`...)
 	b = appendString(b, r.Answer)
-	str("bundle", r.Bundle)
+	opt("bundle", r.Bundle)
 	if withSeal {
 		str("hash", r.RecordedHash)
 		str("id", r.RecordedID)
@@ -71,7 +71,7 @@ func (r *Receipt) appendJSON(b []byte, withSeal bool) []byte {
 	str("locale", r.Locale)
 	opt("permission", r.Permission)
 	str("platform", r.Platform)
-	str("platform_version", r.PlatformVersion)
+	opt("platform_version", r.PlatformVersion)
 	str("policy", r.Policy)
 	str("prev", r.Prev)
 	opt("purpose", r.Purpose)

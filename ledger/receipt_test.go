@@ -103,6 +103,18 @@ func TestParseForms(t *testing.T) {
 	if got, err := Parse([]byte("[]")); err != nil || len(got) != 0 {
 		t.Errorf("an empty array: %v (%v)", got, err)
 	}
+	// Without the optional members: a web browser with no version, an
+	// engine given no bundle hash, no installation, the policy.
+	min := Receipt{V: 2, Kind: "policy", Answer: "declined", Seq: 1, Time: "2026-03-01T10:00:00Z", Policy: "msxf",
+		Version: "2022-03-29", Locale: "en", Platform: "web", Text: strings.Repeat("1", 64)}
+	min.Seal()
+	raw, _ := json.Marshal(min)
+	if want := `{"answer":"declined","hash":"`; !strings.HasPrefix(string(raw), want) || strings.Contains(string(raw), "platform_version") {
+		t.Errorf("minimal receipt %s", raw)
+	}
+	if got, err := Parse(raw); err != nil || got[0] != min {
+		t.Errorf("minimal receipt read back: %+v (%v)", got, err)
+	}
 }
 
 // TestParseErrors: each error names the receipt (and line) and member.
@@ -129,6 +141,8 @@ func TestParseErrors(t *testing.T) {
 		{"other format", edit(`"v":2`, `"v":1`), `receipts[0].v: is 1: this reads receipts of format 2`},
 		{"missing member", edit(`"locale":"zh-CN",`, ``), `receipts[0].locale: is missing`},
 		{"empty optional", edit(`"installation":"inst-7f3a"`, `"installation":""`), `receipts[0].installation: is empty`},
+		{"empty platform version", edit(`"platform_version":"33"`, `"platform_version":""`), `receipts[0].platform_version: is empty: an absent value is left out`},
+		{"empty bundle", edit(`"bundle":"sha256:`+strings.Repeat("4f", 32)+`"`, `"bundle":""`), `receipts[0].bundle: is empty`},
 		{"false flag", edit(`"separate_consent":true`, `"separate_consent":false`), `receipts[0].separate_consent: is false`},
 		{"null", edit(`"scenario":"loan_apply"`, `"scenario":null`), `receipts[0].scenario: must be a string, not null`},
 		{"unknown kind", edit(`"kind":"rationale"`, `"kind":"popup"`), `receipts[0].kind: "popup" is not a kind of receipt`},

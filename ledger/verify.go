@@ -315,10 +315,10 @@ func (v *verifier) sequence(r *Receipt, i int, prev *Receipt, anchor *Checkpoint
 					anchor.Time, anchor.Seq, short(anchor.Head), short(r.Prev))
 			}
 		case anchor != nil:
-			v.fault(FaultGap, r, i, "the chain starts at seq %d, but the anchor of %s ends the purged receipts at seq %d: receipts %d to %d are missing",
-				r.Seq, anchor.Time, anchor.Seq, anchor.Seq+1, r.Seq-1)
+			v.fault(FaultGap, r, i, "the chain starts at seq %d, but the anchor of %s ends the purged receipts at seq %d: %s missing",
+				r.Seq, anchor.Time, anchor.Seq, seqRange(anchor.Seq+1, r.Seq-1))
 		case r.Seq != 1:
-			v.fault(FaultGap, r, i, "the chain starts at seq %d: receipts 1 to %d are missing, and no anchor says they were purged", r.Seq, r.Seq-1)
+			v.fault(FaultGap, r, i, "the chain starts at seq %d: %s missing, and no anchor says they were purged", r.Seq, seqRange(1, r.Seq-1))
 		}
 		return true
 	}
@@ -337,6 +337,14 @@ func (v *verifier) sequence(r *Receipt, i int, prev *Receipt, anchor *Checkpoint
 		v.fault(FaultGap, r, i, "seq %d after seq %d: %d receipt(s) missing", r.Seq, prev.Seq, r.Seq-prev.Seq-1)
 	}
 	return true
+}
+
+// seqRange names receipts from a to b.
+func seqRange(a, b int64) string {
+	if a == b {
+		return "receipt " + strconv.FormatInt(a, 10) + " is"
+	}
+	return "receipts " + strconv.FormatInt(a, 10) + " to " + strconv.FormatInt(b, 10) + " are"
 }
 
 // texts checks a receipt's text and bundle hash against the bundles.
