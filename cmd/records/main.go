@@ -36,10 +36,11 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 
-// fail wraps an error with exit status 1.
+// fail wraps an error with exit status 1, unless it already carries one.
 func fail(err error) error {
-	if err == nil {
-		return nil
+	var ee *exitError
+	if err == nil || errors.As(err, &ee) {
+		return err
 	}
 	return &exitError{code: 1, err: err}
 }

@@ -48,8 +48,18 @@ func (c *Chain) Seq() int64 { return c.seq }
 // Head is the hash of the last receipt made.
 func (c *Chain) Head() string { return c.prev }
 
-// Declined is an Edit: every receipt answers declined.
-func Declined(r *ledger.Receipt) { r.Answer = "declined" }
+// Declined is an Edit: every receipt says no (declined, or denied for a
+// permission dialog; a withdrawal withdraws the camera instead).
+func Declined(r *ledger.Receipt) {
+	switch r.Kind {
+	case "permission":
+		r.Answer = "denied"
+	case "withdraw":
+		r.Permission = "camera"
+	default:
+		r.Answer = "declined"
+	}
+}
 
 // Next makes n receipts, a minute apart, and returns them.
 func (c *Chain) Next(n int) [][]byte {
@@ -65,17 +75,35 @@ func (c *Chain) Next(n int) [][]byte {
 // (if not nil) before it is sealed.
 func (c *Chain) At(t time.Time, edit func(*ledger.Receipt)) []byte {
 	c.seq++
-	kinds := []string{"policy", "rationale", "permission", "consent", "withdraw"}
+	// A journey's receipts in turn, each consistent as the verifier
+	// checks: the policy, a rationale carrying its separate consent, the
+	// permission dialog, a separate consent, a withdrawal.
 	r := ledger.Receipt{
-		V: ledger.Version, Kind: kinds[int(c.seq-1)%len(kinds)], Answer: "accepted",
-		Installation: c.Installation, Seq: c.seq, Time: t.Format(time.RFC3339),
+		V: ledger.Version, Installation: c.Installation, Seq: c.seq, Time: t.Format(time.RFC3339),
 		Policy: "msxf", Version: "2022-03-29",
 		Bundle: "sha256:4fb9e4c1d0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b",
 		Locale: "zh-CN", Platform: "android", PlatformVersion: "33",
-		Scenario: "loan_apply", Step: "apply", Permission: "location",
-		Purpose: "loan_risk", Sensitive: "precise_location", SeparateConsent: true,
-		Text: fmt.Sprintf("%064x", c.seq), Prev: c.prev,
-		TimeBehind: t.Before(c.last),
+		Text: fmt.Sprintf("%064x", c.seq), Prev: c.prev, TimeBehind: t.Before(c.last),
+	}
+	ask := func() {
+		r.Scenario, r.Step = "loan_apply", "apply"
+		r.Sensitive, r.Purpose, r.SeparateConsent = "precise_location", "loan_risk", true
+	}
+	switch (c.seq - 1) % 5 {
+	case 0:
+		r.Kind, r.Answer = "policy", "accepted"
+	case 1:
+		r.Kind, r.Answer, r.Permission = "rationale", "accepted", "location"
+		ask()
+	case 2:
+		r.Kind, r.Answer, r.Permission = "permission", "granted", "location"
+		ask()
+	case 3:
+		r.Kind, r.Answer = "consent", "accepted"
+		ask()
+		r.Scenario, r.Step, r.Sensitive, r.Purpose = "loan_apply", "liveness", "biometrics", "identity_check"
+	case 4:
+		r.Kind, r.Answer, r.Permission, r.Text = "withdraw", "withdrawn", "location", ""
 	}
 	if edit != nil {
 		edit(&r)
