@@ -33,6 +33,10 @@ type Config struct {
 	// Logger gets a line per refused or failed request; slog.Default()
 	// when nil.
 	Logger *slog.Logger
+	// Bundles, when set, are the policy bundles the timeline and status
+	// check each receipt's text against (ledger.Verify); without them the
+	// texts are not checked.
+	Bundles *ledger.Bundles
 }
 
 // Service is the consent-record service's HTTP API. Its routes (JSON in
@@ -40,6 +44,8 @@ type Config struct {
 //
 //	POST /v1/installations/{id}/receipts        app       upload a batch; answers {"checkpoint":{...}}
 //	GET  /v1/installations/{id}/receipts?after=N app       the chain, for the engine's restore
+//	GET  /v1/installations/{id}/status          operator  consent status (StatusOf) and what ledger.Verify finds
+//	GET  /v1/installations/{id}/timeline[?format=text] operator ledger.Timeline: what was shown and answered
 //	GET  /v1/installations/{id}/refusals        operator  the refusals log
 //	POST /v1/installations/{id}/purge?before=T  operator  purge up to T, leaving a signed anchor
 //	GET  /v1/export?installation=ID | ?from=T&to=T operator records and a signed manifest
@@ -53,6 +59,7 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	mux      *http.ServeMux
+	bundles  *ledger.Bundles
 	MaxChain int // receipts in one answer of GET .../receipts; 10,000 unless set
 }
 
@@ -64,7 +71,7 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.AppTokens) == 0 || len(cfg.OperatorTokens) == 0 {
 		return nil, errors.New("records: a service needs at least one app token and one operator token")
 	}
-	s := &Service{store: cfg.Store, signer: cfg.Signer, now: cfg.Now, log: cfg.Logger, MaxChain: 10000}
+	s := &Service{store: cfg.Store, signer: cfg.Signer, now: cfg.Now, log: cfg.Logger, bundles: cfg.Bundles, MaxChain: 10000}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -86,6 +93,8 @@ func New(cfg Config) (*Service, error) {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/v1/installations/{id}/receipts", s.receipts)
 	s.mux.HandleFunc("/v1/installations/{id}/refusals", s.refusals)
+	s.mux.HandleFunc("/v1/installations/{id}/status", s.status)
+	s.mux.HandleFunc("/v1/installations/{id}/timeline", s.timeline)
 	s.mux.HandleFunc("/v1/installations/{id}/purge", s.purge)
 	s.mux.HandleFunc("/v1/export", s.export)
 	s.mux.HandleFunc("/v1/keys", s.keys)
@@ -301,8 +310,9 @@ func (s *Service) purge(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// Purge removes an installation's receipts from st up to the last one
-// whose time is before before, and leaves an anchor at the cut, signed by
+// Purge removes an installation's oldest receipts from st, those before
+// the first one dated at or after before (Store.Purge), and leaves an
+// anchor at the cut, signed by
 // sg at now, from which the rest of the chain still verifies. With nothing
 // old enough it removes nothing and returns a zero Cut.
 func Purge(ctx context.Context, st Store, sg *Signer, now time.Time, installation string, before time.Time) (ledger.Checkpoint, Cut, error) {

@@ -478,3 +478,69 @@ func TestReadRoutes(t *testing.T) {
 		}
 	})
 }
+
+func TestStatusAndTimeline(t *testing.T) {
+	stores(t, func(t *testing.T, open func(t *testing.T) records.Store) {
+		f := newFixture(t, open(t))
+		c := recordstest.New("inst-1", start)
+		// policy, rationale (carrying precise_location/loan_risk), permission
+		// granted, consent biometrics/identity_check, withdraw location; then
+		// the policy again with the device clock a day behind.
+		c.Next(5)
+		c.At(start.Add(-24*time.Hour), nil)
+		f.accepted(f.upload("inst-1", c.Receipts), "inst-1", 6, c.Head())
+
+		a := f.do("GET", "/v1/installations/inst-1/status", opToken, nil)
+		var st struct {
+			Installation string
+			Head         struct{ Seq int64 }
+			Status       records.Status
+			Verified     ledger.InstallationReport
+			Faults       []ledger.Fault
+		}
+		if err := json.Unmarshal(a.body, &st); err != nil || a.status != 200 {
+			t.Fatalf("status: %d %s", a.status, a.body)
+		}
+		s := st.Status
+		if s.Policy == nil || s.Policy.Answer != "accepted" || s.Policy.Seq != 6 ||
+			s.Permissions["location"].Answer != "withdrawn" ||
+			s.Consents["precise_location/loan_risk"].Answer != "accepted" || s.Consents["biometrics/identity_check"].Answer != "accepted" {
+			t.Fatalf("status %+v", s)
+		}
+		if st.Head.Seq != 6 || st.Verified.Receipts != 6 || st.Verified.TimeBehind != 1 || len(st.Faults) != 0 {
+			t.Fatalf("status: head %d, verified %+v, faults %v", st.Head.Seq, st.Verified, st.Faults)
+		}
+
+		a = f.do("GET", "/v1/installations/inst-1/timeline", opToken, nil)
+		var tl ledger.Timeline
+		if err := json.Unmarshal(a.body, &tl); err != nil || a.status != 200 {
+			t.Fatalf("timeline: %d %s", a.status, a.body)
+		}
+		if len(tl.Installations) != 1 || len(tl.Installations[0].Entries) != 6 || !tl.Installations[0].Entries[5].TimeBehind {
+			t.Fatalf("timeline: %s", a.body)
+		}
+		a = f.do("GET", "/v1/installations/inst-1/timeline?format=text", opToken, nil)
+		if a.status != 200 || !strings.Contains(string(a.body), "inst-1") || !strings.HasPrefix(a.header.Get("Content-Type"), "text/plain") {
+			t.Fatalf("timeline as text: %d %s", a.status, a.body)
+		}
+		if code, field := f.do("GET", "/v1/installations/inst-1/timeline?format=xml", opToken, nil).errorCode(t); code != "bad_value" || field != "format" {
+			t.Fatalf("format=xml: %s %s", code, field)
+		}
+
+		// After a purge the rest verifies from the anchor.
+		if a := f.do("POST", "/v1/installations/inst-1/purge?before=2026-03-01T10:02:30%2B08:00", opToken, nil); a.status != 200 {
+			t.Fatalf("purge: %d %s", a.status, a.body)
+		}
+		a = f.do("GET", "/v1/installations/inst-1/status", opToken, nil)
+		st.Faults = nil
+		json.Unmarshal(a.body, &st)
+		if st.Verified.Receipts != 3 || st.Verified.Anchor != 3 || len(st.Faults) != 0 {
+			t.Fatalf("status after a purge: %+v %v", st.Verified, st.Faults)
+		}
+
+		if code, _ := f.do("GET", "/v1/installations/nobody/status", opToken, nil).errorCode(t); code != "not_found" {
+			t.Fatalf("status of an unknown installation: %s", code)
+		}
+		f.refused(f.do("GET", "/v1/installations/inst-1/timeline", appToken, nil), 401, "unauthorized", "Authorization", -1)
+	})
+}

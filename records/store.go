@@ -135,10 +135,14 @@ type Store interface {
 	// Refusals returns an installation's refusals, newest first, at
 	// most limit.
 	Refusals(ctx context.Context, installation string, limit int) ([]Refusal, error)
-	// Purge removes an installation's receipts up to the last one whose
-	// time is before before, and stores the anchor that anchor signs for
-	// the cut, in one transaction. It returns the cut (Seq 0 when nothing
-	// was old enough, and then nothing is stored).
+	// Purge removes an installation's oldest receipts, those before the
+	// first one whose time is at or after before (all of them when none
+	// is), and stores the anchor that anchor signs for the cut, in one
+	// transaction. A receipt dated after the cut-off is never removed,
+	// nor is any after it: a chain is cut at one place, and a receipt
+	// flagged time_behind does not pull the cut past a later-dated one. It
+	// returns the cut (Seq 0 when nothing was old enough, and then nothing
+	// is stored).
 	Purge(ctx context.Context, installation string, before, now time.Time, anchor func(Cut) ([]byte, error)) (Cut, error)
 	// Anchors returns an installation's anchors (signed JSON), oldest first.
 	Anchors(ctx context.Context, installation string) ([][]byte, error)

@@ -20,8 +20,8 @@ func purgeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "purge --installation ID --before TIME --key KEY",
 		Short: "Remove an installation's receipts older than a cut-off, leaving a signed anchor",
-		Long: "Remove an installation's receipts up to the last one whose time is before --before (RFC 3339),\n" +
-			"and store an anchor signed with --key (the seq and hash of the last receipt removed), from which\n" +
+		Long: "Remove an installation's oldest receipts, those before the first one dated at or after --before\n" +
+			"(RFC 3339; a receipt dated after the cut-off, and any after it, stays), and store an anchor signed with --key (the seq and hash of the last receipt removed), from which\n" +
 			"the rest of the chain still verifies. It prints the anchor. The retention a policy promises runs\n" +
 			"from account closure, which only the operator knows: the cut-off is theirs to give.",
 		Args: cobra.NoArgs,

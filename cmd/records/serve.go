@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/records"
 	"github.com/spf13/cobra"
@@ -108,6 +109,7 @@ func serveCmd() *cobra.Command {
 	var toks tokenFlags
 	var keys keyFlags
 	var addr, cert, key string
+	var bundlePaths, bundlePubs []string
 	cmd := &cobra.Command{
 		Use:   "serve --key KEY --app-token-file F --operator-token-file F",
 		Short: "Serve the consent-record API over HTTP (HTTPS with --tls-cert and --tls-key)",
@@ -126,6 +128,20 @@ func serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var bundles *ledger.Bundles
+			if len(bundlePaths) > 0 {
+				var pubs []ed25519.PublicKey
+				for _, p := range bundlePubs {
+					pub, err := prompts.ReadPublicKey(p)
+					if err != nil {
+						return fail(err)
+					}
+					pubs = append(pubs, pub)
+				}
+				if bundles, err = ledger.LoadBundles(pubs, bundlePaths...); err != nil {
+					return fail(err)
+				}
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			store, err := db.open(ctx)
@@ -134,7 +150,7 @@ func serveCmd() *cobra.Command {
 			}
 			defer store.Close()
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-			svc, err := records.New(records.Config{Store: store, Signer: signer, AppTokens: app, OperatorTokens: op, Logger: log})
+			svc, err := records.New(records.Config{Store: store, Signer: signer, AppTokens: app, OperatorTokens: op, Logger: log, Bundles: bundles})
 			if err != nil {
 				return fail(err)
 			}
@@ -180,6 +196,8 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8417", "where to listen (host:port; :0 picks a free port)")
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
 	cmd.Flags().StringVar(&key, "tls-key", "", "the certificate's private key (PEM)")
+	cmd.Flags().StringArrayVar(&bundlePaths, "bundles", nil, "bundle files or folders the timeline and status check receipt texts against (repeatable)")
+	cmd.Flags().StringArrayVar(&bundlePubs, "bundle-pub", nil, "a public key the --bundles must be signed by (repeatable; none: signatures unchecked)")
 	return cmd
 }
 

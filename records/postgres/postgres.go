@@ -284,8 +284,8 @@ func (s *Store) Refusals(ctx context.Context, inst string, limit int) ([]records
 	return out, nil
 }
 
-// Purge removes receipts up to the last one before a time and stores the
-// anchor, in one transaction that holds the head row, so that it never
+// Purge removes the receipts before the cut-off and stores the anchor, in
+// one transaction that holds the head row, so that it never
 // runs beside an append of the same installation.
 func (s *Store) Purge(ctx context.Context, inst string, before, now time.Time, anchor func(records.Cut) ([]byte, error)) (records.Cut, error) {
 	cut := records.Cut{Installation: inst}
@@ -294,16 +294,21 @@ func (s *Store) Purge(ctx context.Context, inst string, before, now time.Time, a
 			return err
 		}
 		var seq *int64
-		if err := tx.QueryRow(ctx, `SELECT max(seq) FROM receipts WHERE installation = $1 AND time_ms < $2`, inst, before.UnixMilli()).Scan(&seq); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT min(seq) FROM receipts WHERE installation = $1 AND time_ms >= $2) - 1,
+			(SELECT max(seq) FROM receipts WHERE installation = $1))`, inst, before.UnixMilli()).Scan(&seq); err != nil {
 			return err
 		}
 		if seq == nil {
 			return nil
 		}
-		cut.Seq = *seq
-		if err := tx.QueryRow(ctx, `SELECT hash FROM receipts WHERE installation = $1 AND seq = $2`, inst, cut.Seq).Scan(&cut.Hash); err != nil {
+		err := tx.QueryRow(ctx, `SELECT hash FROM receipts WHERE installation = $1 AND seq = $2`, inst, *seq).Scan(&cut.Hash)
+		if errors.Is(err, pgx.ErrNoRows) { // the cut is before the first stored receipt
+			return nil
+		}
+		if err != nil {
 			return err
 		}
+		cut.Seq = *seq
 		tag, err := tx.Exec(ctx, `DELETE FROM receipts WHERE installation = $1 AND seq <= $2`, inst, cut.Seq)
 		if err != nil {
 			return err

@@ -389,8 +389,13 @@ func (s *Store) Refusals(ctx context.Context, inst string, limit int) ([]records
 	return out, rows.Err()
 }
 
-// Purge removes receipts up to the last one before a time and stores the
-// anchor, in one transaction.
+// purgeCut is the seq a purge cuts at: the last of the receipts before
+// the first one dated at or after the cut-off (records.Store.Purge).
+const purgeCut = `SELECT coalesce((SELECT min(seq) FROM receipts WHERE installation = ? AND time_ms >= ?) - 1,
+	(SELECT max(seq) FROM receipts WHERE installation = ?))`
+
+// Purge removes the receipts before the cut-off and stores the anchor, in
+// one transaction.
 func (s *Store) Purge(ctx context.Context, inst string, before, now time.Time, anchor func(records.Cut) ([]byte, error)) (records.Cut, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -399,16 +404,20 @@ func (s *Store) Purge(ctx context.Context, inst string, before, now time.Time, a
 	defer tx.Rollback()
 	cut := records.Cut{Installation: inst}
 	var seq sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM receipts WHERE installation = ? AND time_ms < ?`, inst, before.UnixMilli()).Scan(&seq); err != nil {
+	if err := tx.QueryRowContext(ctx, purgeCut, inst, before.UnixMilli(), inst).Scan(&seq); err != nil {
 		return cut, fmt.Errorf("sqlite: purge: %w", err)
 	}
 	if !seq.Valid {
 		return cut, nil
 	}
-	cut.Seq = seq.Int64
-	if err := tx.QueryRowContext(ctx, `SELECT hash FROM receipts WHERE installation = ? AND seq = ?`, inst, cut.Seq).Scan(&cut.Hash); err != nil {
+	err = tx.QueryRowContext(ctx, `SELECT hash FROM receipts WHERE installation = ? AND seq = ?`, inst, seq.Int64).Scan(&cut.Hash)
+	if errors.Is(err, sql.ErrNoRows) { // the cut is before the first stored receipt
+		return cut, nil
+	}
+	if err != nil {
 		return cut, fmt.Errorf("sqlite: purge: %w", err)
 	}
+	cut.Seq = seq.Int64
 	res, err := tx.ExecContext(ctx, `DELETE FROM receipts WHERE installation = ? AND seq <= ?`, inst, cut.Seq)
 	if err != nil {
 		return cut, fmt.Errorf("sqlite: purge: %w", err)

@@ -347,6 +347,19 @@ func testPurge(t *testing.T, open func(t *testing.T) records.Store) {
 	}
 	// The head stays: the chain still extends it.
 	appendOK(t, s, c.Installation, c.Next(1), clock)
+
+	// A receipt dated back (time_behind) does not pull the cut past a
+	// later-dated one: minutes 0, 1, 2, then a day back, then 3 on.
+	e := recordstest.New("inst-e", Start)
+	e.Next(3)
+	e.At(Start.Add(-24*time.Hour), nil)
+	e.At(Start.Add(3*time.Minute), nil)
+	appendOK(t, s, e.Installation, e.Receipts, clock)
+	cut, err = s.Purge(ctx, e.Installation, Start.Add(90*time.Second), clock, func(records.Cut) ([]byte, error) { return []byte("{}"), nil })
+	if err != nil || cut.Seq != 2 || cut.Removed != 2 {
+		t.Fatalf("purge before minute 1.5 with a receipt dated back after it: cut %+v, %v; want seq 2", cut, err)
+	}
+	checkChain(t, s, e, 3)
 }
 
 func testExport(t *testing.T, open func(t *testing.T) records.Store) {
