@@ -6,7 +6,8 @@
 #
 # start makes a cluster with initdb in DIR/data (as the postgres user when
 # run as root, since the server refuses to run as root), starts it on
-# 127.0.0.1:PORT (default 55432) with its socket in DIR, creates the
+# 127.0.0.1:PORT (by default the first free port from 55432) with its
+# socket in DIR, creates the
 # database "records" and prints the DSN as a shell export. Debian's
 # postgresql package puts the binaries in /usr/lib/postgresql/<major>/bin.
 # stop stops the server and removes DIR. Nothing outside DIR is touched,
@@ -40,7 +41,11 @@ dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
 case "$cmd" in
 start)
-	port=${3:-55432}
+	port=${3:-}
+	if [ -z "$port" ]; then
+		port=55432
+		while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+	fi
 	bin=$(bindir)
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
