@@ -14,7 +14,7 @@ RELEASE_KEYS ?= keys/release.pub
 TEST_KEYS     = $(RELEASE_KEYS) hostsim/testdata/keys/test.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench mutation clean wasm/bundle.json
+.PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench mutation clean wasm/bundle.json records records-bench
 
 # Recipes run in bash with pipefail, so that a command piped into another
 # fails the recipe when it fails.
@@ -144,6 +144,23 @@ mutation:
 	@mkdir -p $(DIST)
 	$(GO) run ./cmd/mutants $(if $(filter all,$(MUTANTS)),--all,--sample $(MUTANTS)) --seed $(MUTATION_SEED) \
 		--fuzz $(MUTATION_FUZZ) -j $(MUTATION_JOBS) --equivalent mutation/equivalent.txt --json $(DIST)/mutants.json
+
+# records: the consent-record service's command (README, "The
+# consent-record service").
+records:
+	$(GO) build -o $(DIST)/records ./cmd/records
+
+# records-bench: the service's load generator (16 installations at once,
+# batches of 10, through HTTP to an in-process service): on SQLite, and
+# on PostgreSQL when RECORDS_PG_DSN names a server (records/testdata/
+# postgres.sh starts one).
+records-bench: records
+	$(DIST)/records bench
+	@if [ -n "$$RECORDS_PG_DSN" ]; then \
+		$(DIST)/records bench --db "$$RECORDS_PG_DSN"; \
+	else \
+		echo 'RECORDS_PG_DSN is not set: no PostgreSQL figure. eval "$$(records/testdata/postgres.sh start /tmp/records-pg)" starts a server.'; \
+	fi
 
 clean:
 	rm -rf $(DIST) wasm/bundle.json

@@ -34,8 +34,12 @@ func (p *Project) renderAll(pol *Policy, loc string, changes []Change) (map[stri
 		done[ref.id] = true
 		switch ref.kind {
 		case kindRaw:
-			if _, err := r.render(ref.id, nil); err != nil {
+			s, err := r.render(ref.id, nil)
+			if err != nil {
 				return nil, err
+			}
+			if ref.bundle {
+				texts[ref.id] = s
 			}
 		case kindPlain:
 			s, err := r.plain(ref.id)
@@ -153,6 +157,11 @@ func Compile(p *Project) (*bundle.Bundle, error) {
 	}
 	for _, kind := range LinkKinds {
 		b.Policy.Links = append(b.Policy.Links, bundle.Link{Kind: kind, Title: LinkTitle(kind), URLs: pol.Links.URLs(kind)})
+	}
+	c := pol.Controller
+	b.Policy.Controller = &bundle.Controller{
+		Name: c.Name, Short: c.Short, Address: c.Address, Contact: c.Contact,
+		Phone: c.Phone, Email: c.Email, Jurisdiction: c.Jurisdiction,
 	}
 	var history [][]Change
 	for i, v := range p.Versions {

@@ -57,10 +57,14 @@ func Diff(old, new *Policy) []Change {
 	if old.Controller.Name != new.Controller.Name || old.Controller.Short != new.Controller.Short {
 		add("controller_changed", "ownership", "controller", "", "controller %s -> %s", old.Controller.Name, new.Controller.Name)
 	}
+	if old.Controller.Jurisdiction != new.Controller.Jurisdiction {
+		add("controller_changed", "ownership", "jurisdiction", "", "jurisdiction %s -> %s", old.Controller.Jurisdiction, new.Controller.Jurisdiction)
+	}
 	for _, f := range []struct{ name, a, b string }{
 		{"phone", old.Controller.Phone, new.Controller.Phone},
 		{"email", old.Controller.Email, new.Controller.Email},
 		{"address", old.Controller.Address, new.Controller.Address},
+		{"contact", old.Controller.Contact, new.Controller.Contact},
 	} {
 		if f.a != f.b {
 			add("contact_changed", "contact", f.name, "", "contact %s %q -> %q", f.name, f.a, f.b)

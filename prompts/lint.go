@@ -70,6 +70,12 @@ func (pol *Policy) lint(probs *errcode.List) {
 	if _, err := mail.ParseAddress(pol.Controller.Email); err != nil {
 		l.add(CodeBadValue, "controller.email", "%q is not an e-mail address", pol.Controller.Email)
 	}
+	if !countryCode(pol.Controller.Jurisdiction) {
+		l.add(CodeBadValue, "controller.jurisdiction", "%q is not an ISO 3166-1 alpha-2 country code (CN for the PIPL)", pol.Controller.Jurisdiction)
+	}
+	if strings.TrimSpace(pol.Controller.Phone) == "" {
+		l.add(CodeBadValue, "controller.phone", "the controller's phone number is empty")
+	}
 	for _, c := range pol.Update.Major {
 		if !isWord(vocab.NumChangeClasses, c) {
 			l.add(CodeUnknownVocabulary, "update.major", "unknown change class %q (known: %s)", c, known(vocab.NumChangeClasses))
@@ -897,3 +903,14 @@ func isWord[E vocab.Enum](n E, s string) bool { return slices.Contains(vocab.Nam
 
 // known lists an enumeration's words, for messages.
 func known[E vocab.Enum](n E) string { return strings.Join(vocab.Names(n), ", ") }
+
+// countryCode reports whether s is an ISO 3166-1 alpha-2 country code as
+// written: two capital letters naming a country (CN, HK), not a region
+// of the world or a reserved code.
+func countryCode(s string) bool {
+	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return false
+	}
+	r, err := language.ParseRegion(s)
+	return err == nil && r.IsCountry() && r.String() == s
+}

@@ -67,9 +67,10 @@ func (p *Policy) references() []msgRef {
 	conv := func(id string, kind tmplKind, inBundle bool, key string) {
 		refs = append(refs, msgRef{id: id, kind: kind, bundle: inBundle, pos: p.pos(key), key: key})
 	}
-	named(p.Controller.Name, kindRaw, false, "controller.name")
-	named(p.Controller.Short, kindRaw, false, "controller.short")
-	named(p.Controller.Address, kindRaw, false, "controller.address")
+	named(p.Controller.Name, kindRaw, true, "controller.name")
+	named(p.Controller.Short, kindRaw, true, "controller.short")
+	named(p.Controller.Address, kindRaw, true, "controller.address")
+	named(p.Controller.Contact, kindRaw, true, "controller.contact")
 	for _, r := range p.Meta.Rights {
 		conv("right."+r, kindPlain, false, "policy.rights")
 	}

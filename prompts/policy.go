@@ -89,14 +89,25 @@ type Meta struct {
 	RetentionYears int      `toml:"retention_years"`
 }
 
-// Controller is the [controller] table: who processes the data and how to
-// reach them. Name, Short and Address are message ids.
+// Controller is the [controller] table: who processes the data (the
+// personal information handler of PIPL art. 17), how to reach them and
+// the law they answer to. Name, Short, Address and Contact are message
+// ids: the names as each locale writes them. The bundle carries it, so
+// that consent records name the controller (Kantara Consent Receipt
+// piiControllers, ISO/IEC TS 27560).
 type Controller struct {
-	Name         string `toml:"name,required"`
-	Short        string `toml:"short,required"`
-	Address      string `toml:"address,required"`
-	Phone        string `toml:"phone,required"`
-	Email        string `toml:"email,required"`
+	Name    string `toml:"name,required"`
+	Short   string `toml:"short,required"`
+	Address string `toml:"address,required"`
+	// Contact names who answers questions and complaints about personal
+	// information: the department or officer (the reference policy's
+	// section 10: 个人信息保护专职部门).
+	Contact string `toml:"contact,required"`
+	Phone   string `toml:"phone,required"`
+	Email   string `toml:"email,required"`
+	// Jurisdiction is the ISO 3166-1 alpha-2 code of the country whose
+	// law governs the processing: CN for PIPL.
+	Jurisdiction string `toml:"jurisdiction,required"`
 	ResponseDays int    `toml:"response_days"`
 }
 

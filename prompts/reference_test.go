@@ -50,6 +50,21 @@ func TestReferenceBundle(t *testing.T) {
 	if len(b.History) != 1 || b.History[0].Change != vocab.ChangeFirst.String() {
 		t.Errorf("the shipped bundle carries the reference version alone: %+v", b.History)
 	}
+	// Section 10 and the policy's header: who the controller is, rendered
+	// in every locale, for consent records.
+	c := b.Policy.Controller
+	if c == nil || c.Phone != "952251" || c.Email != "kf@msxf.com" || c.Jurisdiction != "CN" {
+		t.Fatalf("controller %+v", c)
+	}
+	for loc, want := range map[string][2]string{
+		"zh-CN": {"马上消费金融股份有限公司", "个人信息保护专职部门"},
+		"zh-TW": {"馬上消費金融股份有限公司", "個人資料保護專職部門"},
+		"en":    {"Mashang Consumer Finance Co., Ltd.", "Personal Information Protection Department"},
+	} {
+		if b.Text(loc, c.Name) != want[0] || b.Text(loc, c.Contact) != want[1] || !strings.Contains(b.Text(loc, c.Address), "52") || b.Text(loc, c.Short) == "" {
+			t.Errorf("%s: controller %q, contact %q, address %q", loc, b.Text(loc, c.Name), b.Text(loc, c.Contact), b.Text(loc, c.Address))
+		}
+	}
 
 	// What each step asks, in order: its consents ("" permission), then
 	// its permissions, each with the separate consent it needs, if any.
@@ -360,6 +375,8 @@ func TestDiffClasses(t *testing.T) {
 	}{
 		{"right removed", func(p *Policy) { p.Meta.Rights = p.Meta.Rights[1:] }, "right_removed rights true"},
 		{"contact phone", func(p *Policy) { p.Controller.Phone = "95000" }, "contact_changed contact true"},
+		{"contact department", func(p *Policy) { p.Controller.Contact = "org.name" }, "contact_changed contact true"},
+		{"jurisdiction", func(p *Policy) { p.Controller.Jurisdiction = "HK" }, "controller_changed ownership true"},
 		{"cooldown", func(p *Policy) { p.Meta.Cooldown.Duration /= 2 }, "cooldown_changed experience false"},
 		{"sdk removed", func(p *Policy) { p.SDKs = p.SDKs[1:] }, "sdk_removed reduction false"},
 		{"recipient gets more", func(p *Policy) { p.Recipients[0].Data = append(p.Recipients[0].Data, "location") }, "recipient_changed sharing true"},

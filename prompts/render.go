@@ -18,6 +18,7 @@ type PolicyData struct {
 	App           string // the controller's short name
 	Org           string // the controller's full name
 	Address       string
+	Contact       string // who answers about personal information: the department or officer
 	Phone         string
 	Email         string
 	Version       string
@@ -91,7 +92,7 @@ func (p *Project) renderer(pol *Policy, locale string) (*renderer, error) {
 		return s
 	}
 	r.data = PolicyData{
-		App: raw(c.Short), Org: raw(c.Name), Address: raw(c.Address),
+		App: raw(c.Short), Org: raw(c.Name), Address: raw(c.Address), Contact: raw(c.Contact),
 		Phone: c.Phone, Email: c.Email,
 		Version: pol.Meta.Version, Effective: pol.Meta.Effective.String(),
 		ResponseDays: c.ResponseDays, CooldownHours: int(pol.Meta.Cooldown.Hours()),
@@ -211,6 +212,8 @@ func (r *renderer) subject(c Change, pol *Policy) (string, error) {
 			return pol.Controller.Email, nil
 		case "address":
 			return r.data.Address, nil
+		case "contact":
+			return r.data.Contact, nil
 		case "response_days":
 			return strconv.Itoa(pol.Controller.ResponseDays), nil
 		}

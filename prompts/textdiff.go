@@ -93,7 +93,7 @@ func (pol *Policy) roleOf(roles map[string]textRole, id string) textRole {
 
 // contactFields are the template fields that name the controller's
 // contacts: a changed line holding one says how to reach them.
-var contactFields = []string{".Phone", ".Email", ".Address", ".ResponseDays"}
+var contactFields = []string{".Phone", ".Email", ".Address", ".Contact", ".ResponseDays"}
 
 // namesContacts reports whether a line that one text has and the other
 // has not names the controller's contacts.

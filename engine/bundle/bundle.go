@@ -43,6 +43,24 @@ type Policy struct {
 	// Links are the documents the policy popup links to: the full policy
 	// text and the list of SDKs, each in every locale.
 	Links []Link `json:"links,omitempty"`
+	// Controller is who processes the data; the engine does not read
+	// it, consent records (package ledger) name it. Absent in bundles
+	// from before issue 13.
+	Controller *Controller `json:"controller,omitempty"`
+}
+
+// Controller is the personal information handler (PIPL art. 17) and how
+// to reach it: its names and address as text keys (rendered in every
+// locale), its contacts, and the law it answers to.
+type Controller struct {
+	Name    string `json:"name"`    // text key: the full name
+	Short   string `json:"short"`   // text key: the short name
+	Address string `json:"address"` // text key
+	Contact string `json:"contact"` // text key: the department or officer who answers
+	Phone   string `json:"phone"`
+	Email   string `json:"email"`
+	// Jurisdiction is an ISO 3166-1 alpha-2 country code: CN.
+	Jurisdiction string `json:"jurisdiction"`
 }
 
 // Link is a document the app links to in one kind: its title (a text

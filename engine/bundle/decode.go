@@ -184,10 +184,37 @@ func (d *decoder) policy(p *Policy) {
 			p.CooldownSeconds = d.int(path)
 		case "links":
 			d.array(path, func(i int) { p.Links = append(p.Links, d.link(idx(path, i))) })
+		case "controller":
+			p.Controller = d.controller(path)
 		default:
 			d.unknown("policy", key)
 		}
 	})
+}
+
+func (d *decoder) controller(path string) *Controller {
+	var c Controller
+	d.object(path, func(key string) {
+		switch key {
+		case "name":
+			c.Name = d.str(path)
+		case "short":
+			c.Short = d.str(path)
+		case "address":
+			c.Address = d.str(path)
+		case "contact":
+			c.Contact = d.str(path)
+		case "phone":
+			c.Phone = d.str(path)
+		case "email":
+			c.Email = d.str(path)
+		case "jurisdiction":
+			c.Jurisdiction = d.str(path)
+		default:
+			d.unknown(path, key)
+		}
+	})
+	return &c
 }
 
 func (d *decoder) link(path string) Link {

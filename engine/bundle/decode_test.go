@@ -69,6 +69,8 @@ func TestDecodeRejects(t *testing.T) {
 		"SDK optional data":    {`"optional":[{"data":"place"`, `"optional":[{"data":"place","switch":"x"`, `sdks[0].optional[0]: unknown field "switch"`},
 		"link":                 {`"kind":"policy",`, `"kind":"policy","target":"_blank",`, `policy.links[0]: unknown field "target"`},
 		"a link's URL":         {`"urls":{"en":"https://example.com/privacy"}`, `"urls":{"en":1}`, "policy.links[0].urls"},
+		"controller":           {`"jurisdiction":"CN"`, `"jurisdiction":"CN","court":"x"`, `policy.controller: unknown field "court"`},
+		"controller's phone":   {`"phone":"10000"`, `"phone":10000`, "policy.controller"},
 		"a bool for a purpose": {`"consent_purpose":"identity"`, `"consent_purpose":true`, "scenarios[0].steps[0].permissions[0] must be a string, not a boolean"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -187,26 +187,31 @@ func TestValidateRejectsIncompleteBundles(t *testing.T) {
 		"missing consent block": func(b *Bundle) {
 			delete(b.Texts["en"], ConsentText(ConsentBlock, b.Scenarios[0].Steps[0].Permissions[0].Sensitive))
 		},
-		"missing consent button":      func(b *Bundle) { delete(b.Texts["en"], "consent.accept") },
-		"consent with a permission":   func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].ID = "camera" },
-		"consent without a category":  func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].Sensitive = "" },
-		"consent asked nowhere":       func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].Platforms = nil },
-		"permission asked nowhere":    func(b *Bundle) { b.Scenarios[0].Steps[0].Permissions[0].Platforms = nil },
-		"consent's body missing":      func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[2].Consents[0].Purpose) },
-		"system prompt, bad platform": func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].Platform = "symbian" },
-		"system prompt, no api":       func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].API = "" },
-		"system prompt, bad version":  func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].Min = "x" },
-		"no unavailable text":         func(b *Bundle) { b.Scenarios[0].Steps[2].Unavailable = "" },
-		"unavailable text missing":    func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[2].Unavailable) },
-		"link without a kind":         func(b *Bundle) { b.Policy.Links[0].Kind = "" },
-		"a link twice":                func(b *Bundle) { b.Policy.Links = append(b.Policy.Links, b.Policy.Links[0]) },
-		"link without a title":        func(b *Bundle) { b.Policy.Links[0].Title = "" },
-		"link title text missing":     func(b *Bundle) { delete(b.Texts["en"], b.Policy.Links[1].Title) },
-		"link without a locale's URL": func(b *Bundle) { delete(b.Policy.Links[0].URLs, "en") },
-		"link over http":              func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "http://example.com/privacy" },
-		"link without a host":         func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "https:///privacy" },
-		"link with a user":            func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "https://user@example.com/" },
-		"link with a space":           func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "https://example.com/a b" },
+		"missing consent button":       func(b *Bundle) { delete(b.Texts["en"], "consent.accept") },
+		"consent with a permission":    func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].ID = "camera" },
+		"consent without a category":   func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].Sensitive = "" },
+		"consent asked nowhere":        func(b *Bundle) { b.Scenarios[0].Steps[2].Consents[0].Platforms = nil },
+		"permission asked nowhere":     func(b *Bundle) { b.Scenarios[0].Steps[0].Permissions[0].Platforms = nil },
+		"consent's body missing":       func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[2].Consents[0].Purpose) },
+		"system prompt, bad platform":  func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].Platform = "symbian" },
+		"system prompt, no api":        func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].API = "" },
+		"system prompt, bad version":   func(b *Bundle) { b.Scenarios[0].Steps[2].SystemPrompts[0].Min = "x" },
+		"no unavailable text":          func(b *Bundle) { b.Scenarios[0].Steps[2].Unavailable = "" },
+		"unavailable text missing":     func(b *Bundle) { delete(b.Texts["en"], b.Scenarios[0].Steps[2].Unavailable) },
+		"link without a kind":          func(b *Bundle) { b.Policy.Links[0].Kind = "" },
+		"a link twice":                 func(b *Bundle) { b.Policy.Links = append(b.Policy.Links, b.Policy.Links[0]) },
+		"link without a title":         func(b *Bundle) { b.Policy.Links[0].Title = "" },
+		"link title text missing":      func(b *Bundle) { delete(b.Texts["en"], b.Policy.Links[1].Title) },
+		"link without a locale's URL":  func(b *Bundle) { delete(b.Policy.Links[0].URLs, "en") },
+		"link over http":               func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "http://example.com/privacy" },
+		"link without a host":          func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "https:///privacy" },
+		"link with a user":             func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "https://user@example.com/" },
+		"link with a space":            func(b *Bundle) { b.Policy.Links[0].URLs["en"] = "https://example.com/a b" },
+		"controller without a name":    func(b *Bundle) { b.Policy.Controller.Name = "" },
+		"controller contact missing":   func(b *Bundle) { delete(b.Texts["en"], b.Policy.Controller.Contact) },
+		"controller without email":     func(b *Bundle) { b.Policy.Controller.Email = " " },
+		"controller jurisdiction name": func(b *Bundle) { b.Policy.Controller.Jurisdiction = "China" },
+		"controller jurisdiction case": func(b *Bundle) { b.Policy.Controller.Jurisdiction = "cn" },
 	}
 	for name, mutate := range mutations {
 		t.Run(name, func(t *testing.T) {
@@ -222,6 +227,15 @@ func TestValidateRejectsIncompleteBundles(t *testing.T) {
 	}
 	if len(b.Policy.Links) != 2 || b.Policy.Links[0].URLs["en"] != "https://example.com/privacy" {
 		t.Errorf("the valid bundle's links: %+v", b.Policy.Links)
+	}
+	if c := b.Policy.Controller; c == nil || c.Jurisdiction != "CN" || b.Text("en", c.Contact) != "Privacy Office" {
+		t.Errorf("the valid bundle's controller: %+v", c)
+	}
+	// A bundle from before the controller is still read.
+	old := *b
+	old.Policy.Controller = nil
+	if err := old.Validate(); err != nil {
+		t.Errorf("a bundle without a controller: %v", err)
 	}
 	if !strings.HasPrefix(Hash(nil), "sha256:") {
 		t.Error("Hash has no algorithm prefix")

@@ -73,6 +73,22 @@ func (b *Bundle) Validate() error {
 			}
 		}
 	}
+	if c := p.Controller; c != nil {
+		for _, f := range []struct{ name, key string }{{"name", c.Name}, {"short", c.Short}, {"address", c.Address}, {"contact", c.Contact}} {
+			if f.key == "" {
+				return badBundle("policy.controller." + f.name + " is required")
+			}
+			if err := need("policy.controller."+f.name, f.key); err != nil {
+				return err
+			}
+		}
+		switch {
+		case strings.TrimSpace(c.Phone) == "" || strings.TrimSpace(c.Email) == "":
+			return badBundle("policy.controller: phone and email are required")
+		case !countryCode(c.Jurisdiction):
+			return badBundle("policy.controller.jurisdiction: " + strconv.Quote(c.Jurisdiction) + " is not an ISO 3166-1 alpha-2 code")
+		}
+	}
 	for _, perm := range b.Permissions {
 		if _, ok := vocab.ParsePermission(perm.ID); !ok {
 			return badBundle("unknown permission " + strconv.Quote(perm.ID))
@@ -384,3 +400,10 @@ const (
 	ConsentTitle = "consent.title"
 	ConsentBlock = "consent.block"
 )
+
+// countryCode reports whether s has the form of an ISO 3166-1 alpha-2
+// code: two capital letters. (The compiler's linter checks that it names
+// a country.)
+func countryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
