@@ -76,9 +76,10 @@ transcript:
 	$(GO) run ./cmd/transcript -o $(DIST)/conformance.json
 
 # js-test: the JavaScript host (wasm/js) in Node: its own loader and
-# node:wasi, against the native transcript. A skipped test fails it, as in
-# make test.
-js-test: wasm-test transcript
+# node:wasi, against the native transcript, and the receipt queue against
+# the consent-record service (dist/records, which it starts). A skipped
+# test fails it, as in make test.
+js-test: wasm-test transcript records
 	cd wasm/js && node --test test/*.test.mjs | tee $(CURDIR)/$(DIST)/js-test.tap
 	@if grep -E '^# (skipped|todo) [1-9]' $(DIST)/js-test.tap; then echo "a JavaScript test was skipped: make test runs everything"; exit 1; fi
 

@@ -82,6 +82,15 @@ export class RecordsError extends Error {
 }
 
 // ---------------------------------------------------------------- transports
+//
+// Sources for the mini-program shapes (looked up when this was written):
+// WeChat's API reference, wx.request (url, method, header, data, dataType
+// "json" or anything else for text, responseType, timeout from base library
+// 2.10.0; success({statusCode, header, data}); fail({errMsg})). Alipay's,
+// as the mPaaS copy at help.aliyun.com has it (document 67556), my.request
+// (url, method GET/POST/DELETE, headers whose keys and values are strings,
+// data, timeout, dataType json/text/base64/arraybuffer; success({status,
+// headers, data}); errors 11 to 20 in fail, 19 for an HTTP error).
 
 function lowerHeaders(h) {
   const out = {};

@@ -13,16 +13,19 @@
 // naming the call. The adapters store strings only: serialise objects
 // first (JSON.stringify). No imports, no dependencies, like consent.mjs.
 //
-// Sources for the mini-program shapes (checked when this was written):
-// WeChat, developers.weixin.qq.com, wx.setStorage / wx.setStorageSync
-// (key, data; 1 MB a key, 10 MB in all); a missing key fails wx.getStorage
-// with "getStorage:fail data not found" and wx.getStorageSync answers "".
-// Alipay, opendocs.alipay.com and the mPaaS copy at help.aliyun.com
-// (document 67545): the asynchronous calls take {key, data, success, fail}
-// as WeChat's do, but the Sync ones take an object, my.setStorageSync({key,
+// Sources for the mini-program shapes (looked up when this was written):
+// WeChat's API reference, wx.setStorage and wx.setStorageSync (key, data;
+// 1 MB a key, 10 MB in all), wx.getStorage (a missing key fails with
+// "getStorage:fail data not found"), wx.getStorageSync ("" for a missing
+// key). Alipay's, as the mPaaS copy at help.aliyun.com has it (document
+// 67545): the asynchronous calls take {key, data, success, fail} as
+// WeChat's do, but the Sync ones take an object, my.setStorageSync({key,
 // data}), my.getStorageSync({key}) answering {data}, my.removeStorageSync(
-// {key}); a key holds at most 200 * 1024 characters, 10 MB in all; failures
-// carry {error, errorMessage} where WeChat's carry {errMsg}.
+// {key}); a value holds at most 200 * 1024 characters once made a string,
+// 10 MB in all; failures carry {error, errorMessage} where WeChat's carry
+// {errMsg}. What my.getStorage answers for a missing key is not written
+// there: data null or undefined, and a fail saying "not found", are both
+// read as nothing stored.
 
 function checkKey(key) {
   if (typeof key !== 'string' || key === '') {
