@@ -417,7 +417,8 @@ export class ReceiptQueue {
     if (metaText !== null) {
       const m = parseJSON(metaText);
       if (!m || typeof m !== 'object' || m.v !== 1 || !Number.isSafeInteger(m.first) || m.first < 0 || !Number.isSafeInteger(m.skip) || m.skip < 0 ||
-        (m.checkpoint !== null && !isCheckpoint(m.checkpoint))) {
+        (m.checkpoint !== null && !isCheckpoint(m.checkpoint)) ||
+        (m.stopped !== null && (typeof m.stopped !== 'object' || typeof m.stopped.code !== 'string' || typeof m.stopped.message !== 'string'))) {
         throw badStorage(this._metaKey(), 'is not the meta of a receipt queue');
       }
       this._first = m.first;
