@@ -30,11 +30,33 @@ func loadReference() (*bundle.Bundle, error) {
 	return c.Bundles["reference"], nil
 }
 
+// newEngine is the engine of a bundle as the module opens it: its
+// receipts name the hash of the bundle's envelope.
 func newEngine(t testing.TB, name string) *engine.Engine {
 	t.Helper()
-	e, err := engine.New(compiled(t, name))
+	e, err := engine.NewWith(compiled(t, name), engine.Options{BundleHash: bundleHash(t, name)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// bundleHash is the content hash of a bundle's envelope.
+func bundleHash(t testing.TB, name string) string {
+	t.Helper()
+	payload, err := bundle.Payload(prompttest.Must(t).Envelopes[name])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bundle.Hash(payload)
+}
+
+// bundleHashes are the hashes of the bundles by name, as conformance
+// cases name them.
+func bundleHashes(t testing.TB) map[string]string {
+	out := map[string]string{}
+	for _, name := range []string{"reference", "revision", "minor"} {
+		out[name] = bundleHash(t, name)
+	}
+	return out
 }

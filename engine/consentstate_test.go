@@ -52,7 +52,7 @@ func TestStateUnknownConsent(t *testing.T) {
 		var h [8]byte
 		binary.BigEndian.PutUint64(h[:], e.digestWith(&st, sum))
 		s := string(r.State)
-		i := strings.Index(s, `,"hash":"`)
+		i := strings.LastIndex(s, `,"hash":"`)
 		got := decide(s[:i]+`,"consents":{`+strings.Join(members, ",")+`},"hash":"`+hex.EncodeToString(h[:])+`"}`, `{"type":"launch"}`)
 		n := 0
 		for _, tr := range got.Trace {
@@ -76,7 +76,7 @@ func TestStateUnknownConsent(t *testing.T) {
 			var sum [8]byte
 			binary.BigEndian.PutUint64(sum[:], e.digestWith(&st, consentTerm(hashString(unknown), true, 0)))
 			s := string(r.State)
-			i := strings.Index(s, `,"hash":"`)
+			i := strings.LastIndex(s, `,"hash":"`)
 			edited := s[:i] + `,"consents":{"` + unknown + `":{"given":true}},"hash":"` + hex.EncodeToString(sum[:]) + `"}`
 
 			got := decide(edited, `{"type":"launch"}`)

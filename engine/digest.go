@@ -56,10 +56,18 @@ func (e *Engine) digestHead(st *state, version uint64) mix {
 		h.add(0x73686f776e) // "shown"
 		h.add(e.versionHash(f.shownV - 1))
 		addSum(&h, &f.shown)
+		if f.shownL > 0 {
+			h.add(0x6c6f63616c65) // "locale"
+			h.add(hashString(e.locales[f.shownL-1].tag))
+		}
 	}
 	if st.popupText != ([32]byte{}) {
 		h.add(0x706f707570) // "popup"
 		addSum(&h, &st.popupText)
+		if st.popupLocale > 0 {
+			h.add(0x6c6f63616c65) // "locale"
+			h.add(hashString(e.locales[st.popupLocale-1].tag))
+		}
 	}
 	return h
 }
@@ -71,12 +79,33 @@ func addSum(h *mix, sum *[32]byte) {
 	}
 }
 
-// digestTail mixes the receipt chain's head and returns the hash.
+// digestTail mixes the receipt chain's head and returns the hash: a
+// numbered head with its number and time, the hash alone of a head from
+// before receipts had numbers (the state's "last"), as it was then.
 func digestTail(h *mix, st *state) uint64 {
-	if st.hasLast {
-		addSum(h, &st.last)
+	if hd := &st.head; hd.seq > 0 {
+		h.add(0x68656164) // "head"
+		h.add(uint64(hd.seq))
+		addSum(h, &hd.hash)
+		addBytes(h, hd.time[:hd.nTime])
+	} else if hd.has {
+		addSum(h, &hd.hash)
 	}
 	return h.sum()
+}
+
+// addBytes mixes a short string and its length.
+func addBytes(h *mix, b []byte) {
+	h.add(uint64(len(b)))
+	for len(b) >= 8 {
+		h.add(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+	}
+	var tail uint64
+	for i := range b {
+		tail |= uint64(b[i]) << (8 * i)
+	}
+	h.add(tail)
 }
 
 // consentTerm is one recorded consent's part of the integrity hash.

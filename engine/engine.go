@@ -28,6 +28,7 @@
 package engine
 
 import (
+	"strconv"
 	"sync/atomic"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
@@ -42,18 +43,19 @@ const MaxRequest = 256 << 10
 
 // Engine decides for one compiled bundle.
 type Engine struct {
-	b        *bundle.Bundle
-	id       string
-	idHash   uint64
-	version  string
-	cooldown int64
-	locales  []localeTexts
-	def      int // index of the default locale
-	history  []history
-	perms    [vocab.NumPermissions]permModel
-	scens    []scenarioModel
-	sdks     []sdkModel
-	consents []consentModel
+	b          *bundle.Bundle
+	bundleHash string // "sha256:<hex>" of the bundle's payload, or ""
+	id         string
+	idHash     uint64
+	version    string
+	cooldown   int64
+	locales    []localeTexts
+	def        int // index of the default locale
+	history    []history
+	perms      [vocab.NumPermissions]permModel
+	scens      []scenarioModel
+	sdks       []sdkModel
+	consents   []consentModel
 	// permConsents are, per permission, the consents its rationales ask
 	// (a bit per consent): withdrawing the permission withdraws them.
 	permConsents [vocab.NumPermissions]uint32
@@ -68,22 +70,56 @@ type Engine struct {
 	listing atomic.Pointer[sdkListing]
 }
 
-// New prepares an engine for a bundle, which it validates first. The
-// engine keeps the bundle and never changes it. A bundle it cannot use is
-// an *errcode.Error with code errcode.BadBundle.
-func New(b *bundle.Bundle) (*Engine, error) {
+// New prepares an engine for a bundle, which it validates first, with no
+// options: its receipts name no bundle hash and it takes no checkpoint.
+// Hosts that keep a record use NewWith.
+func New(b *bundle.Bundle) (*Engine, error) { return NewWith(b, Options{}) }
+
+// Options are what an engine knows beyond its bundle.
+type Options struct {
+	// BundleHash is the content hash of the bundle as its envelope
+	// declares it, "sha256:<64 hex>" (bundle.Hash of the payload): every
+	// receipt names it, so that an auditor finds the texts it records.
+	// Empty, receipts have no "bundle" member.
+	BundleHash string
+}
+
+// NewWith prepares an engine for a bundle, which it validates first. The
+// engine keeps the bundle and never changes it. A bundle it cannot use,
+// or a malformed option, is an *errcode.Error with code
+// errcode.BadBundle.
+func NewWith(b *bundle.Bundle, o Options) (*Engine, error) {
 	if b == nil {
 		return nil, badBundle("no bundle")
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{b: b}
+	if o.BundleHash != "" && !validBundleHash(o.BundleHash) {
+		return nil, badBundle("the bundle hash must be sha256: and 64 lowercase hex digits, not " + strconv.Quote(o.BundleHash))
+	}
+	e := &Engine{b: b, bundleHash: o.BundleHash}
 	if err := e.build(b); err != nil {
 		return nil, err
 	}
 	return e, nil
 }
+
+func validBundleHash(h string) bool {
+	const prefix = "sha256:"
+	if len(h) != len(prefix)+64 || h[:len(prefix)] != prefix {
+		return false
+	}
+	for _, c := range h[len(prefix):] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// BundleHash returns the bundle hash the engine's receipts name, or "".
+func (e *Engine) BundleHash() string { return e.bundleHash }
 
 // Policy returns the id and version of the policy the engine decides for.
 func (e *Engine) Policy() (id, version string) { return e.id, e.version }

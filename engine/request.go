@@ -19,6 +19,11 @@ type request struct {
 	dev    device
 	os     [vocab.NumPermissions]vocab.OSState
 	ev     event
+	// installation is the host's id of the app's installation, which
+	// receipts carry; empty if the request has none.
+	installation []byte
+	// devVersion is device.version as given, which receipts carry.
+	devVersion []byte
 	// The state as read. stateWhy says why it cannot be used; its hash
 	// is checked once the request has been read.
 	hasState  bool
@@ -60,6 +65,7 @@ const (
 	memberOS
 	memberState
 	memberEvent
+	memberInstallation
 )
 
 // parse reads and validates a request.
@@ -75,14 +81,14 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 		return s.Err
 	}
 	r.locale = e.def
-	var seen uint8
+	var seen uint16
 	first := true
 	for {
 		key, ok := s.Next(&first, "")
 		if !ok {
 			break
 		}
-		var bit uint8
+		var bit uint16
 		switch string(key) {
 		case "now":
 			bit = memberNow
@@ -102,6 +108,9 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 		case "event":
 			bit = memberEvent
 			e.parseEvent(&s, &r.ev)
+		case "installation":
+			bit = memberInstallation
+			r.parseInstallation(&s)
 		default:
 			return unknownField(s.Err, string(key))
 		}
@@ -137,10 +146,42 @@ func (r *request) parseNow(s *jsontext.Scanner) {
 	}
 	t, ok := parseTime(raw)
 	if !ok {
-		s.Fail(errcode.BadTime, "now", "now must be an RFC 3339 time such as 2026-03-01T10:00:00+08:00")
+		s.Fail(errcode.BadTime, "now", "now must be an RFC 3339 time such as 2026-03-01T10:00:00+08:00, to the nanosecond at most")
 		return
 	}
 	r.now, r.nowRaw = t, raw
+}
+
+// maxInstallation is the longest installation id.
+const maxInstallation = 64
+
+// parseInstallation reads "installation", the host's id of the app's
+// installation (1 to 64 of A-Z, a-z, 0-9, '.', '_', ':', '-'), or null.
+func (r *request) parseInstallation(s *jsontext.Scanner) {
+	if s.Null() {
+		return
+	}
+	v, ok := s.Str("installation")
+	if !ok {
+		return
+	}
+	if !validInstallation(v) {
+		s.Fail(errcode.BadValue, "installation", "installation must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', ':' and '-'")
+		return
+	}
+	r.installation = v
+}
+
+func validInstallation(v []byte) bool {
+	if len(v) == 0 || len(v) > maxInstallation {
+		return false
+	}
+	for _, c := range v {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseLocale reads "locale", a BCP 47 tag or null, and picks the
@@ -186,6 +227,7 @@ func (r *request) parseDevice(s *jsontext.Scanner) {
 			if v, ok := s.Str("device.version"); ok {
 				in.version, in.versionOK = parseVersion(v)
 				in.versionLen = len(v)
+				r.devVersion = v
 			}
 		default:
 			if s.Err == nil {

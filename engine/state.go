@@ -25,11 +25,25 @@ type state struct {
 	at        stepRef // the step the user is in, for SDKs that run in a scenario
 	flow      flow
 	perms     [vocab.NumPermissions]permState
+	// popupLocale is 1 + the index into Engine.locales of the locale
+	// the popup waiting was shown in; 0 if not recorded (a state from
+	// before it was: the request's locale is taken).
+	popupLocale int
 	// consents are the separate consents, by index into Engine.consents:
 	// given, and when each was last declined.
 	consents consentSet
-	last     [32]byte // hash of the newest receipt, the next one's "prev"
-	hasLast  bool
+	head     head // the newest receipt: the next one follows it
+}
+
+// head is the newest receipt of the installation's chain, as the state
+// keeps it: the next receipt takes the number after seq and points to
+// hash with its "prev", and is flagged when its time is earlier.
+type head struct {
+	seq   int64 // 0 for a chain from before receipts had numbers (the state's "last")
+	hash  [32]byte
+	has   bool
+	time  [maxTimeLen]byte // the newest receipt's time, as written; nTime bytes
+	nTime uint8
 }
 
 // flow is a step in progress.
@@ -46,6 +60,10 @@ type flow struct {
 	// from before it was): the active version's texts are hashed then.
 	shownV int
 	shown  [32]byte
+	// shownL is 1 + the index into Engine.locales of the locale the
+	// screen was shown in; 0 if not recorded (a state from before it
+	// was: the request's locale is taken).
+	shownL int
 }
 
 type permState struct {

@@ -101,15 +101,32 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 				return reset(reason)
 			}
 		case "last":
+			if st.head.has {
+				return reset("state has both last and head")
+			}
 			var v []byte
 			if v, ok = s.Str("last"); ok {
 				if len(v) != 64 {
 					return bad("last")
 				}
-				if _, err := hex.Decode(st.last[:], v); err != nil {
+				if _, err := hex.Decode(st.head.hash[:], v); err != nil {
 					return bad("last")
 				}
-				st.hasLast = true
+				st.head.has = true
+			}
+		case "head":
+			if st.head.has {
+				return reset("state has both last and head")
+			}
+			if reason := decodeHead(&s, &st.head); reason != "" {
+				return reset(reason)
+			}
+		case "popup_locale":
+			var v []byte
+			if v, ok = s.Str("popup_locale"); ok {
+				if st.popupLocale = e.localeIndex(v) + 1; st.popupLocale == 0 {
+					return reset("state.popup_locale names locale " + quote(v) + ", which this bundle does not have")
+				}
 			}
 		case "hash":
 			var v []byte
@@ -145,6 +162,8 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 		return reset("state names no policy")
 	case st.pending == popNone && st.popupText != [32]byte{}:
 		return reset("state.popup_text belongs to no popup waiting")
+	case st.popupLocale > 0 && st.popupText == [32]byte{}:
+		return reset("state.popup_locale belongs to no popup_text")
 	case !hasHash:
 		return reset("state has no integrity hash")
 	}
@@ -230,6 +249,13 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 			if !decodeSum(s, "flow.text", &f.shown) {
 				return "state.flow.text is not valid"
 			}
+		case "locale":
+			var v []byte
+			if v, ok = s.Str("flow.locale"); ok {
+				if f.shownL = e.localeIndex(v) + 1; f.shownL == 0 {
+					return "state.flow.locale names locale " + quote(v) + ", which this bundle does not have"
+				}
+			}
 		default:
 			return "state.flow has an unknown field " + quote(key)
 		}
@@ -245,6 +271,9 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 	}
 	if (f.shownV > 0) != (f.shown != [32]byte{}) {
 		return "state.flow needs both the version and the text of the screen shown, or neither"
+	}
+	if f.shownL > 0 && f.shownV == 0 {
+		return "state.flow.locale belongs to no text shown"
 	}
 	return ""
 }
@@ -362,6 +391,10 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 		w.raw(`,"popup_text":"`)
 		w.b = hex.AppendEncode(w.b, st.popupText[:])
 		w.byte('"')
+		if st.popupLocale > 0 {
+			w.raw(`,"popup_locale":`)
+			w.id(e.locales[st.popupLocale-1].tag)
+		}
 	}
 	if st.resume.sc >= 0 {
 		w.raw(`,"resume":`)
@@ -388,6 +421,10 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 			w.raw(`,"text":"`)
 			w.b = hex.AppendEncode(w.b, f.shown[:])
 			w.byte('"')
+			if f.shownL > 0 {
+				w.raw(`,"locale":`)
+				w.id(e.locales[f.shownL-1].tag)
+			}
 		}
 		w.byte('}')
 	}
@@ -452,9 +489,17 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 	if n > 0 {
 		w.byte('}')
 	}
-	if st.hasLast {
+	if h := &st.head; h.seq > 0 {
+		w.raw(`,"head":{"seq":`)
+		w.int(h.seq)
+		w.raw(`,"hash":"`)
+		w.b = hex.AppendEncode(w.b, h.hash[:])
+		w.raw(`","time":`)
+		w.b = appendPlain(w.b, h.time[:h.nTime])
+		w.byte('}')
+	} else if h.has {
 		w.raw(`,"last":"`)
-		w.b = hex.AppendEncode(w.b, st.last[:])
+		w.b = hex.AppendEncode(w.b, h.hash[:])
 		w.byte('"')
 	}
 	var sum [8]byte
@@ -539,5 +584,46 @@ func (e *Engine) decodeConsents(s *jsontext.Scanner, cs *consentSet, x *stateExt
 	if s.Err != nil {
 		return "state.consents is not valid: " + s.Err.Message
 	}
+	return ""
+}
+
+// decodeHead reads state.head: the newest receipt's number, hash and time.
+func decodeHead(s *jsontext.Scanner, h *head) string {
+	if !s.Object("head") {
+		return "state.head is not an object"
+	}
+	first := true
+	for {
+		key, ok := s.Next(&first, "head")
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "seq":
+			if h.seq, ok = s.Int("head.seq"); ok && h.seq < 1 {
+				ok = false
+			}
+		case "hash":
+			ok = decodeSum(s, "head.hash", &h.hash)
+		case "time":
+			var v []byte
+			if v, ok = s.Str("head.time"); ok {
+				_, _, ok = parseInstant(v)
+				h.nTime = uint8(copy(h.time[:], v))
+			}
+		default:
+			return "state.head has an unknown field " + quote(key)
+		}
+		if !ok {
+			return "state.head." + string(key) + " is not valid"
+		}
+	}
+	if s.Err != nil {
+		return "state.head is not valid: " + s.Err.Message
+	}
+	if h.seq == 0 || h.hash == ([32]byte{}) || h.nTime == 0 {
+		return "state.head needs seq, hash and time"
+	}
+	h.has = true
 	return ""
 }

@@ -97,7 +97,7 @@ func open(env []byte, embedded bool) (*engine.Engine, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	e, err := engine.New(b)
+	e, err := engine.NewWith(b, engine.Options{BundleHash: hash})
 	if err != nil {
 		return nil, "", err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
@@ -58,8 +59,14 @@ func run(out, dir, keyFile string) error {
 	}
 	engines := map[string]*engine.Engine{}
 	envelopes := map[string]string{}
+	hashes := map[string]string{}
 	for name, b := range bundles {
-		if engines[name], err = engine.New(b); err != nil {
+		payload, err := bundle.Payload(signed[name])
+		if err != nil {
+			return err
+		}
+		hashes[name] = bundle.Hash(payload)
+		if engines[name], err = engine.NewWith(b, engine.Options{BundleHash: hashes[name]}); err != nil {
 			return err
 		}
 		envelopes[name] = string(signed[name])
@@ -68,10 +75,10 @@ func run(out, dir, keyFile string) error {
 	if err != nil {
 		return err
 	}
-	decide := func(name string, req []byte) ([]byte, error) { return engines[name].Decide(nil, req), nil }
+	rt := conformance.Runtime{Decide: func(name string, req []byte) ([]byte, error) { return engines[name].Decide(nil, req), nil }, Hashes: hashes}
 	var all []transcript
 	for _, c := range cases {
-		results, err := conformance.Play(c, decide)
+		results, err := rt.Play(c)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,7 @@ func TestConformanceThroughWasm(t *testing.T) {
 	nativeDecide := func(name string, req []byte) ([]byte, error) { return natives[name].Decide(nil, req), nil }
 	for _, j := range cases {
 		t.Run(j.Name, func(t *testing.T) {
-			for _, err := range conformance.Check(j, wasmDecide) {
+			for _, err := range moduleRuntime(t, wasmDecide).Check(j) {
 				t.Error(err)
 			}
 			got, err := conformance.Play(j, wasmDecide)

@@ -69,11 +69,33 @@ func instance(t testing.TB) *Instance {
 func nativeEngine(t testing.TB, name string) *engine.Engine {
 	t.Helper()
 	setup(t)
-	e, err := engine.New(bundles[name])
+	e, err := engine.NewWith(bundles[name], engine.Options{BundleHash: bundleHash(t, name)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// bundleHash is the content hash of a bundle's envelope, which the
+// module's receipts name.
+func bundleHash(t testing.TB, name string) string {
+	t.Helper()
+	setup(t)
+	payload, err := bundle.Payload(envelopes[name])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bundle.Hash(payload)
+}
+
+// moduleRuntime is the module's runtime for the conformance runner, which
+// checks that every receipt names the hash of its bundle.
+func moduleRuntime(t testing.TB, decide conformance.Decide) conformance.Runtime {
+	hashes := map[string]string{}
+	for _, name := range []string{"reference", "revision", "minor"} {
+		hashes[name] = bundleHash(t, name)
+	}
+	return conformance.Runtime{Decide: decide, Hashes: hashes}
 }
 
 // wasmDecide runs the conformance journeys on instances of a module: one

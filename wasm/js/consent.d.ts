@@ -85,6 +85,11 @@ export interface Request {
   device: Device;
   /** What the OS reports now for each permission; absent ones are `not_determined`. */
   os?: Partial<Record<Permission, OSState>>;
+  /**
+   * The app installation's id, made once by the host (random) and kept: 1 to 64 characters of
+   * `A-Z a-z 0-9 . _ : -`. Every receipt carries it; the consent-record service files them by it.
+   */
+  installation?: string | null;
   /** The `state` of the previous response, unchanged; absent or null on a fresh install. */
   state?: State | null;
   event: Event;
@@ -134,6 +139,8 @@ export interface State {
   pending?: PolicyChange;
   /** SHA-256 (hex) of that popup's texts as shown (its version is `seen`). */
   popup_text?: string;
+  /** The locale that popup was shown in. */
+  popup_locale?: string;
   /** The step to go on with once the policy is accepted. */
   resume?: StepRef;
   /** The step the user is in. */
@@ -150,11 +157,15 @@ export interface State {
     version?: string;
     /** SHA-256 (hex) of those texts: the answer's receipt hashes them. */
     text?: string;
+    /** The locale they were shown in. */
+    locale?: string;
   };
   perms?: Partial<Record<Permission, PermissionState>>;
   /** Separate consents, by `<sensitive>/<purpose>`. */
   consents?: Partial<Record<ConsentRef, ConsentState>>;
-  /** The hash of the newest receipt. */
+  /** The newest receipt of the installation's chain: the next one follows it. */
+  head?: { seq: number; hash: string; time: string };
+  /** In states from before receipts were numbered: the hash of the newest receipt. */
   last?: string;
   /** The 64-bit integrity hash of the state's values, in hex. */
   hash: string;
@@ -334,43 +345,61 @@ export type Action =
   | UnavailableAction;
 
 /**
- * One receipt per policy answer, consent answer, rationale answer,
- * permission result and withdrawal: a tamper-evident chain (`prev` is the hash of the receipt
- * before; `hash` the SHA-256 of this receipt's JSON without its `hash`
- * member).
+ * A consent receipt (version 2, engine/CONTRACT.md): one for each policy answer, consent answer,
+ * rationale answer, permission result and withdrawal. The engine writes it in its canonical JSON
+ * (RFC 8785: members sorted by name, no white space), and absent members are left out, never null.
+ * Numbered within the installation (`seq`) and chained (`prev` is the hash of the receipt
+ * before), it is a tamper-evident record: `hash` is the SHA-256 of its canonical JSON without
+ * `hash` and `id`, and `id` a UUID (version 8) made from the hash. Upload every receipt, in order.
  */
 export interface Receipt {
+  /** The answer: `accepted`/`declined`, the dialog's result, or `withdrawn`. */
+  answer: 'accepted' | 'declined' | 'withdrawn' | DialogResult;
+  /** "sha256:<hex>": the bundle active when the receipt was made (`info().hash`). */
+  bundle?: string;
+  hash: string;
+  /** Derived from `hash`: lowercase 8-4-4-4-12. */
+  id: string;
+  /** The request's `installation`. */
+  installation?: string;
   kind: 'policy' | 'consent' | 'rationale' | 'permission' | 'withdraw';
+  /** The locale the texts were shown in, as the bundle names it (`zh-CN`). */
+  locale: string;
+  permission?: Permission;
+  /** The request's `device.platform` and `device.version`. */
+  platform: Platform;
+  platform_version?: string;
   /** The policy id. */
   policy: string;
+  /** The hash of the receipt before; "" for the first of a chain. */
+  prev: string;
+  /**
+   * With `sensitive`: the separate consent the receipt records. On a
+   * `consent` receipt and on the withdrawal of a consent (no permission)
+   * it is what was answered; on a rationale or permission receipt, the
+   * separate consent its rationale asked.
+   */
+  purpose?: string;
+  scenario?: string;
+  sensitive?: SensitiveCategory;
+  /** On every receipt that names a separate consent (`sensitive` and `purpose`). */
+  separate_consent?: true;
+  /** 1 for the installation's first receipt, then one more each. */
+  seq: number;
+  step?: string;
+  /** SHA-256 (hex) of the exact texts shown, each followed by a newline; absent for a withdrawal. */
+  text?: string;
+  /** The request's `now`, as given. */
+  time: string;
+  /** Its time is an earlier instant than the receipt before's: the device clock went back. */
+  time_behind?: true;
+  v: 2;
   /**
    * The policy version whose texts the receipt records: the version
    * accepted or declined, or under which the screen answered was shown
    * (also when a newer bundle is active by the answer).
    */
   version: string;
-  permission?: Permission;
-  scenario?: string;
-  step?: string;
-  /** SHA-256 (hex) of the exact texts shown, each followed by a newline. */
-  text?: string;
-  /** `accepted`/`declined`, the dialog's result, or `withdrawn`. */
-  answer: 'accepted' | 'declined' | 'withdrawn' | DialogResult;
-  /**
-   * With `purpose`: the separate consent the receipt records. On a
-   * `consent` receipt and on the withdrawal of a consent (no permission)
-   * it is what was answered; on a rationale or permission receipt, the
-   * separate consent its rationale asked.
-   */
-  sensitive?: SensitiveCategory;
-  purpose?: string;
-  /** On every receipt that names a separate consent (`sensitive` and `purpose`). */
-  separate_consent?: true;
-  /** The request's `now`. */
-  time: string;
-  /** The hash of the receipt before; "" when a chain starts. */
-  prev: string;
-  hash: string;
 }
 
 /** Which rule decided, and why. */
