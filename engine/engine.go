@@ -164,7 +164,7 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 	}
 	d.st = d.useState()
 	var before uint64 // the SDKs that ran, when the event may stop some
-	if t := d.r.ev.typ; t != vocab.EventLaunch && t != vocab.EventEnter {
+	if t := d.r.ev.typ; t != vocab.EventLaunch && t != vocab.EventEnter && t != vocab.EventRestore {
 		before, _ = d.sdks()
 	}
 	d.run()

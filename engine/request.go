@@ -24,6 +24,11 @@ type request struct {
 	installation []byte
 	// devVersion is device.version as given, which receipts carry.
 	devVersion []byte
+	// receipts are where the request's receipts (a JSON array, for the
+	// event restore) lie in it; end is 0 if it has none.
+	rcptStart, rcptEnd int
+	data               []byte // the request
+
 	// The state as read. stateWhy says why it cannot be used; its hash
 	// is checked once the request has been read.
 	hasState  bool
@@ -66,6 +71,7 @@ const (
 	memberState
 	memberEvent
 	memberInstallation
+	memberReceipts
 )
 
 // parse reads and validates a request.
@@ -81,6 +87,7 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 		return s.Err
 	}
 	r.locale = e.def
+	r.data = data
 	var seen uint16
 	first := true
 	for {
@@ -111,6 +118,9 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 		case "installation":
 			bit = memberInstallation
 			r.parseInstallation(&s)
+		case "receipts":
+			bit = memberReceipts
+			r.parseReceipts(&s)
 		default:
 			return unknownField(s.Err, string(key))
 		}
@@ -135,7 +145,29 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 	if err := r.checkDevice(); err != nil {
 		return err
 	}
+	switch restore := r.ev.typ == vocab.EventRestore; {
+	case restore && r.rcptEnd == 0:
+		return missing("receipts")
+	case !restore && r.rcptEnd > 0:
+		return &errcode.Error{Code: errcode.UnknownField, Field: "receipts", Message: "receipts go only with the event restore"}
+	}
 	return e.checkEvent(&r.ev)
+}
+
+// parseReceipts reads over "receipts", an array (or null), and keeps where
+// it lies: the event restore reads it (rebuild.go).
+func (r *request) parseReceipts(s *jsontext.Scanner) {
+	if s.Null() {
+		return
+	}
+	if s.Peek() != '[' {
+		s.WrongType("receipts", "an array")
+		return
+	}
+	start := s.Pos
+	if s.Check("receipts") {
+		r.rcptStart, r.rcptEnd = start, s.Pos
+	}
 }
 
 // parseNow reads "now", an RFC 3339 time.
@@ -352,6 +384,7 @@ var eventFields = [vocab.NumEvents]uint8{
 	vocab.EventPermissionResult: fType | fPermission | fResult,
 	vocab.EventWithdraw:         fType | fPermission, // or fSensitive | fPurpose: checkEvent
 	vocab.EventConsentAnswer:    fType | fSensitive | fPurpose | fAccepted,
+	vocab.EventRestore:          fType,
 }
 
 var eventFieldNames = [...]string{"type", "accepted", "scenario", "step", "permission", "result", "sensitive", "purpose"}
@@ -375,7 +408,7 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 			bit = fType
 			if v, ok := s.Str("event.type"); ok {
 				if ev.typ, ok = vocab.ParseEvent(string(v)); !ok {
-					s.Fail(errcode.UnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw, consent_answer")
+					s.Fail(errcode.UnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw, consent_answer, restore")
 				}
 			}
 		case "accepted":

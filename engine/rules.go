@@ -35,7 +35,26 @@ func (d *decision) run() {
 		d.withdraw()
 	case vocab.EventConsentAnswer:
 		d.consentAnswer()
+	case vocab.EventRestore:
+		d.restore()
 	}
+}
+
+// restore replaces the state with the one the request's receipts record
+// (rebuild.go): its lasting part, with no popup or step waiting. Nothing
+// is shown; the SDKs that run follow the state rebuilt.
+func (d *decision) restore() {
+	st := d.st
+	st.pending, st.popupText, st.popupLocale = popNone, [32]byte{}, 0
+	st.resume, st.at, st.flow = noStep, noStep, flow{step: noStep}
+	r := &d.r
+	if err := d.e.rebuild(&st, r.data, r.rcptStart, r.rcptEnd, r.installation); err != nil {
+		d.fail = err
+		return
+	}
+	d.clampTimes(&st)
+	d.st = st
+	d.note(vocab.RuleState, "the state is rebuilt from the installation's receipts, the record: consents, refusals and withdrawals as they record them; no screen waits")
 }
 
 // popupDue tells which policy popup the state needs: the first one, a
@@ -129,6 +148,7 @@ func (d *decision) policyAnswer() {
 	}
 	version := d.e.history[ver].version
 	d.receipt(rcptPolicy, in, noPerm, noStep, text, answer(ev.accepted), -1)
+	st.seen = max(st.seen, ver) // answered, also from a page of the app
 	resume := st.resume
 	st.pending, st.popupText, st.popupLocale, st.resume = popNone, [32]byte{}, 0, noStep
 	switch {
@@ -568,12 +588,12 @@ func (d *decision) rationaleAnswer() {
 		d.st.consents.give(sp.consent)
 		d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " (", name, ") recorded in its own receipt, for this purpose only")
 	}
+	// A new rationale accepted undoes a withdrawal in the app (WITHDRAW):
+	// the user has agreed again, whatever the OS then grants.
+	ps.withdrawn = false
 	row := d.e.row(sp.perm, sp.access, dev)
 	os := d.osAt(sp.perm, row)
 	granted := os == vocab.OSGranted || os == vocab.OSLimited
-	if granted {
-		ps.withdrawn = false
-	}
 	if d.updateDue() {
 		return
 	}
@@ -630,13 +650,13 @@ func (d *decision) permissionResult() {
 	case vocab.ResultGranted, vocab.ResultLimited:
 		ps.withdrawn, ps.refused = false, 0
 	case vocab.ResultDenied:
-		if f.wait == waitRequest {
-			ps.denials++
-		}
+		// Every denial on record counts, in a dialog or in the settings
+		// (which the receipt does not tell apart, and the settings come
+		// only once the dialogs are gone): the state is what the record
+		// says (rebuild.go).
+		ps.denials = min(ps.denials+1, maxDenials)
 	case vocab.ResultDeniedForever:
-		if ps.denials < 2 {
-			ps.denials = 2
-		}
+		ps.denials = max(ps.denials, 2)
 	}
 	if d.updateDue() {
 		if !granted {

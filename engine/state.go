@@ -66,8 +66,11 @@ type flow struct {
 	shownL int
 }
 
+// maxDenials bounds the denials a state counts.
+const maxDenials = 100
+
 type permState struct {
-	denials   int   // system dialogs denied (Android 11+ stops after two)
+	denials   int   // denials on record, in a dialog or the settings (Android 11+ shows no dialog after two)
 	refused   int64 // Unix seconds of the last refusal, 0 if none
 	withdrawn bool  // withdrawn in the app; never restored silently
 }

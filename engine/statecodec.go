@@ -316,7 +316,7 @@ func decodePerm(s *jsontext.Scanner, ps *permState, separate *uint8) string {
 		var n int64
 		switch string(k) {
 		case "denials":
-			if n, ok = s.Int("denials"); ok && n >= 0 && n <= 100 {
+			if n, ok = s.Int("denials"); ok && n >= 0 && n <= maxDenials {
 				ps.denials = int(n)
 			} else {
 				ok = false

@@ -64,7 +64,9 @@ export type Event =
   | { type: 'consent_answer'; sensitive: SensitiveCategory; purpose: string; accepted: boolean }
   /** Withdrawn in the app: a permission, the policy, or a separate consent (category and purpose). */
   | { type: 'withdraw'; permission: Permission | 'policy' }
-  | { type: 'withdraw'; sensitive: SensitiveCategory; purpose: string };
+  | { type: 'withdraw'; sensitive: SensitiveCategory; purpose: string }
+  /** Rebuild the state from the request's `receipts`, the installation's chain (the record). */
+  | { type: 'restore' };
 
 /** The device a request is for. */
 export interface Device {
@@ -92,6 +94,8 @@ export interface Request {
   installation?: string | null;
   /** The `state` of the previous response, unchanged; absent or null on a fresh install. */
   state?: State | null;
+  /** With `restore` only: the installation's chain of receipts, as the consent-record service returns it. */
+  receipts?: Receipt[] | null;
   event: Event;
 }
 
@@ -436,7 +440,7 @@ export type ErrorCode =
   | 'too_large' | 'bad_utf8' | 'bad_json' | 'bad_type' | 'missing_field' | 'unknown_field'
   | 'duplicate_field' | 'bad_time' | 'bad_locale' | 'unknown_platform' | 'bad_version'
   | 'unknown_permission' | 'bad_value' | 'unknown_event' | 'unknown_scenario' | 'unknown_step'
-  | 'unknown_consent' | 'not_requested'
+  | 'unknown_consent' | 'not_requested' | 'bad_receipt' | 'stale_bundle'
   | 'bad_pointer' | 'bad_bundle' | 'bad_signature' | 'older_version' | 'internal' | 'no_bundle';
 
 /** An error answer: the host keeps its previous state. */
