@@ -342,9 +342,17 @@ func (rt Runtime) play(j *Case, visit func(i int, req, resp []byte, sn *sent) er
 		if s.Checkpoint != nil {
 			// Made from the state the runner carries, before this step's
 			// state operation: the head the host last uploaded.
-			if string(s.Checkpoint) == `"none"` {
+			from, spec := state, s.Checkpoint
+			var n int
+			if _, err := fmt.Sscanf(string(spec), `"step:%d"`, &n); err == nil {
+				if n < 1 || n > i || states[n-1] == nil {
+					return fmt.Errorf("step %d: checkpoint %s: step %d returned no state", i+1, spec, n)
+				}
+				from, spec = states[n-1], json.RawMessage(`"head"`)
+			}
+			if string(spec) == `"none"` {
 				x.Checkpoint = nil
-			} else if x.Checkpoint, err = rt.checkpoint(s.Checkpoint, state, x.Installation, now); err != nil {
+			} else if x.Checkpoint, err = rt.checkpoint(spec, from, x.Installation, now); err != nil {
 				return fmt.Errorf("step %d: checkpoint: %w", i+1, err)
 			}
 		}

@@ -305,6 +305,10 @@ func (c *chainCheck) add(raw json.RawMessage) (string, error) {
 // public half (service.pub beside it).
 const ServiceKeyFile = "hostsim/testdata/keys/service.key"
 
+// ServicePubFile is the test service key's public half, relative to the
+// repository root.
+const ServicePubFile = "hostsim/testdata/keys/service.pub"
+
 var serviceKey = sync.OnceValues(func() (ed25519.PrivateKey, error) {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -466,8 +470,10 @@ func joinRaw(items []json.RawMessage) []byte {
 func checkExtras(s *Step, i int) error {
 	if s.Checkpoint != nil {
 		t := bytes.TrimSpace(s.Checkpoint)
-		if string(t) != `"head"` && string(t) != `"none"` && (len(t) == 0 || t[0] != '{') {
-			return fmt.Errorf(`checkpoint is %s: want "head", "none" or an object`, t)
+		var n int
+		_, err := fmt.Sscanf(string(t), `"step:%d"`, &n)
+		if string(t) != `"head"` && string(t) != `"none"` && (len(t) == 0 || t[0] != '{') && err != nil {
+			return fmt.Errorf(`checkpoint is %s: want "head", "step:N", "none" or an object`, t)
 		}
 	}
 	if s.Receipts != nil {

@@ -28,6 +28,7 @@
 package engine
 
 import (
+	"crypto/ed25519"
 	"strconv"
 	"sync/atomic"
 
@@ -68,6 +69,10 @@ type Engine struct {
 	popupHashes []hashOnce
 	// listing is the last SDK listing a response carried (render.go).
 	listing atomic.Pointer[sdkListing]
+	// serviceKeys are the consent-record service's keys that may sign a
+	// checkpoint; checkpointSeen is the last checkpoint that verified.
+	serviceKeys    []serviceKey
+	checkpointSeen atomic.Pointer[verifiedCheckpoint]
 }
 
 // New prepares an engine for a bundle, which it validates first, with no
@@ -82,6 +87,10 @@ type Options struct {
 	// receipt names it, so that an auditor finds the texts it records.
 	// Empty, receipts have no "bundle" member.
 	BundleHash string
+	// ServiceKeys are the consent-record service's ed25519 public keys: a
+	// request's checkpoint must be signed by one of them. None: every
+	// checkpoint is refused (bad_checkpoint).
+	ServiceKeys []ed25519.PublicKey
 }
 
 // NewWith prepares an engine for a bundle, which it validates first. The
@@ -99,6 +108,12 @@ func NewWith(b *bundle.Bundle, o Options) (*Engine, error) {
 		return nil, badBundle("the bundle hash must be sha256: and 64 lowercase hex digits, not " + strconv.Quote(o.BundleHash))
 	}
 	e := &Engine{b: b, bundleHash: o.BundleHash}
+	for _, k := range o.ServiceKeys {
+		if len(k) != ed25519.PublicKeySize {
+			return nil, badBundle("a service key must be an ed25519 public key of 32 bytes")
+		}
+		e.serviceKeys = append(e.serviceKeys, newServiceKey(k))
+	}
 	if err := e.build(b); err != nil {
 		return nil, err
 	}
@@ -145,6 +160,7 @@ type StateCache struct {
 	e   *Engine
 	raw []byte
 	st  state
+	key stateKey // the state_key it was written and verified under
 }
 
 // DecideCached is Decide with a state cache.
@@ -176,7 +192,7 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 	out, stateAt, stateEnd := d.render(dst)
 	if c != nil {
 		c.raw = append(c.raw[:0], out[stateAt:stateEnd]...)
-		c.st = d.st
+		c.st, c.key = d.st, d.r.key
 	}
 	return out
 }

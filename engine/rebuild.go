@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"strconv"
 
-	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
 	"github.com/jitconsent/jitconsent/engine/vocab"
@@ -240,7 +239,7 @@ func decodeHex(dst, src []byte) bool {
 // the receipts after the head of st, the lasting part of a state, into it
 // (a chain too long for one request restored in parts). installation, if
 // given, is the request's: the chain must be its.
-func (e *Engine) rebuild(st *state, data []byte, start, end int, installation []byte) *errcode.Error {
+func (e *Engine) rebuild(st *state, data []byte, start, end int, installation []byte, cp *checkpoint) *errcode.Error {
 	c := chainRead{e: e, s: jsontext.Scanner{Data: data[:end], Pos: start}, i: -1, first: true, installation: installation,
 		seq: st.head.seq, hash: st.head.hash, time: st.head.time[:st.head.nTime]}
 	if !c.s.Array("receipts") {
@@ -264,6 +263,9 @@ func (e *Engine) rebuild(st *state, data []byte, start, end int, installation []
 		if err := c.check(&r); err != nil {
 			return err
 		}
+		if cp != nil && r.seq == cp.seq && c.hash != cp.head {
+			return c.fail(errcode.BadReceipt, "is not the receipt the record's checkpoint signs for its number: the chain was changed or forked")
+		}
 		n++
 		if err := e.apply(st, &r, &c); err != nil {
 			return err
@@ -271,6 +273,9 @@ func (e *Engine) rebuild(st *state, data []byte, start, end int, installation []
 	}
 	if n == 0 {
 		return &errcode.Error{Code: errcode.BadReceipt, Field: "receipts", Message: "receipts is empty: a restore needs the installation's chain"}
+	}
+	if cp != nil && c.seq < cp.seq {
+		return &errcode.Error{Code: errcode.BadReceipt, Field: "receipts", Message: "the chain ends at receipt " + strconv.FormatInt(c.seq, 10) + ", before the record's checkpoint (receipt " + strconv.FormatInt(cp.seq, 10) + "): it was cut"}
 	}
 	return nil
 }
@@ -280,7 +285,7 @@ func (e *Engine) rebuild(st *state, data []byte, start, end int, installation []
 func (e *Engine) apply(st *state, r *receiptIn, c *chainRead) *errcode.Error {
 	ver := e.versionIndex(r.str[rmVersion])
 	if ver < 0 {
-		if bundle.PolicyVersionLess(e.version, string(r.str[rmVersion])) {
+		if e.newerVersion(r.str[rmVersion]) {
 			return &errcode.Error{Code: errcode.StaleBundle, Field: "receipts[" + strconv.Itoa(c.i) + "].version",
 				Message: "the chain records policy version " + quote(r.str[rmVersion]) + ", newer than this bundle's " + e.version + ": load the newer bundle first"}
 		}
@@ -430,8 +435,8 @@ func (e *Engine) Rebuild(receipts []byte) ([]byte, error) {
 		return nil, err
 	}
 	st := freshState()
-	if err := e.rebuild(&st, receipts, 0, len(receipts), nil); err != nil {
+	if err := e.rebuild(&st, receipts, 0, len(receipts), nil, nil); err != nil {
 		return nil, err
 	}
-	return e.encodeState(nil, &st), nil
+	return e.encodeState(nil, &st, nil), nil
 }

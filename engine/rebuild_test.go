@@ -33,12 +33,14 @@ func lasting(t *testing.T, raw json.RawMessage) map[string]any {
 // rebuildExcluded are the cases whose states the chain of the case cannot
 // give, with the reason.
 var rebuildExcluded = map[string]string{
-	"216_android33_clock_ahead_refusal_clamped": "the device clock ran ahead and was set back: each request clamps a refusal recorded later than its now (COOLDOWN), which no receipt records; a restore clamps to the request's now only",
-	"217_ios17.2_clock_ahead_refusal_clamped":   "the device clock ran ahead and was set back: each request clamps a refusal recorded later than its now (COOLDOWN), which no receipt records; a restore clamps to the request's now only",
-	"218_android33_v1_state_upgraded":           "starts from a recorded state (version 1): the answers it holds were given before the case, with receipts of version 1, which are not part of the record",
-	"219_ios17.2_v1_state_upgraded_face_login":  "starts from a recorded state (version 1): the answers it holds were given before the case, with receipts of version 1, which are not part of the record",
-	"221_android33_v2_state_recorded":           "starts from recorded states (version 2, with last): the answers they hold were given before the case, with receipts of version 1, which are not part of the record",
-	"226_ios17.2_v1_state_mid_step":             "starts from a recorded state (version 1): the answers it holds were given before the case, with receipts of version 1, which are not part of the record",
+	"216_android33_clock_ahead_refusal_clamped":           "the device clock ran ahead and was set back: each request clamps a refusal recorded later than its now (COOLDOWN), which no receipt records; a restore clamps to the request's now only",
+	"217_ios17.2_clock_ahead_refusal_clamped":             "the device clock ran ahead and was set back: each request clamps a refusal recorded later than its now (COOLDOWN), which no receipt records; a restore clamps to the request's now only",
+	"218_android33_v1_state_upgraded":                     "starts from a recorded state (version 1): the answers it holds were given before the case, with receipts of version 1, which are not part of the record",
+	"219_ios17.2_v1_state_upgraded_face_login":            "starts from a recorded state (version 1): the answers it holds were given before the case, with receipts of version 1, which are not part of the record",
+	"221_android33_v2_state_recorded":                     "starts from recorded states (version 2, with last): the answers they hold were given before the case, with receipts of version 1, which are not part of the record",
+	"226_ios17.2_v1_state_mid_step":                       "starts from a recorded state (version 1): the answers it holds were given before the case, with receipts of version 1, which are not part of the record",
+	"411_android33_replayed_state_after_withdrawal":       "replays an older state with the record's checkpoint: the engine does not use it and goes on from a fresh state whose head is the checkpoint's, so that its receipts extend the record; its lasting part is the record's only once restored",
+	"412_android33_replayed_state_after_policy_withdrawn": "replays an older state with the record's checkpoint: the engine does not use it and goes on from a fresh state whose head is the checkpoint's, so that its receipts extend the record; its lasting part is the record's only once restored",
 }
 
 // TestRebuildEveryCase: the state of every step of every conformance case

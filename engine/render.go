@@ -28,7 +28,7 @@ func (d *decision) render(dst []byte) ([]byte, int, int) {
 	w.raw(d.sdkListing())
 	w.raw(`,"state":`)
 	stateAt := len(w.b)
-	w.b = e.encodeState(w.b, &d.st)
+	w.b = e.encodeState(w.b, &d.st, &d.r.key)
 	stateEnd := len(w.b)
 	w.raw(`,"receipts":[`)
 	for i := range d.nRcpts {

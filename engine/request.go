@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
@@ -28,6 +29,13 @@ type request struct {
 	// event restore) lie in it; end is 0 if it has none.
 	rcptStart, rcptEnd int
 	data               []byte // the request
+	// key is state_key: the state's integrity hash is keyed with it.
+	key stateKey
+	// bundleVersion is the newest policy version the host has loaded.
+	bundleVersion []byte
+	// cp is the checkpoint, if the request has one (hasCP).
+	cp    checkpoint
+	hasCP bool
 
 	// The state as read. stateWhy says why it cannot be used; its hash
 	// is checked once the request has been read.
@@ -36,6 +44,7 @@ type request struct {
 	stateHash uint64
 	stateWhy  string
 	stateX    stateExtra
+	stateAt   int  // where the state lies in the request
 	cached    bool // the state is the one the cache holds
 	// What the device member carried, checked once the platform is known.
 	devIn deviceInput
@@ -72,6 +81,9 @@ const (
 	memberEvent
 	memberInstallation
 	memberReceipts
+	memberStateKey
+	memberCheckpoint
+	memberBundleVersion
 )
 
 // parse reads and validates a request.
@@ -121,6 +133,15 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 		case "receipts":
 			bit = memberReceipts
 			r.parseReceipts(&s)
+		case "state_key":
+			bit = memberStateKey
+			r.parseStateKey(&s)
+		case "checkpoint":
+			bit = memberCheckpoint
+			r.parseCheckpoint(&s)
+		case "bundle_version":
+			bit = memberBundleVersion
+			r.parseBundleVersion(&s)
 		default:
 			return unknownField(s.Err, string(key))
 		}
@@ -145,6 +166,22 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 	if err := r.checkDevice(); err != nil {
 		return err
 	}
+	if v := r.bundleVersion; v != nil && e.newerVersion(v) {
+		return &errcode.Error{Code: errcode.OlderVersion, Field: "bundle_version", Message: "the active bundle's policy version " + e.version + " is older than " + quote(v) + ", which the host loaded before: load that bundle first"}
+	}
+	if r.hasCP {
+		if err := e.checkCheckpoint(r); err != nil {
+			return err
+		}
+	}
+	if r.cached && cache.key != r.key {
+		// The state the cache holds was verified under another key.
+		r.cached = false
+		e.decodeCached(r)
+	}
+	if r.stateX.stale != nil {
+		return &errcode.Error{Code: errcode.StaleBundle, Field: "state", Message: "the state records policy version " + quote(r.stateX.stale) + ", newer than the active bundle's " + e.version + ": load the newer bundle and send the state again (keep it)"}
+	}
 	switch restore := r.ev.typ == vocab.EventRestore; {
 	case restore && r.rcptEnd == 0:
 		return missing("receipts")
@@ -152,6 +189,40 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 		return &errcode.Error{Code: errcode.UnknownField, Field: "receipts", Message: "receipts go only with the event restore"}
 	}
 	return e.checkEvent(&r.ev)
+}
+
+// parseStateKey reads "state_key", 32 hex digits (128 bits), or null.
+func (r *request) parseStateKey(s *jsontext.Scanner) {
+	if s.Null() {
+		return
+	}
+	v, ok := s.Str("state_key")
+	if !ok {
+		return
+	}
+	var raw [16]byte
+	if len(v) != 32 || !decodeHex(raw[:], v) {
+		s.Fail(errcode.BadValue, "state_key", "state_key must be 32 hex digits (a 128-bit key)")
+		return
+	}
+	r.key = stateKey{binary.LittleEndian.Uint64(raw[:8]), binary.LittleEndian.Uint64(raw[8:]), true}
+}
+
+// parseBundleVersion reads "bundle_version", a policy version such as
+// 2022-03-29, or null.
+func (r *request) parseBundleVersion(s *jsontext.Scanner) {
+	if s.Null() {
+		return
+	}
+	v, ok := s.Str("bundle_version")
+	if !ok {
+		return
+	}
+	if !policyVersionShape(v) {
+		s.Fail(errcode.BadValue, "bundle_version", "bundle_version must be a policy version such as 2022-03-29 or 2022-03-29.1")
+		return
+	}
+	r.bundleVersion = v
 }
 
 // parseReceipts reads over "receipts", an array (or null), and keeps where
@@ -347,8 +418,10 @@ func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) 
 	}
 	start := s.Pos
 	r.hasState = true
+	r.stateAt = start
 	if cache != nil && len(cache.raw) > 0 && bytes.HasPrefix(s.Data[start:], cache.raw) {
-		// The state this engine returned last, unchanged.
+		// The state this engine returned last, unchanged (parse checks it
+		// was verified under the request's key).
 		r.state, r.cached = cache.st, true
 		s.Pos = start + len(cache.raw)
 		return
@@ -360,6 +433,12 @@ func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) 
 	} else {
 		s.Skip("state")
 	}
+}
+
+// decodeCached reads the state at r.stateAt that the cache had read under
+// another key, so that useState verifies it under the request's.
+func (e *Engine) decodeCached(r *request) {
+	r.state, r.stateHash, _, r.stateWhy = e.decodeState(r.data, r.stateAt, &r.stateX)
 }
 
 // Event fields, as bits of what an event carries.

@@ -45,10 +45,17 @@ func (d *decision) run() {
 // is shown; the SDKs that run follow the state rebuilt.
 func (d *decision) restore() {
 	st := d.st
+	if d.dropped {
+		st = freshState() // the chain must start at its first receipt
+	}
 	st.pending, st.popupText, st.popupLocale = popNone, [32]byte{}, 0
 	st.resume, st.at, st.flow = noStep, noStep, flow{step: noStep}
 	r := &d.r
-	if err := d.e.rebuild(&st, r.data, r.rcptStart, r.rcptEnd, r.installation); err != nil {
+	var cp *checkpoint
+	if r.hasCP {
+		cp = &r.cp
+	}
+	if err := d.e.rebuild(&st, r.data, r.rcptStart, r.rcptEnd, r.installation, cp); err != nil {
 		d.fail = err
 		return
 	}

@@ -151,28 +151,36 @@ func parseWait(s []byte) (wait, bool) {
 func (d *decision) useState() state {
 	st := freshState()
 	if !d.r.hasState {
+		d.dropped = true
+		d.pastCheckpoint(&st, false)
 		return st
 	}
 	e := d.e
 	x := &d.r.stateX
 	why := d.r.stateWhy
-	if why == "" && !d.r.cached && !e.verifyState(&d.r.state, x, d.r.stateHash) {
+	if why == "" && !d.r.cached && !e.verifyState(&d.r.state, x, d.r.stateHash, &d.r.key) {
 		why = "state integrity hash does not match: the state was changed outside the engine"
+		if d.r.key.on {
+			why = "state integrity hash does not match the state_key: the state was made or changed outside the app"
+		}
 	}
 	if why != "" {
 		d.note(vocab.RuleState, why, ": the engine starts as on a fresh install")
+		d.dropped = true
+		d.pastCheckpoint(&st, false)
 		return st
 	}
 	st = d.r.state
 	if !d.r.cached {
-		for i := range min(x.nUnknown, len(x.unknown)) {
-			d.note(vocab.RuleState, "the state records separate consent to ", string(x.unknown[i]), ", which this policy does not ask: it is read without it")
+		for i := range min(x.nUnknown, len(x.names)) {
+			d.note(vocab.RuleState, "the state records separate consent to ", string(x.names[i]), ", which this policy does not ask: it is read without it")
 		}
 		if x.v1 {
 			d.upgradeV1(&st, x)
 		}
 	}
 	d.clampTimes(&st)
+	d.pastCheckpoint(&st, true)
 	if f := &st.flow; f.step.sc >= 0 && f.i >= len(e.scens[f.step.sc].steps[f.step.st].asks) {
 		st.flow = flow{step: noStep}
 		d.note(vocab.RuleState, "the step in progress no longer matches the policy: it is dropped")

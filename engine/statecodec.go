@@ -54,6 +54,9 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 			if v, ok = s.Str("state"); ok {
 				i := e.versionIndex(v)
 				if i < 0 {
+					if e.newerVersion(v) {
+						x.stale = v // an error: the host keeps the state
+					}
 					return reset("state." + string(key) + " names version " + quote(v) + ", which this bundle does not have")
 				}
 				if key[0] == 'a' {
@@ -89,7 +92,7 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 				}
 			}
 		case "flow":
-			if reason := e.decodeFlow(&s, &st.flow); reason != "" {
+			if reason := e.decodeFlow(&s, &st.flow, x); reason != "" {
 				return reset(reason)
 			}
 		case "perms":
@@ -180,20 +183,33 @@ type stateExtra struct {
 	v1separate bool                        // a perms member carried "separate"
 	separate   [vocab.NumPermissions]uint8 // v1: bit per sensitive category
 	consents   bool                        // the state carried "consents"
-	unknown    [4][]byte                   // the first consents this policy does not know
-	nUnknown   int                         // how many there were
-	unknownSum uint64                      // their part of the integrity hash
+	stale      []byte                      // a policy version newer than the bundle's it names
+	// The consents this policy does not know, which the integrity hash
+	// covers: the first names, for the trace, and each's hash and values.
+	names    [4][]byte
+	unknown  [maxUnknown]unknownConsent
+	nUnknown int
 }
 
-// verifyState checks a state's integrity hash.
-func (e *Engine) verifyState(st *state, x *stateExtra, hash uint64) bool {
+// maxUnknown bounds the consents a state may carry that the policy does
+// not know (a policy asks a few).
+const maxUnknown = 16
+
+type unknownConsent struct {
+	id      uint64 // hashString of "sensitive/purpose"
+	given   bool
+	refused int64
+}
+
+// verifyState checks a state's integrity hash, keyed if key is on.
+func (e *Engine) verifyState(st *state, x *stateExtra, hash uint64, key *stateKey) bool {
 	if x.v1 {
-		return e.digestV1(st, x) == hash
+		return e.digestV1(st, x, key) == hash
 	}
-	return e.digestWith(st, x.unknownSum) == hash
+	return e.digestWith(st, key, x) == hash
 }
 
-func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
+func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow, x *stateExtra) string {
 	if !s.Object("flow") {
 		return "state.flow is not an object"
 	}
@@ -241,6 +257,9 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 			if v, ok = s.Str("flow.version"); ok {
 				i := e.versionIndex(v)
 				if i < 0 {
+					if e.newerVersion(v) {
+						x.stale = v
+					}
 					return "state.flow.version names version " + quote(v) + ", which this bundle does not have"
 				}
 				f.shownV = i + 1
@@ -365,8 +384,9 @@ func decodeSum(s *jsontext.Scanner, field string, sum *[32]byte) bool {
 	return *sum != [32]byte{}
 }
 
-// encodeState appends the state, its integrity hash last.
-func (e *Engine) encodeState(b []byte, st *state) []byte {
+// encodeState appends the state, its integrity hash (keyed if key is on)
+// last.
+func (e *Engine) encodeState(b []byte, st *state, key *stateKey) []byte {
 	w := jsonWriter{b}
 	w.raw(`{"v":`)
 	w.int(StateVersion)
@@ -494,8 +514,11 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 		w.int(h.seq)
 		w.raw(`,"hash":"`)
 		w.b = hex.AppendEncode(w.b, h.hash[:])
-		w.raw(`","time":`)
-		w.b = appendPlain(w.b, h.time[:h.nTime])
+		w.byte('"')
+		if h.nTime > 0 {
+			w.raw(`,"time":`)
+			w.b = appendPlain(w.b, h.time[:h.nTime])
+		}
 		w.byte('}')
 	} else if h.has {
 		w.raw(`,"last":"`)
@@ -503,7 +526,7 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 		w.byte('"')
 	}
 	var sum [8]byte
-	binary.BigEndian.PutUint64(sum[:], e.digest(st))
+	binary.BigEndian.PutUint64(sum[:], e.digest(st, key))
 	w.raw(`,"hash":"`)
 	w.b = hex.AppendEncode(w.b, sum[:])
 	w.raw(`"}`)
@@ -568,11 +591,14 @@ func (e *Engine) decodeConsents(s *jsontext.Scanner, cs *consentSet, x *stateExt
 		}
 		i := e.consentByID(key)
 		if i < 0 {
-			if x.nUnknown < len(x.unknown) {
-				x.unknown[x.nUnknown] = key
+			if x.nUnknown == len(x.unknown) {
+				return "state.consents records more consents this policy does not ask than any policy asks"
 			}
+			if x.nUnknown < len(x.names) {
+				x.names[x.nUnknown] = key
+			}
+			x.unknown[x.nUnknown] = unknownConsent{hashString(string(key)), given, refused}
 			x.nUnknown++
-			x.unknownSum += consentTerm(hashString(string(key)), given, refused)
 			continue
 		}
 		if given {
@@ -587,7 +613,8 @@ func (e *Engine) decodeConsents(s *jsontext.Scanner, cs *consentSet, x *stateExt
 	return ""
 }
 
-// decodeHead reads state.head: the newest receipt's number, hash and time.
+// decodeHead reads state.head: the newest receipt's number, hash and
+// time; the time is unknown (absent) in a head taken from a checkpoint.
 func decodeHead(s *jsontext.Scanner, h *head) string {
 	if !s.Object("head") {
 		return "state.head is not an object"
@@ -621,8 +648,8 @@ func decodeHead(s *jsontext.Scanner, h *head) string {
 	if s.Err != nil {
 		return "state.head is not valid: " + s.Err.Message
 	}
-	if h.seq == 0 || h.hash == ([32]byte{}) || h.nTime == 0 {
-		return "state.head needs seq, hash and time"
+	if h.seq == 0 || h.hash == ([32]byte{}) {
+		return "state.head needs seq and hash"
 	}
 	h.has = true
 	return ""

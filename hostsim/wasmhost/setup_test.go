@@ -3,13 +3,16 @@ package wasmhost
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
@@ -69,7 +72,15 @@ func instance(t testing.TB) *Instance {
 func nativeEngine(t testing.TB, name string) *engine.Engine {
 	t.Helper()
 	setup(t)
-	e, err := engine.NewWith(bundles[name], engine.Options{BundleHash: bundleHash(t, name)})
+	root, err := prompttest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := prompts.ReadPublicKey(filepath.Join(root, wasmtest.ServiceKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.NewWith(bundles[name], engine.Options{BundleHash: bundleHash(t, name), ServiceKeys: []ed25519.PublicKey{pub}})
 	if err != nil {
 		t.Fatal(err)
 	}

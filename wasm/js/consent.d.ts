@@ -96,7 +96,33 @@ export interface Request {
   state?: State | null;
   /** With `restore` only: the installation's chain of receipts, as the consent-record service returns it. */
   receipts?: Receipt[] | null;
+  /**
+   * 32 hex digits (128 bits) the app derives from its keystore: the state's integrity hash is then
+   * keyed (SipHash-2-4), so that a state made or edited outside the app is not used. Send the same
+   * key with every request; a state made without it (or with another) is read as a fresh install.
+   */
+  state_key?: string | null;
+  /** The host's latest checkpoint from the consent-record service: a state older than it is not used. */
+  checkpoint?: Checkpoint | null;
+  /** The newest policy version the host has loaded: an older active bundle is `older_version`. */
+  bundle_version?: string | null;
   event: Event;
+}
+
+/**
+ * A checkpoint of the consent-record service: the installation's head (`seq`, `head` hash) when
+ * it stored it, signed (`sig`, ed25519, base64) by the service key `key` over the canonical JSON
+ * of the object without `sig`. Keep the latest, as the service returns it, and send it with every
+ * request.
+ */
+export interface Checkpoint {
+  head: string;
+  installation: string;
+  key: string;
+  seq: number;
+  sig: string;
+  time: string;
+  v: 1;
 }
 
 // ---------------------------------------------------------------- state
@@ -168,7 +194,7 @@ export interface State {
   /** Separate consents, by `<sensitive>/<purpose>`. */
   consents?: Partial<Record<ConsentRef, ConsentState>>;
   /** The newest receipt of the installation's chain: the next one follows it. */
-  head?: { seq: number; hash: string; time: string };
+  head?: { seq: number; hash: string; time?: string };
   /** In states from before receipts were numbered: the hash of the newest receipt. */
   last?: string;
   /** The 64-bit integrity hash of the state's values, in hex. */
@@ -440,7 +466,7 @@ export type ErrorCode =
   | 'too_large' | 'bad_utf8' | 'bad_json' | 'bad_type' | 'missing_field' | 'unknown_field'
   | 'duplicate_field' | 'bad_time' | 'bad_locale' | 'unknown_platform' | 'bad_version'
   | 'unknown_permission' | 'bad_value' | 'unknown_event' | 'unknown_scenario' | 'unknown_step'
-  | 'unknown_consent' | 'not_requested' | 'bad_receipt' | 'stale_bundle'
+  | 'unknown_consent' | 'not_requested' | 'bad_receipt' | 'stale_bundle' | 'bad_checkpoint'
   | 'bad_pointer' | 'bad_bundle' | 'bad_signature' | 'older_version' | 'internal' | 'no_bundle';
 
 /** An error answer: the host keeps its previous state. */
@@ -469,6 +495,8 @@ export interface Info {
   locales: string[];
   /** The ids of the keys whose signatures `loadBundle` accepts. */
   keys: string[];
+  /** The ids of the consent-record service's keys it trusts to sign a checkpoint. */
+  service_keys: string[];
   /** Only if the embedded bundle did not open (then no policy, hash or locales). */
   error?: string;
 }

@@ -158,7 +158,7 @@ const optRaw = (r) => (isNull(r) ? null : r.trim());
 
 function checkpointSpec(raw, where) {
   const t = optRaw(raw);
-  if (t !== null && t !== '"head"' && t !== '"none"' && t[0] !== '{') throw new Error(`${where}: checkpoint is ${t}: want "head", "none" or an object`);
+  if (t !== null && t !== '"head"' && t !== '"none"' && t[0] !== '{' && !/^"step:[0-9]+"$/.test(t)) throw new Error(`${where}: checkpoint is ${t}: want "head", "step:N", "none" or an object`);
   return t;
 }
 
@@ -384,7 +384,16 @@ export function play(j, decide) {
     if (ev.type === 'permission_result' && ev.result !== 'dismissed' && ev.result !== '') os.set(ev.permission, ev.result);
     for (const [k, v] of s.os) os.set(k, v);
     if (s.checkpoint !== null) {
-      x.checkpoint = s.checkpoint === '"none"' ? null : makeCheckpoint(s.checkpoint, state, x.installation, now);
+      let from = state;
+      let spec = s.checkpoint;
+      const m = /^"step:([0-9]+)"$/.exec(spec);
+      if (m) {
+        const n = Number(m[1]);
+        if (!(n >= 1 && n <= i && states[n - 1] !== null)) throw new Error(`${j.name}: step ${i + 1}: checkpoint ${spec}: step ${n} returned no state`);
+        from = states[n - 1];
+        spec = '"head"';
+      }
+      x.checkpoint = spec === '"none"' ? null : makeCheckpoint(spec, from, x.installation, now);
     }
     let st = state;
     switch (s.state.op) {
@@ -509,7 +518,7 @@ export class Chain {
       if (st.head && typeof st.head === 'object') {
         this.seq = st.head.seq;
         this.hash = st.head.hash;
-        this.time = st.head.time;
+        this.time = typeof st.head.time === 'string' ? st.head.time : '';
       } else if (typeof st.last === 'string') this.hash = st.last;
     }
     if (sn.checkpoint !== null) {
