@@ -327,6 +327,19 @@ var serviceKey = sync.OnceValues(func() (ed25519.PrivateKey, error) {
 	}
 })
 
+// ReadServiceKey returns the test service key (ServiceKeyFile), read from
+// the repository that holds the working directory.
+func ReadServiceKey() (ed25519.PrivateKey, error) { return serviceKey() }
+
+// SignCheckpoint returns the canonical JSON of a checkpoint of an
+// installation's head (its number and hash) at a time, signed by key.
+func SignCheckpoint(key ed25519.PrivateKey, installation string, seq int64, head, at string) []byte {
+	m := map[string]any{"head": head, "installation": installation, "key": keyID(key.Public().(ed25519.PublicKey)),
+		"seq": json.Number(strconv.FormatInt(seq, 10)), "time": at, "v": json.Number("1")}
+	m["sig"] = base64.StdEncoding.EncodeToString(ed25519.Sign(key, canonical(nil, m)))
+	return canonical(nil, m)
+}
+
 // ParsePrivateKey reads a PEM ed25519 private key (PKCS #8).
 func ParsePrivateKey(data []byte) (ed25519.PrivateKey, error) {
 	block, _ := pem.Decode(data)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -254,7 +255,26 @@ func indexByte(b []byte, c byte) int {
 }
 
 // newerVersion reports whether v is a policy version newer than the
-// bundle's newest.
+// bundle's newest, as bundle.PolicyVersionLess orders versions (a date,
+// then a revision), without allocating.
 func (e *Engine) newerVersion(v []byte) bool {
-	return policyVersionShape(v) && bundle.PolicyVersionLess(e.version, string(v))
+	if !policyVersionShape(v) {
+		return false
+	}
+	if !policyVersionShape([]byte(e.version)) {
+		return bundle.PolicyVersionLess(e.version, string(v))
+	}
+	date := func(s []byte) ([]byte, int64) {
+		if i := indexByte(s, '.'); i >= 0 {
+			n, _ := strconv.ParseInt(string(s[i+1:]), 10, 64)
+			return s[:i], n
+		}
+		return s, -1
+	}
+	bd, br := date([]byte(e.version))
+	vd, vr := date(v)
+	if c := bytes.Compare(bd, vd); c != 0 {
+		return c < 0
+	}
+	return br < vr
 }

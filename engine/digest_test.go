@@ -138,3 +138,20 @@ func TestKeyedDigestForgery(t *testing.T) {
 		t.Errorf("a state made under another key is trusted")
 	}
 }
+
+// TestNewerVersion: versions are ordered as bundle.PolicyVersionLess
+// orders them: by date, then revision, the date alone first.
+func TestNewerVersion(t *testing.T) {
+	e, err := New(prompttest.Must(t).Bundles["reference"]) // 2022-03-29
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, newer := range map[string]bool{
+		"2022-03-29": false, "2022-03-28": false, "2021-12-31.9": false, "2022-03-29.0": true, "2022-03-29.1": true,
+		"2022-03-30": true, "2099-01-01": true, "2023-09-01.2": true, "latest": false, "2022-3-30": false, "2022-03-30.x": false,
+	} {
+		if got := e.newerVersion([]byte(v)); got != newer {
+			t.Errorf("%s: newer %v, want %v", v, got, newer)
+		}
+	}
+}

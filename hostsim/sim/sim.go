@@ -13,9 +13,12 @@
 package sim
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jitconsent/jitconsent/hostsim/device"
@@ -211,6 +214,11 @@ type Transcript struct {
 	Profile device.Profile `json:"profile"`
 	Locale  string         `json:"locale"`
 	Ops     []Op           `json:"ops"`
+	// Installation is the id the host sends with its requests (the
+	// receipts carry it): made from the run's profile, locale and ops, so
+	// that runs are repeatable, and made anew at each reinstall (-2, -3...),
+	// as an app's host makes one at install.
+	Installation string `json:"installation,omitempty"`
 	// Prior is what was declared on record before the run, if it started
 	// from a prior record (RunFrom).
 	Prior   *Prior  `json:"prior,omitempty"`
@@ -252,6 +260,8 @@ func Run(decide Decide, dev *device.Device, user User, locale string, ops []Op) 
 func RunFrom(decide Decide, dev *device.Device, user User, locale string, prior *Prior, ops []Op) *Transcript {
 	r := &runner{decide: decide, dev: dev, user: user, locale: locale}
 	r.t = &Transcript{Profile: dev.Profile(), Locale: locale, Ops: ops, Prior: prior}
+	r.t.Installation = installation(r.t)
+	r.installation = r.t.Installation
 	if prior != nil && len(prior.State) > 0 {
 		r.state = prior.State
 	}
@@ -275,6 +285,17 @@ type runner struct {
 	op     int
 	step   string // scenario/step the user is in
 	count  int    // requests for the current op
+	// installation is the id sent, and installs counts reinstalls.
+	installation string
+	installs     int
+}
+
+// installation makes a run's installation id: "sim-" and 16 hex digits of
+// the SHA-256 of its profile, locale and ops.
+func installation(t *Transcript) string {
+	data, _ := json.Marshal([]any{t.Profile, t.Locale, t.Ops})
+	sum := sha256.Sum256(data)
+	return "sim-" + hex.EncodeToString(sum[:8])
 }
 
 func (r *runner) do(op Op) error {
@@ -306,6 +327,8 @@ func (r *runner) do(op Op) error {
 		r.dev.Reinstall()
 		r.state = nil
 		r.step = ""
+		r.installs++
+		r.installation = r.t.Installation + "-" + strconv.Itoa(r.installs+1)
 		return nil
 	case OpUpgrade:
 		if op.Platform != "" && op.Platform != r.dev.Profile().Platform {
@@ -328,6 +351,9 @@ func (r *runner) send(ev Event) error {
 		"device": map[string]string{"platform": p.Platform, "version": p.Version},
 		"os":     r.dev.Report(),
 		"event":  ev,
+	}
+	if r.installation != "" {
+		req["installation"] = r.installation
 	}
 	if r.state != nil {
 		req["state"] = r.state
