@@ -1,6 +1,9 @@
 package engine
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // digest is the state's integrity hash: a 64-bit hash of its values
 // (names by their hashes, not by the bundle's order, so that a newer
@@ -200,35 +203,39 @@ func newMix(key *stateKey, seed uint64) mix {
 	return m
 }
 
+// add mixes a word in. It is small enough to be inlined, so that the
+// unkeyed hash costs no call per word.
 func (m *mix) add(x uint64) {
 	if m.keyed {
-		m.v3 ^= x
-		m.round()
-		m.round()
-		m.v0 ^= x
-		m.n++
+		m.addKeyed(x)
 		return
 	}
 	m.h = (m.h ^ x) * mixK1
 	m.h ^= m.h >> 31
 }
 
-// round is SipHash's SipRound.
-func (m *mix) round() {
-	m.v0 += m.v1
-	m.v1 = m.v1<<13 | m.v1>>51
-	m.v1 ^= m.v0
-	m.v0 = m.v0<<32 | m.v0>>32
-	m.v2 += m.v3
-	m.v3 = m.v3<<16 | m.v3>>48
-	m.v3 ^= m.v2
-	m.v0 += m.v3
-	m.v3 = m.v3<<21 | m.v3>>43
-	m.v3 ^= m.v0
-	m.v2 += m.v1
-	m.v1 = m.v1<<17 | m.v1>>47
-	m.v1 ^= m.v2
-	m.v2 = m.v2<<32 | m.v2>>32
+// addKeyed is add for SipHash: a message word and two SipRounds.
+func (m *mix) addKeyed(x uint64) {
+	v0, v1, v2, v3 := sipRound(sipRound(m.v0, m.v1, m.v2, m.v3^x))
+	m.v0, m.v1, m.v2, m.v3 = v0^x, v1, v2, v3
+	m.n++
+}
+
+// sipRound is SipHash's SipRound, on values rather than fields so that
+// the compiler inlines it and keeps the state in registers (in wasm,
+// locals).
+func sipRound(v0, v1, v2, v3 uint64) (uint64, uint64, uint64, uint64) {
+	v0 += v1
+	v1 = bits.RotateLeft64(v1, 13) ^ v0
+	v0 = bits.RotateLeft64(v0, 32)
+	v2 += v3
+	v3 = bits.RotateLeft64(v3, 16) ^ v2
+	v0 += v3
+	v3 = bits.RotateLeft64(v3, 21) ^ v0
+	v2 += v1
+	v1 = bits.RotateLeft64(v1, 17) ^ v2
+	v2 = bits.RotateLeft64(v2, 32)
+	return v0, v1, v2, v3
 }
 
 // sum finishes the hash: unkeyed, with SplitMix64's finaliser, so that
@@ -237,16 +244,9 @@ func (m *mix) round() {
 func (m *mix) sum() uint64 {
 	if m.keyed {
 		b := (m.n * 8 & 0xff) << 56
-		m.v3 ^= b
-		m.round()
-		m.round()
-		m.v0 ^= b
-		m.v2 ^= 0xff
-		m.round()
-		m.round()
-		m.round()
-		m.round()
-		return m.v0 ^ m.v1 ^ m.v2 ^ m.v3
+		v0, v1, v2, v3 := sipRound(sipRound(m.v0, m.v1, m.v2, m.v3^b))
+		v0, v1, v2, v3 = sipRound(sipRound(sipRound(sipRound(v0^b, v1, v2^0xff, v3))))
+		return v0 ^ v1 ^ v2 ^ v3
 	}
 	h := m.h
 	h ^= h >> 30

@@ -29,22 +29,12 @@ func parseInstant(b []byte) (int64, int32, bool) {
 	if len(b) < 20 || len(b) > maxTimeLen {
 		return 0, 0, false
 	}
-	num := func(i, n int) (int, bool) {
-		v := 0
-		for _, c := range b[i : i+n] {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
-	}
-	y, ok1 := num(0, 4)
-	mo, ok2 := num(5, 2)
-	d, ok3 := num(8, 2)
-	h, ok4 := num(11, 2)
-	mi, ok5 := num(14, 2)
-	se, ok6 := num(17, 2)
+	y, ok1 := digits4(b[0:4])
+	mo, ok2 := digits2(b[5:7])
+	d, ok3 := digits2(b[8:10])
+	h, ok4 := digits2(b[11:13])
+	mi, ok5 := digits2(b[14:16])
+	se, ok6 := digits2(b[17:19])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || b[4] != '-' || b[7] != '-' ||
 		(b[10] != 'T' && b[10] != 't' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
 		return 0, 0, false
@@ -81,8 +71,8 @@ func parseInstant(b []byte) (int64, int32, bool) {
 		if len(b)-i != 6 || b[i+3] != ':' {
 			return 0, 0, false
 		}
-		oh, ok1 := num(i+1, 2)
-		om, ok2 := num(i+4, 2)
+		oh, ok1 := digits2(b[i+1 : i+3])
+		om, ok2 := digits2(b[i+4 : i+6])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
 			return 0, 0, false
 		}
@@ -101,6 +91,19 @@ func parseInstant(b []byte) (int64, int32, bool) {
 		se = 59 // a leap second counts as the second before it
 	}
 	return daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+se-off), nsec, true
+}
+
+// digits2 and digits4 read two and four decimal digits (small enough to
+// be inlined: a time is read on every request, and its state's head).
+func digits2(b []byte) (int, bool) {
+	d0, d1 := b[0]-'0', b[1]-'0'
+	return int(d0)*10 + int(d1), d0 <= 9 && d1 <= 9
+}
+
+func digits4(b []byte) (int, bool) {
+	hi, ok1 := digits2(b[0:2])
+	lo, ok2 := digits2(b[2:4])
+	return hi*100 + lo, ok1 && ok2
 }
 
 func daysIn(y, m int) int {

@@ -56,11 +56,25 @@ func BenchmarkDecide(b *testing.B) {
 			buf = e.Decide(buf[:0], req)
 		}
 	})
-	// The same decision as a host that keeps the record sends it: with
+	// The same decision with a state_key only (the state's hash keyed,
+	// SipHash-2-4), and as a host that keeps the record sends it: with
 	// its installation, state_key, bundle_version and checkpoint.
+	b.Run("wasm-keyed", func(b *testing.B) {
+		in := instance(b)
+		req := recordRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out }, false)
+		if out, _ := in.Decide(ctx, req); bytes.Contains(out, []byte(`"error"`)) || bytes.Contains(out, []byte(`"STATE"`)) {
+			b.Fatalf("%s", out)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := in.Decide(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("wasm-record", func(b *testing.B) {
 		in := instance(b)
-		req := recordRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out })
+		req := recordRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out }, true)
 		if out, _ := in.Decide(ctx, req); bytes.Contains(out, []byte(`"error"`)) || bytes.Contains(out, []byte(`"STATE"`)) {
 			b.Fatalf("%s", out)
 		}
@@ -73,7 +87,7 @@ func BenchmarkDecide(b *testing.B) {
 	})
 	b.Run("native-record", func(b *testing.B) {
 		e := nativeEngine(b, "reference")
-		req := recordRequest(b, func(r []byte) []byte { return e.Decide(nil, r) })
+		req := recordRequest(b, func(r []byte) []byte { return e.Decide(nil, r) }, true)
 		buf := make([]byte, 0, 8192)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -82,13 +96,17 @@ func BenchmarkDecide(b *testing.B) {
 	})
 }
 
-// recordRequest is benchRequest with the record's fields: a consented
-// state made under a state_key, and the service's checkpoint of its head,
-// signed by the test service key.
-func recordRequest(tb testing.TB, decide func([]byte) []byte) []byte {
+// recordRequest is benchRequest with a consented state made under a
+// state_key, and, if full, the record's other fields: an installation, a
+// bundle_version and the service's checkpoint of the state's head, signed
+// by the test service key.
+func recordRequest(tb testing.TB, decide func([]byte) []byte, full bool) []byte {
 	tb.Helper()
 	dev := conformance.Device{Platform: "android", Version: "33"}
-	x := conformance.Extra{Installation: "inst-bench", StateKey: "00112233445566778899aabbccddeeff", BundleVersion: "2022-03-29"}
+	x := conformance.Extra{StateKey: "00112233445566778899aabbccddeeff"}
+	if full {
+		x.Installation, x.BundleVersion = "inst-bench", "2022-03-29"
+	}
 	var state []byte
 	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
 		out := decide(conformance.RequestExtra("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev), x))
@@ -105,11 +123,13 @@ func recordRequest(tb testing.TB, decide func([]byte) []byte) []byte {
 		}
 	}
 	json.Unmarshal(state, &st)
-	key, err := conformance.ReadServiceKey()
-	if err != nil {
-		tb.Fatal(err)
+	if full {
+		key, err := conformance.ReadServiceKey()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		x.Checkpoint = conformance.SignCheckpoint(key, x.Installation, st.Head.Seq, st.Head.Hash, "2026-03-01T02:00:00Z")
 	}
-	x.Checkpoint = conformance.SignCheckpoint(key, x.Installation, st.Head.Seq, st.Head.Hash, "2026-03-01T02:00:00Z")
 	return conformance.RequestExtra("2026-03-01T10:05:00+08:00", "zh-CN", dev, map[string]string{"camera": "granted"}, state,
 		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`), x)
 }
