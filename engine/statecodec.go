@@ -193,7 +193,7 @@ type stateExtra struct {
 
 // maxUnknown bounds the consents a state may carry that the policy does
 // not know (a policy asks a few).
-const maxUnknown = 16
+const maxUnknown = 8
 
 type unknownConsent struct {
 	id      uint64 // hashString of "sensitive/purpose"
