@@ -12,6 +12,13 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # module also trusts the test key of hostsim/testdata, whose private half is.
 RELEASE_KEYS ?= keys/release.pub
 TEST_KEYS     = $(RELEASE_KEYS) hostsim/testdata/keys/test.pub
+# The public keys of the consent-record service (cmd/records) whose
+# checkpoints a module verifies (engine/CONTRACT.md, "The record"): the
+# release gives its service's (keys/service*.pub); none, every checkpoint
+# is refused. The test module also trusts the test service key, whose
+# private half signs the checkpoints of the conformance cases.
+SERVICE_KEYS      ?= $(wildcard keys/service*.pub)
+TEST_SERVICE_KEYS  = $(SERVICE_KEYS) hostsim/testdata/keys/service.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
 .PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench mutation clean wasm/bundle.json records records-bench
@@ -111,7 +118,7 @@ wasm/bundle.json: bundle
 
 # wasm: the WebAssembly reactor module (GOOS=wasip1) carrying the bundle.
 wasm: wasm/bundle.json
-	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))" -o $(DIST)/consent.wasm ./wasm
+	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))$(if $(SERVICE_KEYS), -X main.serviceKeys=$$($(PROMPTC) pubkeys $(SERVICE_KEYS)))" -o $(DIST)/consent.wasm ./wasm
 	@ls -l $(DIST)/consent.wasm
 
 # wasm-test: the same module, also trusting the test key, for the tests
@@ -119,7 +126,7 @@ wasm: wasm/bundle.json
 # same with faults injected (wasm/faults.go) for the tests of how hosts
 # survive a module that hangs or traps.
 wasm-test: wasm/bundle.json
-	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION)-test -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-test.wasm ./wasm
+	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION)-test -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS)) -X main.serviceKeys=$$($(PROMPTC) pubkeys $(TEST_SERVICE_KEYS))" -o $(DIST)/consent-test.wasm ./wasm
 	$(WASM_BUILD) -tags consentfaults -ldflags="-s -w -X main.moduleVersion=$(VERSION)-faulty -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-faulty.wasm ./wasm
 
 # bench: the compiler (time, bundle size), the native engine (one decision,

@@ -13,9 +13,8 @@ package conformance
 
 import (
 	"bytes"
-	"crypto/sha256"
+	"crypto/ed25519"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +25,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -39,7 +39,10 @@ type Case struct {
 	Locale      string            `json:"locale"`
 	Now         string            `json:"now"`
 	OS          map[string]string `json:"os"`
-	Steps       []Step            `json:"steps"`
+	// Installation is the request's installation until a step changes
+	// it; "" sends none.
+	Installation string `json:"installation"`
+	Steps        []Step `json:"steps"`
 
 	File string `json:"-"` // where it was read from
 }
@@ -68,6 +71,21 @@ type Step struct {
 	// send the returned state as usual. Edit sets top-level state fields.
 	State json.RawMessage            `json:"state,omitempty"`
 	Edit  map[string]json.RawMessage `json:"edit,omitempty"`
+	// Installation, StateKey and BundleVersion set the request's fields
+	// from this step on ("" sends none). Checkpoint sets the checkpoint
+	// sent from this step on: "head", one of the head of the state the
+	// runner carries, signed with the test service key; an object, that
+	// checkpoint with these members changed (signed again, unless the
+	// object gives "sig"); "none", none. Receipts are this step's
+	// receipts: "chain", every receipt of the chain so far; an object
+	// {"take": n, "set": {"<i>": {member: value}}, "rehash": true}, the
+	// first n (0: all) with members changed, and hashes, ids and links
+	// made again after the changes if rehash; an array, sent as it is.
+	Installation  *string         `json:"installation,omitempty"`
+	StateKey      *string         `json:"state_key,omitempty"`
+	BundleVersion *string         `json:"bundle_version,omitempty"`
+	Checkpoint    json.RawMessage `json:"checkpoint,omitempty"`
+	Receipts      json.RawMessage `json:"receipts,omitempty"`
 	// Raw replaces the whole request (bad-input cases).
 	Raw    *string `json:"raw,omitempty"`
 	Expect Expect  `json:"expect"`
@@ -98,6 +116,10 @@ type Expect struct {
 	// SDKData is the response's sdk_data, exactly: per running SDK, the
 	// optional data it may collect now.
 	SDKData map[string][]string `json:"sdk_data"`
+	// ReceiptMembers are, per receipt created in order, members it must
+	// have with these values (JSON values compared); null: it must not
+	// have the member.
+	ReceiptMembers []map[string]json.RawMessage `json:"receipt_members"`
 }
 
 // Text expects an action's text field to equal or contain a string.
@@ -110,6 +132,19 @@ type Text struct {
 
 // Decide answers one request with the named bundle active.
 type Decide func(bundle string, request []byte) ([]byte, error)
+
+// Runtime is a build of the engine as a runner plays cases on it.
+type Runtime struct {
+	Decide Decide
+	// Hashes are the content hashes of the bundles by name ("sha256:..."
+	// as consent_info reports them): every receipt must name the one of
+	// the bundle active when it was made. Nil checks none.
+	Hashes map[string]string
+	// ServiceKey signs the checkpoints cases send; nil reads the test
+	// service key (ServiceKeyFile) from the repository when a case needs
+	// it.
+	ServiceKey ed25519.PrivateKey
+}
 
 //go:embed testdata/*.json
 var testdata embed.FS
@@ -157,6 +192,9 @@ func load(fsys fs.FS, dir, shown string) ([]*Case, error) {
 			if _, _, err := stateOp(s.State); err != nil {
 				return nil, fmt.Errorf("%s: step %d: %w", name, i+1, err)
 			}
+			if err := checkExtras(&s, i); err != nil {
+				return nil, fmt.Errorf("%s: step %d: %w", name, i+1, err)
+			}
 		}
 		out = append(out, &c)
 	}
@@ -192,25 +230,33 @@ type Result struct {
 	Response []byte
 }
 
+// Play runs a case on decide and returns every request and response,
+// checking nothing. Two builds of the engine conform to each other when
+// Play gives the same responses.
+func Play(j *Case, decide Decide) ([]Result, error) { return Runtime{Decide: decide}.Play(j) }
+
 // Play runs a case and returns every request and response, checking
-// nothing. Two builds of the engine conform to each other when Play gives
-// the same responses.
-func Play(j *Case, decide Decide) ([]Result, error) {
+// nothing.
+func (rt Runtime) Play(j *Case) ([]Result, error) {
 	var out []Result
-	err := play(j, decide, func(i int, req, resp []byte) error {
+	err := rt.play(j, func(i int, req, resp []byte, _ *sent) error {
 		out = append(out, Result{req, resp})
 		return nil
 	})
 	return out, err
 }
 
+// Check runs a case on decide and returns every way its responses differ
+// from what it expects, each naming the step.
+func Check(j *Case, decide Decide) []error { return Runtime{Decide: decide}.Check(j) }
+
 // Check runs a case and returns every way its responses differ from
 // what it expects, each naming the step.
-func Check(j *Case, decide Decide) []error {
+func (rt Runtime) Check(j *Case) []error {
 	var errs []error
 	var chain chainCheck
-	err := play(j, decide, func(i int, req, resp []byte) error {
-		chain.recorded(&j.Steps[i])
+	err := rt.play(j, func(i int, req, resp []byte, sn *sent) error {
+		chain.sent(sn)
 		for _, e := range checkStep(&j.Steps[i], resp, &chain) {
 			errs = append(errs, fmt.Errorf("%s: step %d (%s): %w", j.Name, i+1, eventType(j.Steps[i]), e))
 		}
@@ -231,13 +277,27 @@ func eventType(s Step) string {
 	return ev.Type
 }
 
-func play(j *Case, decide Decide, visit func(i int, req, resp []byte) error) error {
+// sent is what a step's request carried that the receipts of its answer
+// must agree with.
+type sent struct {
+	state        []byte // nil if none
+	installation string
+	device       Device
+	hash         string // of the bundle active, "" if not known
+	checkpoint   []byte // nil if none
+	raw          bool   // the step sent its raw request
+}
+
+func (rt Runtime) play(j *Case, visit func(i int, req, resp []byte, sn *sent) error) error {
 	dev, locale, now, bundleName := j.Device, j.Locale, j.Now, j.Bundle
 	osStates := map[string]string{}
 	for k, v := range j.OS {
 		osStates[k] = v
 	}
+	x := Extra{Installation: j.Installation}
 	var state json.RawMessage
+	var states [][]byte // the state each step's response returned, or nil
+	var chain []json.RawMessage
 	for i, s := range j.Steps {
 		if s.Now != "" {
 			now = s.Now
@@ -250,6 +310,15 @@ func play(j *Case, decide Decide, visit func(i int, req, resp []byte) error) err
 		}
 		if s.Bundle != "" {
 			bundleName = s.Bundle
+		}
+		if s.Installation != nil {
+			x.Installation = *s.Installation
+		}
+		if s.StateKey != nil {
+			x.StateKey = *s.StateKey
+		}
+		if s.BundleVersion != nil {
+			x.BundleVersion = *s.BundleVersion
 		}
 		var ev struct {
 			Type, Permission, Result string
@@ -270,16 +339,37 @@ func play(j *Case, decide Decide, visit func(i int, req, resp []byte) error) err
 		if err != nil {
 			return fmt.Errorf("step %d: %w", i+1, err)
 		}
-		switch op {
-		case "":
-			if given != nil {
-				st = given
+		if s.Checkpoint != nil {
+			// Made from the state the runner carries, before this step's
+			// state operation: the head the host last uploaded.
+			from, spec := state, s.Checkpoint
+			var n int
+			if _, err := fmt.Sscanf(string(spec), `"step:%d"`, &n); err == nil {
+				if n < 1 || n > i || states[n-1] == nil {
+					return fmt.Errorf("step %d: checkpoint %s: step %d returned no state", i+1, spec, n)
+				}
+				from, spec = states[n-1], json.RawMessage(`"head"`)
 			}
-		case "reinstall":
+			if string(spec) == `"none"` {
+				x.Checkpoint = nil
+			} else if x.Checkpoint, err = rt.checkpoint(spec, from, x.Installation, now); err != nil {
+				return fmt.Errorf("step %d: checkpoint: %w", i+1, err)
+			}
+		}
+		switch {
+		case op == "" && given != nil:
+			st = given
+		case op == "reinstall":
 			st = nil
 			state = nil
-		case "tamper":
+		case op == "tamper":
 			st = tamper(st)
+		case strings.HasPrefix(op, "step:"):
+			n, _ := strconv.Atoi(op[len("step:"):])
+			if n < 1 || n > i || states[n-1] == nil {
+				return fmt.Errorf("step %d: state %q: step %d returned no state", i+1, op, n)
+			}
+			st = states[n-1]
 		}
 		if len(s.Edit) > 0 && st != nil {
 			var m map[string]json.RawMessage
@@ -291,18 +381,25 @@ func play(j *Case, decide Decide, visit func(i int, req, resp []byte) error) err
 			}
 			st, _ = json.Marshal(m)
 		}
+		x.Receipts = nil
+		if s.Receipts != nil {
+			if x.Receipts, err = receiptsOp(s.Receipts, chain); err != nil {
+				return fmt.Errorf("step %d: receipts: %w", i+1, err)
+			}
+		}
 		var req []byte
 		if s.Raw != nil {
 			req = []byte(*s.Raw)
 		} else {
-			req = Request(now, locale, dev, osStates, st, s.Event)
+			req = RequestExtra(now, locale, dev, osStates, st, s.Event, x)
 		}
-		resp, err := decide(bundleName, req)
+		resp, err := rt.Decide(bundleName, req)
 		if err != nil {
 			return fmt.Errorf("step %d: %w", i+1, err)
 		}
 		var r struct {
-			State json.RawMessage `json:"state"`
+			State    json.RawMessage   `json:"state"`
+			Receipts []json.RawMessage `json:"receipts"`
 		}
 		if err := json.Unmarshal(resp, &r); err != nil {
 			return fmt.Errorf("step %d: the response is not JSON: %v: %s", i+1, err, resp)
@@ -310,7 +407,17 @@ func play(j *Case, decide Decide, visit func(i int, req, resp []byte) error) err
 		if r.State != nil {
 			state = r.State
 		}
-		if err := visit(i, req, resp); err != nil {
+		states = append(states, r.State)
+		for _, rc := range r.Receipts {
+			var m struct{ Seq int64 }
+			json.Unmarshal(rc, &m)
+			if m.Seq == 1 {
+				chain = chain[:0]
+			}
+			chain = append(chain, rc)
+		}
+		sn := &sent{state: st, installation: x.Installation, device: dev, hash: rt.Hashes[bundleName], checkpoint: x.Checkpoint, raw: s.Raw != nil}
+		if err := visit(i, req, resp, sn); err != nil {
 			return err
 		}
 	}
@@ -329,7 +436,9 @@ func stateOp(raw json.RawMessage) (op string, state []byte, err error) {
 		if err := json.Unmarshal(t, &op); err != nil {
 			return "", nil, fmt.Errorf("state: %w", err)
 		}
-		if op != "" && op != "reinstall" && op != "tamper" {
+		if n, err := strconv.Atoi(strings.TrimPrefix(op, "step:")); strings.HasPrefix(op, "step:") && (err != nil || n < 1) {
+			return "", nil, fmt.Errorf("state %q names no step", op)
+		} else if op != "" && op != "reinstall" && op != "tamper" && !strings.HasPrefix(op, "step:") {
 			return "", nil, fmt.Errorf("unknown state operation %q", op)
 		}
 		return op, nil, nil
@@ -346,6 +455,20 @@ func stateOp(raw json.RawMessage) (op string, state []byte, err error) {
 
 // Request builds a request with its fields in a fixed order.
 func Request(now, locale string, dev Device, osStates map[string]string, state, event []byte) []byte {
+	return RequestExtra(now, locale, dev, osStates, state, event, Extra{})
+}
+
+// Extra are the request's optional fields of the record (CONTRACT.md):
+// empty ones are not sent.
+type Extra struct {
+	Installation, StateKey, BundleVersion string
+	Checkpoint, Receipts                  []byte // JSON
+}
+
+// RequestExtra builds a request with its fields in a fixed order: now,
+// locale, device, os, installation, state_key, bundle_version,
+// checkpoint, state, receipts, event.
+func RequestExtra(now, locale string, dev Device, osStates map[string]string, state, event []byte, x Extra) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"now":`)
 	writeJSON(&b, now)
@@ -372,9 +495,23 @@ func Request(now, locale string, dev Device, osStates map[string]string, state, 
 		writeJSON(&b, osStates[k])
 	}
 	b.WriteByte('}')
+	for _, f := range [...]struct{ name, value string }{{"installation", x.Installation}, {"state_key", x.StateKey}, {"bundle_version", x.BundleVersion}} {
+		if f.value != "" {
+			b.WriteString(`,"` + f.name + `":`)
+			writeJSON(&b, f.value)
+		}
+	}
+	if x.Checkpoint != nil {
+		b.WriteString(`,"checkpoint":`)
+		b.Write(x.Checkpoint)
+	}
 	if state != nil {
 		b.WriteString(`,"state":`)
 		b.Write(state)
+	}
+	if x.Receipts != nil {
+		b.WriteString(`,"receipts":`)
+		b.Write(x.Receipts)
 	}
 	b.WriteString(`,"event":`)
 	// Compact, so that every runtime's runner builds the same bytes
@@ -392,9 +529,10 @@ func writeJSON(b *bytes.Buffer, s string) {
 	b.Write(out)
 }
 
-// tamper changes the last hex digit of the state's hash.
+// tamper changes the last hex digit of the state's hash (its last
+// "hash" member: the head's comes before it).
 func tamper(state []byte) []byte {
-	i := bytes.Index(state, []byte(`"hash":"`))
+	i := bytes.LastIndex(state, []byte(`"hash":"`))
 	if i < 0 {
 		return state
 	}
@@ -497,10 +635,19 @@ func checkStep(s *Step, raw []byte, chain *chainCheck) []error {
 		}
 	}
 	var rs, versions, texts []string
-	for _, rc := range r.Receipts {
+	chain.restart = chain.restart || slices.ContainsFunc(r.Trace, func(t struct{ Rule, Detail string }) bool { return t.Rule == "STATE" })
+	if x.ReceiptMembers != nil && len(x.ReceiptMembers) != len(r.Receipts) {
+		fail("receipt_members names %d receipts, the response has %d", len(x.ReceiptMembers), len(r.Receipts))
+	}
+	for i, rc := range r.Receipts {
 		sum, err := chain.add(rc)
 		if err != nil {
 			fail("receipt: %v", err)
+		}
+		if i < len(x.ReceiptMembers) {
+			for _, e := range checkMembers(rc, x.ReceiptMembers[i]) {
+				fail("receipt %d (%s): %s", i, sum, e)
+			}
 		}
 		rs = append(rs, sum)
 		var v struct{ Version, Text string }
@@ -685,110 +832,4 @@ func summaries(actions []map[string]any) []string {
 		out = append(out, Summary(a))
 	}
 	return out
-}
-
-// chainCheck follows the receipts of a case: each must hash to its
-// "hash" and point with "prev" to the one before.
-//
-// A recorded state (a step's state given as an object) carries the head
-// of a chain the case did not see: the next receipt points to its
-// "last".
-type chainCheck struct {
-	last string
-	// screens are, per step played, the text hash of each of its
-	// response's actions (screenText).
-	screens [][]string
-}
-
-// screenText is the SHA-256, in hex, of the texts an action shows as
-// CONTRACT.md's receipts define it, each followed by a newline: a policy
-// popup's title, body, lines of change, links (title and URL) and
-// buttons; a rationale's or consent screen's title, body, consequence and
-// buttons. It is "" for any other action.
-func screenText(a map[string]any) string {
-	s := func(k string) string { v, _ := a[k].(string); return v }
-	var texts []string
-	switch s("type") {
-	case "show_policy":
-		texts = append(texts, s("title"), s("body"))
-		changes, _ := a["changes"].([]any)
-		for _, c := range changes {
-			v, _ := c.(string)
-			texts = append(texts, v)
-		}
-		links, _ := a["links"].([]any)
-		for _, l := range links {
-			m, _ := l.(map[string]any)
-			t, _ := m["title"].(string)
-			u, _ := m["url"].(string)
-			texts = append(texts, t, u)
-		}
-		texts = append(texts, s("accept"), s("decline"))
-	case "show_rationale", "show_consent":
-		texts = []string{s("title"), s("body"), s("consequence"), s("accept"), s("decline")}
-	default:
-		return ""
-	}
-	var b strings.Builder
-	for _, t := range texts {
-		b.WriteString(t)
-		b.WriteByte('\n')
-	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
-}
-
-// recorded takes the chain's head from a step's recorded state, if any.
-func (c *chainCheck) recorded(s *Step) {
-	var st struct {
-		Last *string `json:"last"`
-	}
-	if len(s.State) > 0 && s.State[0] == '{' && json.Unmarshal(s.State, &st) == nil {
-		c.last = ""
-		if st.Last != nil {
-			c.last = *st.Last
-		}
-	}
-}
-
-func (c *chainCheck) add(raw json.RawMessage) (string, error) {
-	var r map[string]any
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return "", err
-	}
-	s := func(k string) string { v, _ := r[k].(string); return v }
-	// <kind> [<permission> | <sensitive>/<purpose>] <answer> [separate <sensitive>/<purpose>]
-	sum := s("kind") + " "
-	switch {
-	case s("permission") != "":
-		sum += s("permission") + " " + s("answer") + separate(s)
-	case s("sensitive") != "" || s("purpose") != "":
-		sum += consent(s) + " " + s("answer")
-	default:
-		sum += s("answer")
-	}
-	// What holds always: a receipt of a separate consent says so, and an
-	// answer given in a step names the step.
-	if sep := s("sensitive") != "" || s("purpose") != ""; sep != (r["separate_consent"] == true) {
-		return sum, fmt.Errorf("%s: separate_consent is %v while sensitive/purpose is %q", sum, r["separate_consent"], consent(s))
-	}
-	if k := s("kind"); (k == "rationale" || k == "permission" || k == "consent") && (s("scenario") == "" || s("step") == "") {
-		return sum, fmt.Errorf("%s: a %s receipt names no scenario and step", sum, k)
-	}
-	hash := s("hash")
-	i := bytes.LastIndex(raw, []byte(`,"hash":"`))
-	if i < 0 {
-		return sum, errors.New("no hash")
-	}
-	body := append(slices.Clone(raw[:i]), '}')
-	h := sha256.Sum256(body)
-	if hex.EncodeToString(h[:]) != hash {
-		return sum, fmt.Errorf("%s: hash %s does not match its content", sum, hash)
-	}
-	// A chain starts afresh (prev "") after a reinstall or a reset state.
-	if prev := s("prev"); prev != "" && prev != c.last {
-		return sum, fmt.Errorf("%s: prev %s is not the previous receipt %s", sum, prev, c.last)
-	}
-	c.last = hash
-	return sum, nil
 }

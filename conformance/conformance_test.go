@@ -1,9 +1,6 @@
 package conformance
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -127,25 +124,36 @@ func TestSummary(t *testing.T) {
 	}
 }
 
-// receipt returns a receipt's JSON with prev and a matching hash.
-func receipt(body, prev string) string {
-	b := strings.TrimSuffix(body, "}") + `,"prev":"` + prev + `"}`
-	h := sha256.Sum256([]byte(b))
-	return strings.TrimSuffix(b, "}") + `,"hash":"` + hex.EncodeToString(h[:]) + `"}`
+// receipt returns a version 2 receipt of a body's members, numbered seq
+// and chained to prev, with its hash and id, in canonical form.
+func receipt(body string, seq int64, prev string) string {
+	m, err := decodeObject([]byte(body))
+	if err != nil {
+		panic(err)
+	}
+	base := map[string]any{"v": json.Number("2"), "policy": "msxf", "version": "2022-03-29", "locale": "en",
+		"platform": "android", "platform_version": "33", "time": "2026-03-01T10:00:00+08:00"}
+	for k, v := range base {
+		if _, ok := m[k]; !ok {
+			m[k] = v
+		}
+	}
+	m["seq"], m["prev"] = json.Number(strconv.FormatInt(seq, 10)), prev
+	m["hash"] = receiptHash(m)
+	m["id"] = receiptID(m["hash"].(string))
+	return string(canonical(nil, m))
 }
 
 // TestReceiptSummary: receipts name a permission, or a consent, and a
 // separate consent when a permission's answer carries one; they chain.
 func TestReceiptSummary(t *testing.T) {
-	var c chainCheck
+	c := chainCheck{restart: true}
 	for _, x := range readSummaries(t).Receipts {
 		var want string
 		if err := json.Unmarshal(x[0], &want); err != nil {
 			t.Fatal(err)
 		}
-		var body bytes.Buffer
-		json.Compact(&body, x[1])
-		got, err := c.add(json.RawMessage(receipt(body.String(), c.last)))
+		got, err := c.add(json.RawMessage(receipt(string(x[1]), c.seq+1, c.hash)))
 		if err != nil || got != want {
 			t.Errorf("%s: got %q, %v; want %q", x[1], got, err, want)
 		}
@@ -161,14 +169,82 @@ func TestReceiptAlways(t *testing.T) {
 		`{"kind":"rationale","permission":"photos","answer":"accepted"}`,
 		`{"kind":"consent","sensitive":"biometrics","purpose":"loan_identity","answer":"accepted","separate_consent":true}`,
 	} {
-		var c chainCheck
-		if _, err := c.add(json.RawMessage(receipt(body, ""))); err == nil {
+		c := chainCheck{restart: true}
+		if _, err := c.add(json.RawMessage(receipt(body, 1, ""))); err == nil {
 			t.Errorf("%s: no fault found", body)
 		}
 	}
-	var c chainCheck
-	if _, err := c.add(json.RawMessage(receipt(`{"kind":"withdraw","permission":"camera","answer":"withdrawn"}`, ""))); err != nil {
+	c := chainCheck{restart: true}
+	if _, err := c.add(json.RawMessage(receipt(`{"kind":"withdraw","permission":"camera","answer":"withdrawn"}`, 1, ""))); err != nil {
 		t.Errorf("a withdrawal names no step, rightly: %v", err)
+	}
+}
+
+// TestReceiptChain: the chain check finds a receipt edited, out of canonical
+// form, with a wrong id, a number or link out of order, an unknown member,
+// or time_behind missing where the time goes back, or given where it
+// does not.
+func TestReceiptChain(t *testing.T) {
+	const body = `{"kind":"policy","answer":"accepted"}`
+	first := receipt(body, 1, "")
+	var firstHash string
+	{
+		c := chainCheck{restart: true}
+		if _, err := c.add(json.RawMessage(first)); err != nil {
+			t.Fatal(err)
+		}
+		firstHash = c.hash
+	}
+	earlier := `{"kind":"withdraw","answer":"withdrawn","time":"2026-03-01T09:59:59.5+08:00"}`
+	for name, c := range map[string]struct {
+		second string
+		ok     bool
+	}{
+		"next":                {receipt(body, 2, firstHash), true},
+		"a gap":               {receipt(body, 3, firstHash), false},
+		"a repeat":            {receipt(body, 1, firstHash), false},
+		"another prev":        {receipt(body, 2, strings.Repeat("0", 64)), false},
+		"a restart":           {receipt(body, 1, ""), false},
+		"edited":              {strings.Replace(receipt(body, 2, firstHash), `"accepted"`, `"declined"`, 1), false},
+		"spaced":              {strings.Replace(receipt(body, 2, firstHash), `,"kind"`, `, "kind"`, 1), false},
+		"unknown member":      {receipt(`{"kind":"policy","answer":"accepted","device":"x"}`, 2, firstHash), false},
+		"behind, unflagged":   {receipt(earlier, 2, firstHash), false},
+		"behind, flagged":     {receipt(strings.Replace(earlier, `{`, `{"time_behind":true,`, 1), 2, firstHash), true},
+		"flagged, not behind": {receipt(`{"kind":"policy","answer":"accepted","time_behind":true}`, 2, firstHash), false},
+		"flagged false":       {receipt(strings.Replace(earlier, `{`, `{"time_behind":false,`, 1), 2, firstHash), false},
+		"v1":                  {receipt(`{"kind":"policy","answer":"accepted","v":1}`, 2, firstHash), false},
+	} {
+		ch := chainCheck{restart: true}
+		if _, err := ch.add(json.RawMessage(first)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ch.add(json.RawMessage(c.second))
+		if (err == nil) != c.ok {
+			t.Errorf("%s: %v (want ok %v)", name, err, c.ok)
+		}
+	}
+	// A wrong id.
+	r := receipt(body, 1, "")
+	i := strings.Index(r, `"id":"`) + len(`"id":"`)
+	bad := r[:i] + "0" + r[i+1:]
+	if r[i] == '0' {
+		bad = r[:i] + "1" + r[i+1:]
+	}
+	ch := chainCheck{restart: true}
+	if _, err := ch.add(json.RawMessage(bad)); err == nil || !strings.Contains(err.Error(), "id") {
+		t.Errorf("a wrong id: %v", err)
+	}
+}
+
+// TestCanonical: the runner's canonical JSON escapes as RFC 8785 does.
+func TestCanonical(t *testing.T) {
+	v, err := decodeValue([]byte(`{"b":"\u2028\"\\\u0001\n/é","a":[1,true,null],"A":{}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{\"A\":{},\"a\":[1,true,null],\"b\":\"\u2028\\\"\\\\\\u0001\\n/é\"}"
+	if got := string(canonical(nil, v)); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
 

@@ -97,6 +97,32 @@ func TestBadInput(t *testing.T) {
 		{"purpose not a string", req(okNow, okDevice, `"event":{"type":"withdraw","sensitive":"biometrics","purpose":7}`), "bad_type", "event.purpose"},
 		{"state nested too deep", req(okNow, okDevice, `"state":{"x":`+strings.Repeat("[", 100)+strings.Repeat("]", 100)+`}`, launch), "bad_json", "state"},
 		{"state truncated", "{" + okNow + "," + okDevice + `,"state":{"v":1,"policy":"ms`, "bad_json", "state"},
+		// The record's fields (issue 13).
+		{"installation with a space", req(okNow, okDevice, `"installation":"my phone"`, launch), "bad_value", "installation"},
+		{"installation empty", req(okNow, okDevice, `"installation":""`, launch), "bad_value", "installation"},
+		{"installation a number", req(okNow, okDevice, `"installation":7`, launch), "bad_type", "installation"},
+		{"installation too long", req(okNow, okDevice, `"installation":"`+strings.Repeat("a", 65)+`"`, launch), "bad_value", "installation"},
+		{"state_key short", req(okNow, okDevice, `"state_key":"00ff"`, launch), "bad_value", "state_key"},
+		{"state_key not hex", req(okNow, okDevice, `"state_key":"`+strings.Repeat("g", 32)+`"`, launch), "bad_value", "state_key"},
+		{"state_key an array", req(okNow, okDevice, `"state_key":[0]`, launch), "bad_type", "state_key"},
+		{"bundle_version words", req(okNow, okDevice, `"bundle_version":"newest"`, launch), "bad_value", "bundle_version"},
+		{"bundle_version newer", req(okNow, okDevice, `"bundle_version":"2099-01-01"`, launch), "older_version", "bundle_version"},
+		{"checkpoint a string", req(okNow, okDevice, `"installation":"i","checkpoint":"head"`, launch), "bad_type", "checkpoint"},
+		{"checkpoint empty", req(okNow, okDevice, `"installation":"i","checkpoint":{}`, launch), "bad_checkpoint", "checkpoint"},
+		{"checkpoint seq negative", req(okNow, okDevice, `"installation":"i","checkpoint":{"seq":-1}`, launch), "bad_checkpoint", "checkpoint.seq"},
+		{"checkpoint seq huge", req(okNow, okDevice, `"installation":"i","checkpoint":{"seq":1e99}`, launch), "bad_type", "checkpoint.seq"},
+		{"checkpoint sig short", req(okNow, okDevice, `"installation":"i","checkpoint":{"sig":"AAAA"}`, launch), "bad_checkpoint", "checkpoint.sig"},
+		{"checkpoint duplicate member", req(okNow, okDevice, `"installation":"i","checkpoint":{"v":1,"v":1}`, launch), "duplicate_field", "checkpoint.v"},
+		{"receipts without restore", req(okNow, okDevice, `"receipts":[]`, launch), "unknown_field", "receipts"},
+		{"restore without receipts", req(okNow, okDevice, `"event":{"type":"restore"}`), "missing_field", "receipts"},
+		{"receipts an object", req(okNow, okDevice, `"receipts":{}`, `"event":{"type":"restore"}`), "bad_type", "receipts"},
+		{"receipts empty", req(okNow, okDevice, `"receipts":[]`, `"event":{"type":"restore"}`), "bad_receipt", "receipts"},
+		{"receipt a string", req(okNow, okDevice, `"receipts":["x"]`, `"event":{"type":"restore"}`), "bad_receipt", "receipts[0]"},
+		{"receipt unknown member", req(okNow, okDevice, `"receipts":[{"device":"x"}]`, `"event":{"type":"restore"}`), "bad_receipt", "receipts[0]"},
+		{"receipt seq a string", req(okNow, okDevice, `"receipts":[{"seq":"1"}]`, `"event":{"type":"restore"}`), "bad_receipt", "receipts[0]"},
+		{"receipt truncated", "{" + okNow + "," + okDevice + `,"event":{"type":"restore"},"receipts":[{"seq":1`, "bad_json", "receipts"},
+		{"receipt nested", req(okNow, okDevice, `"receipts":[{"kind":{"a":1}}]`, `"event":{"type":"restore"}`), "bad_receipt", "receipts[0]"},
+		{"restore with a field", req(okNow, okDevice, `"receipts":[]`, `"event":{"type":"restore","accepted":true}`), "unknown_field", "event.accepted"},
 	}
 	good := []byte(req(okNow, okDevice, launch))
 	want := string(e.Decide(nil, good))
@@ -126,7 +152,9 @@ func TestBadInput(t *testing.T) {
 }
 
 // TestStateIsNeverAnError checks that a state the engine cannot use
-// starts a fresh install with a STATE trace entry, never an error.
+// starts a fresh install with a STATE trace entry, never an error; the
+// one exception, a state of a newer policy version, is stale_bundle
+// (TestStaleBundle).
 func TestStateIsNeverAnError(t *testing.T) {
 	e := newEngine(t, "reference")
 	states := map[string]string{
@@ -135,7 +163,8 @@ func TestStateIsNeverAnError(t *testing.T) {
 		"no hash":         `{"v":1,"policy":"msxf"}`,
 		"wrong hash":      `{"v":1,"policy":"msxf","accepted":"2022-03-29","hash":"0123456789abcdef"}`,
 		"unknown field":   `{"v":1,"policy":"msxf","admin":true,"hash":"0000000000000000"}`,
-		"unknown version": `{"v":1,"policy":"msxf","accepted":"2099-01-01","hash":"0000000000000000"}`,
+		"unknown version": `{"v":1,"policy":"msxf","accepted":"2001-01-01","hash":"0000000000000000"}`,
+		"not a version":   `{"v":1,"policy":"msxf","accepted":"zzzz","hash":"0000000000000000"}`,
 		"unknown step":    `{"v":1,"policy":"msxf","at":"loan_apply/dance","hash":"0000000000000000"}`,
 		"wrong types":     `{"v":"1","policy":["msxf"],"perms":{"camera":{"denials":"many"}}}`,
 		"bad flow":        `{"v":1,"policy":"msxf","flow":{"step":"loan_apply/apply","i":99,"wait":"x"},"hash":"0000000000000000"}`,
@@ -156,6 +185,9 @@ func FuzzDecide(f *testing.F) {
 		req(okNow, okDevice, `"event":{"type":"enter","scenario":"loan_apply","step":"apply"}`),
 		req(okNow, `"device":{"platform":"ios","version":"17.2"}`, `"os":{"camera":"denied"}`, `"event":{"type":"rationale_answer","permission":"camera","accepted":true}`),
 		req(okNow, okDevice, `"state":{"v":1,"policy":"msxf","accepted":"2022-03-29","hash":"0123456789abcdef"}`, launch),
+		req(okNow, okDevice, `"installation":"i-1","state_key":"00112233445566778899aabbccddeeff","bundle_version":"2022-03-29"`, launch),
+		req(okNow, okDevice, `"installation":"i-1","checkpoint":{"head":"`+strings.Repeat("ab", 32)+`","installation":"i-1","key":"abc43d9ca5e20c8d","seq":3,"sig":"`+strings.Repeat("A", 86)+`==","time":"2026-03-01T02:00:00Z","v":1}`, launch),
+		req(okNow, okDevice, `"receipts":[{"answer":"accepted","hash":"`+strings.Repeat("0", 64)+`","id":"x","kind":"policy","locale":"en","platform":"android","policy":"msxf","prev":"","seq":1,"time":"2026-03-01T10:00:00Z","v":2,"version":"2022-03-29"}]`, `"event":{"type":"restore"}`),
 		`{"now":"\u0032026-03-01T10:00:00Z"}`, `[`, `{"a":[{"b":null,"c":-1.5e3}]}`,
 	} {
 		f.Add([]byte(s))

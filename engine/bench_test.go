@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -73,4 +74,56 @@ func BenchmarkJourney(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(steps)), "decisions/op")
+}
+
+// BenchmarkDecideRecord is BenchmarkDecide as a host that keeps the
+// record sends it: with its installation, state_key (the state's hash
+// keyed, SipHash-2-4), bundle_version and the service's checkpoint of the
+// state's head (verified once, then remembered).
+func BenchmarkDecideRecord(b *testing.B) {
+	e := newEngine(b, "reference")
+	req := recordRequest(b, func(r []byte) []byte { return e.Decide(nil, r) })
+	buf := make([]byte, 0, 8192)
+	buf = e.Decide(buf[:0], req)
+	if bytes.Contains(buf, []byte(`"error"`)) || bytes.Contains(buf, []byte(`"STATE"`)) {
+		b.Fatalf("%s", buf)
+	}
+	b.SetBytes(int64(len(req)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = e.Decide(buf[:0], req)
+	}
+	b.ReportMetric(float64(len(buf)), "response-bytes")
+}
+
+// recordRequest is BenchmarkDecide's request with the record's fields: a
+// consented state made under a state_key, and a checkpoint of its head
+// signed by the test service key.
+func recordRequest(tb testing.TB, decide func([]byte) []byte) []byte {
+	tb.Helper()
+	dev := conformance.Device{Platform: "android", Version: "33"}
+	x := conformance.Extra{Installation: "inst-bench", StateKey: "00112233445566778899aabbccddeeff", BundleVersion: "2022-03-29"}
+	var state []byte
+	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
+		out := decide(conformance.RequestExtra("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev), x))
+		var r struct{ State json.RawMessage }
+		if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
+			tb.Fatalf("%v: %s", err, out)
+		}
+		state = r.State
+	}
+	head := struct {
+		Head struct {
+			Seq  int64
+			Hash string
+		}
+	}{}
+	json.Unmarshal(state, &head)
+	key, err := conformance.ReadServiceKey()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	x.Checkpoint = conformance.SignCheckpoint(key, x.Installation, head.Head.Seq, head.Head.Hash, "2026-03-01T02:00:00Z")
+	return conformance.RequestExtra("2026-03-01T10:05:00+08:00", "zh-CN", dev, map[string]string{"camera": "granted"}, state,
+		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`), x)
 }

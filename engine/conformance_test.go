@@ -26,10 +26,10 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decide := nativeDecide(t)
+	rt := conformance.Runtime{Decide: nativeDecide(t), Hashes: bundleHashes(t)}
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			for _, err := range conformance.Check(c, decide) {
+			for _, err := range rt.Check(c) {
 				t.Error(err)
 			}
 		})

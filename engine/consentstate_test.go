@@ -42,17 +42,17 @@ func TestStateUnknownConsent(t *testing.T) {
 	t.Run("five", func(t *testing.T) {
 		var x stateExtra
 		st, _, _, _ := e.decodeState(r.State, 0, &x)
-		var sum uint64
 		var members []string
 		for i := range 5 {
 			id := "genes/p" + string(rune('a'+i))
-			sum += consentTerm(hashString(id), true, 0)
+			x.unknown[i] = unknownConsent{hashString(id), true, 0}
 			members = append(members, `"`+id+`":{"given":true}`)
 		}
+		x.nUnknown = 5
 		var h [8]byte
-		binary.BigEndian.PutUint64(h[:], e.digestWith(&st, sum))
+		binary.BigEndian.PutUint64(h[:], e.digestWith(&st, nil, &x))
 		s := string(r.State)
-		i := strings.Index(s, `,"hash":"`)
+		i := strings.LastIndex(s, `,"hash":"`)
 		got := decide(s[:i]+`,"consents":{`+strings.Join(members, ",")+`},"hash":"`+hex.EncodeToString(h[:])+`"}`, `{"type":"launch"}`)
 		n := 0
 		for _, tr := range got.Trace {
@@ -74,9 +74,10 @@ func TestStateUnknownConsent(t *testing.T) {
 				t.Fatal(why)
 			}
 			var sum [8]byte
-			binary.BigEndian.PutUint64(sum[:], e.digestWith(&st, consentTerm(hashString(unknown), true, 0)))
+			x.unknown[0], x.nUnknown = unknownConsent{hashString(unknown), true, 0}, 1
+			binary.BigEndian.PutUint64(sum[:], e.digestWith(&st, nil, &x))
 			s := string(r.State)
-			i := strings.Index(s, `,"hash":"`)
+			i := strings.LastIndex(s, `,"hash":"`)
 			edited := s[:i] + `,"consents":{"` + unknown + `":{"given":true}},"hash":"` + hex.EncodeToString(sum[:]) + `"}`
 
 			got := decide(edited, `{"type":"launch"}`)
@@ -118,47 +119,47 @@ func TestStateBounds(t *testing.T) {
 	st := freshState()
 	st.accepted, st.seen = 0, 0
 	st.flow = flow{step: apply, i: 16, wait: waitRationale}
-	if out := launch(string(e.encodeState(nil, &st))); !strings.Contains(out, "state.flow.i is out of range: the engine starts as on a fresh install") {
+	if out := launch(string(e.encodeState(nil, &st, nil))); !strings.Contains(out, "state.flow.i is out of range: the engine starts as on a fresh install") {
 		t.Errorf("flow.i 16 is read: %s", out)
 	}
 	st.flow = flow{step: apply, i: 1, wait: waitRationale}
-	s := strings.Replace(string(e.encodeState(nil, &st)), `"wait":"rationale"`, `"wait":"rationale","missing":0`, 1)
+	s := strings.Replace(string(e.encodeState(nil, &st, nil)), `"wait":"rationale"`, `"wait":"rationale","missing":0`, 1)
 	if out := launch(s); strings.Contains(out, `"rule":"STATE"`) {
 		t.Errorf("an explicit missing 0 is not read as none: %s", out)
 	}
 	// A step in progress past its last ask (a newer bundle's step asks
 	// less) is dropped, the rest of the state kept.
 	st.flow = flow{step: apply, i: len(e.scens[apply.sc].steps[apply.st].asks), wait: waitRationale}
-	if out := launch(string(e.encodeState(nil, &st))); !strings.Contains(out, "the step in progress no longer matches the policy: it is dropped") || strings.Contains(out, "fresh install") {
+	if out := launch(string(e.encodeState(nil, &st, nil))); !strings.Contains(out, "the step in progress no longer matches the policy: it is dropped") || strings.Contains(out, "fresh install") {
 		t.Errorf("a step in progress past its asks is not dropped alone: %s", out)
 	}
 	st.flow = flow{step: apply, i: 1, wait: waitRationale, missing: 0xFFFF}
-	if out := launch(string(e.encodeState(nil, &st))); strings.Contains(out, "is out of range") {
+	if out := launch(string(e.encodeState(nil, &st, nil))); strings.Contains(out, "is out of range") {
 		t.Errorf("flow.missing 65535 (16 bits) is refused: %s", out)
 	}
 	st.flow = flow{}
 	st.flow.step = noStep
 	st.perms[vocab.Camera].denials = 101
-	if out := launch(string(e.encodeState(nil, &st))); !strings.Contains(out, "state.perms.denials is not valid") {
+	if out := launch(string(e.encodeState(nil, &st, nil))); !strings.Contains(out, "state.perms.denials is not valid") {
 		t.Errorf("101 denials are read: %s", out)
 	}
 	st.perms[vocab.Camera].denials = 0
 	st.perms[vocab.Camera].withdrawn = true
-	s0 := strings.Replace(string(e.encodeState(nil, &st)), `"withdrawn":true`, `"refused":0,"withdrawn":true`, 1)
+	s0 := strings.Replace(string(e.encodeState(nil, &st, nil)), `"withdrawn":true`, `"refused":0,"withdrawn":true`, 1)
 	if out := launch(s0); !strings.Contains(out, "state.perms.refused is not valid") {
 		t.Errorf("a refusal at time 0 is read: %s", out)
 	}
-	s1 := strings.Replace(string(e.encodeState(nil, &st)), `"withdrawn":true`, `"refused":1,"withdrawn":true`, 1)
+	s1 := strings.Replace(string(e.encodeState(nil, &st, nil)), `"withdrawn":true`, `"refused":1,"withdrawn":true`, 1)
 	if out := launch(s1); strings.Contains(out, "state.perms.refused is not valid") {
 		t.Errorf("a refusal at second 1 is refused: %s", out)
 	}
-	s2 := strings.Replace(string(e.encodeState(nil, &st)), `"withdrawn":true`, `"denials":0,"withdrawn":true`, 1)
+	s2 := strings.Replace(string(e.encodeState(nil, &st, nil)), `"withdrawn":true`, `"denials":0,"withdrawn":true`, 1)
 	if out := launch(s2); strings.Contains(out, "is not valid") {
 		t.Errorf("an explicit denials 0 is refused: %s", out)
 	}
 	st.perms[vocab.Camera].withdrawn = false
 	st.flow = flow{step: apply, i: 1, wait: waitRationale, missing: 1}
-	s = strings.Replace(string(e.encodeState(nil, &st)), `"missing":1`, `"missing":65536`, 1)
+	s = strings.Replace(string(e.encodeState(nil, &st, nil)), `"missing":1`, `"missing":65536`, 1)
 	if out := launch(s); !strings.Contains(out, "state.flow.missing is out of range") {
 		t.Errorf("flow.missing 65536 is read: %s", out)
 	}
@@ -168,7 +169,7 @@ func TestStateBounds(t *testing.T) {
 	st = freshState()
 	st.accepted, st.seen = 0, 0
 	var sum [8]byte
-	binary.BigEndian.PutUint64(sum[:], e.digestV1(&st, &x))
+	binary.BigEndian.PutUint64(sum[:], e.digestV1(&st, &x, nil))
 	v1 := `{"v":1,"policy":"msxf","accepted":"2022-03-29","seen":"2022-03-29","perms":{"camera":{"separate":["genes"]}},"hash":"` + hex.EncodeToString(sum[:]) + `"}`
 	if out := launch(v1); !strings.Contains(out, "state.perms.separate is not valid") {
 		t.Errorf("an unknown category in a v1 state is read: %s", out)

@@ -23,8 +23,11 @@ type decision struct {
 	rcpts  [maxReceipts]receipt
 	nRcpts int
 	fail   *errcode.Error // an event that does not fit the state
-	runs   uint64         // the SDKs that run after the event, a bit each
-	avail  uint16         // the permissions available to SDKs, a bit each
+	// dropped says the request's state is not used: there was none, or
+	// it could not be trusted, or the record's checkpoint is past it.
+	dropped bool
+	runs    uint64 // the SDKs that run after the event, a bit each
+	avail   uint16 // the permissions available to SDKs, a bit each
 	// scratch is the spare capacity of the caller's buffer, where texts
 	// and receipts are put together to be hashed: the response is written
 	// over it later.

@@ -28,6 +28,8 @@
 package engine
 
 import (
+	"crypto/ed25519"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
@@ -42,18 +44,19 @@ const MaxRequest = 256 << 10
 
 // Engine decides for one compiled bundle.
 type Engine struct {
-	b        *bundle.Bundle
-	id       string
-	idHash   uint64
-	version  string
-	cooldown int64
-	locales  []localeTexts
-	def      int // index of the default locale
-	history  []history
-	perms    [vocab.NumPermissions]permModel
-	scens    []scenarioModel
-	sdks     []sdkModel
-	consents []consentModel
+	b          *bundle.Bundle
+	bundleHash string // "sha256:<hex>" of the bundle's payload, or ""
+	id         string
+	idHash     uint64
+	version    string
+	cooldown   int64
+	locales    []localeTexts
+	def        int // index of the default locale
+	history    []history
+	perms      [vocab.NumPermissions]permModel
+	scens      []scenarioModel
+	sdks       []sdkModel
+	consents   []consentModel
 	// permConsents are, per permission, the consents its rationales ask
 	// (a bit per consent): withdrawing the permission withdraws them.
 	permConsents [vocab.NumPermissions]uint32
@@ -66,24 +69,72 @@ type Engine struct {
 	popupHashes []hashOnce
 	// listing is the last SDK listing a response carried (render.go).
 	listing atomic.Pointer[sdkListing]
+	// serviceKeys are the consent-record service's keys that may sign a
+	// checkpoint; checkpointSeen is the last checkpoint that verified.
+	serviceKeys    []serviceKey
+	checkpointSeen atomic.Pointer[verifiedCheckpoint]
 }
 
-// New prepares an engine for a bundle, which it validates first. The
-// engine keeps the bundle and never changes it. A bundle it cannot use is
-// an *errcode.Error with code errcode.BadBundle.
-func New(b *bundle.Bundle) (*Engine, error) {
+// New prepares an engine for a bundle, which it validates first, with no
+// options: its receipts name no bundle hash and it takes no checkpoint.
+// Hosts that keep a record use NewWith.
+func New(b *bundle.Bundle) (*Engine, error) { return NewWith(b, Options{}) }
+
+// Options are what an engine knows beyond its bundle.
+type Options struct {
+	// BundleHash is the content hash of the bundle as its envelope
+	// declares it, "sha256:<64 hex>" (bundle.Hash of the payload): every
+	// receipt names it, so that an auditor finds the texts it records.
+	// Empty, receipts have no "bundle" member.
+	BundleHash string
+	// ServiceKeys are the consent-record service's ed25519 public keys: a
+	// request's checkpoint must be signed by one of them. None: every
+	// checkpoint is refused (bad_checkpoint).
+	ServiceKeys []ed25519.PublicKey
+}
+
+// NewWith prepares an engine for a bundle, which it validates first. The
+// engine keeps the bundle and never changes it. A bundle it cannot use,
+// or a malformed option, is an *errcode.Error with code
+// errcode.BadBundle.
+func NewWith(b *bundle.Bundle, o Options) (*Engine, error) {
 	if b == nil {
 		return nil, badBundle("no bundle")
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{b: b}
+	if o.BundleHash != "" && !validBundleHash(o.BundleHash) {
+		return nil, badBundle("the bundle hash must be sha256: and 64 lowercase hex digits, not " + strconv.Quote(o.BundleHash))
+	}
+	e := &Engine{b: b, bundleHash: o.BundleHash}
+	for _, k := range o.ServiceKeys {
+		if len(k) != ed25519.PublicKeySize {
+			return nil, badBundle("a service key must be an ed25519 public key of 32 bytes")
+		}
+		e.serviceKeys = append(e.serviceKeys, newServiceKey(k))
+	}
 	if err := e.build(b); err != nil {
 		return nil, err
 	}
 	return e, nil
 }
+
+func validBundleHash(h string) bool {
+	const prefix = "sha256:"
+	if len(h) != len(prefix)+64 || h[:len(prefix)] != prefix {
+		return false
+	}
+	for _, c := range h[len(prefix):] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// BundleHash returns the bundle hash the engine's receipts name, or "".
+func (e *Engine) BundleHash() string { return e.bundleHash }
 
 // Policy returns the id and version of the policy the engine decides for.
 func (e *Engine) Policy() (id, version string) { return e.id, e.version }
@@ -109,6 +160,7 @@ type StateCache struct {
 	e   *Engine
 	raw []byte
 	st  state
+	key stateKey // the state_key it was written and verified under
 }
 
 // DecideCached is Decide with a state cache.
@@ -128,7 +180,7 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 	}
 	d.st = d.useState()
 	var before uint64 // the SDKs that ran, when the event may stop some
-	if t := d.r.ev.typ; t != vocab.EventLaunch && t != vocab.EventEnter {
+	if t := d.r.ev.typ; t != vocab.EventLaunch && t != vocab.EventEnter && t != vocab.EventRestore {
 		before, _ = d.sdks()
 	}
 	d.run()
@@ -140,7 +192,7 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 	out, stateAt, stateEnd := d.render(dst)
 	if c != nil {
 		c.raw = append(c.raw[:0], out[stateAt:stateEnd]...)
-		c.st = d.st
+		c.st, c.key = d.st, d.r.key
 	}
 	return out
 }

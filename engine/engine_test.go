@@ -277,8 +277,8 @@ func ExampleEngine_Decide() {
 }
 
 // TestStateHashDetectsEdits flips each byte of a state in turn: every
-// change must be detected (the engine starts afresh), and the state as
-// returned must be accepted.
+// change must be detected (the engine starts afresh, or a newer policy
+// version is stale_bundle), and the state as returned must be accepted.
 func TestStateHashDetectsEdits(t *testing.T) {
 	e := newEngine(t, "reference")
 	r := decide(t, e, nil, `{"type":"launch"}`)
@@ -295,6 +295,12 @@ func TestStateHashDetectsEdits(t *testing.T) {
 			st := slices.Clone(r.State)
 			st[i] = c
 			if !json.Valid(st) {
+				continue
+			}
+			// Detected: not used (STATE), or, naming a newer policy
+			// version, an error that keeps it (stale_bundle).
+			out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "en", conformance.Device{Platform: "android", Version: "33"}, nil, st, []byte(`{"type":"launch"}`)))
+			if strings.Contains(string(out), `"code":"stale_bundle"`) {
 				continue
 			}
 			got := decide(t, e, st, `{"type":"launch"}`)

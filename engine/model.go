@@ -585,6 +585,17 @@ func (e *Engine) versionIndex(v []byte) int {
 	return -1
 }
 
+// localeIndex returns the index of the bundle's locale tagged exactly v,
+// or -1.
+func (e *Engine) localeIndex(v []byte) int {
+	for i := range e.locales {
+		if e.locales[i].tag == string(v) {
+			return i
+		}
+	}
+	return -1
+}
+
 // stepRefBytes resolves "scenario/step" or "scenario".
 func (e *Engine) stepRefBytes(ref []byte) (stepRef, bool) {
 	sc, st := ref, ref[len(ref):]

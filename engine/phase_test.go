@@ -65,7 +65,7 @@ func BenchmarkPhases(b *testing.B) {
 	b.Run("encodeState", func(b *testing.B) {
 		buf := make([]byte, 0, 8192)
 		for b.Loop() {
-			buf = e.encodeState(buf[:0], &r.state)
+			buf = e.encodeState(buf[:0], &r.state, nil)
 		}
 	})
 	b.Run("decide", func(b *testing.B) {

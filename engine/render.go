@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"encoding/hex"
-
 	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/vocab"
 )
@@ -30,17 +28,13 @@ func (d *decision) render(dst []byte) ([]byte, int, int) {
 	w.raw(d.sdkListing())
 	w.raw(`,"state":`)
 	stateAt := len(w.b)
-	w.b = e.encodeState(w.b, &d.st)
+	w.b = e.encodeState(w.b, &d.st, &d.r.key)
 	stateEnd := len(w.b)
 	w.raw(`,"receipts":[`)
 	for i := range d.nRcpts {
 		rc := &d.rcpts[i]
 		w.comma(i)
-		w.b = d.appendReceipt(w.b, rc)
-		w.b = w.b[:len(w.b)-1]
-		w.raw(`,"hash":"`)
-		w.b = hex.AppendEncode(w.b, rc.hash[:])
-		w.raw(`"}`)
+		w.b = d.appendReceipt(w.b, rc, true)
 	}
 	w.raw(`],"trace":[`)
 	for i := range d.nTrace {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
@@ -19,6 +20,23 @@ type request struct {
 	dev    device
 	os     [vocab.NumPermissions]vocab.OSState
 	ev     event
+	// installation is the host's id of the app's installation, which
+	// receipts carry; empty if the request has none.
+	installation []byte
+	// devVersion is device.version as given, which receipts carry.
+	devVersion []byte
+	// receipts are where the request's receipts (a JSON array, for the
+	// event restore) lie in it; end is 0 if it has none.
+	rcptStart, rcptEnd int
+	data               []byte // the request
+	// key is state_key: the state's integrity hash is keyed with it.
+	key stateKey
+	// bundleVersion is the newest policy version the host has loaded.
+	bundleVersion []byte
+	// cp is the checkpoint, if the request has one (hasCP).
+	cp    checkpoint
+	hasCP bool
+
 	// The state as read. stateWhy says why it cannot be used; its hash
 	// is checked once the request has been read.
 	hasState  bool
@@ -26,6 +44,7 @@ type request struct {
 	stateHash uint64
 	stateWhy  string
 	stateX    stateExtra
+	stateAt   int  // where the state lies in the request
 	cached    bool // the state is the one the cache holds
 	// What the device member carried, checked once the platform is known.
 	devIn deviceInput
@@ -60,6 +79,11 @@ const (
 	memberOS
 	memberState
 	memberEvent
+	memberInstallation
+	memberReceipts
+	memberStateKey
+	memberCheckpoint
+	memberBundleVersion
 )
 
 // parse reads and validates a request.
@@ -75,14 +99,15 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 		return s.Err
 	}
 	r.locale = e.def
-	var seen uint8
+	r.data = data
+	var seen uint16
 	first := true
 	for {
 		key, ok := s.Next(&first, "")
 		if !ok {
 			break
 		}
-		var bit uint8
+		var bit uint16
 		switch string(key) {
 		case "now":
 			bit = memberNow
@@ -102,6 +127,21 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 		case "event":
 			bit = memberEvent
 			e.parseEvent(&s, &r.ev)
+		case "installation":
+			bit = memberInstallation
+			r.parseInstallation(&s)
+		case "receipts":
+			bit = memberReceipts
+			r.parseReceipts(&s)
+		case "state_key":
+			bit = memberStateKey
+			r.parseStateKey(&s)
+		case "checkpoint":
+			bit = memberCheckpoint
+			r.parseCheckpoint(&s)
+		case "bundle_version":
+			bit = memberBundleVersion
+			r.parseBundleVersion(&s)
 		default:
 			return unknownField(s.Err, string(key))
 		}
@@ -126,7 +166,79 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 	if err := r.checkDevice(); err != nil {
 		return err
 	}
+	if v := r.bundleVersion; v != nil && e.newerVersion(v) {
+		return &errcode.Error{Code: errcode.OlderVersion, Field: "bundle_version", Message: "the active bundle's policy version " + e.version + " is older than " + quote(v) + ", which the host loaded before: load that bundle first"}
+	}
+	if r.hasCP {
+		if err := e.checkCheckpoint(r); err != nil {
+			return err
+		}
+	}
+	if r.cached && cache.key != r.key {
+		// The state the cache holds was verified under another key.
+		r.cached = false
+		e.decodeCached(r)
+	}
+	if r.stateX.stale != nil {
+		return &errcode.Error{Code: errcode.StaleBundle, Field: "state", Message: "the state records policy version " + quote(r.stateX.stale) + ", newer than the active bundle's " + e.version + ": load the newer bundle and send the state again (keep it)"}
+	}
+	switch restore := r.ev.typ == vocab.EventRestore; {
+	case restore && r.rcptEnd == 0:
+		return missing("receipts")
+	case !restore && r.rcptEnd > 0:
+		return &errcode.Error{Code: errcode.UnknownField, Field: "receipts", Message: "receipts go only with the event restore"}
+	}
 	return e.checkEvent(&r.ev)
+}
+
+// parseStateKey reads "state_key", 32 hex digits (128 bits), or null.
+func (r *request) parseStateKey(s *jsontext.Scanner) {
+	if s.Null() {
+		return
+	}
+	v, ok := s.Str("state_key")
+	if !ok {
+		return
+	}
+	var raw [16]byte
+	if len(v) != 32 || !decodeHex(raw[:], v) {
+		s.Fail(errcode.BadValue, "state_key", "state_key must be 32 hex digits (a 128-bit key)")
+		return
+	}
+	r.key = stateKey{binary.LittleEndian.Uint64(raw[:8]), binary.LittleEndian.Uint64(raw[8:]), true}
+}
+
+// parseBundleVersion reads "bundle_version", a policy version such as
+// 2022-03-29, or null.
+func (r *request) parseBundleVersion(s *jsontext.Scanner) {
+	if s.Null() {
+		return
+	}
+	v, ok := s.Str("bundle_version")
+	if !ok {
+		return
+	}
+	if !policyVersionShape(v) {
+		s.Fail(errcode.BadValue, "bundle_version", "bundle_version must be a policy version such as 2022-03-29 or 2022-03-29.1")
+		return
+	}
+	r.bundleVersion = v
+}
+
+// parseReceipts reads over "receipts", an array (or null), and keeps where
+// it lies: the event restore reads it (rebuild.go).
+func (r *request) parseReceipts(s *jsontext.Scanner) {
+	if s.Null() {
+		return
+	}
+	if s.Peek() != '[' {
+		s.WrongType("receipts", "an array")
+		return
+	}
+	start := s.Pos
+	if s.Check("receipts") {
+		r.rcptStart, r.rcptEnd = start, s.Pos
+	}
 }
 
 // parseNow reads "now", an RFC 3339 time.
@@ -137,10 +249,42 @@ func (r *request) parseNow(s *jsontext.Scanner) {
 	}
 	t, ok := parseTime(raw)
 	if !ok {
-		s.Fail(errcode.BadTime, "now", "now must be an RFC 3339 time such as 2026-03-01T10:00:00+08:00")
+		s.Fail(errcode.BadTime, "now", "now must be an RFC 3339 time such as 2026-03-01T10:00:00+08:00, to the nanosecond at most")
 		return
 	}
 	r.now, r.nowRaw = t, raw
+}
+
+// maxInstallation is the longest installation id.
+const maxInstallation = 64
+
+// parseInstallation reads "installation", the host's id of the app's
+// installation (1 to 64 of A-Z, a-z, 0-9, '.', '_', ':', '-'), or null.
+func (r *request) parseInstallation(s *jsontext.Scanner) {
+	if s.Null() {
+		return
+	}
+	v, ok := s.Str("installation")
+	if !ok {
+		return
+	}
+	if !validInstallation(v) {
+		s.Fail(errcode.BadValue, "installation", "installation must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', ':' and '-'")
+		return
+	}
+	r.installation = v
+}
+
+func validInstallation(v []byte) bool {
+	if len(v) == 0 || len(v) > maxInstallation {
+		return false
+	}
+	for _, c := range v {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseLocale reads "locale", a BCP 47 tag or null, and picks the
@@ -186,6 +330,7 @@ func (r *request) parseDevice(s *jsontext.Scanner) {
 			if v, ok := s.Str("device.version"); ok {
 				in.version, in.versionOK = parseVersion(v)
 				in.versionLen = len(v)
+				r.devVersion = v
 			}
 		default:
 			if s.Err == nil {
@@ -273,8 +418,10 @@ func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) 
 	}
 	start := s.Pos
 	r.hasState = true
+	r.stateAt = start
 	if cache != nil && len(cache.raw) > 0 && bytes.HasPrefix(s.Data[start:], cache.raw) {
-		// The state this engine returned last, unchanged.
+		// The state this engine returned last, unchanged (parse checks it
+		// was verified under the request's key).
 		r.state, r.cached = cache.st, true
 		s.Pos = start + len(cache.raw)
 		return
@@ -286,6 +433,12 @@ func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) 
 	} else {
 		s.Skip("state")
 	}
+}
+
+// decodeCached reads the state at r.stateAt that the cache had read under
+// another key, so that useState verifies it under the request's.
+func (e *Engine) decodeCached(r *request) {
+	r.state, r.stateHash, _, r.stateWhy = e.decodeState(r.data, r.stateAt, &r.stateX)
 }
 
 // Event fields, as bits of what an event carries.
@@ -310,6 +463,7 @@ var eventFields = [vocab.NumEvents]uint8{
 	vocab.EventPermissionResult: fType | fPermission | fResult,
 	vocab.EventWithdraw:         fType | fPermission, // or fSensitive | fPurpose: checkEvent
 	vocab.EventConsentAnswer:    fType | fSensitive | fPurpose | fAccepted,
+	vocab.EventRestore:          fType,
 }
 
 var eventFieldNames = [...]string{"type", "accepted", "scenario", "step", "permission", "result", "sensitive", "purpose"}
@@ -333,7 +487,7 @@ func (e *Engine) parseEvent(s *jsontext.Scanner, ev *event) {
 			bit = fType
 			if v, ok := s.Str("event.type"); ok {
 				if ev.typ, ok = vocab.ParseEvent(string(v)); !ok {
-					s.Fail(errcode.UnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw, consent_answer")
+					s.Fail(errcode.UnknownEvent, "event.type", "event.type must be one of launch, policy_answer, enter, rationale_answer, permission_result, withdraw, consent_answer, restore")
 				}
 			}
 		case "accepted":

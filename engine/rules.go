@@ -35,7 +35,33 @@ func (d *decision) run() {
 		d.withdraw()
 	case vocab.EventConsentAnswer:
 		d.consentAnswer()
+	case vocab.EventRestore:
+		d.restore()
 	}
+}
+
+// restore replaces the state with the one the request's receipts record
+// (rebuild.go): its lasting part, with no popup or step waiting. Nothing
+// is shown; the SDKs that run follow the state rebuilt.
+func (d *decision) restore() {
+	st := d.st
+	if d.dropped {
+		st = freshState() // the chain must start at its first receipt
+	}
+	st.pending, st.popupText, st.popupLocale = popNone, [32]byte{}, 0
+	st.resume, st.at, st.flow = noStep, noStep, flow{step: noStep}
+	r := &d.r
+	var cp *checkpoint
+	if r.hasCP {
+		cp = &r.cp
+	}
+	if err := d.e.rebuild(&st, r.data, r.rcptStart, r.rcptEnd, r.installation, cp); err != nil {
+		d.fail = err
+		return
+	}
+	d.clampTimes(&st)
+	d.st = st
+	d.note(vocab.RuleState, "the state is rebuilt from the installation's receipts, the record: consents, refusals and withdrawals as they record them; no screen waits")
 }
 
 // popupDue tells which policy popup the state needs: the first one, a
@@ -102,6 +128,7 @@ func (d *decision) showPolicy(pop popup) {
 	d.st.pending = pop
 	d.st.seen = len(d.e.history) - 1
 	d.st.popupText = d.policyHash(pop, d.st.accepted)
+	d.st.popupLocale = d.r.locale + 1
 }
 
 func (d *decision) policyAnswer() {
@@ -119,16 +146,18 @@ func (d *decision) policyAnswer() {
 	// The answer is to the popup as it was shown: of version seen, which
 	// a newer bundle loaded since may have followed (the state kept its
 	// text); a state from before it kept them answers the active version.
-	ver, text := last, st.popupText
+	ver, text, in := last, st.popupText, shownIn{}
 	if st.pending != popNone && text != ([32]byte{}) {
 		ver = st.seen
+		in = shownIn{ver + 1, st.popupLocale}
 	} else {
 		text = d.policyHash(pop, st.accepted)
 	}
 	version := d.e.history[ver].version
-	d.receipt(rcptPolicy, ver, noPerm, noStep, text, answer(ev.accepted), -1)
+	d.receipt(rcptPolicy, in, noPerm, noStep, text, answer(ev.accepted), -1)
+	st.seen = max(st.seen, ver) // answered, also from a page of the app
 	resume := st.resume
-	st.pending, st.popupText, st.resume = popNone, [32]byte{}, noStep
+	st.pending, st.popupText, st.popupLocale, st.resume = popNone, [32]byte{}, 0, noStep
 	switch {
 	case pop == popMinor:
 		if ev.accepted {
@@ -486,17 +515,18 @@ func (d *decision) current(waits ...wait) *stepPermModel {
 // shown keeps, for the screen the step in progress now shows, the active
 // version and the hash of its texts: its answer is recorded with them.
 func (d *decision) shown(text [32]byte) {
-	d.st.flow.shownV, d.st.flow.shown = len(d.e.history), text
+	d.st.flow.shownV, d.st.flow.shown, d.st.flow.shownL = len(d.e.history), text, d.r.locale+1
 }
 
-// kept returns the version and the hash of the texts of the screen the
-// step in progress showed, as the state kept them; for a state from before
-// it kept them, the active version and hash(), the screen as now shown.
-func (d *decision) kept(hash func() [32]byte) (int, [32]byte) {
+// kept returns the version and locale and the hash of the texts of the
+// screen the step in progress showed, as the state kept them; for a state
+// from before it kept them, the active version, the request's locale and
+// hash(), the screen as now shown.
+func (d *decision) kept(hash func() [32]byte) (shownIn, [32]byte) {
 	if f := &d.st.flow; f.shownV > 0 {
-		return f.shownV - 1, f.shown
+		return shownIn{f.shownV, f.shownL}, f.shown
 	}
-	return len(d.e.history) - 1, hash()
+	return shownIn{}, hash()
 }
 
 // updateDue shows, once the answer to a screen of the step in progress is
@@ -545,8 +575,8 @@ func (d *decision) rationaleAnswer() {
 	if carries {
 		consent = sp.consent
 	}
-	ver, text := d.kept(func() [32]byte { return d.rationaleHash(sp) })
-	d.receipt(rcptRationale, ver, sp.perm, f.step, text, answer(ev.accepted), consent)
+	in, text := d.kept(func() [32]byte { return d.rationaleHash(sp) })
+	d.receipt(rcptRationale, in, sp.perm, f.step, text, answer(ev.accepted), consent)
 	if !ev.accepted {
 		if carries {
 			d.st.consents.decline(sp.consent, d.r.now)
@@ -565,12 +595,12 @@ func (d *decision) rationaleAnswer() {
 		d.st.consents.give(sp.consent)
 		d.note(vocab.RuleSeparate, "separate consent to ", d.e.consents[sp.consent].id, " (", name, ") recorded in its own receipt, for this purpose only")
 	}
+	// A new rationale accepted undoes a withdrawal in the app (WITHDRAW):
+	// the user has agreed again, whatever the OS then grants.
+	ps.withdrawn = false
 	row := d.e.row(sp.perm, sp.access, dev)
 	os := d.osAt(sp.perm, row)
 	granted := os == vocab.OSGranted || os == vocab.OSLimited
-	if granted {
-		ps.withdrawn = false
-	}
 	if d.updateDue() {
 		return
 	}
@@ -620,20 +650,20 @@ func (d *decision) permissionResult() {
 	f := &d.st.flow
 	i := f.i
 	ps := &d.st.perms[sp.perm]
-	ver, text := d.kept(func() [32]byte { return d.rationaleHash(sp) })
-	d.receipt(rcptPermission, ver, sp.perm, f.step, text, ev.result.String(), sp.consentOrNone())
+	in, text := d.kept(func() [32]byte { return d.rationaleHash(sp) })
+	d.receipt(rcptPermission, in, sp.perm, f.step, text, ev.result.String(), sp.consentOrNone())
 	granted := ev.result == vocab.ResultGranted || ev.result == vocab.ResultLimited
 	switch ev.result {
 	case vocab.ResultGranted, vocab.ResultLimited:
 		ps.withdrawn, ps.refused = false, 0
 	case vocab.ResultDenied:
-		if f.wait == waitRequest {
-			ps.denials++
-		}
+		// Every denial on record counts, in a dialog or in the settings
+		// (which the receipt does not tell apart, and the settings come
+		// only once the dialogs are gone): the state is what the record
+		// says (rebuild.go).
+		ps.denials = min(ps.denials+1, maxDenials)
 	case vocab.ResultDeniedForever:
-		if ps.denials < 2 {
-			ps.denials = 2
-		}
+		ps.denials = max(ps.denials, 2)
 	}
 	if d.updateDue() {
 		if !granted {
@@ -661,8 +691,8 @@ func (d *decision) withdraw() {
 		if st.accepted >= 0 {
 			ver = st.accepted
 		}
-		d.receipt(rcptWithdraw, ver, noPerm, noStep, [32]byte{}, "withdrawn", -1)
-		st.accepted, st.basic, st.pending, st.popupText = -1, true, popNone, [32]byte{}
+		d.receipt(rcptWithdraw, shownIn{ver: ver + 1}, noPerm, noStep, [32]byte{}, "withdrawn", -1)
+		st.accepted, st.basic, st.pending, st.popupText, st.popupLocale = -1, true, popNone, [32]byte{}, 0
 		st.flow, st.resume, st.at = flow{step: noStep}, noStep, noStep
 		// Nothing granted before comes back without a new rationale.
 		st.consents.given = 0
@@ -675,21 +705,21 @@ func (d *decision) withdraw() {
 	}
 	if ev.consent >= 0 {
 		c := ev.consent
-		d.receipt(rcptWithdraw, len(d.e.history)-1, noPerm, noStep, [32]byte{}, "withdrawn", c)
+		d.receipt(rcptWithdraw, shownIn{}, noPerm, noStep, [32]byte{}, "withdrawn", c)
 		st.consents.withdraw(c)
 		d.dropFromFlow(func(sp *stepPermModel) bool { return sp.consent == c })
 		d.note(vocab.RuleWithdraw, "separate consent to ", d.e.consents[c].id, " withdrawn: the processing that rests on it stops and it is asked again before any new use")
 		return
 	}
 	ps := &st.perms[ev.perm]
-	d.receipt(rcptWithdraw, len(d.e.history)-1, ev.perm, noStep, [32]byte{}, "withdrawn", -1)
+	d.receipt(rcptWithdraw, shownIn{}, ev.perm, noStep, [32]byte{}, "withdrawn", -1)
 	ps.withdrawn = true
 	// The separate consents given on this permission's rationales were
 	// given with it, on one screen: they go with it, each in a receipt
 	// of its own, and are asked again with it.
 	for c := range d.e.consents {
 		if d.e.permConsents[ev.perm]&(1<<c) != 0 && st.consents.has(c) {
-			d.receipt(rcptWithdraw, len(d.e.history)-1, noPerm, noStep, [32]byte{}, "withdrawn", c)
+			d.receipt(rcptWithdraw, shownIn{}, noPerm, noStep, [32]byte{}, "withdrawn", c)
 			st.consents.withdraw(c)
 			d.note(vocab.RuleWithdraw, "separate consent to ", d.e.consents[c].id, ", given with ", ev.perm.String(), ", withdrawn with it")
 		}
@@ -733,8 +763,8 @@ func (d *decision) consentAnswer() {
 	f := &d.st.flow
 	i := f.i
 	c := &d.e.consents[sp.consent]
-	ver, text := d.kept(func() [32]byte { return d.screenHash(sp, screenConsent) })
-	d.receipt(rcptConsent, ver, noPerm, f.step, text, answer(ev.accepted), sp.consent)
+	in, text := d.kept(func() [32]byte { return d.screenHash(sp, screenConsent) })
+	d.receipt(rcptConsent, in, noPerm, f.step, text, answer(ev.accepted), sp.consent)
 	if ev.accepted {
 		d.st.consents.give(sp.consent)
 		d.note(vocab.RuleSeparate, "separate consent to ", c.id, " recorded in its own receipt, for this purpose only")

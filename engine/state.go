@@ -25,11 +25,25 @@ type state struct {
 	at        stepRef // the step the user is in, for SDKs that run in a scenario
 	flow      flow
 	perms     [vocab.NumPermissions]permState
+	// popupLocale is 1 + the index into Engine.locales of the locale
+	// the popup waiting was shown in; 0 if not recorded (a state from
+	// before it was: the request's locale is taken).
+	popupLocale int
 	// consents are the separate consents, by index into Engine.consents:
 	// given, and when each was last declined.
 	consents consentSet
-	last     [32]byte // hash of the newest receipt, the next one's "prev"
-	hasLast  bool
+	head     head // the newest receipt: the next one follows it
+}
+
+// head is the newest receipt of the installation's chain, as the state
+// keeps it: the next receipt takes the number after seq and points to
+// hash with its "prev", and is flagged when its time is earlier.
+type head struct {
+	seq   int64 // 0 for a chain from before receipts had numbers (the state's "last")
+	hash  [32]byte
+	has   bool
+	time  [maxTimeLen]byte // the newest receipt's time, as written; nTime bytes
+	nTime uint8
 }
 
 // flow is a step in progress.
@@ -46,10 +60,17 @@ type flow struct {
 	// from before it was): the active version's texts are hashed then.
 	shownV int
 	shown  [32]byte
+	// shownL is 1 + the index into Engine.locales of the locale the
+	// screen was shown in; 0 if not recorded (a state from before it
+	// was: the request's locale is taken).
+	shownL int
 }
 
+// maxDenials bounds the denials a state counts.
+const maxDenials = 100
+
 type permState struct {
-	denials   int   // system dialogs denied (Android 11+ stops after two)
+	denials   int   // denials on record, in a dialog or the settings (Android 11+ shows no dialog after two)
 	refused   int64 // Unix seconds of the last refusal, 0 if none
 	withdrawn bool  // withdrawn in the app; never restored silently
 }
@@ -130,28 +151,36 @@ func parseWait(s []byte) (wait, bool) {
 func (d *decision) useState() state {
 	st := freshState()
 	if !d.r.hasState {
+		d.dropped = true
+		d.pastCheckpoint(&st, false)
 		return st
 	}
 	e := d.e
 	x := &d.r.stateX
 	why := d.r.stateWhy
-	if why == "" && !d.r.cached && !e.verifyState(&d.r.state, x, d.r.stateHash) {
+	if why == "" && !d.r.cached && !e.verifyState(&d.r.state, x, d.r.stateHash, &d.r.key) {
 		why = "state integrity hash does not match: the state was changed outside the engine"
+		if d.r.key.on {
+			why = "state integrity hash does not match the state_key: the state was made or changed outside the app"
+		}
 	}
 	if why != "" {
 		d.note(vocab.RuleState, why, ": the engine starts as on a fresh install")
+		d.dropped = true
+		d.pastCheckpoint(&st, false)
 		return st
 	}
 	st = d.r.state
 	if !d.r.cached {
-		for i := range min(x.nUnknown, len(x.unknown)) {
-			d.note(vocab.RuleState, "the state records separate consent to ", string(x.unknown[i]), ", which this policy does not ask: it is read without it")
+		for i := range min(x.nUnknown, len(x.names)) {
+			d.note(vocab.RuleState, "the state records separate consent to ", string(x.names[i]), ", which this policy does not ask: it is read without it")
 		}
 		if x.v1 {
 			d.upgradeV1(&st, x)
 		}
 	}
 	d.clampTimes(&st)
+	d.pastCheckpoint(&st, true)
 	if f := &st.flow; f.step.sc >= 0 && f.i >= len(e.scens[f.step.sc].steps[f.step.st].asks) {
 		st.flow = flow{step: noStep}
 		d.note(vocab.RuleState, "the step in progress no longer matches the policy: it is dropped")

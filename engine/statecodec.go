@@ -54,6 +54,9 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 			if v, ok = s.Str("state"); ok {
 				i := e.versionIndex(v)
 				if i < 0 {
+					if e.newerVersion(v) {
+						x.stale = v // an error: the host keeps the state
+					}
 					return reset("state." + string(key) + " names version " + quote(v) + ", which this bundle does not have")
 				}
 				if key[0] == 'a' {
@@ -89,7 +92,7 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 				}
 			}
 		case "flow":
-			if reason := e.decodeFlow(&s, &st.flow); reason != "" {
+			if reason := e.decodeFlow(&s, &st.flow, x); reason != "" {
 				return reset(reason)
 			}
 		case "perms":
@@ -101,15 +104,32 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 				return reset(reason)
 			}
 		case "last":
+			if st.head.has {
+				return reset("state has both last and head")
+			}
 			var v []byte
 			if v, ok = s.Str("last"); ok {
 				if len(v) != 64 {
 					return bad("last")
 				}
-				if _, err := hex.Decode(st.last[:], v); err != nil {
+				if _, err := hex.Decode(st.head.hash[:], v); err != nil {
 					return bad("last")
 				}
-				st.hasLast = true
+				st.head.has = true
+			}
+		case "head":
+			if st.head.has {
+				return reset("state has both last and head")
+			}
+			if reason := decodeHead(&s, &st.head); reason != "" {
+				return reset(reason)
+			}
+		case "popup_locale":
+			var v []byte
+			if v, ok = s.Str("popup_locale"); ok {
+				if st.popupLocale = e.localeIndex(v) + 1; st.popupLocale == 0 {
+					return reset("state.popup_locale names locale " + quote(v) + ", which this bundle does not have")
+				}
 			}
 		case "hash":
 			var v []byte
@@ -145,6 +165,8 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 		return reset("state names no policy")
 	case st.pending == popNone && st.popupText != [32]byte{}:
 		return reset("state.popup_text belongs to no popup waiting")
+	case st.popupLocale > 0 && st.popupText == [32]byte{}:
+		return reset("state.popup_locale belongs to no popup_text")
 	case !hasHash:
 		return reset("state has no integrity hash")
 	}
@@ -161,20 +183,33 @@ type stateExtra struct {
 	v1separate bool                        // a perms member carried "separate"
 	separate   [vocab.NumPermissions]uint8 // v1: bit per sensitive category
 	consents   bool                        // the state carried "consents"
-	unknown    [4][]byte                   // the first consents this policy does not know
-	nUnknown   int                         // how many there were
-	unknownSum uint64                      // their part of the integrity hash
+	stale      []byte                      // a policy version newer than the bundle's it names
+	// The consents this policy does not know, which the integrity hash
+	// covers: the first names, for the trace, and each's hash and values.
+	names    [4][]byte
+	unknown  [maxUnknown]unknownConsent
+	nUnknown int
 }
 
-// verifyState checks a state's integrity hash.
-func (e *Engine) verifyState(st *state, x *stateExtra, hash uint64) bool {
+// maxUnknown bounds the consents a state may carry that the policy does
+// not know (a policy asks a few).
+const maxUnknown = 8
+
+type unknownConsent struct {
+	id      uint64 // hashString of "sensitive/purpose"
+	given   bool
+	refused int64
+}
+
+// verifyState checks a state's integrity hash, keyed if key is on.
+func (e *Engine) verifyState(st *state, x *stateExtra, hash uint64, key *stateKey) bool {
 	if x.v1 {
-		return e.digestV1(st, x) == hash
+		return e.digestV1(st, x, key) == hash
 	}
-	return e.digestWith(st, x.unknownSum) == hash
+	return e.digestWith(st, key, x) == hash
 }
 
-func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
+func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow, x *stateExtra) string {
 	if !s.Object("flow") {
 		return "state.flow is not an object"
 	}
@@ -222,6 +257,9 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 			if v, ok = s.Str("flow.version"); ok {
 				i := e.versionIndex(v)
 				if i < 0 {
+					if e.newerVersion(v) {
+						x.stale = v
+					}
 					return "state.flow.version names version " + quote(v) + ", which this bundle does not have"
 				}
 				f.shownV = i + 1
@@ -229,6 +267,13 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 		case "text":
 			if !decodeSum(s, "flow.text", &f.shown) {
 				return "state.flow.text is not valid"
+			}
+		case "locale":
+			var v []byte
+			if v, ok = s.Str("flow.locale"); ok {
+				if f.shownL = e.localeIndex(v) + 1; f.shownL == 0 {
+					return "state.flow.locale names locale " + quote(v) + ", which this bundle does not have"
+				}
 			}
 		default:
 			return "state.flow has an unknown field " + quote(key)
@@ -245,6 +290,9 @@ func (e *Engine) decodeFlow(s *jsontext.Scanner, f *flow) string {
 	}
 	if (f.shownV > 0) != (f.shown != [32]byte{}) {
 		return "state.flow needs both the version and the text of the screen shown, or neither"
+	}
+	if f.shownL > 0 && f.shownV == 0 {
+		return "state.flow.locale belongs to no text shown"
 	}
 	return ""
 }
@@ -287,7 +335,7 @@ func decodePerm(s *jsontext.Scanner, ps *permState, separate *uint8) string {
 		var n int64
 		switch string(k) {
 		case "denials":
-			if n, ok = s.Int("denials"); ok && n >= 0 && n <= 100 {
+			if n, ok = s.Int("denials"); ok && n >= 0 && n <= maxDenials {
 				ps.denials = int(n)
 			} else {
 				ok = false
@@ -336,8 +384,9 @@ func decodeSum(s *jsontext.Scanner, field string, sum *[32]byte) bool {
 	return *sum != [32]byte{}
 }
 
-// encodeState appends the state, its integrity hash last.
-func (e *Engine) encodeState(b []byte, st *state) []byte {
+// encodeState appends the state, its integrity hash (keyed if key is on)
+// last.
+func (e *Engine) encodeState(b []byte, st *state, key *stateKey) []byte {
 	w := jsonWriter{b}
 	w.raw(`{"v":`)
 	w.int(StateVersion)
@@ -362,6 +411,10 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 		w.raw(`,"popup_text":"`)
 		w.b = hex.AppendEncode(w.b, st.popupText[:])
 		w.byte('"')
+		if st.popupLocale > 0 {
+			w.raw(`,"popup_locale":`)
+			w.id(e.locales[st.popupLocale-1].tag)
+		}
 	}
 	if st.resume.sc >= 0 {
 		w.raw(`,"resume":`)
@@ -388,6 +441,10 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 			w.raw(`,"text":"`)
 			w.b = hex.AppendEncode(w.b, f.shown[:])
 			w.byte('"')
+			if f.shownL > 0 {
+				w.raw(`,"locale":`)
+				w.id(e.locales[f.shownL-1].tag)
+			}
 		}
 		w.byte('}')
 	}
@@ -452,13 +509,24 @@ func (e *Engine) encodeState(b []byte, st *state) []byte {
 	if n > 0 {
 		w.byte('}')
 	}
-	if st.hasLast {
+	if h := &st.head; h.seq > 0 {
+		w.raw(`,"head":{"seq":`)
+		w.int(h.seq)
+		w.raw(`,"hash":"`)
+		w.b = hex.AppendEncode(w.b, h.hash[:])
+		w.byte('"')
+		if h.nTime > 0 {
+			w.raw(`,"time":`)
+			w.b = appendPlain(w.b, h.time[:h.nTime])
+		}
+		w.byte('}')
+	} else if h.has {
 		w.raw(`,"last":"`)
-		w.b = hex.AppendEncode(w.b, st.last[:])
+		w.b = hex.AppendEncode(w.b, h.hash[:])
 		w.byte('"')
 	}
 	var sum [8]byte
-	binary.BigEndian.PutUint64(sum[:], e.digest(st))
+	binary.BigEndian.PutUint64(sum[:], e.digest(st, key))
 	w.raw(`,"hash":"`)
 	w.b = hex.AppendEncode(w.b, sum[:])
 	w.raw(`"}`)
@@ -523,11 +591,14 @@ func (e *Engine) decodeConsents(s *jsontext.Scanner, cs *consentSet, x *stateExt
 		}
 		i := e.consentByID(key)
 		if i < 0 {
-			if x.nUnknown < len(x.unknown) {
-				x.unknown[x.nUnknown] = key
+			if x.nUnknown == len(x.unknown) {
+				return "state.consents records more consents this policy does not ask than any policy asks"
 			}
+			if x.nUnknown < len(x.names) {
+				x.names[x.nUnknown] = key
+			}
+			x.unknown[x.nUnknown] = unknownConsent{hashString(string(key)), given, refused}
 			x.nUnknown++
-			x.unknownSum += consentTerm(hashString(string(key)), given, refused)
 			continue
 		}
 		if given {
@@ -539,5 +610,47 @@ func (e *Engine) decodeConsents(s *jsontext.Scanner, cs *consentSet, x *stateExt
 	if s.Err != nil {
 		return "state.consents is not valid: " + s.Err.Message
 	}
+	return ""
+}
+
+// decodeHead reads state.head: the newest receipt's number, hash and
+// time; the time is unknown (absent) in a head taken from a checkpoint.
+func decodeHead(s *jsontext.Scanner, h *head) string {
+	if !s.Object("head") {
+		return "state.head is not an object"
+	}
+	first := true
+	for {
+		key, ok := s.Next(&first, "head")
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "seq":
+			if h.seq, ok = s.Int("head.seq"); ok && h.seq < 1 {
+				ok = false
+			}
+		case "hash":
+			ok = decodeSum(s, "head.hash", &h.hash)
+		case "time":
+			var v []byte
+			if v, ok = s.Str("head.time"); ok {
+				_, _, ok = parseInstant(v)
+				h.nTime = uint8(copy(h.time[:], v))
+			}
+		default:
+			return "state.head has an unknown field " + quote(key)
+		}
+		if !ok {
+			return "state.head." + string(key) + " is not valid"
+		}
+	}
+	if s.Err != nil {
+		return "state.head is not valid: " + s.Err.Message
+	}
+	if h.seq == 0 || h.hash == ([32]byte{}) {
+		return "state.head needs seq and hash"
+	}
+	h.has = true
 	return ""
 }

@@ -82,13 +82,13 @@ type Engines struct {
 // Open reads the bundle and, unless cfg.Native, compiles the module. Its
 // errors name the file, and say which make target builds a missing one.
 func Open(ctx context.Context, cfg Config) (*Engines, error) {
-	b, err := ReadBundle(cfg.Bundle)
+	b, hash, err := readBundle(cfg.Bundle)
 	if err != nil {
 		return nil, err
 	}
 	e := &Engines{Bundle: b, Policy: check.NewPolicy(b)}
 	if cfg.Native || cfg.Compare {
-		if e.native, err = engine.New(b); err != nil {
+		if e.native, err = engine.NewWith(b, engine.Options{BundleHash: hash}); err != nil {
 			return nil, err
 		}
 		e.label = "the native engine"
@@ -130,15 +130,26 @@ func Open(ctx context.Context, cfg Config) (*Engines, error) {
 // ReadBundle reads a bundle file as `make bundle` writes it: sealed, and
 // signed or not.
 func ReadBundle(file string) (*bundle.Bundle, error) {
+	b, _, err := readBundle(file)
+	return b, err
+}
+
+// readBundle is ReadBundle that also returns the bundle's content hash,
+// which the module's receipts name.
+func readBundle(file string) (*bundle.Bundle, string, error) {
 	env, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("%v (make bundle builds it)", err)
+		return nil, "", fmt.Errorf("%v (make bundle builds it)", err)
 	}
 	b, err := bundle.OpenUnsigned(env)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
+		return nil, "", fmt.Errorf("%s: %v", file, err)
 	}
-	return b, nil
+	payload, err := bundle.Payload(env)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %v", file, err)
+	}
+	return b, bundle.Hash(payload), nil
 }
 
 // ReadModule reads a module file.

@@ -24,11 +24,13 @@ const ABIVersion = 1
 //go:embed bundle.json
 var defaultBundle []byte
 
-// Set at build time with -ldflags "-X main.trustedKeys=... -X main.moduleVersion=...":
+// Set at build time with -ldflags "-X main.trustedKeys=... -X main.serviceKeys=... -X main.moduleVersion=...":
 // trustedKeys lists the base64 ed25519 public keys that may sign a bundle
-// given to consent_load_bundle, separated by commas.
+// given to consent_load_bundle, serviceKeys those of the consent-record
+// service that may sign a request's checkpoint, each separated by commas.
 var (
 	trustedKeys   string
+	serviceKeys   string
 	moduleVersion = "dev"
 )
 
@@ -46,6 +48,7 @@ var (
 	active  *engine.Engine
 	hash    string // of the active bundle's payload
 	keys    []ed25519.PublicKey
+	service []ed25519.PublicKey
 	out     []byte                // the last answer; valid until the next call
 	buffers = map[uint32][]byte{} // live consent_alloc buffers by address
 	live    int
@@ -56,11 +59,17 @@ var (
 )
 
 func init() {
-	for _, k := range strings.Split(trustedKeys, ",") {
+	keys, service = parseKeys(trustedKeys), parseKeys(serviceKeys)
+}
+
+func parseKeys(list string) []ed25519.PublicKey {
+	var out []ed25519.PublicKey
+	for _, k := range strings.Split(list, ",") {
 		if raw, err := base64.StdEncoding.DecodeString(k); err == nil && len(raw) == ed25519.PublicKeySize {
-			keys = append(keys, ed25519.PublicKey(raw))
+			out = append(out, ed25519.PublicKey(raw))
 		}
 	}
+	return out
 }
 
 // ready opens the embedded bundle on the first call that needs it rather
@@ -97,7 +106,7 @@ func open(env []byte, embedded bool) (*engine.Engine, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	e, err := engine.New(b)
+	e, err := engine.NewWith(b, engine.Options{BundleHash: hash, ServiceKeys: service})
 	if err != nil {
 		return nil, "", err
 	}
@@ -219,14 +228,20 @@ func consentInfo() (res int64) {
 		b = append(b, `,"error":`...)
 		b = strconv.AppendQuote(b, initErr.Error())
 	}
-	b = append(b, `,"keys":[`...)
+	b = appendKeys(append(b, `,"keys":`...), keys)
+	b = appendKeys(append(b, `,"service_keys":`...), service)
+	return answer(append(b, '}'))
+}
+
+func appendKeys(b []byte, keys []ed25519.PublicKey) []byte {
+	b = append(b, '[')
 	for i, k := range keys {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = strconv.AppendQuote(b, bundle.KeyID(k))
 	}
-	return answer(append(b, "]}"...))
+	return append(b, ']')
 }
 
 func appendPolicy(b []byte) []byte {

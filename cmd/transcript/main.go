@@ -8,6 +8,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
@@ -52,14 +54,25 @@ func run(out, dir, keyFile string) error {
 	if err != nil {
 		return err
 	}
+	// The test module (make wasm-test) trusts the test service key.
+	service, err := prompts.ReadPublicKey(conformance.ServicePubFile)
+	if err != nil {
+		return err
+	}
 	signed, err := prompttest.Envelopes(bundles, key)
 	if err != nil {
 		return err
 	}
 	engines := map[string]*engine.Engine{}
 	envelopes := map[string]string{}
+	hashes := map[string]string{}
 	for name, b := range bundles {
-		if engines[name], err = engine.New(b); err != nil {
+		payload, err := bundle.Payload(signed[name])
+		if err != nil {
+			return err
+		}
+		hashes[name] = bundle.Hash(payload)
+		if engines[name], err = engine.NewWith(b, engine.Options{BundleHash: hashes[name], ServiceKeys: []ed25519.PublicKey{service}}); err != nil {
 			return err
 		}
 		envelopes[name] = string(signed[name])
@@ -68,10 +81,10 @@ func run(out, dir, keyFile string) error {
 	if err != nil {
 		return err
 	}
-	decide := func(name string, req []byte) ([]byte, error) { return engines[name].Decide(nil, req), nil }
+	rt := conformance.Runtime{Decide: func(name string, req []byte) ([]byte, error) { return engines[name].Decide(nil, req), nil }, Hashes: hashes}
 	var all []transcript
 	for _, c := range cases {
-		results, err := conformance.Play(c, decide)
+		results, err := rt.Play(c)
 		if err != nil {
 			return err
 		}

@@ -43,6 +43,9 @@ const (
 	UnknownStep       Code = "unknown_step"       // event.step is not a step of the scenario
 	UnknownConsent    Code = "unknown_consent"    // event.sensitive and event.purpose name no separate consent of the policy
 	NotRequested      Code = "not_requested"      // an answer for something the engine did not ask
+	BadReceipt        Code = "bad_receipt"        // a receipt of a restore is malformed, changed, or breaks the chain
+	StaleBundle       Code = "stale_bundle"       // the state or chain is of a policy version newer than the active bundle
+	BadCheckpoint     Code = "bad_checkpoint"     // the checkpoint is malformed, of another installation, or not signed by a trusted service key
 )
 
 // The bundle reader's codes (engine/bundle), which the module answers too.

@@ -360,13 +360,14 @@ const (
 	EventPermissionResult
 	EventWithdraw
 	EventConsentAnswer
+	EventRestore
 	NumEvents
 )
 
 var eventNames = [NumEvents]string{
 	EventLaunch: "launch", EventPolicyAnswer: "policy_answer", EventEnter: "enter",
 	EventRationaleAnswer: "rationale_answer", EventPermissionResult: "permission_result",
-	EventWithdraw: "withdraw", EventConsentAnswer: "consent_answer",
+	EventWithdraw: "withdraw", EventConsentAnswer: "consent_answer", EventRestore: "restore",
 }
 
 func (e Event) String() string { return name(eventNames[:], e) }

@@ -45,7 +45,7 @@ var enums = []enum{
 		"know access copy transfer correct delete restrict close_account withdraw explain_automated_decision"),
 	of("action", vocab.NumActions, vocab.ParseAction,
 		"show_policy basic_mode show_rationale request_permission open_settings proceed block show_consent unavailable"),
-	of("event", vocab.NumEvents, vocab.ParseEvent, "launch policy_answer enter rationale_answer permission_result withdraw consent_answer"),
+	of("event", vocab.NumEvents, vocab.ParseEvent, "launch policy_answer enter rationale_answer permission_result withdraw consent_answer restore"),
 	of("result", vocab.NumResults, vocab.ParseResult, "granted limited denied denied_forever dismissed"),
 	of("rule", vocab.NumRules, vocab.ParseRule,
 		"PRECONSENT BASIC_MODE RECONSENT JIT RATIONALE PLATFORM SETTINGS COOLDOWN DEGRADE SEPARATE WITHDRAW SDK STATE"),

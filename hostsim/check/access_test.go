@@ -87,7 +87,8 @@ func hand(profile string, turns ...turn) *sim.Transcript {
 		{ev: sim.Event{Type: "policy_answer", Accepted: &yes}},
 	}, turns...)
 	tr := &sim.Transcript{Profile: p, Locale: "zh-CN", Ops: []sim.Op{{Kind: sim.OpLaunch}}}
-	prev, op, in := "", 0, ""
+	var last []json.RawMessage
+	op, in := 0, ""
 	for _, u := range all {
 		if u.ev.Type == "enter" {
 			op++
@@ -98,11 +99,9 @@ func hand(profile string, turns ...turn) *sim.Transcript {
 			Response: sim.Response{Actions: u.actions, State: json.RawMessage(`{}`)}, Dialog: u.dialog, Settings: u.switched}
 		switch u.ev.Type {
 		case "policy_answer", "rationale_answer", "permission_result", "consent_answer", "withdraw":
-			r := receipt(prev, "kind", "answer")
-			var h struct{ Hash string }
-			json.Unmarshal(r, &h)
-			prev = h.Hash
-			e.Response.Receipts = []json.RawMessage{r}
+			r := receipt(map[string]any{"receipts": last}, "kind", "answer")
+			last = []json.RawMessage{r}
+			e.Response.Receipts = last
 		}
 		tr.Entries = append(tr.Entries, e)
 	}

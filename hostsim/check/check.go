@@ -266,6 +266,7 @@ type checker struct {
 	refusedHere map[string]bool      // permissions refused in this visit of a step
 	shownHere   map[string]bool      // permissions explained, requested or sent to the settings in this visit
 	lastReceipt string
+	lastSeq     int64
 
 	// Separate consents, "<sensitive>/<purpose>".
 	given       map[string]bool            // accepted on a screen asking exactly that, and not declined, withdrawn or cleared since
@@ -339,7 +340,7 @@ func (c *checker) install() {
 	c.withdrawnC = map[string]bool{}
 	c.asking = map[string]string{}
 	c.consentWith = map[string]map[string]bool{}
-	c.lastReceipt = ""
+	c.lastReceipt, c.lastSeq = "", 0
 	c.onRecord, c.unshown, c.seenMinor = nil, false, ""
 	c.popup = shown{}
 	c.screens = map[string]shown{}
@@ -1112,15 +1113,21 @@ func (c *checker) receipts(i int, e *sim.Entry, record *Policy) {
 		c.fault(i, Contract, "the %s got no consent receipt", ev.Type)
 	}
 	for _, raw := range e.Response.Receipts {
-		hash, prev, err := receiptHashes(raw)
+		hash, prev, seq, err := receiptHashes(raw)
 		if err != nil {
 			c.fault(i, Contract, "receipt: %v", err)
 			continue
 		}
-		if prev != "" && prev != c.lastReceipt && c.lastReceipt != anyReceipt {
+		switch {
+		case c.lastReceipt == anyReceipt:
+		case prev == "" && seq != 1:
+			c.fault(i, Contract, "receipt %s starts a chain numbered %d, not 1", hash[:12], seq)
+		case prev != "" && prev != c.lastReceipt:
 			c.fault(i, Contract, "receipt %s does not chain to the one before", hash[:12])
+		case prev != "" && seq != c.lastSeq+1:
+			c.fault(i, Contract, "receipt %s is numbered %d after %d", hash[:12], seq, c.lastSeq)
 		}
-		c.lastReceipt = hash
+		c.lastReceipt, c.lastSeq = hash, seq
 		var r struct {
 			Kind, Version, Text, Permission, Sensitive, Purpose, Answer string
 		}

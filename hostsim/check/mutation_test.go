@@ -112,26 +112,42 @@ func entered(ev map[string]any, step string) bool {
 	return ev["type"] == "enter" && ev["scenario"].(string)+"/"+ev["step"].(string) == step
 }
 
-// receipt returns a receipt of the given members, chained to prev and
-// hashed as the contract says, as a broken engine would add it.
-func receipt(prev string, members ...string) json.RawMessage {
-	body := []byte("{")
+// receipt returns a receipt of the given members, numbered and chained
+// after the response's last receipt and hashed as the contract says (its
+// canonical JSON: json.Marshal sorts a map's keys, and these members are
+// plain ASCII), as a broken engine would add it.
+func receipt(resp map[string]any, members ...string) json.RawMessage {
+	m := map[string]any{"v": 2, "platform": "android", "locale": "zh-CN", "time": "2026-03-01T10:00:00+08:00"}
 	for i := 0; i < len(members); i += 2 {
-		body = fmt.Appendf(body, "%q:%q,", members[i], members[i+1])
+		m[members[i]] = members[i+1]
 	}
-	body = fmt.Appendf(body, "%q:%q}", "prev", prev)
-	sum := sha256.Sum256(body)
-	return append(bytes.Clone(body[:len(body)-1]), fmt.Sprintf(`,"hash":%q}`, hex.EncodeToString(sum[:]))...)
+	m["prev"], m["seq"] = "", 1
+	if rs, _ := resp["receipts"].([]json.RawMessage); len(rs) > 0 {
+		var last struct {
+			Hash string
+			Seq  int
+		}
+		json.Unmarshal(rs[len(rs)-1], &last)
+		m["prev"], m["seq"] = last.Hash, last.Seq+1
+	}
+	return seal(m)
 }
 
-func lastHash(resp map[string]any) string {
-	rs, _ := resp["receipts"].([]json.RawMessage)
-	if len(rs) == 0 {
-		return ""
-	}
-	var r struct{ Hash string }
-	json.Unmarshal(rs[len(rs)-1], &r)
-	return r.Hash
+// seal hashes a receipt's members as the contract says (its canonical
+// JSON without hash and id: json.Marshal sorts a map's keys, and receipts'
+// members are plain ASCII) and returns it with its hash and id.
+func seal(m map[string]any) json.RawMessage {
+	delete(m, "hash")
+	delete(m, "id")
+	body, _ := json.Marshal(m)
+	sum := sha256.Sum256(body)
+	u := slices.Clone(sum[:16])
+	u[6] = 0x80 | u[6]&0x0f
+	u[8] = 0x80 | u[8]&0x3f
+	x := hex.EncodeToString(u)
+	m["hash"], m["id"] = hex.EncodeToString(sum[:]), x[:8]+"-"+x[8:12]+"-"+x[12:16]+"-"+x[16:20]+"-"+x[20:]
+	out, _ := json.Marshal(m)
+	return out
 }
 
 func addSDK(resp map[string]any, id string) {
@@ -158,12 +174,17 @@ func update(bundle, while string) sim.Op {
 func rewriteReceipt(resp map[string]any, kind, old, new string) {
 	rs, _ := resp["receipts"].([]json.RawMessage)
 	for i, raw := range rs {
-		if !bytes.HasPrefix(raw, []byte(`{"kind":"`+kind+`"`)) {
+		var r struct{ Kind string }
+		if json.Unmarshal(raw, &r) != nil || r.Kind != kind {
 			continue
 		}
-		body := bytes.Replace(raw[:bytes.LastIndex(raw, []byte(`,"hash":"`))], []byte(old), []byte(new), 1)
-		sum := sha256.Sum256(append(bytes.Clone(body), '}'))
-		rs[i] = append(body, fmt.Sprintf(`,"hash":%q}`, hex.EncodeToString(sum[:]))...)
+		dec := json.NewDecoder(bytes.NewReader(bytes.Replace(raw, []byte(old), []byte(new), 1)))
+		dec.UseNumber()
+		var m map[string]any
+		if dec.Decode(&m) != nil {
+			panic(fmt.Sprintf("rewriteReceipt: %q into %q breaks the receipt", old, new))
+		}
+		rs[i] = seal(m)
 		return
 	}
 }
@@ -372,7 +393,7 @@ var mutations = []mutation{
 		broken: func(ev, resp map[string]any) {
 			if ev["type"] == "rationale_answer" && ev["accepted"] == false {
 				rs, _ := resp["receipts"].([]json.RawMessage)
-				resp["receipts"] = append(rs, receipt(lastHash(resp), "kind", "consent", "policy", "msxf", "version", "2022-03-29",
+				resp["receipts"] = append(rs, receipt(resp, "kind", "consent", "policy", "msxf", "version", "2022-03-29",
 					"sensitive", "financial_account", "purpose", "card_binding", "scenario", "loan_apply", "step", "bind_card", "answer", "declined"))
 			}
 		},

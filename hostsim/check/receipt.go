@@ -6,30 +6,110 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"sort"
+	"strconv"
 
 	"github.com/jitconsent/jitconsent/hostsim/sim"
 )
 
-// receiptHashes checks a receipt's hash against its content (the SHA-256
-// of its JSON without the hash member, CONTRACT.md) and returns it with
-// the receipt's "prev".
-func receiptHashes(raw json.RawMessage) (hash, prev string, err error) {
-	var r struct {
-		Hash string `json:"hash"`
-		Prev string `json:"prev"`
+// receiptHashes checks a receipt (CONTRACT.md, version 2) against its
+// content: its hash is the SHA-256 of its canonical JSON (RFC 8785)
+// without "hash" and "id", and its id the UUID version 8 of the hash's
+// first 16 bytes. It returns the hash with the receipt's "prev" and
+// "seq". The canonical form is computed here from the parsed receipt,
+// sharing nothing with the engine's writer.
+func receiptHashes(raw json.RawMessage) (hash, prev string, seq int64, err error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return "", "", 0, err
 	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return "", "", err
+	hash, _ = m["hash"].(string)
+	prev, _ = m["prev"].(string)
+	id, _ := m["id"].(string)
+	n, _ := m["seq"].(json.Number)
+	if len(hash) != 64 || id == "" {
+		return "", "", 0, errors.New("a receipt without its hash or id")
 	}
-	i := bytes.LastIndex(raw, []byte(`,"hash":"`))
-	if i < 0 || len(r.Hash) != 64 {
-		return "", "", errors.New("a receipt without its hash")
+	if seq, err = strconv.ParseInt(string(n), 10, 64); err != nil || seq < 1 {
+		return "", "", 0, fmt.Errorf("a receipt numbered %q", n)
 	}
-	sum := sha256.Sum256(append(bytes.Clone(raw[:i]), '}'))
-	if hex.EncodeToString(sum[:]) != r.Hash {
-		return "", "", errors.New("a receipt whose hash does not match its content")
+	delete(m, "hash")
+	delete(m, "id")
+	sum := sha256.Sum256(canonicalJSON(nil, m))
+	if hex.EncodeToString(sum[:]) != hash {
+		return "", "", 0, errors.New("a receipt whose hash does not match its content")
 	}
-	return r.Hash, r.Prev, nil
+	u := sum[:16]
+	u[6] = 0x80 | u[6]&0x0f
+	u[8] = 0x80 | u[8]&0x3f
+	x := hex.EncodeToString(u)
+	if want := x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]; id != want {
+		return "", "", 0, errors.New("a receipt whose id is not the one its hash gives")
+	}
+	return hash, prev, seq, nil
+}
+
+// canonicalJSON writes a value decoded with UseNumber as RFC 8785 does:
+// members sorted, no white space, strings escaped only where they must
+// be.
+func canonicalJSON(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = canonicalJSON(append(canonicalJSON(b, k), ':'), v[k])
+		}
+		return append(b, '}')
+	case []any:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = canonicalJSON(b, e)
+		}
+		return append(b, ']')
+	case string:
+		b = append(b, '"')
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, `\n`...)
+			case c == '\r':
+				b = append(b, `\r`...)
+			case c == '\t':
+				b = append(b, `\t`...)
+			case c == '\b':
+				b = append(b, `\b`...)
+			case c == '\f':
+				b = append(b, `\f`...)
+			case c < 0x20:
+				b = fmt.Appendf(b, `\u%04x`, c)
+			default:
+				b = append(b, c)
+			}
+		}
+		return append(b, '"')
+	case json.Number:
+		return append(b, v...)
+	case bool:
+		return strconv.AppendBool(b, v)
+	}
+	return append(b, "null"...)
 }
 
 // textHash is the SHA-256 (hex) of texts shown together, each followed by

@@ -15,10 +15,13 @@
 package sim
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jitconsent/jitconsent/hostsim/device"
@@ -254,6 +257,11 @@ type Transcript struct {
 	Profile device.Profile `json:"profile"`
 	Locale  string         `json:"locale"`
 	Ops     []Op           `json:"ops"`
+	// Installation is the id the host sends with its requests (the
+	// receipts carry it): made from the run's profile, locale and ops, so
+	// that runs are repeatable, and made anew at each reinstall (-2, -3...),
+	// as an app's host makes one at install.
+	Installation string `json:"installation,omitempty"`
 	// Prior is what was declared on record before the run, if it started
 	// from a prior record (RunFrom).
 	Prior   *Prior  `json:"prior,omitempty"`
@@ -295,6 +303,8 @@ func Run(e Engine, dev *device.Device, user User, locale string, ops []Op) *Tran
 func RunFrom(e Engine, dev *device.Device, user User, locale string, prior *Prior, ops []Op) *Transcript {
 	r := &runner{e: e, dev: dev, user: user, locale: locale, armed: -1}
 	r.t = &Transcript{Profile: dev.Profile(), Locale: locale, Ops: ops, Prior: prior}
+	r.t.Installation = installation(r.t)
+	r.installation = r.t.Installation
 	if prior != nil && len(prior.State) > 0 {
 		r.state = prior.State
 	}
@@ -329,6 +339,9 @@ type runner struct {
 	// request ("" none), which the next entry records.
 	armed  int
 	loaded string
+	// installation is the id sent, and installs counts reinstalls.
+	installation string
+	installs     int
 }
 
 // load loads the bundle of the armed update op, or of the current one.
@@ -346,6 +359,14 @@ func (r *runner) load() error {
 	}
 	r.loaded = name
 	return nil
+}
+
+// installation makes a run's installation id: "sim-" and 16 hex digits of
+// the SHA-256 of its profile, locale and ops.
+func installation(t *Transcript) string {
+	data, _ := json.Marshal([]any{t.Profile, t.Locale, t.Ops})
+	sum := sha256.Sum256(data)
+	return "sim-" + hex.EncodeToString(sum[:8])
 }
 
 func (r *runner) do(op Op) error {
@@ -377,6 +398,8 @@ func (r *runner) do(op Op) error {
 		r.dev.Reinstall()
 		r.state = nil
 		r.step = ""
+		r.installs++
+		r.installation = r.t.Installation + "-" + strconv.Itoa(r.installs+1)
 		return nil
 	case OpUpgrade:
 		if op.Platform != "" && op.Platform != r.dev.Profile().Platform {
@@ -412,6 +435,9 @@ func (r *runner) send(ev Event) error {
 		"device": map[string]string{"platform": p.Platform, "version": p.Version},
 		"os":     r.dev.Report(),
 		"event":  ev,
+	}
+	if r.installation != "" {
+		req["installation"] = r.installation
 	}
 	if r.state != nil {
 		req["state"] = r.state

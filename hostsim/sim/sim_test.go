@@ -688,3 +688,26 @@ func TestEngineFailure(t *testing.T) {
 		t.Errorf("failure %q after %d calls, %d entries", tr.Failure, n, len(tr.Entries))
 	}
 }
+
+// TestInstallation: the host sends an installation id with every request,
+// the same for a run's ops and runs alike, and a new one after a
+// reinstall, as an app's host makes one at install.
+func TestInstallation(t *testing.T) {
+	var sent []string
+	decide := func(req []byte) ([]byte, error) {
+		var r struct{ Installation string }
+		json.Unmarshal(req, &r)
+		sent = append(sent, r.Installation)
+		return []byte(answer(`{}`)), nil
+	}
+	ops := []sim.Op{launch, launch, {Kind: sim.OpReinstall}, launch}
+	tr := sim.Run(sim.Engine{Decide: decide}, device.New(profile(t, "android-33")), &sim.Scripted{}, "zh-CN", ops)
+	if len(sent) != 3 || !strings.HasPrefix(sent[0], "sim-") || sent[1] != sent[0] || sent[2] != sent[0]+"-2" || tr.Installation != sent[0] {
+		t.Errorf("installations sent %q, transcript's %q", sent, tr.Installation)
+	}
+	again := sim.Run(sim.Engine{Decide: decide}, device.New(profile(t, "android-33")), &sim.Scripted{}, "zh-CN", ops)
+	other := sim.Run(sim.Engine{Decide: decide}, device.New(profile(t, "ios-17")), &sim.Scripted{}, "zh-CN", ops)
+	if again.Installation != tr.Installation || other.Installation == tr.Installation {
+		t.Errorf("the same run gets %q, another %q (first %q)", again.Installation, other.Installation, tr.Installation)
+	}
+}

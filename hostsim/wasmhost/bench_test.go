@@ -56,6 +56,82 @@ func BenchmarkDecide(b *testing.B) {
 			buf = e.Decide(buf[:0], req)
 		}
 	})
+	// The same decision with a state_key only (the state's hash keyed,
+	// SipHash-2-4), and as a host that keeps the record sends it: with
+	// its installation, state_key, bundle_version and checkpoint.
+	b.Run("wasm-keyed", func(b *testing.B) {
+		in := instance(b)
+		req := recordRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out }, false)
+		if out, _ := in.Decide(ctx, req); bytes.Contains(out, []byte(`"error"`)) || bytes.Contains(out, []byte(`"STATE"`)) {
+			b.Fatalf("%s", out)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := in.Decide(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("wasm-record", func(b *testing.B) {
+		in := instance(b)
+		req := recordRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out }, true)
+		if out, _ := in.Decide(ctx, req); bytes.Contains(out, []byte(`"error"`)) || bytes.Contains(out, []byte(`"STATE"`)) {
+			b.Fatalf("%s", out)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := in.Decide(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("native-record", func(b *testing.B) {
+		e := nativeEngine(b, "reference")
+		req := recordRequest(b, func(r []byte) []byte { return e.Decide(nil, r) }, true)
+		buf := make([]byte, 0, 8192)
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = e.Decide(buf[:0], req)
+		}
+	})
+}
+
+// recordRequest is benchRequest with a consented state made under a
+// state_key, and, if full, the record's other fields: an installation, a
+// bundle_version and the service's checkpoint of the state's head, signed
+// by the test service key.
+func recordRequest(tb testing.TB, decide func([]byte) []byte, full bool) []byte {
+	tb.Helper()
+	dev := conformance.Device{Platform: "android", Version: "33"}
+	x := conformance.Extra{StateKey: "00112233445566778899aabbccddeeff"}
+	if full {
+		x.Installation, x.BundleVersion = "inst-bench", "2022-03-29"
+	}
+	var state []byte
+	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
+		out := decide(conformance.RequestExtra("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev), x))
+		var r struct{ State json.RawMessage }
+		if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
+			tb.Fatalf("%v: %s", err, out)
+		}
+		state = r.State
+	}
+	var st struct {
+		Head struct {
+			Seq  int64
+			Hash string
+		}
+	}
+	json.Unmarshal(state, &st)
+	if full {
+		key, err := conformance.ReadServiceKey()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		x.Checkpoint = conformance.SignCheckpoint(key, x.Installation, st.Head.Seq, st.Head.Hash, "2026-03-01T02:00:00Z")
+	}
+	return conformance.RequestExtra("2026-03-01T10:05:00+08:00", "zh-CN", dev, map[string]string{"camera": "granted"}, state,
+		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`), x)
 }
 
 // BenchmarkInstantiate measures a fresh instance from the compiled

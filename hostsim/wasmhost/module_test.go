@@ -26,7 +26,7 @@ func TestConformanceThroughWasm(t *testing.T) {
 	nativeDecide := func(name string, req []byte) ([]byte, error) { return natives[name].Decide(nil, req), nil }
 	for _, j := range cases {
 		t.Run(j.Name, func(t *testing.T) {
-			for _, err := range conformance.Check(j, wasmDecide) {
+			for _, err := range moduleRuntime(t, wasmDecide).Check(j) {
 				t.Error(err)
 			}
 			got, err := conformance.Play(j, wasmDecide)
@@ -69,18 +69,19 @@ func TestABI(t *testing.T) {
 		t.Fatal(err)
 	}
 	var i struct {
-		ABI     int
-		Module  string
-		Policy  struct{ ID, Version string }
-		Hash    string
-		Locales []string
-		Keys    []string
+		ABI         int
+		Module      string
+		Policy      struct{ ID, Version string }
+		Hash        string
+		Locales     []string
+		Keys        []string
+		ServiceKeys []string `json:"service_keys"`
 	}
 	if err := json.Unmarshal(info, &i); err != nil {
 		t.Fatalf("%v: %s", err, info)
 	}
 	if i.ABI != 1 || i.Policy.ID != "msxf" || i.Policy.Version != "2022-03-29" || !strings.HasPrefix(i.Hash, "sha256:") ||
-		len(i.Locales) != 3 || len(i.Keys) != 2 || i.Module == "" {
+		len(i.Locales) != 3 || len(i.Keys) != 2 || len(i.ServiceKeys) != 1 || i.Module == "" {
 		t.Errorf("info: %s", info)
 	}
 

@@ -3,13 +3,16 @@ package wasmhost
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
@@ -69,11 +72,41 @@ func instance(t testing.TB) *Instance {
 func nativeEngine(t testing.TB, name string) *engine.Engine {
 	t.Helper()
 	setup(t)
-	e, err := engine.New(bundles[name])
+	root, err := prompttest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := prompts.ReadPublicKey(filepath.Join(root, wasmtest.ServiceKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.NewWith(bundles[name], engine.Options{BundleHash: bundleHash(t, name), ServiceKeys: []ed25519.PublicKey{pub}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// bundleHash is the content hash of a bundle's envelope, which the
+// module's receipts name.
+func bundleHash(t testing.TB, name string) string {
+	t.Helper()
+	setup(t)
+	payload, err := bundle.Payload(envelopes[name])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bundle.Hash(payload)
+}
+
+// moduleRuntime is the module's runtime for the conformance runner, which
+// checks that every receipt names the hash of its bundle.
+func moduleRuntime(t testing.TB, decide conformance.Decide) conformance.Runtime {
+	hashes := map[string]string{}
+	for _, name := range []string{"reference", "revision", "minor"} {
+		hashes[name] = bundleHash(t, name)
+	}
+	return conformance.Runtime{Decide: decide, Hashes: hashes}
 }
 
 // wasmDecide runs the conformance journeys on instances of a module: one

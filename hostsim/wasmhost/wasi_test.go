@@ -108,9 +108,10 @@ func TestWebviewProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rt := moduleRuntime(t, decide)
 	for round := 0; round < 5; round++ {
 		for _, j := range cases {
-			for _, err := range conformance.Check(j, decide) {
+			for _, err := range rt.Check(j) {
 				t.Fatal(err)
 			}
 		}

@@ -64,7 +64,9 @@ export type Event =
   | { type: 'consent_answer'; sensitive: SensitiveCategory; purpose: string; accepted: boolean }
   /** Withdrawn in the app: a permission, the policy, or a separate consent (category and purpose). */
   | { type: 'withdraw'; permission: Permission | 'policy' }
-  | { type: 'withdraw'; sensitive: SensitiveCategory; purpose: string };
+  | { type: 'withdraw'; sensitive: SensitiveCategory; purpose: string }
+  /** Rebuild the state from the request's `receipts`, the installation's chain (the record). */
+  | { type: 'restore' };
 
 /** The device a request is for. */
 export interface Device {
@@ -85,9 +87,42 @@ export interface Request {
   device: Device;
   /** What the OS reports now for each permission; absent ones are `not_determined`. */
   os?: Partial<Record<Permission, OSState>>;
+  /**
+   * The app installation's id, made once by the host (random) and kept: 1 to 64 characters of
+   * `A-Z a-z 0-9 . _ : -`. Every receipt carries it; the consent-record service files them by it.
+   */
+  installation?: string | null;
   /** The `state` of the previous response, unchanged; absent or null on a fresh install. */
   state?: State | null;
+  /** With `restore` only: the installation's chain of receipts, as the consent-record service returns it. */
+  receipts?: Receipt[] | null;
+  /**
+   * 32 hex digits (128 bits) the app derives from its keystore: the state's integrity hash is then
+   * keyed (SipHash-2-4), so that a state made or edited outside the app is not used. Send the same
+   * key with every request; a state made without it (or with another) is read as a fresh install.
+   */
+  state_key?: string | null;
+  /** The host's latest checkpoint from the consent-record service: a state older than it is not used. */
+  checkpoint?: Checkpoint | null;
+  /** The newest policy version the host has loaded: an older active bundle is `older_version`. */
+  bundle_version?: string | null;
   event: Event;
+}
+
+/**
+ * A checkpoint of the consent-record service: the installation's head (`seq`, `head` hash) when
+ * it stored it, signed (`sig`, ed25519, base64) by the service key `key` over the canonical JSON
+ * of the object without `sig`. Keep the latest, as the service returns it, and send it with every
+ * request.
+ */
+export interface Checkpoint {
+  head: string;
+  installation: string;
+  key: string;
+  seq: number;
+  sig: string;
+  time: string;
+  v: 1;
 }
 
 // ---------------------------------------------------------------- state
@@ -134,6 +169,8 @@ export interface State {
   pending?: PolicyChange;
   /** SHA-256 (hex) of that popup's texts as shown (its version is `seen`). */
   popup_text?: string;
+  /** The locale that popup was shown in. */
+  popup_locale?: string;
   /** The step to go on with once the policy is accepted. */
   resume?: StepRef;
   /** The step the user is in. */
@@ -150,11 +187,15 @@ export interface State {
     version?: string;
     /** SHA-256 (hex) of those texts: the answer's receipt hashes them. */
     text?: string;
+    /** The locale they were shown in. */
+    locale?: string;
   };
   perms?: Partial<Record<Permission, PermissionState>>;
   /** Separate consents, by `<sensitive>/<purpose>`. */
   consents?: Partial<Record<ConsentRef, ConsentState>>;
-  /** The hash of the newest receipt. */
+  /** The newest receipt of the installation's chain: the next one follows it. */
+  head?: { seq: number; hash: string; time?: string };
+  /** In states from before receipts were numbered: the hash of the newest receipt. */
   last?: string;
   /** The 64-bit integrity hash of the state's values, in hex. */
   hash: string;
@@ -334,43 +375,61 @@ export type Action =
   | UnavailableAction;
 
 /**
- * One receipt per policy answer, consent answer, rationale answer,
- * permission result and withdrawal: a tamper-evident chain (`prev` is the hash of the receipt
- * before; `hash` the SHA-256 of this receipt's JSON without its `hash`
- * member).
+ * A consent receipt (version 2, engine/CONTRACT.md): one for each policy answer, consent answer,
+ * rationale answer, permission result and withdrawal. The engine writes it in its canonical JSON
+ * (RFC 8785: members sorted by name, no white space), and absent members are left out, never null.
+ * Numbered within the installation (`seq`) and chained (`prev` is the hash of the receipt
+ * before), it is a tamper-evident record: `hash` is the SHA-256 of its canonical JSON without
+ * `hash` and `id`, and `id` a UUID (version 8) made from the hash. Upload every receipt, in order.
  */
 export interface Receipt {
+  /** The answer: `accepted`/`declined`, the dialog's result, or `withdrawn`. */
+  answer: 'accepted' | 'declined' | 'withdrawn' | DialogResult;
+  /** "sha256:<hex>": the bundle active when the receipt was made (`info().hash`). */
+  bundle?: string;
+  hash: string;
+  /** Derived from `hash`: lowercase 8-4-4-4-12. */
+  id: string;
+  /** The request's `installation`. */
+  installation?: string;
   kind: 'policy' | 'consent' | 'rationale' | 'permission' | 'withdraw';
+  /** The locale the texts were shown in, as the bundle names it (`zh-CN`). */
+  locale: string;
+  permission?: Permission;
+  /** The request's `device.platform` and `device.version`. */
+  platform: Platform;
+  platform_version?: string;
   /** The policy id. */
   policy: string;
+  /** The hash of the receipt before; "" for the first of a chain. */
+  prev: string;
+  /**
+   * With `sensitive`: the separate consent the receipt records. On a
+   * `consent` receipt and on the withdrawal of a consent (no permission)
+   * it is what was answered; on a rationale or permission receipt, the
+   * separate consent its rationale asked.
+   */
+  purpose?: string;
+  scenario?: string;
+  sensitive?: SensitiveCategory;
+  /** On every receipt that names a separate consent (`sensitive` and `purpose`). */
+  separate_consent?: true;
+  /** 1 for the installation's first receipt, then one more each. */
+  seq: number;
+  step?: string;
+  /** SHA-256 (hex) of the exact texts shown, each followed by a newline; absent for a withdrawal. */
+  text?: string;
+  /** The request's `now`, as given. */
+  time: string;
+  /** Its time is an earlier instant than the receipt before's: the device clock went back. */
+  time_behind?: true;
+  v: 2;
   /**
    * The policy version whose texts the receipt records: the version
    * accepted or declined, or under which the screen answered was shown
    * (also when a newer bundle is active by the answer).
    */
   version: string;
-  permission?: Permission;
-  scenario?: string;
-  step?: string;
-  /** SHA-256 (hex) of the exact texts shown, each followed by a newline. */
-  text?: string;
-  /** `accepted`/`declined`, the dialog's result, or `withdrawn`. */
-  answer: 'accepted' | 'declined' | 'withdrawn' | DialogResult;
-  /**
-   * With `purpose`: the separate consent the receipt records. On a
-   * `consent` receipt and on the withdrawal of a consent (no permission)
-   * it is what was answered; on a rationale or permission receipt, the
-   * separate consent its rationale asked.
-   */
-  sensitive?: SensitiveCategory;
-  purpose?: string;
-  /** On every receipt that names a separate consent (`sensitive` and `purpose`). */
-  separate_consent?: true;
-  /** The request's `now`. */
-  time: string;
-  /** The hash of the receipt before; "" when a chain starts. */
-  prev: string;
-  hash: string;
 }
 
 /** Which rule decided, and why. */
@@ -407,7 +466,7 @@ export type ErrorCode =
   | 'too_large' | 'bad_utf8' | 'bad_json' | 'bad_type' | 'missing_field' | 'unknown_field'
   | 'duplicate_field' | 'bad_time' | 'bad_locale' | 'unknown_platform' | 'bad_version'
   | 'unknown_permission' | 'bad_value' | 'unknown_event' | 'unknown_scenario' | 'unknown_step'
-  | 'unknown_consent' | 'not_requested'
+  | 'unknown_consent' | 'not_requested' | 'bad_receipt' | 'stale_bundle' | 'bad_checkpoint'
   | 'bad_pointer' | 'bad_bundle' | 'bad_signature' | 'older_version' | 'internal' | 'no_bundle';
 
 /** An error answer: the host keeps its previous state. */
@@ -436,6 +495,8 @@ export interface Info {
   locales: string[];
   /** The ids of the keys whose signatures `loadBundle` accepts. */
   keys: string[];
+  /** The ids of the consent-record service's keys it trusts to sign a checkpoint. */
+  service_keys: string[];
   /** Only if the embedded bundle did not open (then no policy, hash or locales). */
   error?: string;
 }

@@ -62,15 +62,22 @@ const (
 )
 
 // builds say how each variant is built: its build tags and the public
-// keys, relative to the repository root, it trusts.
+// keys, relative to the repository root, it trusts to sign bundles and
+// checkpoints (service).
 var builds = map[Variant]struct {
-	tags string
-	keys []string
+	tags          string
+	keys, service []string
 }{
 	Shipped: {keys: []string{"keys/release.pub"}},
-	Test:    {keys: []string{"keys/release.pub", "hostsim/testdata/keys/test.pub"}},
+	Test:    {keys: []string{"keys/release.pub", "hostsim/testdata/keys/test.pub"}, service: []string{ServiceKey}},
 	Faulty:  {tags: "consentfaults", keys: []string{"keys/release.pub", "hostsim/testdata/keys/test.pub"}},
 }
+
+// ServiceKey is the test consent-record service's public key, relative
+// to the repository root, which the test variant trusts to sign
+// checkpoints; its private half (service.key beside it) signs those of
+// the conformance cases.
+const ServiceKey = "hostsim/testdata/keys/service.pub"
 
 var (
 	mu      sync.Mutex
@@ -213,7 +220,7 @@ func overlayFile(root string) (string, error) {
 // build builds a variant into path as the Makefile does:
 //
 //	GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath \
-//	    -ldflags="-s -w -X main.moduleVersion=... -X main.trustedKeys=..." ./wasm
+//	    -ldflags="-s -w -X main.moduleVersion=... -X main.trustedKeys=... -X main.serviceKeys=..." ./wasm
 //
 // with the bundle put in place of wasm/bundle.json by an overlay, and logs
 // how long it took.
@@ -228,16 +235,22 @@ func build(t testing.TB, v Variant, path string) error {
 	}
 	b := builds[v]
 	ldflags := "-s -w -X main.moduleVersion=wasmtest" + strings.TrimPrefix(string(v), "consent")
-	if len(b.keys) > 0 {
+	for _, k := range []struct {
+		name  string
+		files []string
+	}{{"trustedKeys", b.keys}, {"serviceKeys", b.service}} {
+		if len(k.files) == 0 {
+			continue
+		}
 		var files []string
-		for _, f := range b.keys {
+		for _, f := range k.files {
 			files = append(files, filepath.Join(root, f))
 		}
 		keys, err := prompts.TrustedKeys(files...) // as promptc pubkeys prints them
 		if err != nil {
 			return err
 		}
-		ldflags += " -X main.trustedKeys=" + keys
+		ldflags += " -X main." + k.name + "=" + keys
 	}
 	args := []string{"build", "-buildmode=c-shared", "-trimpath", "-overlay", overlay, "-ldflags", ldflags, "-o", path}
 	if b.tags != "" {

@@ -643,7 +643,7 @@ func (s *Scanner) End() bool {
 // names are compared one by one; once it has linearNames, they go into a
 // hash set of its own, so that no input makes the check quadratic.
 type names struct {
-	inline [16]entry
+	inline [24]entry
 	more   []entry
 	n      int    // entries held
 	top    int    // 1 + the index of the innermost open object's mark; 0 if none

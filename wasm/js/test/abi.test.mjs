@@ -35,9 +35,9 @@ test('abiVersion is 1', async () => {
   assert.equal((await raw()).consent_abi_version(), 1);
 });
 
-test('info names the module, ABI, policy, bundle hash, locales and keys', async () => {
+test('info names the module, ABI, policy, bundle hash, locales, keys and service keys', async () => {
   const info = (await Consent.load(module)).info();
-  assert.deepEqual(Object.keys(info), ['module', 'abi', 'policy', 'hash', 'locales', 'keys']);
+  assert.deepEqual(Object.keys(info), ['module', 'abi', 'policy', 'hash', 'locales', 'keys', 'service_keys']);
   assert.equal(typeof info.module, 'string');
   assert.ok(info.module.endsWith('-test'), `module ${info.module}: not the test build`);
   assert.equal(info.abi, 1);
@@ -46,6 +46,7 @@ test('info names the module, ABI, policy, bundle hash, locales and keys', async 
   assert.deepEqual(info.locales, reference.payload.policy.locales);
   assert.ok(info.keys.length >= 2, 'the test module trusts the release key and the test key');
   assert.ok(info.keys.includes(revision.signatures[0].key), 'the test module does not trust the test key');
+  assert.deepEqual(info.service_keys, ['abc43d9ca5e20c8d'], 'the test module trusts the test service key (hostsim/testdata/keys/service.pub) alone');
 });
 
 test('loadBundle: rejected bundles leave the active one in place', async () => {

@@ -4,7 +4,7 @@
 // byte as the Go runner's Request does, carries the state, and checks
 // every expectation and the receipts' hash chain. A JavaScript host is so
 // held to the native engine's transcript (dist/conformance.json).
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,6 +121,7 @@ const expect = (raw, where) => (isNull(raw) ? expect('{}', where) : struct(raw, 
   state_has: strList,
   state_lacks: strList,
   sdk_data: sdkData,
+  receipt_members: (r, w) => (isNull(r) ? null : elements(r).map((e, i) => rawMap(e, `${w}[${i}]`))),
 }));
 
 // Expect.SDKData, a map[string][]string: null (not checked) or an object
@@ -140,15 +141,34 @@ function stateOp(raw, where) {
   const t = raw.trim();
   if (t[0] === '"') {
     const op = JSON.parse(t);
-    if (op !== '' && op !== 'reinstall' && op !== 'tamper') throw new Error(`${where}: unknown state operation "${op}"`);
+    if (op.startsWith('step:')) {
+      if (!/^step:[0-9]+$/.test(op) || Number(op.slice(5)) < 1) throw new Error(`${where}: state "${op}" names no step`);
+    } else if (op !== '' && op !== 'reinstall' && op !== 'tamper') throw new Error(`${where}: unknown state operation "${op}"`);
     return { op, state: null };
   }
   if (t[0] === '{') return { op: '', state: compact(t, false) };
   throw new Error(`${where}: state is ${t}: want an operation (a string) or a state (an object)`);
 }
 
+// A *string: null when absent (not set), else the string ("" included).
+const optStr = (r, w) => (isNull(r) ? null : str(r, w));
+
+// A json.RawMessage with omitempty: null when absent or null.
+const optRaw = (r) => (isNull(r) ? null : r.trim());
+
+function checkpointSpec(raw, where) {
+  const t = optRaw(raw);
+  if (t !== null && t !== '"head"' && t !== '"none"' && t[0] !== '{' && !/^"step:[0-9]+"$/.test(t)) throw new Error(`${where}: checkpoint is ${t}: want "head", "step:N", "none" or an object`);
+  return t;
+}
+
 const step = (raw, where) => struct(raw, where, {
   event: (r) => (r === undefined ? null : r), // json.RawMessage: verbatim, "null" kept
+  installation: optStr,
+  state_key: optStr,
+  bundle_version: optStr,
+  checkpoint: checkpointSpec,
+  receipts: optRaw,
   now: str,
   os: strMap,
   device: (r, w) => (isNull(r) ? null : device(r, w)),
@@ -171,6 +191,7 @@ export function readCase(path) {
     locale: str,
     now: str,
     os: strMap,
+    installation: str,
     steps: (r, w) => (isNull(r) ? [] : elements(r).map((e, i) => step(e, `${w}[${i}]`))),
   });
   if (j.bundle === '') j.bundle = 'reference';
@@ -189,22 +210,31 @@ export function cases() {
 
 // ---------------------------------------------------------------- playing
 
-/** conformance.Request: a request with its fields in the fixed order. */
-export function request(now, locale, dev, os, state, event) {
+/**
+ * conformance.RequestExtra: a request with its fields in the fixed order
+ * now, locale, device, os, installation, state_key, bundle_version,
+ * checkpoint, state, receipts, event.
+ */
+export function request(now, locale, dev, os, state, event, x = {}) {
   let b = '{"now":' + goString(now);
   if (locale !== '') b += ',"locale":' + goString(locale);
   b += ',"device":{"platform":' + goString(dev.platform) + ',"version":' + goString(dev.version) + '},"os":{';
   b += [...os.keys()].sort(goLess).map((k) => goString(k) + ':' + goString(os.get(k))).join(',');
   b += '}';
+  for (const name of ['installation', 'state_key', 'bundle_version']) {
+    if (x[name]) b += `,"${name}":` + goString(x[name]);
+  }
+  if (x.checkpoint) b += ',"checkpoint":' + x.checkpoint;
   if (state !== null) b += ',"state":' + state;
+  if (x.receipts) b += ',"receipts":' + x.receipts;
   // json.Compact of the event as written in the file; nothing when there is none.
   return b + ',"event":' + (event === null ? '' : compact(event, false)) + '}';
 }
 
-/** conformance's tamper: the 16th hex digit of the state's hash changed. */
+/** conformance's tamper: the 16th hex digit of the state's hash (its last "hash") changed. */
 export function tamper(state) {
   const b = Buffer.from(state, 'utf8'); // bytes, as Go counts
-  const i = b.indexOf('"hash":"');
+  const i = b.lastIndexOf('"hash":"');
   if (i < 0) return state;
   const j = i + '"hash":"'.length + 15;
   b[j] = b[j] === 0x30 ? 0x31 : 0x30; // '0' -> '1', anything else -> '0'
@@ -227,13 +257,109 @@ function eventFields(raw) {
   return ev;
 }
 
+// ---------------------------------------------------------------- receipts and checkpoints
+
+/** RFC 8785 canonical JSON of a JSON value: members sorted (names are ASCII), no white space; JSON.stringify escapes strings as RFC 8785 does. */
+export function canonical(v) {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
+  return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonical(v[k])).join(',') + '}';
+}
+
+const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** A receipt's hash: the SHA-256 of its canonical JSON without "hash" and "id". */
+export function receiptHash(r) {
+  const body = { ...r };
+  delete body.hash;
+  delete body.id;
+  return sha256(canonical(body));
+}
+
+/** The receipt id its hash gives: an RFC 9562 UUID version 8 of the hash's first 16 bytes. */
+export function receiptID(hash) {
+  const u = Buffer.from(hash.slice(0, 32), 'hex');
+  u[6] = 0x80 | (u[6] & 0x0f);
+  u[8] = 0x80 | (u[8] & 0x3f);
+  const h = u.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** conformance.ServiceKeyFile: the test service key, whose private half signs the checkpoints cases send. */
+export const serviceKeyFile = 'hostsim/testdata/keys/service.key';
+
+let serviceKeyObject = null;
+function serviceKey() {
+  if (serviceKeyObject === null) serviceKeyObject = createPrivateKey(readFileSync(join(root, serviceKeyFile)));
+  return serviceKeyObject;
+}
+
+/** engine/bundle's KeyID: the first 8 bytes of the SHA-256 of the raw public key, in hex. */
+function keyID(priv) {
+  const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
+  return createHash('sha256').update(spki.subarray(spki.length - 32)).digest('hex').slice(0, 16);
+}
+
+/** conformance's checkpoint: of the head of the state carried, or with a spec's members changed, signed by the test service key. */
+export function makeCheckpoint(spec, state, installation, now) {
+  const m = { installation, time: now, v: 1 };
+  const head = state !== null ? JSON.parse(state).head : undefined;
+  if (head) {
+    m.seq = head.seq;
+    m.head = head.hash;
+  }
+  let changes = {};
+  if (spec !== '"head"') changes = JSON.parse(spec);
+  else if (!head) throw new Error('the state the runner carries has no head');
+  const key = serviceKey();
+  m.key = keyID(key);
+  for (const [k, v] of Object.entries(changes)) if (k !== 'sig') m[k] = v;
+  m.sig = Object.prototype.hasOwnProperty.call(changes, 'sig') ? changes.sig : sign(null, Buffer.from(canonical(m), 'utf8'), key).toString('base64');
+  return canonical(m);
+}
+
+/** conformance's receiptsOp: the receipts a step sends, from the chain so far. */
+export function receiptsOp(spec, chain) {
+  if (spec === '"chain"') return '[' + chain.join(',') + ']';
+  if (spec[0] === '[') return compact(spec, false);
+  const op = JSON.parse(spec);
+  for (const k of Object.keys(op)) if (!['take', 'set', 'rehash'].includes(k)) throw new Error(`json: unknown field "${k}"`);
+  let n = chain.length;
+  if (op.take > 0) {
+    if (op.take > n) throw new Error(`take ${op.take} of a chain of ${n}`);
+    n = op.take;
+  }
+  const set = op.set || {};
+  for (const k of Object.keys(set)) if (!/^[0-9]+$/.test(k) || Number(k) >= n) throw new Error(`set "${k}": no such receipt`);
+  const out = [];
+  let prev = '';
+  for (let i = 0; i < n; i++) {
+    const m = JSON.parse(chain[i]);
+    let changed = false;
+    for (const [k, v] of Object.entries(set[String(i)] || {})) {
+      m[k] = v;
+      changed = true;
+    }
+    if (op.rehash && (changed || (i > 0 && m.prev !== prev))) {
+      if (i > 0) m.prev = prev;
+      m.hash = receiptHash(m);
+      m.id = receiptID(m.hash);
+    }
+    prev = typeof m.hash === 'string' ? m.hash : '';
+    out.push(canonical(m));
+  }
+  return '[' + out.join(',') + ']';
+}
+
 /**
  * conformance.Play: runs a case and returns every step's request and
  * response. `decide(bundleName, request)` answers a request's JSON text
- * with the response's.
+ * with the response's. With `visit`, each step's request, response and
+ * what it sent (state, installation, device, bundle, checkpoint) are passed
+ * to it as played.
  * @param {object} j a case from readCase
  * @param {(bundle: string, request: string) => string} decide
- * @returns {{request: string, response: string}[]}
+ * @returns {{request: string, response: string, sent: object}[]}
  */
 export function play(j, decide) {
   let dev = j.device;
@@ -241,34 +367,65 @@ export function play(j, decide) {
   let now = j.now;
   let bundle = j.bundle;
   const os = new Map(j.os);
+  const x = { installation: j.installation, state_key: '', bundle_version: '', checkpoint: null, receipts: null };
   let state = null; // the previous successful response's state, verbatim
+  const states = []; // each step's returned state, or null
+  let chain = [];
   const out = [];
   j.steps.forEach((s, i) => {
     if (s.now !== '') now = s.now;
     if (s.device !== null) dev = s.device;
     if (s.locale !== '') locale = s.locale;
     if (s.bundle !== '') bundle = s.bundle;
+    if (s.installation !== null) x.installation = s.installation;
+    if (s.state_key !== null) x.state_key = s.state_key;
+    if (s.bundle_version !== null) x.bundle_version = s.bundle_version;
     const ev = eventFields(s.event);
     if (ev.type === 'permission_result' && ev.result !== 'dismissed' && ev.result !== '') os.set(ev.permission, ev.result);
     for (const [k, v] of s.os) os.set(k, v);
+    if (s.checkpoint !== null) {
+      let from = state;
+      let spec = s.checkpoint;
+      const m = /^"step:([0-9]+)"$/.exec(spec);
+      if (m) {
+        const n = Number(m[1]);
+        if (!(n >= 1 && n <= i && states[n - 1] !== null)) throw new Error(`${j.name}: step ${i + 1}: checkpoint ${spec}: step ${n} returned no state`);
+        from = states[n - 1];
+        spec = '"head"';
+      }
+      x.checkpoint = spec === '"none"' ? null : makeCheckpoint(spec, from, x.installation, now);
+    }
     let st = state;
     switch (s.state.op) {
       case '': if (s.state.state !== null) st = s.state.state; break;
       case 'reinstall': st = null; state = null; break;
       case 'tamper': if (st !== null) st = tamper(st); break;
-      default: throw new Error(`${j.name}: step ${i + 1}: unknown state operation "${s.state.op}"`);
+      default: {
+        const n = Number(s.state.op.slice('step:'.length));
+        if (!(n >= 1 && n <= i && states[n - 1] !== null)) throw new Error(`${j.name}: step ${i + 1}: state "${s.state.op}": step ${n} returned no state`);
+        st = states[n - 1];
+      }
     }
     if (s.edit.size > 0 && st !== null) st = edit(st, s.edit);
-    const req = s.raw !== null ? s.raw : request(now, locale, dev, os, st, s.event);
+    x.receipts = s.receipts === null ? null : receiptsOp(s.receipts, chain);
+    const req = s.raw !== null ? s.raw : request(now, locale, dev, os, st, s.event, x);
     const resp = decide(bundle, req);
-    let raw;
+    let mems;
     try {
-      raw = field(members(resp), 'state');
+      mems = members(resp);
     } catch (e) {
       throw new Error(`${j.name}: step ${i + 1}: the response is not JSON: ${e.message}: ${resp}`);
     }
+    const raw = field(mems, 'state');
     if (raw !== undefined) state = raw;
-    out.push({ request: req, response: resp });
+    states.push(raw === undefined ? null : raw);
+    const rs = field(mems, 'receipts');
+    for (const rc of rs === undefined || rs === 'null' ? [] : elements(rs)) {
+      if (JSON.parse(rc).seq === 1) chain = [];
+      chain.push(rc);
+    }
+    const sent = { state: st, installation: x.installation, device: dev, bundle, checkpoint: x.checkpoint, raw: s.raw !== null };
+    out.push({ request: req, response: resp, sent });
   });
   return out;
 }
@@ -312,22 +469,62 @@ export function summary(a) {
   }
 }
 
-/** A case's receipt chain: each receipt hashes to its hash and points to the one before. */
+const receiptMembers = ['answer', 'bundle', 'hash', 'id', 'installation', 'kind', 'locale', 'permission', 'platform',
+  'platform_version', 'policy', 'prev', 'purpose', 'scenario', 'sensitive', 'separate_consent',
+  'seq', 'step', 'text', 'time', 'time_behind', 'v', 'version'];
+const receiptRequired = ['answer', 'hash', 'id', 'kind', 'locale', 'platform', 'policy', 'prev', 'seq', 'time', 'v', 'version'];
+
+/** An RFC 3339 time as [seconds, nanoseconds] (Date keeps milliseconds only), or null. */
+function instant(t) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(t);
+  if (!m) return null;
+  let s = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000;
+  if (m[8] !== 'Z') s -= (m[8][0] === '-' ? -1 : 1) * (Number(m[8].slice(1, 3)) * 3600 + Number(m[8].slice(4, 6)) * 60);
+  return [s, Number((m[7] || '').padEnd(9, '0'))];
+}
+
+/**
+ * conformance's chainCheck: each receipt is in canonical form, hashes to
+ * its hash, has the id its hash gives, and follows the head of the state
+ * the request sent (the next number, its hash as prev, time_behind exactly
+ * when its time is earlier); a chain starts afresh only where no state was
+ * sent or the engine did not use it (a STATE trace entry), and follows a
+ * checkpoint's head where the request sent one.
+ */
 export class Chain {
-  constructor() {
-    this.last = '';
+  constructor(hashes = null) {
+    this.seq = 0;
+    this.hash = '';
+    this.time = '';
+    this.restart = true;
+    this.cp = null;
+    this.sn = null;
+    this.hashes = hashes; // the bundles' hashes by name, or null: not checked
     // per step played, the text hash of each of its response's actions (screenText)
     this.screens = [];
   }
 
-  /**
-   * Takes the chain's head from a step's recorded state, if any: a state
-   * given as an object carries the head of a chain the case did not see.
-   */
-  recorded(step) {
-    if (step.state.op !== '' || step.state.state === null) return;
-    const last = JSON.parse(step.state.state).last;
-    this.last = typeof last === 'string' ? last : '';
+  /** Takes what a step's request carried: the head of the state it sent and its checkpoint. */
+  sent(sn) {
+    this.sn = sn;
+    if (sn.raw) return;
+    this.seq = 0;
+    this.hash = '';
+    this.time = '';
+    this.restart = sn.state === null;
+    this.cp = null;
+    if (sn.state !== null) {
+      const st = JSON.parse(sn.state);
+      if (st.head && typeof st.head === 'object') {
+        this.seq = st.head.seq;
+        this.hash = st.head.hash;
+        this.time = typeof st.head.time === 'string' ? st.head.time : '';
+      } else if (typeof st.last === 'string') this.hash = st.last;
+    }
+    if (sn.checkpoint !== null) {
+      const cp = JSON.parse(sn.checkpoint);
+      this.cp = { seq: cp.seq, hash: cp.head };
+    }
   }
 
   /** Adds one receipt (its raw JSON); returns [summary, error or null]. */
@@ -339,24 +536,59 @@ export class Chain {
     if (s('permission') !== '') sum += `${s('permission')} ${s('answer')}${separateOf(s)}`;
     else if (s('sensitive') !== '' || s('purpose') !== '') sum += `${consentOf(s)} ${s('answer')}`;
     else sum += s('answer');
+    const fail = (m) => [sum, `${sum}: ${m}`];
     // What holds always: a receipt of a separate consent says so, and an
     // answer given in a step names the step.
     if ((s('sensitive') !== '' || s('purpose') !== '') !== (r.separate_consent === true)) {
-      return [sum, `${sum}: separate_consent is ${r.separate_consent} while sensitive/purpose is ${consentOf(s)}`];
+      return fail(`separate_consent is ${r.separate_consent} while sensitive/purpose is ${consentOf(s)}`);
     }
     if (['rationale', 'permission', 'consent'].includes(s('kind')) && (s('scenario') === '' || s('step') === '')) {
-      return [sum, `${sum}: a ${s('kind')} receipt names no scenario and step`];
+      return fail(`a ${s('kind')} receipt names no scenario and step`);
     }
-    const i = raw.lastIndexOf(',"hash":"');
-    if (i < 0) return [sum, 'no hash'];
-    const body = raw.slice(0, i) + '}';
-    const hash = createHash('sha256').update(body, 'utf8').digest('hex');
-    if (hash !== s('hash')) return [sum, `${sum}: hash ${s('hash')} does not match its content (${hash})`];
-    // A chain starts afresh (prev "") after a reinstall or a reset state.
-    if (s('prev') !== '' && s('prev') !== this.last) {
-      return [sum, `${sum}: prev ${s('prev')} is not the previous receipt ${this.last}`];
+    for (const k of Object.keys(r)) if (!receiptMembers.includes(k)) return fail(`unknown member "${k}"`);
+    for (const k of receiptRequired) if (!Object.prototype.hasOwnProperty.call(r, k)) return fail(`no member "${k}"`);
+    if (r.v !== 2) return fail(`v is ${r.v}, not 2`);
+    if (canonical(r) !== raw) return fail(`not in canonical form:\n\tgot  ${raw}\n\twant ${canonical(r)}`);
+    const hash = receiptHash(r);
+    if (s('hash') !== hash) return fail(`hash ${s('hash')} does not match its content (${hash})`);
+    if (s('id') !== receiptID(hash)) return fail(`id ${s('id')} is not the one its hash gives, ${receiptID(hash)}`);
+    const seq = r.seq;
+    if (!Number.isInteger(seq)) return fail(`seq ${seq} is not an integer`);
+    const prev = s('prev');
+    if (prev === this.hash && seq === this.seq + 1) {
+      // follows the head sent
+    } else if (this.cp !== null && prev === this.cp.hash && seq === this.cp.seq + 1) {
+      this.time = '';
+    } else if (this.restart && prev === '' && seq === 1) {
+      this.time = '';
+    } else {
+      return fail(`seq ${seq}, prev "${prev}": it follows neither the head sent (seq ${this.seq}, "${this.hash}"), nor a checkpoint, nor starts a chain where the state was not used`);
     }
-    this.last = s('hash');
+    let behind = false;
+    if (this.time !== '') {
+      const t = instant(s('time'));
+      const p = instant(this.time);
+      if (t === null || p === null) return fail(`time "${s('time')}" or the one before, "${this.time}", is not RFC 3339`);
+      behind = t[0] < p[0] || (t[0] === p[0] && t[1] < p[1]);
+    }
+    if ((r.time_behind === true) !== behind || (r.time_behind !== undefined && r.time_behind !== true)) {
+      return fail(`time_behind is ${r.time_behind}, want it ${behind ? 'true' : 'absent'} (time ${s('time')}, the one before "${this.time}")`);
+    }
+    const sn = this.sn;
+    if (sn !== null) {
+      if (s('installation') !== sn.installation || (sn.installation === '' && r.installation !== undefined)) {
+        return fail(`installation ${r.installation}, the request's "${sn.installation}"`);
+      }
+      if (s('platform') !== sn.device.platform || s('platform_version') !== sn.device.version || (sn.device.version === '' && r.platform_version !== undefined)) {
+        return fail(`platform ${r.platform} ${r.platform_version}, the request's ${sn.device.platform} "${sn.device.version}"`);
+      }
+      const want = this.hashes === null ? '' : this.hashes[sn.bundle] || '';
+      if (want !== '' && s('bundle') !== want) return fail(`bundle ${r.bundle}, not the active bundle's ${want}`);
+    }
+    this.seq = seq;
+    this.hash = hash;
+    this.time = s('time');
+    this.restart = false;
     return [sum, null];
   }
 }
@@ -454,14 +686,30 @@ export function check(step, raw, chain) {
   const versions = [];
   const texts = [];
   const receipts = field(members(raw), 'receipts');
-  for (const rc of receipts === undefined || receipts === 'null' ? [] : elements(receipts)) {
+  const list = receipts === undefined || receipts === 'null' ? [] : elements(receipts);
+  chain.restart = chain.restart || trace.some((t) => t.rule === 'STATE');
+  if (x.receipt_members !== null && x.receipt_members.length !== list.length) {
+    fail(`receipt_members names ${x.receipt_members.length} receipts, the response has ${list.length}`);
+  }
+  list.forEach((rc, i) => {
     const [sum, err] = chain.add(rc);
     if (err) fail(`receipt: ${err}`);
+    if (x.receipt_members !== null && i < x.receipt_members.length) {
+      const o = JSON.parse(rc);
+      for (const k of [...x.receipt_members[i].keys()].sort()) {
+        const w = x.receipt_members[i].get(k).trim();
+        const has = Object.prototype.hasOwnProperty.call(o, k);
+        if (w === 'null') {
+          if (has) fail(`receipt ${i} (${sum}): ${k} is ${canonical(o[k])}, want it absent`);
+        } else if (!has) fail(`receipt ${i} (${sum}): ${k} is absent, want ${w}`);
+        else if (canonical(o[k]) !== canonical(JSON.parse(w))) fail(`receipt ${i} (${sum}): ${k} is ${canonical(o[k])}, want ${canonical(JSON.parse(w))}`);
+      }
+    }
     rs.push(sum);
     const o = JSON.parse(rc);
     versions.push(typeof o.version === 'string' ? o.version : '');
     texts.push(typeof o.text === 'string' ? o.text : '');
-  }
+  });
   chain.screens[chain.screens.length - 1] = actions.map(screenText);
   if (x.receipts !== null && !same(rs, x.receipts)) fail(`receipts:\n\tgot  ${q(rs)}\n\twant ${q(x.receipts)}`);
   if (x.receipt_versions !== null && !same(versions, x.receipt_versions)) {
@@ -515,9 +763,11 @@ export async function replay(assert, j, want, bundles, make) {
   assert.ok(want, `${j.file} is not in the transcript: run \`go run ./cmd/transcript -o dist/conformance.json\``);
   assert.equal(want.name, j.name);
   const engines = { reference: await make(), revision: await make(), minor: await make() };
+  const hashes = { reference: engines.reference.info().hash };
   for (const name of ['revision', 'minor']) {
     const loaded = engines[name].loadBundle(bundles[name]);
     assert.equal(loaded.ok, true, `loadBundle(bundles.${name}): ${JSON.stringify(loaded)}`);
+    hashes[name] = loaded.hash;
   }
   const steps = play(j, (bundle, req) => {
     const e = engines[bundle];
@@ -525,11 +775,11 @@ export async function replay(assert, j, want, bundles, make) {
     return e.decideJSON(req);
   });
   assert.equal(steps.length, want.steps.length, 'the transcript has another number of steps: is it stale?');
-  const chain = new Chain();
+  const chain = new Chain(hashes);
   steps.forEach((s, i) => {
     assert.equal(s.request, want.steps[i].request, `step ${i + 1}: the request differs from the Go runner's`);
     assert.equal(s.response, want.steps[i].response, `step ${i + 1}: the response differs from the native engine's`);
-    chain.recorded(j.steps[i]);
+    chain.sent(s.sent);
     assert.deepEqual(check(j.steps[i], s.response, chain), [], `step ${i + 1}: expectations`);
   });
   return steps.length;
