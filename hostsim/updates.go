@@ -82,8 +82,14 @@ func (e *Engines) openUpdates(ctx context.Context, wasm string) error {
 			return fmt.Errorf("the update bundle %q is version %s of policy %s, which does not follow the bundle the engines carry (%s of %s)",
 				name, b.Policy.Version, b.Policy.ID, active.Version, active.ID)
 		}
+		payload, err := bundle.Payload(env)
+		if err != nil {
+			return fmt.Errorf("the update bundle %q: %v", name, err)
+		}
+		// The native engine names the bundle in its receipts as the module
+		// does (the hash of the signed payload).
 		u := &update{env: env, version: b.Policy.Version}
-		if u.native, err = engine.New(b); err != nil {
+		if u.native, err = engine.NewWith(b, engine.Options{BundleHash: bundle.Hash(payload)}); err != nil {
 			return fmt.Errorf("the update bundle %q: %v", name, err)
 		}
 		e.updates[name] = u
