@@ -35,7 +35,7 @@ SHELL       := /bin/bash
 # and declared minor), signed with the test key: they run on the test
 # module (dist/consent-test.wasm, the release module that also trusts that
 # key); the examples run on the release module (dist/consent.wasm).
-run: wasm wasm-test export
+run: wasm wasm-test export records
 	@$(GO) build -o $(DIST)/hostsim ./cmd/hostsim
 	@echo
 	@echo "== the policy update users would see (the example revision) =="
@@ -43,7 +43,11 @@ run: wasm wasm-test export
 		--locales $(LOCALES) --locales prompts/testdata/revision/locales --locale zh-CN | tail -4
 	@echo
 	@echo "== the journeys on every device profile (hostsim matrix) =="
-	@$(DIST)/hostsim matrix hostsim/testdata/journeys --wasm $(DIST)/consent-test.wasm --html $(DIST)/report.html
+	@$(DIST)/hostsim matrix hostsim/testdata/journeys --wasm $(DIST)/consent-test.wasm --html $(DIST)/report.html --record $(DIST)/record
+	@echo
+	@echo "== the matrix's receipts in the consent-record service (SQLite), exported and verified (records, ledger) =="
+	@$(GO) build -o $(DIST)/ledger ./cmd/ledger
+	@bash records/testdata/record-run.sh $(DIST)
 	@echo
 	@echo "== the example journeys on their devices (hostsim run) =="
 	@$(DIST)/hostsim run examples/journeys --junit $(DIST)/junit.xml

@@ -76,17 +76,18 @@ type Engines struct {
 	module   *wasmhost.Module // nil with Config.Native
 	webview  *wasmhost.Module
 	updates  map[string]*update // with Config.Updates, by name
+	env      []byte             // the envelope of Bundle
 	replaced atomic.Int64       // by the workers closed so far
 }
 
 // Open reads the bundle and, unless cfg.Native, compiles the module. Its
 // errors name the file, and say which make target builds a missing one.
 func Open(ctx context.Context, cfg Config) (*Engines, error) {
-	b, hash, err := readBundle(cfg.Bundle)
+	b, hash, env, err := readBundle(cfg.Bundle)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engines{Bundle: b, Policy: check.NewPolicy(b)}
+	e := &Engines{Bundle: b, Policy: check.NewPolicy(b), env: env}
 	if cfg.Native || cfg.Compare {
 		if e.native, err = engine.NewWith(b, engine.Options{BundleHash: hash}); err != nil {
 			return nil, err
@@ -130,26 +131,26 @@ func Open(ctx context.Context, cfg Config) (*Engines, error) {
 // ReadBundle reads a bundle file as `make bundle` writes it: sealed, and
 // signed or not.
 func ReadBundle(file string) (*bundle.Bundle, error) {
-	b, _, err := readBundle(file)
+	b, _, _, err := readBundle(file)
 	return b, err
 }
 
 // readBundle is ReadBundle that also returns the bundle's content hash,
 // which the module's receipts name.
-func readBundle(file string) (*bundle.Bundle, string, error) {
+func readBundle(file string) (*bundle.Bundle, string, []byte, error) {
 	env, err := os.ReadFile(file)
 	if err != nil {
-		return nil, "", fmt.Errorf("%v (make bundle builds it)", err)
+		return nil, "", nil, fmt.Errorf("%v (make bundle builds it)", err)
 	}
 	b, err := bundle.OpenUnsigned(env)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %v", file, err)
+		return nil, "", nil, fmt.Errorf("%s: %v", file, err)
 	}
 	payload, err := bundle.Payload(env)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %v", file, err)
+		return nil, "", nil, fmt.Errorf("%s: %v", file, err)
 	}
-	return b, bundle.Hash(payload), nil
+	return b, bundle.Hash(payload), env, nil
 }
 
 // ReadModule reads a module file.
@@ -175,4 +176,16 @@ func (e *Engines) Close(ctx context.Context) {
 		e.module.Close(ctx)
 		e.webview.Close(ctx)
 	}
+}
+
+// Envelopes returns the signed bundles the run may decide with, by name:
+// "bundle" the one the engines carry, and each policy update opened (see
+// Config.Updates). A verifier of the run's receipts needs them to check
+// each receipt's text against the bundle of its version.
+func (e *Engines) Envelopes() map[string][]byte {
+	out := map[string][]byte{"bundle": e.env}
+	for name, u := range e.updates {
+		out[name] = u.env
+	}
+	return out
 }

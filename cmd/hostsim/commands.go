@@ -47,6 +47,13 @@ func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error 
 	if err := run.Write(cmd.OutOrStdout(), o.outputs()); err != nil {
 		return err
 	}
+	if o.record != "" {
+		n, err := writeRecord(o.record, run, e.Envelopes())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "wrote %d receipts and %d bundles to %s\n", n, len(e.Envelopes()), o.record)
+	}
 	if !run.OK() {
 		return errFailed
 	}

@@ -25,6 +25,7 @@ type options struct {
 	timeout             time.Duration
 	jsonOut, junit      string
 	html                string
+	record              string
 	verbose             bool
 }
 
@@ -36,6 +37,7 @@ func (o *options) flags(cmd *cobra.Command) {
 	f.StringVar(&o.jsonOut, "json", "", "write the results as JSON to this file (- for standard output)")
 	f.StringVar(&o.junit, "junit", "", "write JUnit XML to this file")
 	f.StringVar(&o.html, "html", "", "write the HTML report (a phone-screen timeline per run) to this file")
+	f.StringVar(&o.record, "record", "", "write the runs' receipts (receipts.jsonl) and the bundles they name (bundles/) to this folder, for the consent-record service and the verifier")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "list every run, not only failures")
 }
 

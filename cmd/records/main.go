@@ -6,6 +6,7 @@
 //	records purge --installation ID --before T remove old receipts, leave a signed anchor
 //	records export --installation ID --out DIR an installation's (or a period's) records and a signed manifest
 //	records bench                              the load generator: receipts/s and latency
+//	records upload --url URL FILE...           upload receipt files as hosts do, keep the checkpoints
 //
 // The API and the storage are described in package records and in the
 // README ("The consent-record service").
@@ -60,7 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), keygenCmd(), purgeCmd(), exportCmd(), benchCmd())
+	root.AddCommand(serveCmd(), keygenCmd(), purgeCmd(), exportCmd(), benchCmd(), uploadCmd())
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
