@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
 
@@ -43,9 +44,27 @@ func TestRunAndReports(t *testing.T) {
 	// from failing on a loaded machine.
 	code, out, errOut := hostsimCmd(t, on(t, wasmtest.Test, "run", "--timeout", "1m",
 		"--json", filepath.Join(dir, "r.json"), "--junit", filepath.Join(dir, "r.xml"), "--html", filepath.Join(dir, "r.html"),
+		"--record", filepath.Join(dir, "record"),
 		"hostsim/testdata/journeys", "examples/journeys")...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	// The record: every run's receipts, chains with no fault, each text
+	// one of the bundles written beside them shows.
+	data, err := os.ReadFile(filepath.Join(dir, "record", "receipts.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := ledger.Parse(data)
+	if err != nil || len(chain) < 100 {
+		t.Fatalf("the record's receipts: %d, %v", len(chain), err)
+	}
+	bs, err := ledger.LoadBundles(nil, filepath.Join(dir, "record", "bundles"))
+	if err != nil || bs.Len() != 3 {
+		t.Fatalf("the record's bundles: %v", err)
+	}
+	if rep := ledger.Verify(chain, ledger.Options{Bundles: bs}); len(rep.Faults) > 0 || rep.TextsChecked == 0 {
+		t.Errorf("the record does not verify: %d texts checked, faults %v", rep.TextsChecked, rep.Faults[:min(3, len(rep.Faults))])
 	}
 	if !strings.Contains(out, "0 failed") || !strings.Contains(out, "PRECONSENT  0") {
 		t.Errorf("summary:\n%s", out)
@@ -54,7 +73,7 @@ func TestRunAndReports(t *testing.T) {
 		Results []struct{ Journey, Device string }
 		Failed  int
 	}
-	data, _ := os.ReadFile(filepath.Join(dir, "r.json"))
+	data, _ = os.ReadFile(filepath.Join(dir, "r.json"))
 	if err := json.Unmarshal(data, &js); err != nil || len(js.Results) == 0 || js.Failed != 0 {
 		t.Errorf("JSON report: %v %s", err, data[:min(200, len(data))])
 	}

@@ -30,10 +30,16 @@ func writeRecord(dir string, run *report.Run, envelopes map[string][]byte) (int,
 	}
 	w := bufio.NewWriter(f)
 	n := 0
+	// A run's installation is named after its profile, locale and ops,
+	// so two runs of the same ops (a journey in two folders) are the same
+	// installation, with the same receipts from the same engine: its chain
+	// is written once, as a host that uploads it twice leaves it once.
+	seen := map[string]bool{}
 	for _, res := range run.Results {
-		if res.Transcript == nil {
+		if res.Transcript == nil || seen[res.Transcript.Installation] {
 			continue
 		}
+		seen[res.Transcript.Installation] = true
 		for _, e := range res.Transcript.Entries {
 			for _, r := range e.Response.Receipts {
 				w.Write(r)

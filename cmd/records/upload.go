@@ -45,7 +45,14 @@ func uploadCmd() *cobra.Command {
 				if err != nil {
 					return usage(err)
 				}
-				token = strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
+				// The first token of the file, read as serve reads its
+				// token files: blank lines and # comments are skipped.
+				for _, line := range strings.Split(string(data), "\n") {
+					if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+						token = line
+						break
+					}
+				}
 			}
 			if token == "" {
 				return usage(errors.New("no app token: give --app-token-file (or --app-token)"))
@@ -106,7 +113,7 @@ func uploadCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&url, "url", "", "the service's base URL (http://127.0.0.1:8417)")
 	cmd.Flags().StringVar(&token, "app-token", "", "the app token (prefer --app-token-file: flags show in ps)")
-	cmd.Flags().StringVar(&tokenFile, "app-token-file", "", "a file whose first line is the app token")
+	cmd.Flags().StringVar(&tokenFile, "app-token-file", "", "a file of app tokens as serve reads them (the first is sent)")
 	cmd.Flags().StringVar(&out, "checkpoints", "", "write each installation's last checkpoint to this file (JSON Lines)")
 	cmd.Flags().IntVar(&batch, "batch", 100, "receipts per batch (at most 1000)")
 	return cmd
