@@ -37,6 +37,11 @@ type Config struct {
 	// check each receipt's text against (ledger.Verify); without them the
 	// texts are not checked.
 	Bundles *ledger.Bundles
+	// AllowOrigins are the web origins (scheme://host[:port]) whose pages
+	// may upload and read an installation's chain from a browser or
+	// webview (CORS); "*" allows any. Only the app's routes answer them:
+	// an operator's tools are not web pages. None: same origin only.
+	AllowOrigins []string
 }
 
 // Service is the consent-record service's HTTP API. Its routes (JSON in
@@ -60,6 +65,7 @@ type Service struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	bundles  *ledger.Bundles
+	origins  map[string]bool
 	MaxChain int // receipts in one answer of GET .../receipts; 10,000 unless set
 }
 
@@ -90,8 +96,17 @@ func New(cfg Config) (*Service, error) {
 		}
 		s.op = append(s.op, sha256.Sum256([]byte(t)))
 	}
+	for _, o := range cfg.AllowOrigins {
+		if o != "*" && (!strings.Contains(o, "://") || strings.HasSuffix(o, "/")) {
+			return nil, fmt.Errorf("records: allowed origin %q: give scheme://host[:port], or *", o)
+		}
+		if s.origins == nil {
+			s.origins = map[string]bool{}
+		}
+		s.origins[o] = true
+	}
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("/v1/installations/{id}/receipts", s.receipts)
+	s.mux.HandleFunc("/v1/installations/{id}/receipts", s.cors(s.receipts))
 	s.mux.HandleFunc("/v1/installations/{id}/refusals", s.refusals)
 	s.mux.HandleFunc("/v1/installations/{id}/status", s.status)
 	s.mux.HandleFunc("/v1/installations/{id}/timeline", s.timeline)
@@ -117,6 +132,29 @@ func NewServer(addr string, h http.Handler) *http.Server {
 		WriteTimeout:      5 * time.Minute,  // exports stream
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
+	}
+}
+
+// cors lets the pages of the allowed origins call an app route from a
+// browser: the answer names the origin, and a preflight (OPTIONS) is
+// answered with the methods and headers the route takes. An origin not
+// allowed gets no CORS header, so the browser keeps the answer from it.
+func (s *Service) cors(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" && (s.origins[origin] || s.origins["*"]) {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Add("Vary", "Origin")
+			w.Header().Set("Access-Control-Expose-Headers", "Records-Stored")
+			if r.Method == http.MethodOptions {
+				w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
+				w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+				w.Header().Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		h(w, r)
 	}
 }
 

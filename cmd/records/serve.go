@@ -109,6 +109,7 @@ func serveCmd() *cobra.Command {
 	var toks tokenFlags
 	var keys keyFlags
 	var addr, cert, key string
+	var origins []string
 	var bundlePaths, bundlePubs []string
 	cmd := &cobra.Command{
 		Use:   "serve --key KEY --app-token-file F --operator-token-file F",
@@ -150,7 +151,7 @@ func serveCmd() *cobra.Command {
 			}
 			defer store.Close()
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-			svc, err := records.New(records.Config{Store: store, Signer: signer, AppTokens: app, OperatorTokens: op, Logger: log, Bundles: bundles})
+			svc, err := records.New(records.Config{Store: store, Signer: signer, AppTokens: app, OperatorTokens: op, Logger: log, Bundles: bundles, AllowOrigins: origins})
 			if err != nil {
 				return fail(err)
 			}
@@ -194,6 +195,7 @@ func serveCmd() *cobra.Command {
 	toks.add(cmd)
 	keys.add(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8417", "where to listen (host:port; :0 picks a free port)")
+	cmd.Flags().StringArrayVar(&origins, "allow-origin", nil, "a web origin (https://app.example.com) whose pages may upload from a browser or webview (CORS; repeatable; * for any)")
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
 	cmd.Flags().StringVar(&key, "tls-key", "", "the certificate's private key (PEM)")
 	cmd.Flags().StringArrayVar(&bundlePaths, "bundles", nil, "bundle files or folders the timeline and status check receipt texts against (repeatable)")
