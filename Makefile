@@ -76,9 +76,12 @@ export: $(PROMPTC)
 # demo page in headless Chromium), the Node tests of the JavaScript host and
 # the policy linter on the shipped policy. The Go tests build the modules
 # they need themselves; a test that skips (no Chromium, say) fails the run
-# here, since make test must run everything (internal/testverdict).
+# here, since make test must run everything (internal/testverdict). The
+# consent-record service's tests run on SQLite and on PostgreSQL: on the
+# server RECORDS_PG_DSN names, or else on a throwaway one started for the
+# run (records/testdata/with-postgres.sh; Debian's postgresql package).
 test: policy-lint
-	$(GO) test -json ./... | $(GO) run ./internal/testverdict
+	records/testdata/with-postgres.sh bash -o pipefail -c '$(GO) test -json ./... | $(GO) run ./internal/testverdict'
 	$(MAKE) js-test
 
 # transcript: every conformance case's requests and the native engine's
