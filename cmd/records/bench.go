@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -189,27 +188,14 @@ func bench(ctx context.Context, c benchConfig, out io.Writer) (benchResult, erro
 	return res, nil
 }
 
+// upload posts one batch and checks that the service stored all of it.
 func upload(ctx context.Context, client *http.Client, url, token string, body []byte, want int) error {
-	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+	_, stored, err := postBatch(ctx, client, url, token, body)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %v", url, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("%s: %d %s", url, resp.StatusCode, bytes.TrimSpace(b))
-	}
-	if got := resp.Header.Get("Records-Stored"); got != strconv.Itoa(want) {
-		return fmt.Errorf("%s: %s receipts stored, want %d", url, got, want)
+	if stored != strconv.Itoa(want) {
+		return fmt.Errorf("%s: %s receipts stored, want %d", url, stored, want)
 	}
 	return nil
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,17 +41,14 @@ func uploadCmd() *cobra.Command {
 				return usage(fmt.Errorf("--batch %d: give 1 to 1000 (the service's limit)", batch))
 			}
 			if tokenFile != "" {
-				data, err := os.ReadFile(tokenFile)
-				if err != nil {
-					return usage(err)
-				}
 				// The first token of the file, read as serve reads its
-				// token files: blank lines and # comments are skipped.
-				for _, line := range strings.Split(string(data), "\n") {
-					if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-						token = line
-						break
-					}
+				// token files.
+				ts, err := tokens(nil, []string{tokenFile})
+				if err != nil {
+					return err
+				}
+				if len(ts) > 0 {
+					token = ts[0]
 				}
 			}
 			if token == "" {
@@ -92,7 +89,7 @@ func uploadCmd() *cobra.Command {
 				for i := 0; i < len(rs); i += batch {
 					j := min(i+batch, len(rs))
 					body, _ := json.Marshal(map[string]any{"receipts": rs[i:j]})
-					cp, err := postBatch(client, strings.TrimRight(url, "/")+"/v1/installations/"+inst+"/receipts", token, body)
+					cp, _, err := postBatch(cmd.Context(), client, strings.TrimRight(url, "/")+"/v1/installations/"+inst+"/receipts", token, body)
 					if err != nil {
 						return fail(fmt.Errorf("installation %s, receipts %d to %d of its chain in the files: %v", inst, i+1, j, err))
 					}
@@ -119,23 +116,24 @@ func uploadCmd() *cobra.Command {
 	return cmd
 }
 
-// postBatch uploads one batch and returns the checkpoint of the answer, or the
-// service's error.
-func postBatch(client *http.Client, url, token string, body []byte) (json.RawMessage, error) {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+// postBatch uploads one batch as a host does and returns the checkpoint
+// of the answer and the receipts it stored (its Records-Stored header), or
+// the service's error, with the HTTP status. upload and bench share it.
+func postBatch(ctx context.Context, client *http.Client, url, token string, body []byte) (json.RawMessage, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(bufio.NewReader(io.LimitReader(resp.Body, 1<<20)))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var ans struct {
 		Checkpoint json.RawMessage `json:"checkpoint"`
@@ -144,13 +142,13 @@ func postBatch(client *http.Client, url, token string, body []byte) (json.RawMes
 		} `json:"error"`
 	}
 	if json.Unmarshal(data, &ans) != nil {
-		return nil, fmt.Errorf("%s: the answer is not the service's JSON: %.200q", resp.Status, data)
+		return nil, "", fmt.Errorf("%s: the answer is not the service's JSON: %.200q", resp.Status, data)
 	}
 	if resp.StatusCode != http.StatusOK || ans.Error != nil || len(ans.Checkpoint) == 0 {
 		if ans.Error != nil {
-			return nil, fmt.Errorf("%s: %s: %s: %s", resp.Status, ans.Error.Code, ans.Error.Field, ans.Error.Message)
+			return nil, "", fmt.Errorf("%s: %s: %s: %s", resp.Status, ans.Error.Code, ans.Error.Field, ans.Error.Message)
 		}
-		return nil, fmt.Errorf("%s: no checkpoint in the answer", resp.Status)
+		return nil, "", fmt.Errorf("%s: no checkpoint in the answer", resp.Status)
 	}
-	return ans.Checkpoint, nil
+	return ans.Checkpoint, resp.Header.Get("Records-Stored"), nil
 }
