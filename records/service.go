@@ -299,13 +299,22 @@ func (s *Service) receipts(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Service) refusals(w http.ResponseWriter, r *http.Request) {
+// operatorRoute checks what every operator route of an installation
+// checks first, in this order: the method, the operator's token, the
+// installation id. It answers the request itself, and returns false, when
+// one of them fails.
+func (s *Service) operatorRoute(w http.ResponseWriter, r *http.Request, method string) (string, bool) {
 	id := r.PathValue("id")
-	if r.Method != http.MethodGet {
-		badMethod(w, "GET")
-		return
+	if r.Method != method {
+		badMethod(w, method)
+		return "", false
 	}
-	if !s.authorized(w, r, s.op) || !s.validID(w, id) {
+	return id, s.authorized(w, r, s.op) && s.validID(w, id)
+}
+
+func (s *Service) refusals(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.operatorRoute(w, r, http.MethodGet)
+	if !ok {
 		return
 	}
 	limit, ok := s.intParam(w, r, "limit", 1000)
@@ -324,12 +333,8 @@ func (s *Service) refusals(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) purge(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if r.Method != http.MethodPost {
-		badMethod(w, "POST")
-		return
-	}
-	if !s.authorized(w, r, s.op) || !s.validID(w, id) {
+	id, ok := s.operatorRoute(w, r, http.MethodPost)
+	if !ok {
 		return
 	}
 	before, ok := s.timeParam(w, r, "before", true)

@@ -107,12 +107,8 @@ func (s *Service) view(ctx context.Context, id string) ([]ledger.Receipt, []ledg
 }
 
 func (s *Service) timeline(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if r.Method != http.MethodGet {
-		badMethod(w, "GET")
-		return
-	}
-	if !s.authorized(w, r, s.op) || !s.validID(w, id) {
+	id, ok := s.operatorRoute(w, r, http.MethodGet)
+	if !ok {
 		return
 	}
 	format := r.URL.Query().Get("format")
@@ -135,12 +131,8 @@ func (s *Service) timeline(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) status(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if r.Method != http.MethodGet {
-		badMethod(w, "GET")
-		return
-	}
-	if !s.authorized(w, r, s.op) || !s.validID(w, id) {
+	id, ok := s.operatorRoute(w, r, http.MethodGet)
+	if !ok {
 		return
 	}
 	tl, chain, ok := s.verified(w, r, id)
