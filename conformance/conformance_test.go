@@ -141,7 +141,7 @@ func receipt(body string, seq int64, prev string) string {
 	m["seq"], m["prev"] = json.Number(strconv.FormatInt(seq, 10)), prev
 	m["hash"] = receiptHash(m)
 	m["id"] = receiptID(m["hash"].(string))
-	return string(canonical(nil, m))
+	return string(canonical(m))
 }
 
 // TestReceiptSummary: receipts name a permission, or a consent, and a
@@ -243,7 +243,7 @@ func TestCanonical(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "{\"A\":{},\"a\":[1,true,null],\"b\":\"\u2028\\\"\\\\\\u0001\\n/é\"}"
-	if got := string(canonical(nil, v)); got != want {
+	if got := string(canonical(v)); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jitconsent/jitconsent/ledger"
 )
 
 // The receipts of a case, as CONTRACT.md defines them (version 2): their
@@ -36,72 +38,18 @@ var receiptMembers = []string{
 // receiptRequired are the members every receipt has.
 var receiptRequired = []string{"answer", "hash", "id", "kind", "locale", "platform", "policy", "prev", "seq", "time", "v", "version"}
 
-// canonical writes a JSON value, as encoding/json decodes it with
-// UseNumber, in the canonical form of RFC 8785: object members sorted by
-// name (the names are ASCII, so byte order is UTF-16 order), no white
-// space, strings escaped only where they must be (\" \\ \b \f \n \r \t,
-// other control characters as \u00xx), numbers as written (integers).
-func canonical(b []byte, v any) []byte {
-	switch v := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = canonicalString(b, k)
-			b = append(b, ':')
-			b = canonical(b, v[k])
-		}
-		return append(b, '}')
-	case []any:
-		b = append(b, '[')
-		for i, e := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = canonical(b, e)
-		}
-		return append(b, ']')
-	case string:
-		return canonicalString(b, v)
-	case json.Number:
-		return append(b, v...)
-	case bool:
-		return strconv.AppendBool(b, v)
-	default:
-		return append(b, "null"...)
+// canonical returns a JSON value, as encoding/json decodes it with
+// UseNumber, in the canonical form of RFC 8785, written by package ledger
+// (the verifier's implementation, tested against the RFC's vectors), which
+// shares no code with the engine's writer. A value RFC 8785 cannot write
+// (a lone surrogate, a number out of range) gives nil, which equals no
+// receipt's bytes and hashes to no receipt's hash.
+func canonical(v any) []byte {
+	b, err := ledger.Canonical(v)
+	if err != nil {
+		return nil
 	}
-}
-
-func canonicalString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c == '\b':
-			b = append(b, `\b`...)
-		case c == '\f':
-			b = append(b, `\f`...)
-		case c == '\n':
-			b = append(b, `\n`...)
-		case c == '\r':
-			b = append(b, `\r`...)
-		case c == '\t':
-			b = append(b, `\t`...)
-		case c < 0x20:
-			b = fmt.Appendf(b, `\u%04x`, c)
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
+	return b
 }
 
 // decodeObject decodes a JSON object keeping its numbers as written.
@@ -127,22 +75,15 @@ func receiptHash(m map[string]any) string {
 			body[k] = v
 		}
 	}
-	sum := sha256.Sum256(canonical(nil, body))
+	sum := sha256.Sum256(canonical(body))
 	return hex.EncodeToString(sum[:])
 }
 
 // receiptID is the id CONTRACT.md derives from a receipt's hash: an RFC
-// 9562 UUID version 8 of its first 16 bytes.
+// 9562 UUID version 8 of its first 16 bytes ("" for a malformed hash).
 func receiptID(hash string) string {
-	raw, err := hex.DecodeString(hash)
-	if err != nil || len(raw) < 16 {
-		return ""
-	}
-	u := raw[:16]
-	u[6] = 0x80 | u[6]&0x0f
-	u[8] = 0x80 | u[8]&0x3f
-	h := hex.EncodeToString(u)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	id, _ := ledger.IDFromHash(hash)
+	return id
 }
 
 // chainCheck follows the receipts of a case: each is in canonical form,
@@ -247,7 +188,7 @@ func (c *chainCheck) add(raw json.RawMessage) (string, error) {
 	if v, _ := m["v"].(json.Number); v != "2" {
 		return fail("v is %v, not 2", m["v"])
 	}
-	if got := canonical(nil, m); !bytes.Equal(got, raw) {
+	if got := canonical(m); !bytes.Equal(got, raw) {
 		return fail("not in canonical form:\n\tgot  %s\n\twant %s", raw, got)
 	}
 	hash := s("hash")
@@ -336,8 +277,8 @@ func ReadServiceKey() (ed25519.PrivateKey, error) { return serviceKey() }
 func SignCheckpoint(key ed25519.PrivateKey, installation string, seq int64, head, at string) []byte {
 	m := map[string]any{"head": head, "installation": installation, "key": keyID(key.Public().(ed25519.PublicKey)),
 		"seq": json.Number(strconv.FormatInt(seq, 10)), "time": at, "v": json.Number("1")}
-	m["sig"] = base64.StdEncoding.EncodeToString(ed25519.Sign(key, canonical(nil, m)))
-	return canonical(nil, m)
+	m["sig"] = base64.StdEncoding.EncodeToString(ed25519.Sign(key, canonical(m)))
+	return canonical(m)
 }
 
 // ParsePrivateKey reads a PEM ed25519 private key (PKCS #8).
@@ -403,9 +344,9 @@ func (rt Runtime) checkpoint(spec json.RawMessage, state []byte, installation, n
 	if sig, ok := changes["sig"]; ok {
 		m["sig"] = sig
 	} else {
-		m["sig"] = base64.StdEncoding.EncodeToString(ed25519.Sign(key, canonical(nil, m)))
+		m["sig"] = base64.StdEncoding.EncodeToString(ed25519.Sign(key, canonical(m)))
 	}
-	return canonical(nil, m), nil
+	return canonical(m), nil
 }
 
 // receiptsOp makes the receipts a step sends from the chain so far.
@@ -458,7 +399,7 @@ func receiptsOp(spec json.RawMessage, chain []json.RawMessage) ([]byte, error) {
 			m["id"] = receiptID(m["hash"].(string))
 		}
 		prev, _ = m["hash"].(string)
-		out[i] = canonical(nil, m)
+		out[i] = canonical(m)
 	}
 	for k := range op.Set {
 		if i, err := strconv.Atoi(k); err != nil || i < 0 || i >= n {
@@ -553,7 +494,7 @@ func checkMembers(raw json.RawMessage, want map[string]json.RawMessage) []string
 		v, has := m[k]
 		if string(w) == "null" {
 			if has {
-				out = append(out, fmt.Sprintf("%s is %s, want it absent", k, canonical(nil, v)))
+				out = append(out, fmt.Sprintf("%s is %s, want it absent", k, canonical(v)))
 			}
 			continue
 		}
@@ -564,7 +505,7 @@ func checkMembers(raw json.RawMessage, want map[string]json.RawMessage) []string
 		}
 		if !has {
 			out = append(out, fmt.Sprintf("%s is absent, want %s", k, w))
-		} else if got, exp := canonical(nil, v), canonical(nil, wv); !bytes.Equal(got, exp) {
+		} else if got, exp := canonical(v), canonical(wv); !bytes.Equal(got, exp) {
 			out = append(out, fmt.Sprintf("%s is %s, want %s", k, got, exp))
 		}
 	}

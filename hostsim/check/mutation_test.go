@@ -17,6 +17,7 @@ import (
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/sim"
+	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
@@ -113,9 +114,8 @@ func entered(ev map[string]any, step string) bool {
 }
 
 // receipt returns a receipt of the given members, numbered and chained
-// after the response's last receipt and hashed as the contract says (its
-// canonical JSON: json.Marshal sorts a map's keys, and these members are
-// plain ASCII), as a broken engine would add it.
+// after the response's last receipt and hashed as the contract says
+// (seal), as a broken engine would add it.
 func receipt(resp map[string]any, members ...string) json.RawMessage {
 	m := map[string]any{"v": 2, "platform": "android", "locale": "zh-CN", "time": "2026-03-01T10:00:00+08:00"}
 	for i := 0; i < len(members); i += 2 {
@@ -134,18 +134,14 @@ func receipt(resp map[string]any, members ...string) json.RawMessage {
 }
 
 // seal hashes a receipt's members as the contract says (its canonical
-// JSON without hash and id: json.Marshal sorts a map's keys, and receipts'
-// members are plain ASCII) and returns it with its hash and id.
+// JSON without hash and id) and returns it with its hash and id.
 func seal(m map[string]any) json.RawMessage {
 	delete(m, "hash")
 	delete(m, "id")
-	body, _ := json.Marshal(m)
+	body, _ := ledger.Canonical(m)
 	sum := sha256.Sum256(body)
-	u := slices.Clone(sum[:16])
-	u[6] = 0x80 | u[6]&0x0f
-	u[8] = 0x80 | u[8]&0x3f
-	x := hex.EncodeToString(u)
-	m["hash"], m["id"] = hex.EncodeToString(sum[:]), x[:8]+"-"+x[8:12]+"-"+x[12:16]+"-"+x[16:20]+"-"+x[20:]
+	m["hash"] = hex.EncodeToString(sum[:])
+	m["id"], _ = ledger.IDFromHash(m["hash"].(string))
 	out, _ := json.Marshal(m)
 	return out
 }

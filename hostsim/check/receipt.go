@@ -7,18 +7,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 
 	"github.com/jitconsent/jitconsent/hostsim/sim"
+	"github.com/jitconsent/jitconsent/ledger"
 )
 
 // receiptHashes checks a receipt (CONTRACT.md, version 2) against its
 // content: its hash is the SHA-256 of its canonical JSON (RFC 8785)
 // without "hash" and "id", and its id the UUID version 8 of the hash's
 // first 16 bytes. It returns the hash with the receipt's "prev" and
-// "seq". The canonical form is computed here from the parsed receipt,
-// sharing nothing with the engine's writer.
+// "seq". The canonical form is computed from the parsed receipt by package
+// ledger (the verifier's RFC 8785 implementation), sharing nothing with the
+// engine's writer.
 func receiptHashes(raw json.RawMessage) (hash, prev string, seq int64, err error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -38,78 +39,18 @@ func receiptHashes(raw json.RawMessage) (hash, prev string, seq int64, err error
 	}
 	delete(m, "hash")
 	delete(m, "id")
-	sum := sha256.Sum256(canonicalJSON(nil, m))
+	body, err := ledger.Canonical(m)
+	if err != nil {
+		return "", "", 0, fmt.Errorf("a receipt with no canonical form: %v", err)
+	}
+	sum := sha256.Sum256(body)
 	if hex.EncodeToString(sum[:]) != hash {
 		return "", "", 0, errors.New("a receipt whose hash does not match its content")
 	}
-	u := sum[:16]
-	u[6] = 0x80 | u[6]&0x0f
-	u[8] = 0x80 | u[8]&0x3f
-	x := hex.EncodeToString(u)
-	if want := x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]; id != want {
+	if want, _ := ledger.IDFromHash(hash); id != want {
 		return "", "", 0, errors.New("a receipt whose id is not the one its hash gives")
 	}
 	return hash, prev, seq, nil
-}
-
-// canonicalJSON writes a value decoded with UseNumber as RFC 8785 does:
-// members sorted, no white space, strings escaped only where they must
-// be.
-func canonicalJSON(b []byte, v any) []byte {
-	switch v := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = canonicalJSON(append(canonicalJSON(b, k), ':'), v[k])
-		}
-		return append(b, '}')
-	case []any:
-		b = append(b, '[')
-		for i, e := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = canonicalJSON(b, e)
-		}
-		return append(b, ']')
-	case string:
-		b = append(b, '"')
-		for i := 0; i < len(v); i++ {
-			c := v[i]
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, `\n`...)
-			case c == '\r':
-				b = append(b, `\r`...)
-			case c == '\t':
-				b = append(b, `\t`...)
-			case c == '\b':
-				b = append(b, `\b`...)
-			case c == '\f':
-				b = append(b, `\f`...)
-			case c < 0x20:
-				b = fmt.Appendf(b, `\u%04x`, c)
-			default:
-				b = append(b, c)
-			}
-		}
-		return append(b, '"')
-	case json.Number:
-		return append(b, v...)
-	case bool:
-		return strconv.AppendBool(b, v)
-	}
-	return append(b, "null"...)
 }
 
 // textHash is the SHA-256 (hex) of texts shown together, each followed by
