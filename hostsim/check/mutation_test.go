@@ -873,6 +873,42 @@ var mutations = []mutation{
 		},
 	},
 	{
+		rule: check.Contract, clause: "a receipt numbered past the one after its head", why: "is numbered", profiles: []string{"android-33", "ios-17"},
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) { // "seq":3 becomes "seq":93, re-sealed: a gap in the record
+			if ev["type"] == "rationale_answer" {
+				rewriteReceipt(resp, "rationale", `"seq":`, `"seq":9`)
+			}
+		},
+	},
+	{
+		rule: check.Contract, clause: "a receipt that starts the chain again in mid-journey", why: "starts a chain numbered", profile: "android-33",
+		user: yes, ops: []sim.Op{launch, enter("loan_apply", "apply")},
+		broken: func(ev, resp map[string]any) { // prev "" with its own number, re-sealed
+			if ev["type"] == "rationale_answer" {
+				rewriteReceipt(resp, "rationale", `"prev":"`, `"prev":"","was":"`)
+				for i, raw := range resp["receipts"].([]json.RawMessage) {
+					var m map[string]any
+					dec := json.NewDecoder(bytes.NewReader(raw))
+					dec.UseNumber()
+					if dec.Decode(&m) == nil && m["was"] != nil {
+						delete(m, "was")
+						resp["receipts"].([]json.RawMessage)[i] = seal(m)
+					}
+				}
+			}
+		},
+	},
+	{
+		rule: check.Contract, clause: "a receipt whose id is not the one its hash gives", why: "id is not", profile: "android-33",
+		user: yes, ops: []sim.Op{launch},
+		broken: func(ev, resp map[string]any) {
+			if rs, _ := resp["receipts"].([]json.RawMessage); len(rs) > 0 {
+				rs[0] = bytes.Replace(rs[0], []byte(`"id":"`), []byte(`"id":"0`), 1)
+			}
+		},
+	},
+	{
 		rule: check.Reconsent, clause: "an accepted update recorded under the version before it", why: "the policy receipt of policy_answer names version 2022-03-29", profile: "android-33",
 		user: yes, ops: []sim.Op{launch, update("minor", ""), launch},
 		broken: func(ev, resp map[string]any) {
