@@ -267,6 +267,7 @@ type checker struct {
 	shownHere   map[string]bool      // permissions explained, requested or sent to the settings in this visit
 	lastReceipt string
 	lastSeq     int64
+	lastTime    time.Time // the time of the newest receipt (zero: none known)
 
 	// Separate consents, "<sensitive>/<purpose>".
 	given       map[string]bool            // accepted on a screen asking exactly that, and not declined, withdrawn or cleared since
@@ -340,7 +341,7 @@ func (c *checker) install() {
 	c.withdrawnC = map[string]bool{}
 	c.asking = map[string]string{}
 	c.consentWith = map[string]map[string]bool{}
-	c.lastReceipt, c.lastSeq = "", 0
+	c.lastReceipt, c.lastSeq, c.lastTime = "", 0, time.Time{}
 	c.onRecord, c.unshown, c.seenMinor = nil, false, ""
 	c.popup = shown{}
 	c.screens = map[string]shown{}
@@ -1127,11 +1128,25 @@ func (c *checker) receipts(i int, e *sim.Entry, record *Policy) {
 		case prev != "" && seq != c.lastSeq+1:
 			c.fault(i, Contract, "receipt %s is numbered %d after %d", hash[:12], seq, c.lastSeq)
 		}
-		c.lastReceipt, c.lastSeq = hash, seq
 		var r struct {
-			Kind, Version, Text, Permission, Sensitive, Purpose, Answer string
+			Kind, Version, Text, Permission, Sensitive, Purpose, Answer, Time string
+			TimeBehind                                                        bool `json:"time_behind"`
 		}
 		json.Unmarshal(raw, &r)
+		// A receipt dated before the one before it (the device clock went
+		// back) is chained all the same, and says so: time_behind exactly
+		// then (CONTRACT.md), judged from the times the receipts carry.
+		t, terr := time.Parse(time.RFC3339Nano, r.Time)
+		switch behind := !c.lastTime.IsZero() && t.Before(c.lastTime); {
+		case terr != nil:
+			c.fault(i, Contract, "receipt %s has no RFC 3339 time: %q", hash[:12], r.Time)
+		case c.lastReceipt == anyReceipt:
+		case behind && !r.TimeBehind:
+			c.fault(i, Contract, "receipt %s is dated %s, before the one before it (%s), and does not say time_behind", hash[:12], r.Time, c.lastTime.Format(time.RFC3339Nano))
+		case !behind && r.TimeBehind:
+			c.fault(i, Contract, "receipt %s says time_behind, but it is not dated before the one before it", hash[:12])
+		}
+		c.lastReceipt, c.lastSeq, c.lastTime = hash, seq, t
 		c.receiptText(i, ev, r.Kind, r.Version, r.Text, r.Permission, sim.Consent(r.Sensitive, r.Purpose), record)
 		if r.Sensitive == "" && r.Purpose == "" {
 			continue

@@ -900,6 +900,20 @@ var mutations = []mutation{
 		},
 	},
 	{
+		rule: check.Contract, clause: "a receipt dated before the one before it that does not say so", why: "does not say time_behind", profile: "android-33",
+		user: yes, ops: []sim.Op{launch, {Kind: sim.OpClock, Offset: -2 * time.Hour}, {Kind: sim.OpWithdraw, Permission: "policy"}},
+		broken: func(ev, resp map[string]any) {
+			rewriteReceipt(resp, "withdraw", `"time_behind":true,`, ``)
+		},
+	},
+	{
+		rule: check.Contract, clause: "a receipt that says time_behind when the clock did not go back", why: "says time_behind", profile: "android-33",
+		user: yes, ops: []sim.Op{launch, {Kind: sim.OpWithdraw, Permission: "policy"}},
+		broken: func(ev, resp map[string]any) {
+			rewriteReceipt(resp, "withdraw", `"v":2`, `"time_behind":true,"v":2`)
+		},
+	},
+	{
 		rule: check.Contract, clause: "a receipt whose id is not the one its hash gives", why: "id is not", profile: "android-33",
 		user: yes, ops: []sim.Op{launch},
 		broken: func(ev, resp map[string]any) {
