@@ -137,7 +137,8 @@ wasm-test: wasm/bundle.json
 # what does not earn its bytes. It builds dist/consent-names.wasm as make
 # wasm builds dist/consent.wasm but keeping the name section (no -s -w;
 # code and data are the same), then prints its sections, its code by Go
-# package, the SIZE_TOP largest functions, its data (and where the embedded
+# package, the SIZE_TOP largest functions, its size gzip and brotli as
+# shipped (without the name section), its data (and where the embedded
 # bundle lies in it), and what _initialize costs: its median time over
 # SIZE_RUNS fresh instances in wazero, compiled and interpreted, and its
 # calls by the package init that makes them. SIZE_BASE=other.wasm (a module
@@ -149,10 +150,10 @@ size: wasm/bundle.json $(PROMPTC)
 	$(WASM_BUILD) -ldflags="-X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))$(if $(SERVICE_KEYS), -X main.serviceKeys=$$($(PROMPTC) pubkeys $(SERVICE_KEYS)))" -o $(DIST)/consent-names.wasm ./wasm
 	GOOS=wasip1 GOARCH=wasm $(GO) list -deps ./wasm > $(DIST)/consent-names.pkgs
 	$(GO) build -o $(DIST)/wasmsize ./cmd/wasmsize
-	$(DIST)/wasmsize -paths $(DIST)/consent-names.pkgs -find wasm/bundle.json -top $(SIZE_TOP) $(DIST)/consent-names.wasm
+	$(DIST)/wasmsize -z -paths $(DIST)/consent-names.pkgs -find wasm/bundle.json -top $(SIZE_TOP) $(DIST)/consent-names.wasm
 	@echo
 	$(DIST)/wasmsize -paths $(DIST)/consent-names.pkgs -init $(SIZE_RUNS) $(DIST)/consent-names.wasm
-	$(if $(SIZE_BASE),@echo; $(DIST)/wasmsize -paths $(DIST)/consent-names.pkgs -top $(SIZE_TOP) $(SIZE_BASE) $(DIST)/consent-names.wasm)
+	$(if $(SIZE_BASE),@echo; $(DIST)/wasmsize -z -paths $(DIST)/consent-names.pkgs -top $(SIZE_TOP) $(SIZE_BASE) $(DIST)/consent-names.wasm)
 
 # bench: the compiler (time, bundle size), the native engine (one decision,
 # a journey), and the module in wazero (a decision against native,

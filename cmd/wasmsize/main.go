@@ -27,6 +27,7 @@ func main() {
 	flag.IntVar(&o.pkgs, "pkgs", 0, "how many packages to list (0: all)")
 	flag.IntVar(&o.depth, "depth", 0, "group packages by their path's first `n` elements (0: by package)")
 	flag.StringVar(&o.filter, "pkg", "", "list only functions of packages with this path `prefix`")
+	flag.BoolVar(&o.compress, "z", false, "also print the module's size compressed (gzip, brotli) without its name section")
 	flag.IntVar(&o.segs, "segs", 5, "how many of the largest data segments to list")
 	paths := flag.String("paths", "", "a `file` of the import paths linked, one a line (GOOS=wasip1 GOARCH=wasm go list -deps ./wasm), to name packages by path")
 	var find []string

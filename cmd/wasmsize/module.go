@@ -17,6 +17,8 @@ type Module struct {
 	Funcs    []Func    // the defined functions, in index order (Imports + i)
 	Data     []Segment // the data segments, in file order
 	Named    bool      // the module has a "name" section with function names
+
+	bin []byte
 }
 
 // Section is one section of the binary.
@@ -24,6 +26,8 @@ type Section struct {
 	ID   byte
 	Name string // "code", "data", ...; a custom section's own name as "custom:name"
 	Size int    // its payload, without the id and size header
+	At   int    // where it starts in the file, its id byte
+	End  int    // where it ends
 }
 
 // Segment is a data segment: where it goes in linear memory (for the
@@ -50,10 +54,11 @@ func Parse(b []byte) (*Module, error) {
 	if b[4] != 1 || b[5] != 0 || b[6] != 0 || b[7] != 0 {
 		return nil, fmt.Errorf("unsupported binary version % x", b[4:8])
 	}
-	m := &Module{Size: len(b)}
+	m := &Module{Size: len(b), bin: b}
 	names := map[int]string{}
 	r := reader{b: b, i: 8}
 	for r.i < len(b) {
+		at := r.i
 		id := r.byte()
 		size := r.u32()
 		if r.err != nil {
@@ -64,7 +69,7 @@ func Parse(b []byte) (*Module, error) {
 		}
 		body := reader{b: b[:r.i+size], i: r.i}
 		r.i += size
-		s := Section{ID: id, Size: size, Name: fmt.Sprintf("section%d", id)}
+		s := Section{ID: id, Size: size, Name: fmt.Sprintf("section%d", id), At: at, End: r.i}
 		if int(id) < len(sectionNames) {
 			s.Name = sectionNames[id]
 		}
@@ -287,4 +292,19 @@ func (r *reader) constExpr() int {
 		}
 	}
 	return -1
+}
+
+// Strip returns the binary without its "name" section, as
+// go build -ldflags=-s writes it.
+func (m *Module) Strip() []byte {
+	b := m.bin
+	out := make([]byte, 0, len(b))
+	prev := 0
+	for _, s := range m.Sections {
+		if s.Name == "custom:name" {
+			out = append(out, b[prev:s.At]...)
+			prev = s.End
+		}
+	}
+	return append(out, b[prev:]...)
 }

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/andybalholm/brotli"
 )
 
 // Packages maps the names Go's linker gives packages in a module's name
@@ -161,6 +164,20 @@ type options struct {
 	find   map[string][]byte // files to find in the data, by name
 
 	pkgPaths Packages
+	compress bool // print the stripped module's gzip and brotli sizes
+}
+
+// compressed returns b's size compressed with gzip and brotli at their
+// best, as BenchmarkModuleSize measures the shipped module.
+func compressed(b []byte) (gz, br int) {
+	var g, r bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&g, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	bw := brotli.NewWriterLevel(&r, brotli.BestCompression)
+	bw.Write(b)
+	bw.Close()
+	return g.Len(), r.Len()
 }
 
 // Report prints a module's sections, its code by package, its largest
@@ -172,13 +189,11 @@ func Report(w io.Writer, name string, m *Module, o options) {
 	if !m.Named {
 		fmt.Fprintln(w, "  (no name section: build without -ldflags=-s -w to see names)")
 	} else {
-		stripped := m.Size
-		for _, s := range m.Sections {
-			if s.Name == "custom:name" {
-				stripped -= 1 + len(uleb(nil, s.Size)) + s.Size
-			}
-		}
-		fmt.Fprintf(w, "  without its name section (as -ldflags=-s ships it): %d bytes\n", stripped)
+		fmt.Fprintf(w, "  without its name section (as -ldflags=-s ships it): %d bytes\n", len(m.Strip()))
+	}
+	if o.compress {
+		gz, br := compressed(m.Strip())
+		fmt.Fprintf(w, "  compressed, without its name section: gzip -9 %d bytes, brotli -11 %d bytes\n", gz, br)
 	}
 	fmt.Fprintln(w, "\n== sections ==")
 	for _, s := range m.Sections {
@@ -259,6 +274,12 @@ func Compare(w io.Writer, oldName, newName string, a, b *Module, o options) {
 	row(a.codeSize(), b.codeSize(), "code bodies")
 	row(a.dataSize(), b.dataSize(), "data segments")
 	row(len(a.Funcs), len(b.Funcs), "functions")
+	if o.compress {
+		ga, ba := compressed(a.Strip())
+		gb, bb := compressed(b.Strip())
+		row(ga, gb, "gzip -9, without the name section")
+		row(ba, bb, "brotli -11, without the name section")
+	}
 	fmt.Fprintln(w, "\n== sections ==")
 	secs := map[string][2]int{}
 	var order []string

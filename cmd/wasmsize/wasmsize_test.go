@@ -84,6 +84,10 @@ func TestParse(t *testing.T) {
 			t.Errorf("a module cut at %d of %d bytes: %v", n, len(bin), err)
 		}
 	}
+	stripped, err := Parse(m.Strip())
+	if err != nil || stripped.Named || len(stripped.Funcs) != 2 || stripped.Funcs[1].Name != "func[2]" || stripped.Size != len(bin)-nameSection(m.Sections) {
+		t.Errorf("stripped: %v, %+v", err, stripped)
+	}
 	pkgs := NewPackages([]string{"github.com/x/y/z"})
 	groups := ByPackage(m.Funcs, pkgs, 0)
 	if len(groups) != 2 || groups[0] != (Group{"github.com/x/y/z", 200, 1}) || groups[1] != (Group{"main", 4, 1}) {
@@ -99,6 +103,16 @@ func TestParse(t *testing.T) {
 			t.Errorf("the report lacks %q:\n%s", s, out.String())
 		}
 	}
+}
+
+// nameSection returns the size of the name section with its header.
+func nameSection(secs []Section) int {
+	for _, s := range secs {
+		if s.Name == "custom:name" {
+			return s.End - s.At
+		}
+	}
+	return 0
 }
 
 func TestPackage(t *testing.T) {
