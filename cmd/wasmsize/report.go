@@ -304,6 +304,9 @@ func Compare(w io.Writer, oldName, newName string, a, b *Module, o options) {
 		}
 		return out
 	}, a, b, o.pkgs, row)
+	if o.top == 0 {
+		return
+	}
 	fmt.Fprintf(w, "\n== functions, largest change first (top %d) ==\n", o.top)
 	diff(w, func(m *Module) map[string]int {
 		out := map[string]int{}
