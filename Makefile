@@ -21,7 +21,7 @@ SERVICE_KEYS      ?= $(wildcard keys/service*.pub)
 TEST_SERVICE_KEYS  = $(SERVICE_KEYS) hostsim/testdata/keys/service.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: run test lint policy-lint bundle export wasm wasm-test transcript js-test demo bench mutation clean wasm/bundle.json records records-bench
+.PHONY: run test lint policy-lint bundle export wasm wasm-test size transcript js-test demo bench mutation clean wasm/bundle.json records records-bench
 
 # Recipes run in bash with pipefail, so that a command piped into another
 # fails the recipe when it fails.
@@ -135,6 +135,28 @@ wasm: wasm/bundle.json
 wasm-test: wasm/bundle.json
 	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION)-test -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS)) -X main.serviceKeys=$$($(PROMPTC) pubkeys $(TEST_SERVICE_KEYS))" -o $(DIST)/consent-test.wasm ./wasm
 	$(WASM_BUILD) -tags consentfaults -ldflags="-s -w -X main.moduleVersion=$(VERSION)-faulty -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-faulty.wasm ./wasm
+
+# size: what the shipped module is made of (cmd/wasmsize), for finding
+# what does not earn its bytes. It builds dist/consent-names.wasm as make
+# wasm builds dist/consent.wasm but keeping the name section (no -s -w;
+# code and data are the same), then prints its sections, its code by Go
+# package, the SIZE_TOP largest functions, its size gzip and brotli as
+# shipped (without the name section), its data (and where the embedded
+# bundle lies in it), and what _initialize costs: its median time over
+# SIZE_RUNS fresh instances in wazero, compiled and interpreted, and its
+# calls by the package init that makes them. SIZE_BASE=other.wasm (a module
+# built the same way, say from another commit) prints the two side by side.
+SIZE_TOP  ?= 40
+SIZE_RUNS ?= 7
+SIZE_BASE ?=
+size: wasm/bundle.json $(PROMPTC)
+	$(WASM_BUILD) -ldflags="-X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))$(if $(SERVICE_KEYS), -X main.serviceKeys=$$($(PROMPTC) pubkeys $(SERVICE_KEYS)))" -o $(DIST)/consent-names.wasm ./wasm
+	GOOS=wasip1 GOARCH=wasm $(GO) list -deps ./wasm > $(DIST)/consent-names.pkgs
+	$(GO) build -o $(DIST)/wasmsize ./cmd/wasmsize
+	$(DIST)/wasmsize -z -paths $(DIST)/consent-names.pkgs -find wasm/bundle.json -top $(SIZE_TOP) $(DIST)/consent-names.wasm
+	@echo
+	$(DIST)/wasmsize -paths $(DIST)/consent-names.pkgs -init $(SIZE_RUNS) $(DIST)/consent-names.wasm
+	$(if $(SIZE_BASE),@echo; $(DIST)/wasmsize -z -paths $(DIST)/consent-names.pkgs -top $(SIZE_TOP) $(SIZE_BASE) $(DIST)/consent-names.wasm)
 
 # bench: the compiler (time, bundle size), the native engine (one decision,
 # a journey), and the module in wazero (a decision against native,

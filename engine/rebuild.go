@@ -2,7 +2,6 @@ package engine
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
@@ -230,8 +229,30 @@ func (c *chainRead) check(r *receiptIn) *errcode.Error {
 }
 
 func decodeHex(dst, src []byte) bool {
-	_, err := hex.Decode(dst, src)
-	return err == nil
+	if len(src)%2 != 0 || len(dst) < len(src)/2 {
+		return false
+	}
+	for i := 0; i < len(src); i += 2 {
+		hi, ok1 := fromHex(src[i])
+		lo, ok2 := fromHex(src[i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		dst[i/2] = hi<<4 | lo
+	}
+	return true
+}
+
+func fromHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // rebuild folds the receipts (a JSON array at data[start:end]) into st:

@@ -112,7 +112,7 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 				if len(v) != 64 {
 					return bad("last")
 				}
-				if _, err := hex.Decode(st.head.hash[:], v); err != nil {
+				if !decodeHex(st.head.hash[:], v) {
 					return bad("last")
 				}
 				st.head.has = true
@@ -138,7 +138,7 @@ func (e *Engine) decodeState(data []byte, start int, x *stateExtra) (st state, h
 				if len(v) != 16 {
 					return bad("hash")
 				}
-				if _, err := hex.Decode(raw[:], v); err != nil {
+				if !decodeHex(raw[:], v) {
 					return bad("hash")
 				}
 				hash, hasHash = binary.BigEndian.Uint64(raw[:]), true
@@ -378,7 +378,7 @@ func decodeSum(s *jsontext.Scanner, field string, sum *[32]byte) bool {
 	if !ok || len(v) != 64 {
 		return false
 	}
-	if _, err := hex.Decode(sum[:], v); err != nil {
+	if !decodeHex(sum[:], v) {
 		return false
 	}
 	return *sum != [32]byte{}

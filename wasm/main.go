@@ -177,8 +177,11 @@ func consentLoadBundle(ptr, n int32) (res int64) {
 	ready()
 	e, h, openErr := open(in, false)
 	if openErr != nil {
-		var err *errcode.Error // the bundle reader's and New's errors carry their code
-		if !errors.As(openErr, &err) {
+		// The bundle reader's and New's errors carry their code and wrap
+		// nothing; a type assertion, not errors.As, which would link
+		// internal/reflectlite (58 KB, make size).
+		err, ok := openErr.(*errcode.Error)
+		if !ok {
 			err = &errcode.Error{Code: errcode.BadBundle, Message: openErr.Error()}
 		}
 		return answer(engine.AppendError(out[:0], err))
