@@ -140,6 +140,7 @@ func (ch *chromium) visit(which string, second bool) (first, again Sample, err e
 	if first, err = ch.page(profile, url, second); err != nil || !second {
 		return first, again, err
 	}
+	first.CodeCache = dirSize(filepath.Join(profile, "Default", "Code Cache", "wasm"))
 	again, err = ch.page(profile, url, false)
 	return first, again, err
 }
@@ -150,6 +151,9 @@ func (ch *chromium) visit(which string, second bool) (first, again Sample, err e
 func (ch *chromium) page(profile, url string, linger bool) (Sample, error) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(ch.browser), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(profile))
+	if ch.c.jsFlags != "" {
+		opts = append(opts, chromedp.Flag("js-flags", ch.c.jsFlags))
+	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
 	ctx, cancel := context.WithTimeout(actx, 2*time.Minute)
@@ -175,4 +179,18 @@ func (ch *chromium) page(profile, url string, linger bool) (Sample, error) {
 		return Sample{}, fmt.Errorf("close %s: %w", ch.browser, err)
 	}
 	return s, nil
+}
+
+// dirSize is the bytes of the files under dir (0 if there is none).
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }

@@ -56,6 +56,7 @@ type Sample struct {
 	Decisions    int     `json:"decisions"`
 	FirstAnswer  string  `json:"first_answer"`
 	SteadyAnswer string  `json:"steady_answer"`
+	CodeCache    int64   `json:"code_cache,omitempty"` // Chromium: bytes in the profile's wasm code cache after the first visit
 }
 
 // Requests are the two requests every host sends, as JSON text.
@@ -89,6 +90,7 @@ type config struct {
 	steadyMs      int
 	root          string
 	browser       string
+	jsFlags       string
 	jsonOut       string
 	verbose       bool
 	work          string // the temporary folder
@@ -105,6 +107,7 @@ func run() error {
 	flag.IntVar(&c.steadyMs, "steady-ms", 300, "how long the steady decision is measured (and warmed up), in ms")
 	flag.StringVar(&c.root, "root", ".", "the repository root (for wasm/js/consent.mjs)")
 	flag.StringVar(&c.browser, "chromium", "", "the browser (default: chromium, chromium-browser or google-chrome on PATH)")
+	flag.StringVar(&c.jsFlags, "chromium-js-flags", "", "V8 flags for Chromium (--js-flags), for experiments: the table is then not the default browser's")
 	flag.StringVar(&c.jsonOut, "json", "", "write every sample to this file")
 	flag.BoolVar(&c.verbose, "v", false, "print each run")
 	flag.Parse()
@@ -160,7 +163,9 @@ func run() error {
 		}
 		return p
 	}
-	progress := func(host string) { fmt.Fprintf(os.Stderr, "benchhosts: %s, %d runs each for the module and the floor\n", host, c.runs) }
+	progress := func(host string) {
+		fmt.Fprintf(os.Stderr, "benchhosts: %s, %d runs each for the module and the floor\n", host, c.runs)
+	}
 
 	if wanted("chromium") || wanted("chromium-second") {
 		if c.browser, err = findBrowser(c.browser); err != nil {
@@ -376,6 +381,17 @@ func table(w io.Writer, c config, results map[string]map[string][]Sample) error 
 		steady := func(s Sample) float64 { return s.Steady }
 		fmt.Fprintf(w, "| %s | %s | %s | **%.2f** | %s / %s µs |\n", label(c, h), cols(m), cols(f),
 			median(m, total)/median(f, total), us(median(m, steady)), us(median(f, steady)))
+	}
+	if _, ok := results["chromium-second"]; ok {
+		cache := func(which string) string {
+			var v []string
+			for _, s := range results["chromium"][which] {
+				v = append(v, fmt.Sprint(s.CodeCache))
+			}
+			return strings.Join(v, ", ")
+		}
+		fmt.Fprintf(w, "\nChromium's wasm code cache (the profile's Code Cache/wasm) after the first visit, bytes per run: module %s; floor %s (an empty cache is about 72 bytes: then the second visit compiles again).\n",
+			cache("module"), cache("floor"))
 	}
 	if _, ok := results["chromium"]; ok {
 		fmt.Fprintln(w, "| headless Chromium: the precomputed popup on screen | not measured yet: the precomputed popup is issue 14's point 3 | | | |")
