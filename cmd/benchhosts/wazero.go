@@ -26,7 +26,7 @@ func wazeroChild(args []string) error {
 	wasmFile := fs.String("wasm", "", "the module")
 	reqFile := fs.String("requests", "", "requests.json")
 	cacheDir := fs.String("cache", "", "wazero's compilation cache (compiled)")
-	steadyMs := fs.Int("steady-ms", 300, "")
+	steadyMs := fs.Int("steady-ms", 1000, "")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

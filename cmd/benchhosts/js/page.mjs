@@ -20,6 +20,6 @@ window.bench = (async () => {
       return instance;
     },
     requests,
-    steadyMs: Number(params.get('steady') || 300),
+    steadyMs: Number(params.get("steady") || 1000),
   });
 })();
