@@ -419,7 +419,7 @@ func label(c config, host string) string {
 	case "chromium":
 		return "headless " + browserVersion(c.browser) + " (fresh profile, `compileStreaming`)"
 	case "chromium-second":
-		return "headless Chromium, second visit (same profile: V8's wasm code cache)"
+		return "headless Chromium, second visit (same profile: the module from the HTTP cache, its code from V8's wasm code cache if one was written, below)"
 	case "node":
 		v, _ := exec.Command("node", "--version").Output()
 		return "Node " + strings.TrimSpace(string(v)) + " (fresh process, `node:wasi`)"
