@@ -21,7 +21,7 @@ SERVICE_KEYS      ?= $(wildcard keys/service*.pub)
 TEST_SERVICE_KEYS  = $(SERVICE_KEYS) hostsim/testdata/keys/service.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: run test lint policy-lint bundle export wasm wasm-test size transcript js-test demo bench mutation clean wasm/bundle.json records records-bench
+.PHONY: run test lint policy-lint bundle export wasm wasm-test size floor transcript js-test demo bench bench-hosts mutation clean wasm/bundle.json records records-bench
 
 # Recipes run in bash with pipefail, so that a command piped into another
 # fails the recipe when it fails.
@@ -116,6 +116,8 @@ lint: policy-lint wasm/bundle.json
 		GOOS=wasip1 GOARCH=wasm $(GO) vet -tags "$$tags" ./wasm && \
 		GOOS=wasip1 GOARCH=wasm $(DIST)/staticcheck -tags "$$tags" ./wasm || exit 1; \
 	done
+	GOOS=wasip1 GOARCH=wasm $(GO) vet ./wasm/floor
+	GOOS=wasip1 GOARCH=wasm $(DIST)/staticcheck ./wasm/floor
 	$(GO) mod tidy -diff
 
 # wasm/bundle.json: the bundle the module embeds, generated (git ignores
@@ -164,6 +166,26 @@ size: wasm/bundle.json $(PROMPTC)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./prompts ./engine/...
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./hostsim/wasmhost
+
+# floor: the floor reactor (wasm/floor): the module's exports, SHA-256 and
+# ed25519 linked, no engine, built with the module's flags, which
+# bench-hosts measures beside the module.
+floor:
+	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION)-floor" -o $(DIST)/floor.wasm ./wasm/floor
+	@ls -l $(DIST)/floor.wasm
+
+# bench-hosts: the module's cold start on the real hosts (cmd/benchhosts):
+# headless Chromium with a fresh profile (compileStreaming from a local
+# HTTP server) and its second visit (the same profile: V8's wasm code
+# cache), Node in a fresh process (node:wasi), wazero compiled and
+# interpreted, each in a fresh process: compile, start, first decision
+# (a fresh install's launch), total and a steady decision, beside the
+# floor reactor in the same run, median of BENCH_RUNS runs each.
+BENCH_RUNS ?= 5
+BENCH_HOSTS ?= chromium,chromium-second,node,wazero-compiled,wazero-interp
+bench-hosts: wasm floor
+	$(GO) run ./cmd/benchhosts --module $(DIST)/consent.wasm --floor $(DIST)/floor.wasm \
+		--runs $(BENCH_RUNS) --hosts $(BENCH_HOSTS)
 
 # mutation: the mutation test, a benchmark and not part of make test. It
 # samples MUTANTS mutants of the engine's code (operators flipped one at a
