@@ -6,7 +6,12 @@ LOCALES  ?= locales
 DIST     ?= dist
 PROMPTC   = $(DIST)/promptc
 
-VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# VERSION: the build's version, which the module reports (consent_info's
+# "module") and the npm package carries: X.Y.Z at a tag vX.Y.Z on a clean
+# tree, 0.0.0-g<commit>[.dirty] otherwise (wasm/js/scripts/version.sh).
+ifeq ($(origin VERSION),undefined)
+VERSION := $(shell wasm/js/scripts/version.sh)
+endif
 # The public keys a module trusts to sign bundles for consent_load_bundle.
 # The release key's private half is not in the repository; the test
 # module also trusts the test key of hostsim/testdata, whose private half is.
@@ -21,7 +26,7 @@ SERVICE_KEYS      ?= $(wildcard keys/service*.pub)
 TEST_SERVICE_KEYS  = $(SERVICE_KEYS) hostsim/testdata/keys/service.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: run test lint policy-lint bundle export wasm wasm-test size floor transcript js-test demo bench bench-hosts mutation clean wasm/bundle.json records records-bench
+.PHONY: run test lint policy-lint bundle export wasm wasm-test size floor transcript js-test npm-pack demo bench bench-hosts mutation clean wasm/bundle.json records records-bench
 
 # Recipes run in bash with pipefail, so that a command piped into another
 # fails the recipe when it fails.
@@ -90,12 +95,20 @@ transcript:
 	$(GO) run ./cmd/transcript -o $(DIST)/conformance.json
 
 # js-test: the JavaScript host (wasm/js) in Node: its own loader and
-# node:wasi, against the native transcript, and the receipt queue against
-# the consent-record service (dist/records, which it starts). A skipped
-# test fails it, as in make test.
-js-test: wasm-test transcript records
-	cd wasm/js && node --test test/*.test.mjs | tee $(CURDIR)/$(DIST)/js-test.tap
+# node:wasi, against the native transcript, the receipt queue against
+# the consent-record service (dist/records, which it starts), and the npm
+# package of this build (dist/consent.wasm, version $(VERSION)) packed,
+# installed and loaded in Node and in headless Chromium. A skipped test
+# fails it, as in make test.
+js-test: wasm wasm-test transcript records
+	cd wasm/js && CONSENT_VERSION=$(VERSION) node --test test/*.test.mjs | tee $(CURDIR)/$(DIST)/js-test.tap
 	@if grep -E '^# (skipped|todo) [1-9]' $(DIST)/js-test.tap; then echo "a JavaScript test was skipped: make test runs everything"; exit 1; fi
+
+# npm-pack: the npm package of this build, $(DIST)/jitconsent-consent-$(VERSION).tgz:
+# wasm/js's files, consent.wasm and consent.wasm.br, version $(VERSION)
+# (wasm/js/README.md, "Releases"). The git tree is left as it is.
+npm-pack: wasm
+	node wasm/js/scripts/pack.mjs --wasm $(DIST)/consent.wasm --version $(VERSION) --out $(DIST)
 
 # demo: serve the demo page, every decision made by the module in the page.
 demo: wasm

@@ -28,6 +28,9 @@ var defaultBundle []byte
 // trustedKeys lists the base64 ed25519 public keys that may sign a bundle
 // given to consent_load_bundle, serviceKeys those of the consent-record
 // service that may sign a request's checkpoint, each separated by commas.
+// moduleVersion is the build's version, which consent_info reports as
+// "module" and the npm package carries: make gives X.Y.Z at a tag vX.Y.Z,
+// 0.0.0-g<commit>[.dirty] otherwise (wasm/js/scripts/version.sh).
 var (
 	trustedKeys   string
 	serviceKeys   string
