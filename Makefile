@@ -60,7 +60,7 @@ run: wasm wasm-test export records
 	@echo "== 1,000 random users, devices and journeys (hostsim fuzz) =="
 	@$(DIST)/hostsim fuzz --wasm $(DIST)/consent-test.wasm --journeys 1000
 
-$(PROMPTC): $(shell find cmd prompts engine -name '*.go' -not -name '*_test.go') go.mod go.sum
+$(PROMPTC): $(shell find cmd prompts engine -name '*.go' -not -name '*_test.go' -not -name tables_gen.go) go.mod go.sum
 	$(GO) build -o $@ ./cmd/promptc
 
 bundle: $(PROMPTC)
@@ -123,9 +123,11 @@ policy-lint: $(PROMPTC)
 lint: policy-lint wasm/bundle.json
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags consent_tables ./engine
 	$(GO) build -o $(DIST)/staticcheck honnef.co/go/tools/cmd/staticcheck
 	$(DIST)/staticcheck ./...
-	for tags in "" consentfaults; do \
+	$(DIST)/staticcheck -tags consent_tables ./engine
+	for tags in "" consent_tables consent_tables,consentfaults; do \
 		GOOS=wasip1 GOARCH=wasm $(GO) vet -tags "$$tags" ./wasm && \
 		GOOS=wasip1 GOARCH=wasm $(DIST)/staticcheck -tags "$$tags" ./wasm || exit 1; \
 	done
@@ -133,14 +135,17 @@ lint: policy-lint wasm/bundle.json
 	GOOS=wasip1 GOARCH=wasm $(DIST)/staticcheck ./wasm/floor
 	$(GO) mod tidy -diff
 
-# wasm/bundle.json: the bundle the module embeds, generated (git ignores
-# it) before anything builds or vets the module.
+# wasm/bundle.json: the module's own bundle, and engine/tables_gen.go, the
+# engine's tables for it, which the module compiles in (build tag
+# consent_tables) so that it parses nothing at start-up: both generated
+# (git ignores them) before anything builds or vets the module.
 wasm/bundle.json: bundle
 	cp $(DIST)/bundle.json $@
+	$(PROMPTC) tables -o engine/tables_gen.go $@
 
 # wasm: the WebAssembly reactor module (GOOS=wasip1) carrying the bundle.
 wasm: wasm/bundle.json
-	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))$(if $(SERVICE_KEYS), -X main.serviceKeys=$$($(PROMPTC) pubkeys $(SERVICE_KEYS)))" -o $(DIST)/consent.wasm ./wasm
+	$(WASM_BUILD) -tags consent_tables -ldflags="-s -w -X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))$(if $(SERVICE_KEYS), -X main.serviceKeys=$$($(PROMPTC) pubkeys $(SERVICE_KEYS)))" -o $(DIST)/consent.wasm ./wasm
 	@ls -l $(DIST)/consent.wasm
 
 # wasm-test: the same module, also trusting the test key, for the tests
@@ -148,8 +153,8 @@ wasm: wasm/bundle.json
 # same with faults injected (wasm/faults.go) for the tests of how hosts
 # survive a module that hangs or traps.
 wasm-test: wasm/bundle.json
-	$(WASM_BUILD) -ldflags="-s -w -X main.moduleVersion=$(VERSION)-test -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS)) -X main.serviceKeys=$$($(PROMPTC) pubkeys $(TEST_SERVICE_KEYS))" -o $(DIST)/consent-test.wasm ./wasm
-	$(WASM_BUILD) -tags consentfaults -ldflags="-s -w -X main.moduleVersion=$(VERSION)-faulty -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-faulty.wasm ./wasm
+	$(WASM_BUILD) -tags consent_tables -ldflags="-s -w -X main.moduleVersion=$(VERSION)-test -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS)) -X main.serviceKeys=$$($(PROMPTC) pubkeys $(TEST_SERVICE_KEYS))" -o $(DIST)/consent-test.wasm ./wasm
+	$(WASM_BUILD) -tags consent_tables,consentfaults -ldflags="-s -w -X main.moduleVersion=$(VERSION)-faulty -X main.trustedKeys=$$($(PROMPTC) pubkeys $(TEST_KEYS))" -o $(DIST)/consent-faulty.wasm ./wasm
 
 # size: what the shipped module is made of (cmd/wasmsize), for finding
 # what does not earn its bytes. It builds dist/consent-names.wasm as make
@@ -165,10 +170,10 @@ SIZE_TOP  ?= 40
 SIZE_RUNS ?= 7
 SIZE_BASE ?=
 size: wasm/bundle.json $(PROMPTC)
-	$(WASM_BUILD) -ldflags="-X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))$(if $(SERVICE_KEYS), -X main.serviceKeys=$$($(PROMPTC) pubkeys $(SERVICE_KEYS)))" -o $(DIST)/consent-names.wasm ./wasm
+	$(WASM_BUILD) -tags consent_tables -ldflags="-X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))$(if $(SERVICE_KEYS), -X main.serviceKeys=$$($(PROMPTC) pubkeys $(SERVICE_KEYS)))" -o $(DIST)/consent-names.wasm ./wasm
 	GOOS=wasip1 GOARCH=wasm $(GO) list -deps ./wasm > $(DIST)/consent-names.pkgs
 	$(GO) build -o $(DIST)/wasmsize ./cmd/wasmsize
-	$(DIST)/wasmsize -z -paths $(DIST)/consent-names.pkgs -find wasm/bundle.json -top $(SIZE_TOP) $(DIST)/consent-names.wasm
+	$(DIST)/wasmsize -z -paths $(DIST)/consent-names.pkgs -top $(SIZE_TOP) $(DIST)/consent-names.wasm
 	@echo
 	$(DIST)/wasmsize -paths $(DIST)/consent-names.pkgs -init $(SIZE_RUNS) $(DIST)/consent-names.wasm
 	$(if $(SIZE_BASE),@echo; $(DIST)/wasmsize -z -paths $(DIST)/consent-names.pkgs -top $(SIZE_TOP) $(SIZE_BASE) $(DIST)/consent-names.wasm)
@@ -235,4 +240,4 @@ records-bench: records
 	fi
 
 clean:
-	rm -rf $(DIST) wasm/bundle.json
+	rm -rf $(DIST) wasm/bundle.json engine/tables_gen.go

@@ -14,7 +14,8 @@
 //
 // The wire contract is in CONTRACT.md beside this file. The package is
 // cut by concern: this file holds the entry points; model.go the tables
-// New builds from a bundle; request.go reads a request and statecodec.go
+// New builds from a bundle (tables.go writes them as Go, for a program
+// that compiles its bundle in); request.go reads a request and statecodec.go
 // its state; rules.go applies the rules to the event, sdk.go decides which
 // SDKs run, receipt.go makes the receipts; render.go writes the response.
 //
@@ -44,8 +45,24 @@ const MaxRequest = 256 << 10
 
 // Engine decides for one compiled bundle.
 type Engine struct {
-	b          *bundle.Bundle
-	bundleHash string // "sha256:<hex>" of the bundle's payload, or ""
+	// tables are what New makes of the bundle, or what Embedded finds
+	// compiled into the program; engines may share them.
+	*tables
+	// serviceKeys are the consent-record service's keys that may sign a
+	// checkpoint; checkpointSeen is the last checkpoint that verified.
+	serviceKeys    []serviceKey
+	checkpointSeen atomic.Pointer[verifiedCheckpoint]
+	// listing is the last SDK listing a response carried (render.go).
+	listing atomic.Pointer[sdkListing]
+}
+
+// tables are the engine's model of a bundle: everything a decision looks
+// up, by index, with its texts quoted once. They depend on the bundle
+// and its hash alone, so they can be built by New at run time or written
+// as Go data at build time (WriteTables) and used as they are.
+type tables struct {
+	b          *bundle.Bundle // nil for tables compiled into the program
+	bundleHash string         // "sha256:<hex>" of the bundle's payload, or ""
 	id         string
 	idHash     uint64
 	version    string
@@ -67,12 +84,6 @@ type Engine struct {
 	// locale, version the changes start after (-1 too) and popup,
 	// computed at their first use (policyHash).
 	popupHashes []hashOnce
-	// listing is the last SDK listing a response carried (render.go).
-	listing atomic.Pointer[sdkListing]
-	// serviceKeys are the consent-record service's keys that may sign a
-	// checkpoint; checkpointSeen is the last checkpoint that verified.
-	serviceKeys    []serviceKey
-	checkpointSeen atomic.Pointer[verifiedCheckpoint]
 }
 
 // New prepares an engine for a bundle, which it validates first, with no
@@ -107,17 +118,24 @@ func NewWith(b *bundle.Bundle, o Options) (*Engine, error) {
 	if o.BundleHash != "" && !validBundleHash(o.BundleHash) {
 		return nil, badBundle("the bundle hash must be sha256: and 64 lowercase hex digits, not " + strconv.Quote(o.BundleHash))
 	}
-	e := &Engine{b: b, bundleHash: o.BundleHash}
-	for _, k := range o.ServiceKeys {
-		if len(k) != ed25519.PublicKeySize {
-			return nil, badBundle("a service key must be an ed25519 public key of 32 bytes")
-		}
-		e.serviceKeys = append(e.serviceKeys, newServiceKey(k))
+	e := &Engine{tables: &tables{b: b, bundleHash: o.BundleHash}}
+	if err := e.setServiceKeys(o.ServiceKeys); err != nil {
+		return nil, err
 	}
 	if err := e.build(b); err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+func (e *Engine) setServiceKeys(keys []ed25519.PublicKey) error {
+	for _, k := range keys {
+		if len(k) != ed25519.PublicKeySize {
+			return badBundle("a service key must be an ed25519 public key of 32 bytes")
+		}
+		e.serviceKeys = append(e.serviceKeys, newServiceKey(k))
+	}
+	return nil
 }
 
 func validBundleHash(h string) bool {
@@ -139,8 +157,20 @@ func (e *Engine) BundleHash() string { return e.bundleHash }
 // Policy returns the id and version of the policy the engine decides for.
 func (e *Engine) Policy() (id, version string) { return e.id, e.version }
 
-// Bundle returns the bundle the engine decides for. It must not be changed.
+// Bundle returns the bundle the engine decides for, or nil for the engine
+// Embedded returns, which has its tables and not the bundle they were
+// made of. It must not be changed.
 func (e *Engine) Bundle() *bundle.Bundle { return e.b }
+
+// Locales returns the locales the engine's texts are in, the policy's
+// order.
+func (e *Engine) Locales() []string {
+	out := make([]string, len(e.locales))
+	for i := range e.locales {
+		out[i] = e.locales[i].tag
+	}
+	return out
+}
 
 // Decide answers one request: it appends the response JSON, or an error
 // object {"error": {...}}, to dst and returns the extended slice. It

@@ -178,7 +178,10 @@ type localeTexts struct {
 	tag string
 	// links is the JSON of show_policy's links in this locale, made at
 	// New: [{"kind","title","url"}].
-	links                                             string
+	links string
+	// linkTexts are each link's title and URL in this locale, the texts
+	// the policy popup's hash covers.
+	linkTexts                                         []string
 	policyTitle, policyBody, policyAccept, policyDecl text
 	updTitle, updMajor, updMinor                      text
 	updAccept, updDecline                             text
@@ -379,6 +382,7 @@ func (e *Engine) localeTexts(loc string) localeTexts {
 		w.raw(`,"url":`)
 		w.str(l.URLs[loc])
 		w.byte('}')
+		lt.linkTexts = append(lt.linkTexts, e.b.Text(loc, l.Title), l.URLs[loc])
 	}
 	w.byte(']')
 	lt.links = string(w.b)

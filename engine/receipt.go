@@ -282,9 +282,7 @@ func (d *decision) policyHash(pop popup, from int) [32]byte {
 		if pop != popFirst {
 			e.changeLines(from, d.r.locale, func(t text) { texts = append(texts, t.raw) })
 		}
-		for _, l := range e.b.Policy.Links {
-			texts = append(texts, e.b.Text(lt.tag, l.Title), l.URLs[lt.tag])
-		}
+		texts = append(texts, lt.linkTexts...)
 		h.sum = d.textHash(append(texts, accept.raw, decline.raw)...)
 	})
 	return h.sum

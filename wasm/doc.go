@@ -1,7 +1,8 @@
 // Package main is the WebAssembly module consent.wasm: a GOOS=wasip1
-// reactor that carries the compiled bundle of the shipped policy
-// (wasm/bundle.json, copied there by `make wasm` and never committed) and
-// answers the engine's requests through the ABI documented in ABI.md.
+// reactor that carries the compiled bundle of the shipped policy, as the
+// engine's tables (engine/tables_gen.go, which `make wasm` writes from
+// wasm/bundle.json with `promptc tables` and git ignores; build tag
+// consent_tables), and answers the engine's requests through the ABI documented in ABI.md.
 // The JavaScript host that loads it in browsers, webviews and
 // mini-programs is in js/.
 //
@@ -10,5 +11,5 @@
 // or trap, for the tests of hosts (make wasm-test builds it as
 // dist/consent-faulty.wasm); the shipped module is built without it.
 // Go tests do not use dist/: package wasmtest builds each variant, with
-// the bundle compiled from source, for the test binary that needs it.
+// the bundle compiled from source and its tables, for the test binary that needs it.
 package main

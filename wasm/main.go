@@ -6,7 +6,6 @@ package main
 
 import (
 	"crypto/ed25519"
-	_ "embed"
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -20,9 +19,6 @@ import (
 
 // ABIVersion is the version of the ABI in ABI.md.
 const ABIVersion = 1
-
-//go:embed bundle.json
-var defaultBundle []byte
 
 // Set at build time with -ldflags "-X main.trustedKeys=... -X main.serviceKeys=... -X main.moduleVersion=...":
 // trustedKeys lists the base64 ed25519 public keys that may sign a bundle
@@ -75,40 +71,38 @@ func parseKeys(list string) []ed25519.PublicKey {
 	return out
 }
 
-// ready opens the embedded bundle on the first call that needs it rather
-// than in _initialize: instantiation stays short, which hosts pay at
-// start-up, and the first call pays the rest once. A host that wants it
-// done early calls consent_info.
+// ready takes the engine of the module's own bundle, which make compiles
+// in as the engine's tables (engine.Embedded, built with the tag
+// consent_tables from wasm/bundle.json): nothing is parsed or built, so
+// the first decision costs what any decision costs.
 func ready() {
 	if opened {
 		return
 	}
 	opened = true
-	e, h, err := open(defaultBundle, true)
-	if err != nil {
+	e, err := engine.Embedded(engine.Options{ServiceKeys: service})
+	switch {
+	case err != nil:
 		initErr = errors.New("the embedded bundle does not open: " + err.Error())
-		return
+	case e == nil:
+		initErr = errors.New("the module was built without its bundle's tables: build it with make wasm (the tag " + engine.TablesTag + ")")
+	default:
+		active, hash = e, e.BundleHash()
 	}
-	active, hash = e, h
 }
 
-// open reads an envelope: one that is part of the module (embedded) as it
-// is, any other only if signed by a trusted key.
-func open(env []byte, embedded bool) (*engine.Engine, string, error) {
-	var b *bundle.Bundle
-	var hash string
-	var err error
-	if embedded {
-		b, hash, err = bundle.OpenEmbedded(env)
-	} else if b, err = bundle.Open(env, keys); err == nil {
-		var payload []byte
-		if payload, err = bundle.Payload(env); err == nil {
-			hash = bundle.Hash(payload)
-		}
-	}
+// open reads an envelope given to consent_load_bundle: only one signed by
+// a trusted key.
+func open(env []byte) (*engine.Engine, string, error) {
+	b, err := bundle.Open(env, keys)
 	if err != nil {
 		return nil, "", err
 	}
+	payload, err := bundle.Payload(env)
+	if err != nil {
+		return nil, "", err
+	}
+	hash := bundle.Hash(payload)
 	e, err := engine.NewWith(b, engine.Options{BundleHash: hash, ServiceKeys: service})
 	if err != nil {
 		return nil, "", err
@@ -178,7 +172,7 @@ func consentLoadBundle(ptr, n int32) (res int64) {
 		return answer(engine.AppendError(out[:0], err))
 	}
 	ready()
-	e, h, openErr := open(in, false)
+	e, h, openErr := open(in)
 	if openErr != nil {
 		// The bundle reader's and New's errors carry their code and wrap
 		// nothing; a type assertion, not errors.As, which would link
@@ -223,7 +217,7 @@ func consentInfo() (res int64) {
 		b = append(b, `,"hash":"`...)
 		b = append(b, hash...)
 		b = append(b, `","locales":[`...)
-		for i, l := range active.Bundle().Policy.Locales {
+		for i, l := range active.Locales() {
 			if i > 0 {
 				b = append(b, ',')
 			}

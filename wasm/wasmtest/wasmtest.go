@@ -36,6 +36,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
@@ -199,16 +200,31 @@ func bundleFile() (string, error) {
 	})
 }
 
-// overlayFile writes, once, the overlay that gives a build the bundle file
-// in place of wasm/bundle.json.
+// overlayFile writes, once, the overlay that gives a build the engine's
+// tables for the bundle file (engine.TablesSource, as promptc tables
+// writes them) in place of engine/tables_gen.go.
 func overlayFile(root string) (string, error) {
 	return file("overlay.json", func(path string) error {
-		bundle, err := bundleFile()
+		tables, err := file("tables_gen.go", func(path string) error {
+			bundle, err := bundleFile()
+			if err != nil {
+				return err
+			}
+			env, err := os.ReadFile(bundle)
+			if err != nil {
+				return err
+			}
+			src, err := engine.TablesSource(env)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(path, src, 0o644)
+		})
 		if err != nil {
 			return err
 		}
 		data, err := json.Marshal(map[string]map[string]string{
-			"Replace": {filepath.Join(root, "wasm", "bundle.json"): bundle},
+			"Replace": {filepath.Join(root, "engine", "tables_gen.go"): tables},
 		})
 		if err != nil {
 			return err
@@ -219,10 +235,11 @@ func overlayFile(root string) (string, error) {
 
 // build builds a variant into path as the Makefile does:
 //
-//	GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath \
+//	GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -tags consent_tables \
 //	    -ldflags="-s -w -X main.moduleVersion=... -X main.trustedKeys=... -X main.serviceKeys=..." ./wasm
 //
-// with the bundle put in place of wasm/bundle.json by an overlay, and logs
+// with the bundle's tables put in place of engine/tables_gen.go by an
+// overlay, and logs
 // how long it took.
 func build(t testing.TB, v Variant, path string) error {
 	root, err := prompttest.Root()
@@ -253,9 +270,11 @@ func build(t testing.TB, v Variant, path string) error {
 		ldflags += " -X main." + k.name + "=" + keys
 	}
 	args := []string{"build", "-buildmode=c-shared", "-trimpath", "-overlay", overlay, "-ldflags", ldflags, "-o", path}
+	tags := engine.TablesTag
 	if b.tags != "" {
-		args = append(args, "-tags", b.tags)
+		tags += "," + b.tags
 	}
+	args = append(args, "-tags", tags)
 	cmd := exec.Command("go", append(args, "./wasm")...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOWASM=satconv,signext", "GOOS=wasip1", "GOARCH=wasm")
