@@ -85,8 +85,11 @@ export: $(PROMPTC)
 # consent-record service's tests run on SQLite and on PostgreSQL: on the
 # server RECORDS_PG_DSN names, or else on a throwaway one started for the
 # run (records/testdata/with-postgres.sh; Debian's postgresql package).
-test: policy-lint
-	records/testdata/with-postgres.sh bash -o pipefail -c '$(GO) test -json ./... | $(GO) run ./internal/testverdict'
+# The engine's tables the module compiles in are checked against the
+# bundle they were written from (TestEmbeddedTables, build tag
+# consent_tables).
+test: policy-lint wasm/bundle.json
+	records/testdata/with-postgres.sh bash -o pipefail -c '{ $(GO) test -json ./... && $(GO) test -json -tags consent_tables -run Embedded ./engine; } | $(GO) run ./internal/testverdict'
 	$(MAKE) js-test
 
 # transcript: every conformance case's requests and the native engine's
