@@ -14,8 +14,8 @@
 //
 // The wire contract is in CONTRACT.md beside this file. The package is
 // cut by concern: this file holds the entry points; model.go the tables
-// New builds from a bundle (tables.go writes them as Go, for a program
-// that compiles its bundle in); request.go reads a request and statecodec.go
+// New builds from a bundle (package gotables writes them as Go, for a
+// program that compiles its bundle in: Embedded in tables.go); request.go reads a request and statecodec.go
 // its state; rules.go applies the rules to the event, sdk.go decides which
 // SDKs run, receipt.go makes the receipts; render.go writes the response.
 //
@@ -59,7 +59,7 @@ type Engine struct {
 // tables are the engine's model of a bundle: everything a decision looks
 // up, by index, with its texts quoted once. They depend on the bundle
 // and its hash alone, so they can be built by New at run time or written
-// as Go data at build time (WriteTables) and used as they are.
+// as Go data at build time (package gotables) and used as they are.
 type tables struct {
 	b          *bundle.Bundle // nil for tables compiled into the program
 	bundleHash string         // "sha256:<hex>" of the bundle's payload, or ""

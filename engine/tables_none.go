@@ -3,5 +3,5 @@
 package engine
 
 // embeddedTables are the tables compiled into the program: none without
-// the build tag TablesTag (see WriteTables).
+// the build tag TablesTag (see package gotables).
 var embeddedTables *tables

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/gotables"
 	"github.com/spf13/cobra"
 )
 
@@ -25,7 +25,7 @@ builds the module; git ignores it.`,
 			if err != nil {
 				return fail(err)
 			}
-			src, err := engine.TablesSource(env)
+			src, err := gotables.Source(env)
 			if err != nil {
 				return fail(fmt.Errorf("%s: %w", args[0], err))
 			}

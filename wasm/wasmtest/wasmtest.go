@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine"
+	"github.com/jitconsent/jitconsent/engine/gotables"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
@@ -201,7 +202,7 @@ func bundleFile() (string, error) {
 }
 
 // overlayFile writes, once, the overlay that gives a build the engine's
-// tables for the bundle file (engine.TablesSource, as promptc tables
+// tables for the bundle file (gotables.Source, as promptc tables
 // writes them) in place of engine/tables_gen.go.
 func overlayFile(root string) (string, error) {
 	return file("overlay.json", func(path string) error {
@@ -214,7 +215,7 @@ func overlayFile(root string) (string, error) {
 			if err != nil {
 				return err
 			}
-			src, err := engine.TablesSource(env)
+			src, err := gotables.Source(env)
 			if err != nil {
 				return err
 			}

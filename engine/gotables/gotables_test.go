@@ -1,4 +1,4 @@
-package engine_test
+package gotables_test
 
 import (
 	"bytes"
@@ -10,14 +10,15 @@ import (
 	"github.com/jitconsent/jitconsent/conformance"
 	"github.com/jitconsent/jitconsent/engine"
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/engine/gotables"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
 
-// TestTablesSource: every compiled bundle's tables are a Go file of
+// TestSource: every compiled bundle's tables are a Go file of
 // package engine, behind the build tag, naming the envelope's hash, and
 // the same bytes each time (make writes them before every module build).
-func TestTablesSource(t *testing.T) {
+func TestSource(t *testing.T) {
 	c := prompttest.Must(t)
 	for name, b := range c.Bundles {
 		t.Run(name, func(t *testing.T) {
@@ -25,11 +26,11 @@ func TestTablesSource(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			src, err := engine.TablesSource(env)
+			src, err := gotables.Source(env)
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := engine.TablesSource(env)
+			again, err := gotables.Source(env)
 			if err != nil || !bytes.Equal(src, again) {
 				t.Fatalf("the tables' source differs from one run to the next (%v)", err)
 			}
@@ -48,9 +49,9 @@ func TestTablesSource(t *testing.T) {
 	}
 }
 
-// TestTablesSourceBadInput: an envelope whose hash does not hold, or
+// TestSourceBadInput: an envelope whose hash does not hold, or
 // whose bundle is not valid, gets no tables.
-func TestTablesSourceBadInput(t *testing.T) {
+func TestSourceBadInput(t *testing.T) {
 	env, err := prompts.Marshal(prompttest.Must(t).Bundles["reference"])
 	if err != nil {
 		t.Fatal(err)
@@ -64,25 +65,27 @@ func TestTablesSourceBadInput(t *testing.T) {
 			if bytes.Equal(bad, env) {
 				t.Fatalf("%s is not in the envelope", tc.from)
 			}
-			if _, err := engine.TablesSource(bad); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if _, err := gotables.Source(bad); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want an error about %s", err, tc.want)
 			}
 		})
 	}
 }
 
-// TestWriteTablesAfterDecisions: an engine that has decided remembers
-// hashes; its tables are not written with them (a hash cache is not a
-// table), and WriteTables says so rather than write a broken file.
-func TestWriteTablesAfterDecisions(t *testing.T) {
-	e := newEngine(t, "reference")
-	var fresh bytes.Buffer
-	if err := e.WriteTables(&fresh); err != nil {
+// TestWriteAfterDecisions: an engine that has decided remembers hashes;
+// its tables are not written with them (a hash cache is not a table), and
+// Write says so rather than write a broken file.
+func TestWriteAfterDecisions(t *testing.T) {
+	e, err := engine.New(prompttest.Must(t).Bundles["reference"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gotables.Write(new(bytes.Buffer), e); err != nil {
 		t.Fatal(err)
 	}
 	dev := conformance.Device{Platform: "android", Version: "33"}
 	e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, nil, []byte(`{"type":"launch"}`)))
-	if err := e.WriteTables(new(bytes.Buffer)); err == nil || !strings.Contains(err.Error(), "sync.Once") {
+	if err := gotables.Write(new(bytes.Buffer), e); err == nil || !strings.Contains(err.Error(), "sync.Once") {
 		t.Fatalf("got %v, want a refusal to write a used hash cache", err)
 	}
 }
