@@ -202,7 +202,9 @@ floor:
 # cache), Node in a fresh process (node:wasi), wazero compiled and
 # interpreted, each in a fresh process: compile, start, first decision
 # (a fresh install's launch), total and a steady decision, beside the
-# floor reactor in the same run, median of BENCH_RUNS runs each.
+# floor reactor in the same run, median of BENCH_RUNS runs each; and in
+# Chromium the precomputed popup's time on screen (dist/first-launch.json,
+# which make wasm writes) against the module's first decision.
 BENCH_RUNS ?= 5
 BENCH_HOSTS ?= chromium,chromium-second,node,wazero-compiled,wazero-interp
 bench-hosts: wasm floor
