@@ -691,7 +691,10 @@ export interface LaunchOptions {
  */
 export class Launch {
   constructor(options: LaunchOptions);
-  /** Once the module replayed the launch (and before the answers given meanwhile are handed over); rejects if it failed to load or refused the request (`code`, `field`). */
+  /**
+   * Once the module replayed the launch and was handed the answers given until then: the engine
+   * and its last response. Rejects if it failed to load or refused the request (`code`, `field`).
+   */
   readonly ready: Promise<{ engine: Consent; response: Decision }>;
   /** The engine once ready, else null. */
   readonly engine: Consent | null;
@@ -705,7 +708,8 @@ export class Launch {
   /**
    * Hands the user's answer to what is shown to the module, now or once it is
    * ready: the module's response (recorded and shown), an error answer (bad
-   * input, nothing recorded), or null for an answer dropped. Rejects as `ready` does.
+   * input, nothing recorded), or null for an answer dropped. Rejects if the module failed to
+   * load or refused the launch, or if `record` failed for it.
    */
   answer(event: Event): Promise<Response | null>;
 }

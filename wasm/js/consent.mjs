@@ -836,16 +836,19 @@ export class Launch {
       this._show(pre, 'precomputed');
       this._precomputed = this._screen;
     }
+    /** @private the launch replayed on the module */
+    this._launched = quiet(this._replay());
+    /** @private the last answer handed over (settled, never rejected), after which the next one is */
+    this._tail = this._launched;
     /**
-     * Resolves to `{engine, response}` once the module has replayed the
-     * launch and been handed the answers given before; rejects if the
-     * module failed to load or refused the launch request (the error's
-     * `code` and `field` are the engine's), and nothing is recorded then.
+     * Resolves to `{engine, response}`, the module's last response, once
+     * the module has replayed the launch and been handed the answers given
+     * until then; rejects if the module failed to load or refused the
+     * launch request (the error's `code` and `field` are the engine's), and
+     * nothing is recorded then.
      * @type {Promise<{engine: Consent, response: object}>}
      */
-    this.ready = quiet(this._replay());
-    /** @private the last decision, after which the next answer is handed over */
-    this._tail = this.ready;
+    this.ready = quiet(this._launched.then(() => this._tail).then(() => ({ engine: this.engine, response: this.response })));
   }
 
   /** @private */
@@ -887,7 +890,8 @@ export class Launch {
    * response, which was recorded and shown; to an error answer (bad input:
    * nothing recorded or shown), as `decide` returns it; or to null for an
    * answer to the precomputed popup that the module's launch did not ask
-   * for (see `dropped`). Rejects as `ready` does.
+   * for (see `dropped`). Rejects if the module failed to load or refused
+   * the launch, or if `record` failed for this answer.
    * @param {object} event
    * @returns {Promise<object|null>}
    */
@@ -896,8 +900,9 @@ export class Launch {
       throw new TypeError('consent.mjs: answer takes an event, such as {type: "policy_answer", accepted: true}');
     }
     const screen = this._screen;
-    const p = this._tail.then(() => this._handOver(event, screen));
-    this._tail = quiet(p);
+    const before = this._tail;
+    const p = this._launched.then(() => before).then(() => this._handOver(event, screen));
+    this._tail = p.then(() => {}, () => {});
     return quiet(p);
   }
 

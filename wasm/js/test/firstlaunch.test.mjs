@@ -149,12 +149,13 @@ test('launch: the precomputed popup at once; the answer given before the module 
   assert.equal(records.length, 0, 'nothing is recorded before the module is ready');
   assert.equal(launch.engine, null);
   loading.resolve(load());
-  const r = await answered;
   const { response } = await launch.ready;
+  const r = await answered;
+  assert.equal(response, r, 'ready waits for the answers given before it, and gives the last response');
   assert.equal(records.length, 2, 'the launch and the answer, recorded');
-  assert.equal(records[0], response, 'the launch replayed on the module is the first record');
+  assert.deepEqual(records[0].actions, file.actions['zh-CN'].android, 'the launch replayed on the module asked what was shown');
+  assert.deepEqual(records[0].receipts, []);
   assert.equal(records[1], r);
-  assert.deepEqual(response.actions, file.actions['zh-CN'].android, 'the module asked what was shown');
   assert.equal(r.receipts.length, 1);
   assert.equal(r.receipts[0].kind, 'policy');
   assert.equal(r.receipts[0].answer, 'accepted');
@@ -184,6 +185,26 @@ test('launch: an answer after the module is ready is handed over at once', async
   assert.equal(records.length, 3, 'and not recorded');
 });
 
+test('launch: an answer whose record fails rejects, and the next answer goes on from the last state recorded', async () => {
+  let fail = false;
+  const launch = Consent.launch({
+    engine: load(),
+    firstLaunch: file,
+    request: { now: NOW, locale: 'en', device: { platform: 'ios', version: '17.2' } },
+    show: () => {},
+    record: () => {
+      if (fail) throw new Error('storage full');
+    },
+  });
+  await launch.ready;
+  fail = true;
+  await assert.rejects(launch.answer(accept), /storage full/);
+  fail = false;
+  const r = await launch.answer(accept);
+  assert.equal(r.error, undefined, 'the policy still waits for its answer: the failed one was not kept');
+  assert.equal(r.receipts[0].seq, 1);
+});
+
 /** A state with consent to the policy on record. */
 async function consentedState() {
   const e = await load();
@@ -203,6 +224,7 @@ test('launch: a stored state with consent on record makes the precomputed popup 
   assert.equal(await answered, null, 'the answer to the popup the module did not ask for is not handed over');
   const { response } = await launch.ready;
   assert.deepEqual(response.actions, [], 'consent on record: no popup');
+  assert.equal(records[0], response, 'the launch is the last response: the answer was not handed over');
   assert.deepEqual(shows, [
     { types: ['show_policy'], version: file.policy.version, from: 'precomputed' },
     { types: [], version: undefined, from: 'module' },
