@@ -26,7 +26,7 @@ SERVICE_KEYS      ?= $(wildcard keys/service*.pub)
 TEST_SERVICE_KEYS  = $(SERVICE_KEYS) hostsim/testdata/keys/service.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: run test lint policy-lint bundle export wasm wasm-test size floor transcript js-test npm-pack demo bench bench-hosts mutation clean wasm/bundle.json records records-bench
+.PHONY: run test lint policy-lint bundle first-launch export wasm wasm-test size floor transcript js-test npm-pack demo bench bench-hosts mutation clean wasm/bundle.json records records-bench
 
 # Recipes run in bash with pipefail, so that a command piped into another
 # fails the recipe when it fails.
@@ -65,6 +65,14 @@ $(PROMPTC): $(shell find cmd prompts engine -name '*.go' -not -name '*_test.go' 
 
 bundle: $(PROMPTC)
 	$(PROMPTC) compile --policy $(POLICY) --locales $(LOCALES) -o $(DIST)/bundle.json
+
+# first-launch: the engine's answer to a fresh install's launch, per
+# locale and platform, precomputed from the bundle the module embeds
+# (promptc first-launch): the popup the JavaScript host shows while the
+# module loads (wasm/js/README.md, "The first popup"). make wasm builds it
+# beside the module, and the npm package ships it.
+first-launch: bundle
+	$(PROMPTC) first-launch --bundle $(DIST)/bundle.json -o $(DIST)/first-launch.json
 
 # export: the platform declarations the app build must agree with
 # (dist/platform: Android manifest and res/, iOS Info.plist and lproj,
@@ -108,10 +116,10 @@ js-test: wasm wasm-test transcript records
 	@if grep -E '^# (skipped|todo) [1-9]' $(DIST)/js-test.tap; then echo "a JavaScript test was skipped: make test runs everything"; exit 1; fi
 
 # npm-pack: the npm package of this build, $(DIST)/jitconsent-consent-$(VERSION).tgz:
-# wasm/js's files, consent.wasm and consent.wasm.br, version $(VERSION)
+# wasm/js's files, consent.wasm, consent.wasm.br and first-launch.json, version $(VERSION)
 # (wasm/js/README.md, "Releases"). The git tree is left as it is.
 npm-pack: wasm
-	node wasm/js/scripts/pack.mjs --wasm $(DIST)/consent.wasm --version $(VERSION) --out $(DIST)
+	node wasm/js/scripts/pack.mjs --wasm $(DIST)/consent.wasm --first-launch $(DIST)/first-launch.json --version $(VERSION) --out $(DIST)
 
 # demo: serve the demo page, every decision made by the module in the page.
 demo: wasm
@@ -146,8 +154,9 @@ wasm/bundle.json: bundle
 	cp $(DIST)/bundle.json $@
 	$(PROMPTC) tables -o engine/tables_gen.go $@
 
-# wasm: the WebAssembly reactor module (GOOS=wasip1) carrying the bundle.
-wasm: wasm/bundle.json
+# wasm: the WebAssembly reactor module (GOOS=wasip1) carrying the bundle,
+# and beside it the precomputed first launch of that bundle.
+wasm: wasm/bundle.json first-launch
 	$(WASM_BUILD) -tags consent_tables -ldflags="-s -w -X main.moduleVersion=$(VERSION) -X main.trustedKeys=$$($(PROMPTC) pubkeys $(RELEASE_KEYS))$(if $(SERVICE_KEYS), -X main.serviceKeys=$$($(PROMPTC) pubkeys $(SERVICE_KEYS)))" -o $(DIST)/consent.wasm ./wasm
 	@ls -l $(DIST)/consent.wasm
 
@@ -201,7 +210,9 @@ floor:
 # cache), Node in a fresh process (node:wasi), wazero compiled and
 # interpreted, each in a fresh process: compile, start, first decision
 # (a fresh install's launch), total and a steady decision, beside the
-# floor reactor in the same run, median of BENCH_RUNS runs each.
+# floor reactor in the same run, median of BENCH_RUNS runs each; and in
+# Chromium the precomputed popup's time on screen (dist/first-launch.json,
+# which make wasm writes) against the module's first decision.
 BENCH_RUNS ?= 5
 BENCH_HOSTS ?= chromium,chromium-second,node,wazero-compiled,wazero-interp
 bench-hosts: wasm floor

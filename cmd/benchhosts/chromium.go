@@ -87,6 +87,11 @@ func newChromium(c config) (*chromium, error) {
 	}
 	serve("/js/consent.mjs", "text/javascript; charset=utf-8", shim)
 	serve("/requests.json", "application/json", reqs)
+	launch, err := os.ReadFile(c.firstLaunch)
+	if err != nil {
+		return nil, fmt.Errorf("%w (make wasm writes dist/first-launch.json beside the module)", err)
+	}
+	serve("/first-launch.mjs", "text/javascript; charset=utf-8", append(append([]byte("export default "), launch...), ';'))
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -136,7 +141,7 @@ func (ch *chromium) visit(which string, second bool) (first, again Sample, err e
 	if which == "floor" {
 		wasm = "/floor.wasm"
 	}
-	url := fmt.Sprintf("%s/?wasm=%s&steady=%d", ch.srv.URL, wasm, ch.c.steadyMs)
+	url := fmt.Sprintf("%s/?wasm=%s&steady=%d&locale=%s&platform=%s", ch.srv.URL, wasm, ch.c.steadyMs, launchLocale, launchPlatform)
 	if first, err = ch.page(profile, url, second); err != nil || !second {
 		return first, again, err
 	}

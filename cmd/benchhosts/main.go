@@ -21,7 +21,11 @@
 // decision (a fresh install's launch, zh-CN on Android 13, host copies
 // included), total (the three), and a steady decision (the engine
 // benchmark's representative request: loan_apply/apply on Android 13 from
-// a consented state, after a warm-up). The table has the median of --runs
+// a consented state, after a warm-up). In Chromium the page also draws the
+// precomputed first popup (--first-launch, consent.mjs's
+// firstLaunchActions) as its script starts, and reports when it was on
+// screen (two animation frames after insertion), from the page's script
+// starting, beside when the module's first decision was made. The table has the median of --runs
 // fresh runs of each, the module's and the floor's interleaved (their
 // order alternating), and the module's total as a ratio to the floor's.
 // --json writes every sample.
@@ -57,7 +61,25 @@ type Sample struct {
 	FirstAnswer  string  `json:"first_answer"`
 	SteadyAnswer string  `json:"steady_answer"`
 	CodeCache    int64   `json:"code_cache,omitempty"` // Chromium: bytes in the profile's wasm code cache after the first visit
+	// Chromium: the precomputed popup on screen, two animation frames after
+	// insertion (ms from the page's script starting, and from navigation start), whether it is the module's
+	// first answer's actions, and when that first decision was made (ms
+	// from the page's script starting).
+	Popup        float64 `json:"popup,omitempty"`
+	PopupNav     float64 `json:"popup_nav,omitempty"`
+	PopupMatches bool    `json:"popup_matches,omitempty"`
+	FirstAt      float64 `json:"first_at,omitempty"`
+	// PopupPaint is the popup's paint time (ms from the page's script
+	// starting) where Chromium reports it (Element Timing), else 0.
+	PopupPaint float64 `json:"popup_paint,omitempty"`
 }
+
+// The fresh install's launch every host decides first, whose precomputed
+// popup the Chromium page draws.
+const (
+	launchLocale   = "zh-CN"
+	launchPlatform = "android"
+)
 
 // Requests are the two requests every host sends, as JSON text.
 type Requests struct {
@@ -85,6 +107,7 @@ func main() {
 // config is the command line.
 type config struct {
 	module, floor string
+	firstLaunch   string
 	runs          int
 	hosts         []string
 	steadyMs      int
@@ -102,6 +125,7 @@ func run() error {
 	var hosts string
 	flag.StringVar(&c.module, "module", "dist/consent.wasm", "the module (make wasm)")
 	flag.StringVar(&c.floor, "floor", "dist/floor.wasm", "the floor reactor (make floor)")
+	flag.StringVar(&c.firstLaunch, "first-launch", "dist/first-launch.json", "the precomputed first launch the Chromium page shows (make wasm)")
 	flag.IntVar(&c.runs, "runs", 5, "fresh runs of each host, for the module and for the floor")
 	flag.StringVar(&hosts, "hosts", strings.Join(hostNames, ","), "the hosts, of "+strings.Join(hostNames, ","))
 	flag.IntVar(&c.steadyMs, "steady-ms", 1000, "how long the steady decision is measured, after as long a warm-up (V8 tiers up hot functions meanwhile), in ms")
@@ -152,8 +176,12 @@ func run() error {
 		}
 		results[host][which] = append(results[host][which], s)
 		if c.verbose {
-			fmt.Fprintf(os.Stderr, "%-16s %-6s compile %7.1f  start %7.1f  first %7.1f  total %7.1f ms  steady %8.1f µs (%d)\n",
+			fmt.Fprintf(os.Stderr, "%-16s %-6s compile %7.1f  start %7.1f  first %7.1f  total %7.1f ms  steady %8.1f µs (%d)",
 				host, which, s.Compile, s.Start, s.First, s.Total, s.Steady, s.Decisions)
+			if s.Popup > 0 {
+				fmt.Fprintf(os.Stderr, "  popup %5.1f ms (painted %5.1f), first decision at %6.1f ms", s.Popup, s.PopupPaint, s.FirstAt)
+			}
+			fmt.Fprintln(os.Stderr)
 		}
 	}
 	pairs := func(i int) [][2]string {
@@ -256,6 +284,8 @@ func check(which string, samples []Sample) error {
 			return fmt.Errorf("the launch's answer has no show_policy: %s", s.FirstAnswer)
 		case which == "module" && (strings.Contains(s.SteadyAnswer, `"error"`) || !strings.Contains(s.SteadyAnswer, `"actions"`)):
 			return fmt.Errorf("the steady request's answer: %s", s.SteadyAnswer)
+		case which == "module" && s.Popup > 0 && !s.PopupMatches:
+			return fmt.Errorf("the precomputed popup is not the module's first answer (a stale first-launch.json? make wasm)")
 		case which == "floor" && !strings.Contains(s.FirstAnswer, `"hash"`):
 			return fmt.Errorf("the floor's answer: %s", s.FirstAnswer)
 		}
@@ -281,8 +311,8 @@ func requests(module, cacheDir string) (Requests, error) {
 	if err != nil {
 		return Requests{}, err
 	}
-	dev := conformance.Device{Platform: "android", Version: "33"}
-	launch := conformance.Request("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, nil, []byte(`{"type":"launch"}`))
+	dev := conformance.Device{Platform: launchPlatform, Version: "33"}
+	launch := conformance.Request("2026-03-01T10:00:00+08:00", launchLocale, dev, nil, nil, []byte(`{"type":"launch"}`))
 	var state []byte
 	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
 		out, err := in.Decide(ctx, conformance.Request("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev)))
@@ -382,8 +412,13 @@ func table(w io.Writer, c config, results map[string]map[string][]Sample) error 
 		fmt.Fprintf(w, "| %s | %s | %s | **%.2f** | %s / %s µs |\n", label(c, h), cols(m), cols(f),
 			median(m, total)/median(f, total), us(median(m, steady)), us(median(f, steady)))
 	}
-	if _, ok := results["chromium"]; ok {
-		fmt.Fprintln(w, "| headless Chromium: the precomputed popup on screen | not measured yet: the precomputed popup is issue 14's point 3 | | | |")
+	if r, ok := results["chromium"]; ok {
+		popup := func(s Sample) float64 { return s.Popup }
+		nav := func(s Sample) float64 { return s.PopupNav }
+		firstAt := func(s Sample) float64 { return s.FirstAt }
+		fmt.Fprintf(w, "| headless Chromium: the precomputed popup on screen (first-launch.json; two animation frames after insertion, from the page's script starting) | **%s ms** (%s ms after navigation start; painted at %s); the module's first decision at %s ms | floor's page: popup %s ms, first decision at %s ms | | |\n",
+			ms(median(r["module"], popup)), ms(median(r["module"], nav)), paintTimes(r["module"]), ms(median(r["module"], firstAt)),
+			ms(median(r["floor"], popup)), ms(median(r["floor"], firstAt)))
 	}
 	if _, ok := results["chromium-second"]; ok {
 		cache := func(which string) string {
@@ -397,6 +432,21 @@ func table(w io.Writer, c config, results map[string]map[string][]Sample) error 
 			cache("module"), cache("floor"))
 	}
 	return nil
+}
+
+// paintTimes is the median paint time of the popup over the runs where
+// Chromium reported it, and how many those were.
+func paintTimes(samples []Sample) string {
+	var painted []Sample
+	for _, s := range samples {
+		if s.PopupPaint > 0 {
+			painted = append(painted, s)
+		}
+	}
+	if len(painted) == 0 {
+		return fmt.Sprintf("not reported in %d runs", len(samples))
+	}
+	return fmt.Sprintf("%s ms, median of the %d of %d runs where Chromium reported it", ms(median(painted, func(s Sample) float64 { return s.PopupPaint })), len(painted), len(samples))
 }
 
 func ms(v float64) string {

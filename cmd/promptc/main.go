@@ -14,6 +14,7 @@
 //	promptc check --android M.xml ...     compare an app build with the policy
 //	promptc show dist/bundle.json         summarise a bundle
 //	promptc tables -o F.go bundle.json    the bundle as the engine's Go tables
+//	promptc first-launch -o F.json        the first popup, precomputed
 //
 // Exit status: 0 on success, 1 when the input has problems or a bundle is
 // rejected, 2 on wrong usage.
@@ -54,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), freezeCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), checkCmd(), showCmd(), pubkeysCmd(), tablesCmd())
+	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), freezeCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), checkCmd(), showCmd(), pubkeysCmd(), tablesCmd(), firstLaunchCmd())
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -605,6 +605,13 @@ export class Consent {
   /** Wraps an instance the host instantiated and initialised itself (node:wasi, say). */
   static fromInstance(instance: WebAssembly.Instance): Consent;
 
+  /**
+   * Shows the precomputed first popup at once and loads the module in the
+   * background; when it is ready, replays the launch and hands it the
+   * user's answers ({@link Launch}).
+   */
+  static launch(options: LaunchOptions): Launch;
+
   /** Wraps an initialised instance; throws if it is not consent.wasm of ABI 1. */
   constructor(instance: WebAssembly.Instance);
 
@@ -626,4 +633,83 @@ export class Consent {
 
   /** The module's ABI version: 1. */
   abiVersion(): number;
+}
+
+// ---------------------------------------------------------------- the first popup
+
+/**
+ * first-launch.json (`promptc first-launch`, shipped as
+ * `@jitconsent/consent/first-launch.json`): the engine's answer to a fresh
+ * install's launch, per locale and platform, precomputed from the bundle
+ * the module embeds.
+ */
+export interface FirstLaunch {
+  format: 1;
+  policy: PolicyRef;
+  /** The bundle's hash, as `info().hash` reports it. */
+  bundle: string;
+  default_locale: string;
+  locales: string[];
+  platforms: Platform[];
+  /** By locale, then platform: the response's `actions`. */
+  actions: Record<string, Partial<Record<Platform, Action[]>>>;
+}
+
+/** The bundle locale the engine answers a BCP 47 tag in (as engine/locale.go matches it). */
+export function matchLocale(locales: string[], defaultLocale: string, tag?: string | null): string;
+
+/** The precomputed launch actions for a locale (matched as the engine does) and platform, or null. */
+export function firstLaunchActions(firstLaunch: FirstLaunch | null | undefined, locale: string | null | undefined, platform: string): Action[] | null;
+
+/** Where the actions given to `show` came from. */
+export type ShownFrom = 'precomputed' | 'module';
+
+export interface LaunchOptions {
+  /** The engine, or the promise a loader returns (`Consent.load(url)`): the module loads meanwhile. */
+  engine: Consent | Promise<Consent>;
+  /** The parsed first-launch.json; absent, nothing is shown until the module answers. */
+  firstLaunch?: FirstLaunch | null;
+  /**
+   * The launch's request without its event. Every decision sends it with the
+   * state of the last response, its event, and `now` (the time of the decision
+   * unless given). `state` may be a promise (storage still being read): the
+   * precomputed popup is shown only when it is absent, null, or such a promise.
+   */
+  request: Omit<Request, 'event' | 'now' | 'state'> & { now?: string; state?: State | null | Promise<State | null> };
+  /** Draws these actions in place of what was shown. */
+  show(actions: Action[], from: ShownFrom): void;
+  /** Keeps a response of the module (enqueue its receipts, then save its state); the next decision waits for it. */
+  record?(response: Decision): void | Promise<void>;
+}
+
+/**
+ * The first popup before the module is ready: the precomputed popup on
+ * screen at once; the launch replayed on the module when it is ready, whose
+ * answer is the record. If the module asks for what was shown, the answers
+ * given are handed to it in order; if not, the host follows the module and
+ * the answers to the precomputed popup are dropped.
+ */
+export class Launch {
+  constructor(options: LaunchOptions);
+  /**
+   * Once the module replayed the launch and was handed the answers given until then: the engine
+   * and its last response. Rejects if it failed to load or refused the request (`code`, `field`).
+   */
+  readonly ready: Promise<{ engine: Consent; response: Decision }>;
+  /** The engine once ready, else null. */
+  readonly engine: Consent | null;
+  /** The module's last response, else null. */
+  readonly response: Decision | null;
+  /** The actions last given to `show`, and where they came from. */
+  readonly shown: Action[] | null;
+  readonly from: ShownFrom | null;
+  /** The answers to the precomputed popup not handed over, since the module asked otherwise. */
+  readonly dropped: Event[];
+  /**
+   * Hands the user's answer to what is shown to the module, now or once it is
+   * ready: the module's response (recorded and shown), an error answer (bad
+   * input, nothing recorded), or null for an answer dropped. Rejects if the module failed to
+   * load or refused the launch, or if `record` failed for it.
+   */
+  answer(event: Event): Promise<Response | null>;
 }

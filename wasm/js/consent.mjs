@@ -580,6 +580,17 @@ export class Consent {
   }
 
   /**
+   * Shows the first popup at once and loads the module in the background:
+   * see {@link Launch}. `options.engine` is a Consent or the promise a
+   * loader returns (`Consent.load(url)`, `Consent.loadWX(path)`).
+   * @param {LaunchOptions} options
+   * @returns {Launch}
+   */
+  static launch(options) {
+    return new Launch(options);
+  }
+
+  /**
    * Copies an input into the request buffer, growing it when the input is
    * bigger, and calls `fn(ptr, len)`; returns the answer as a string.
    * @private
@@ -679,5 +690,233 @@ export class Consent {
    */
   abiVersion() {
     return this._x.consent_abi_version();
+  }
+}
+
+// ---------------------------------------------------------------- the first popup
+
+/**
+ * The bundle locale the engine answers a requested BCP 47 tag in, as the
+ * engine matches it (engine/locale.go): the same tag; for Chinese,
+ * zh-TW for Hant, TW, HK and MO and zh-CN otherwise; the first locale of
+ * the same language; else the default. Case and "_" do not matter.
+ * @param {string[]} locales the bundle's locales
+ * @param {string} defaultLocale the policy's default
+ * @param {string} [tag]
+ * @returns {string}
+ */
+export function matchLocale(locales, defaultLocale, tag) {
+  if (!tag) return defaultLocale;
+  const norm = (t) => String(t).replace(/_/g, '-').toLowerCase();
+  const want = norm(tag);
+  for (let i = 0; i < locales.length; i++) if (norm(locales[i]) === want) return locales[i];
+  const subtags = want.split('-');
+  const lang = subtags[0];
+  if (lang === 'zh') {
+    let zh = 'zh-CN';
+    for (let i = 1; i < subtags.length; i++) {
+      const sub = subtags[i];
+      if (sub === 'hant' || sub === 'tw' || sub === 'hk' || sub === 'mo') {
+        zh = 'zh-TW';
+        break;
+      }
+      if (sub === 'hans' || sub === 'cn' || sub === 'sg') break;
+    }
+    if (locales.indexOf(zh) >= 0) return zh;
+  }
+  for (let i = 0; i < locales.length; i++) if (norm(locales[i]).split('-')[0] === lang) return locales[i];
+  return defaultLocale;
+}
+
+/**
+ * The precomputed actions of a fresh install's launch (first-launch.json,
+ * which `promptc first-launch` writes and the package ships) for a locale,
+ * matched as the engine matches it, and a platform; null if the file has
+ * none for them.
+ * @param {FirstLaunch} firstLaunch the parsed first-launch.json
+ * @param {string} [locale] the request's `locale`
+ * @param {string} platform the request's `device.platform`
+ * @returns {object[]|null}
+ */
+export function firstLaunchActions(firstLaunch, locale, platform) {
+  const f = firstLaunch;
+  if (!f || f.format !== 1 || !f.actions || !f.locales) return null;
+  const byPlatform = f.actions[matchLocale(f.locales, f.default_locale, locale)];
+  const actions = byPlatform && byPlatform[platform];
+  return Array.isArray(actions) ? actions : null;
+}
+
+/** A promise whose rejection no one need handle (the caller may not await it). */
+function quiet(p) {
+  p.catch(() => {});
+  return p;
+}
+
+/** An Error of an engine's error answer, with its `code` and `field`. */
+function engineError(what, e) {
+  const err = new Error(`consent.mjs: ${what}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}`);
+  err.code = e.code;
+  err.field = e.field;
+  return err;
+}
+
+/**
+ * @typedef {object} LaunchOptions
+ * @property {Consent|Promise<Consent>} engine the engine, or the promise of
+ *   a loader: the module loads while the precomputed popup is on screen
+ * @property {FirstLaunch} [firstLaunch] the parsed first-launch.json; absent,
+ *   nothing is shown until the module answers
+ * @property {object} request the launch's request without `event`: `locale`,
+ *   `device`, `os`, `installation`, `state` (the stored one, or a promise of
+ *   it), `state_key`, `checkpoint`... Every decision sends it, with `now`
+ *   the time of the decision unless `request.now` is given, the state of
+ *   the last response, and its event
+ * @property {(actions: object[], from: 'precomputed'|'module') => void} show
+ *   draws these actions in place of what was shown: at once with the
+ *   precomputed popup, then whenever the module's answer calls for another
+ *   screen
+ * @property {(response: object) => (void|Promise<void>)} [record] keeps each
+ *   response of the module: enqueue its receipts, then save its state. The
+ *   next decision waits for its promise
+ */
+
+/**
+ * The first popup before the module is ready. `Consent.launch(options)`
+ * shows the precomputed answer to a fresh install's launch at once
+ * (`show(actions, 'precomputed')`), while the module loads; the user may
+ * answer it at any time (`answer(event)`). When the module is ready it
+ * replays the launch with the real request, and the module's answer is
+ * the record (`record(response)`):
+ *
+ * - its actions are those shown: the user's answers, given before or
+ *   after, are handed to the module in order as the next events, and each
+ *   response is recorded and shown;
+ * - they differ (a stored state with consent on record, another bundle):
+ *   the host follows the module: `show(actions, 'module')`, and the
+ *   answers given to the precomputed popup are not handed over (they are
+ *   in `dropped`): they answered a screen the module did not ask for.
+ *
+ * The precomputed popup is shown only for a fresh install: when
+ * `request.state` is absent, null, or a promise not yet read.
+ */
+export class Launch {
+  /**
+   * @param {LaunchOptions} options
+   */
+  constructor(options) {
+    const o = options || {};
+    if (!o.engine) throw new TypeError('consent.mjs: Consent.launch needs engine: a Consent, or the promise Consent.load(...) returns');
+    if (!o.request || typeof o.request !== 'object') {
+      throw new TypeError('consent.mjs: Consent.launch needs request: the launch request without its event ({locale, device, state, ...})');
+    }
+    if (typeof o.show !== 'function') throw new TypeError('consent.mjs: Consent.launch needs show(actions, from), which draws the actions');
+    /** @private */
+    this._o = o;
+    /** The engine once the module is ready, else null. */
+    this.engine = null;
+    /** The module's last response (the record), else null. */
+    this.response = null;
+    /** The actions on screen, as last given to `show`. */
+    this.shown = null;
+    /** Where they came from: 'precomputed' or 'module'. */
+    this.from = null;
+    /** The answers to the precomputed popup not handed to the module, because its launch asked otherwise. */
+    this.dropped = [];
+    /** @private how many times show was called: an answer belongs to the screen it was given on */
+    this._screen = 0;
+    /** @private the screen the precomputed popup was (0: none) */
+    this._precomputed = 0;
+    /** @private the module's launch asked for another screen than the precomputed one */
+    this._differs = false;
+
+    const state = o.request.state;
+    const fresh = state == null || typeof state.then === 'function';
+    const pre = fresh ? firstLaunchActions(o.firstLaunch, o.request.locale, o.request.device && o.request.device.platform) : null;
+    if (pre) {
+      this._show(pre, 'precomputed');
+      this._precomputed = this._screen;
+    }
+    /** @private the launch replayed on the module */
+    this._launched = quiet(this._replay());
+    /** @private the last answer handed over (settled, never rejected), after which the next one is */
+    this._tail = this._launched;
+    /**
+     * Resolves to `{engine, response}`, the module's last response, once
+     * the module has replayed the launch and been handed the answers given
+     * until then; rejects if the module failed to load or refused the
+     * launch request (the error's `code` and `field` are the engine's), and
+     * nothing is recorded then.
+     * @type {Promise<{engine: Consent, response: object}>}
+     */
+    this.ready = quiet(this._launched.then(() => this._tail).then(() => ({ engine: this.engine, response: this.response })));
+  }
+
+  /** @private */
+  _show(actions, from) {
+    this._screen++;
+    this.shown = actions;
+    this.from = from;
+    this._o.show(actions, from);
+  }
+
+  /** @private one decision on the module: the request, now, the last state and the event */
+  _decide(state, event) {
+    const req = Object.assign({}, this._o.request, { state, event });
+    if (req.now == null) req.now = new Date().toISOString();
+    return this.engine.decide(req);
+  }
+
+  /** @private waits for the module, replays the launch, follows it */
+  async _replay() {
+    const engine = await this._o.engine;
+    if (!engine || typeof engine.decide !== 'function') throw new TypeError('consent.mjs: Consent.launch: engine did not give a Consent');
+    const state = await this._o.request.state;
+    this.engine = engine;
+    const r = this._decide(state == null ? null : state, { type: 'launch' });
+    if (r.error) throw engineError('the module refused the launch', r.error);
+    if (this._o.record) await this._o.record(r);
+    this.response = r;
+    if (!this._precomputed || JSON.stringify(r.actions) !== JSON.stringify(this.shown)) {
+      this._differs = this._precomputed > 0;
+      this._show(r.actions, 'module');
+    }
+    return { engine, response: r };
+  }
+
+  /**
+   * Hands the user's answer to what is shown (`{type: 'policy_answer',
+   * accepted: true}`, say) to the module, now if it is ready, else as soon
+   * as it is and has replayed the launch. Resolves to the module's
+   * response, which was recorded and shown; to an error answer (bad input:
+   * nothing recorded or shown), as `decide` returns it; or to null for an
+   * answer to the precomputed popup that the module's launch did not ask
+   * for (see `dropped`). Rejects if the module failed to load or refused
+   * the launch, or if `record` failed for this answer.
+   * @param {object} event
+   * @returns {Promise<object|null>}
+   */
+  answer(event) {
+    if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
+      throw new TypeError('consent.mjs: answer takes an event, such as {type: "policy_answer", accepted: true}');
+    }
+    const screen = this._screen;
+    const before = this._tail;
+    const p = this._launched.then(() => before).then(() => this._handOver(event, screen));
+    this._tail = p.then(() => {}, () => {});
+    return quiet(p);
+  }
+
+  /** @private */
+  async _handOver(event, screen) {
+    if (this._differs && screen === this._precomputed) {
+      this.dropped.push(event);
+      return null;
+    }
+    const r = this._decide(this.response.state, event);
+    if (r.error) return r;
+    if (this._o.record) await this._o.record(r);
+    this.response = r;
+    this._show(r.actions, 'module');
+    return r;
   }
 }

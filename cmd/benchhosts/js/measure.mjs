@@ -35,8 +35,9 @@ function decider(instance) {
  * @param {(m: WebAssembly.Module) => Promise<WebAssembly.Instance>} o.start instantiates and initialises
  * @param {{launch: string, steady: string}} o.requests
  * @param {number} o.steadyMs how long to measure the steady decision (as long again to warm up)
+ * @param {(answer: string) => void} [o.onFirst] receives the first decision's whole answer
  */
-export async function measure({ t0, compile, start, requests, steadyMs }) {
+export async function measure({ t0, compile, start, requests, steadyMs, onFirst }) {
   const module = await compile();
   const t1 = performance.now();
   const instance = await start(module);
@@ -44,6 +45,7 @@ export async function measure({ t0, compile, start, requests, steadyMs }) {
   const decide = decider(instance);
   const first = decide(requests.launch);
   const t3 = performance.now();
+  if (onFirst) onFirst(first);
   let answer = '';
   for (let w = performance.now(); performance.now() - w < steadyMs;) answer = decide(requests.steady);
   let n = 0;

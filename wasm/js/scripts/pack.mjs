@@ -2,12 +2,13 @@
 // wasm/js's package files in a temporary folder with package.json's
 // "version" set to the build's version (scripts/version.sh: X.Y.Z at a
 // release tag, 0.0.0-g<commit> otherwise), adds the module and its Brotli
-// copy (prepack.mjs, which checks the module is that build), and runs npm
+// copy and the precomputed first launch (prepack.mjs, which checks the
+// module is that build and the first launch that module's bundle), and runs npm
 // pack there, so that nothing in the git tree changes. A release version
 // must have its CHANGELOG.md entry and be package.json's own version (the
 // release commit sets both).
 //
-//   node scripts/pack.mjs --wasm dist/consent.wasm --version V --out DIR
+//   node scripts/pack.mjs --wasm dist/consent.wasm [--first-launch dist/first-launch.json] --version V --out DIR
 //
 // prints the tarball's path.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { prepare } from './prepack.mjs';
+import { prepare, defaultFirstLaunch } from './prepack.mjs';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -32,8 +33,12 @@ export function changelogVersions(text) {
   return [...text.matchAll(/^## \[?([^\]\s]+)\]?/gm)].map((m) => m[1]);
 }
 
-/** Packs the package of version with the module at wasm into out; returns the tarball's path. */
-export async function pack({ wasm, version, out }) {
+/**
+ * Packs the package of version with the module at wasm and the first launch
+ * at firstLaunch (default: dist/first-launch.json) into out; returns the
+ * tarball's path.
+ */
+export async function pack({ wasm, version, out, firstLaunch = defaultFirstLaunch }) {
   if (!SEMVER.test(version)) throw new Error(`pack: ${JSON.stringify(version)} is not a semver version (scripts/version.sh makes one)`);
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   if (isRelease(version)) {
@@ -47,7 +52,7 @@ export async function pack({ wasm, version, out }) {
   const stage = mkdtempSync(join(tmpdir(), 'jitconsent-npm-'));
   try {
     for (const f of pkg.files) {
-      if (f === 'consent.wasm' || f === 'consent.wasm.br') continue; // prepare writes them
+      if (f === 'consent.wasm' || f === 'consent.wasm.br' || f === 'first-launch.json') continue; // prepare writes them
       cpSync(join(pkgDir, f), join(stage, f), { recursive: true });
     }
     // The packed manifest: the build's version; no scripts, which name
@@ -55,7 +60,7 @@ export async function pack({ wasm, version, out }) {
     const staged = { ...pkg, version };
     delete staged.scripts;
     writeFileSync(join(stage, 'package.json'), JSON.stringify(staged, null, 2) + '\n');
-    await prepare(stage, resolve(wasm));
+    await prepare(stage, resolve(wasm), resolve(firstLaunch));
     const json = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', resolve(out)], {
       cwd: stage,
       encoding: 'utf8',
@@ -68,13 +73,16 @@ export async function pack({ wasm, version, out }) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { wasm: { type: 'string' }, version: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { wasm: { type: 'string' }, 'first-launch': { type: 'string' }, version: { type: 'string' }, out: { type: 'string' } },
+  });
   if (!values.wasm || !values.version || !values.out) {
-    console.error('usage: node scripts/pack.mjs --wasm dist/consent.wasm --version V --out DIR');
+    console.error('usage: node scripts/pack.mjs --wasm dist/consent.wasm [--first-launch dist/first-launch.json] --version V --out DIR');
     process.exit(2);
   }
   try {
-    console.log(await pack(values));
+    const { wasm, version, out } = values;
+    console.log(await pack({ wasm, version, out, firstLaunch: values['first-launch'] || defaultFirstLaunch }));
   } catch (e) {
     console.error(e.message);
     process.exit(1);

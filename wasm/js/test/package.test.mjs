@@ -24,10 +24,11 @@ const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const versionSh = join(pkgDir, 'scripts', 'version.sh');
 const wasm = join(repo, 'dist', 'consent.wasm');
+const firstLaunch = join(repo, 'dist', 'first-launch.json');
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
 
 const version = process.env.CONSENT_VERSION || execFileSync(versionSh, { cwd: repo, encoding: 'utf8' }).trim();
-if (!existsSync(wasm)) throw new Error(`no ${wasm}: make wasm builds it (make js-test does)`);
+for (const f of [wasm, firstLaunch]) if (!existsSync(f)) throw new Error(`no ${f}: make wasm builds it (make js-test does)`);
 
 const tmp = mkdtempSync(join(tmpdir(), 'jitconsent-pkg-test-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -36,7 +37,7 @@ test.after(() => rmSync(tmp, { recursive: true, force: true }));
 let installed;
 async function install() {
   if (installed) return installed;
-  const tarball = await pack({ wasm, version, out: tmp });
+  const tarball = await pack({ wasm, firstLaunch, version, out: tmp });
   const app = join(tmp, 'app');
   cpSync(join(pkgDir, 'test', 'package-app'), app, { recursive: true });
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: app, stdio: 'pipe' });
@@ -51,13 +52,13 @@ test('the build version is a semver version, and dist/consent.wasm is this build
   assert.equal(info.module, version, 'dist/consent.wasm is another build: make wasm');
 });
 
-test('the tarball holds the host, its types, the module and its Brotli copy, and nothing else', async () => {
+test('the tarball holds the host, its types, the module, its Brotli copy and the first launch, and nothing else', async () => {
   const { tarball } = await install();
   assert.equal(tarball, join(tmp, `jitconsent-consent-${version}.tgz`));
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
   assert.deepEqual(files, [
     'package/CHANGELOG.md', 'package/README.md', 'package/consent.d.ts', 'package/consent.mjs', 'package/consent.wasm',
-    'package/consent.wasm.br', 'package/package.json', 'package/records.d.mts', 'package/records.mjs',
+    'package/consent.wasm.br', 'package/first-launch.json', 'package/package.json', 'package/records.d.mts', 'package/records.mjs',
     'package/storage.d.mts', 'package/storage.mjs',
   ]);
 });
@@ -74,6 +75,7 @@ test('installed: package.json has the build version; consent.wasm is dist/consen
   const br = readFileSync(join(dir, 'consent.wasm.br'));
   assert.ok(br.length < raw.length / 3, `consent.wasm.br is ${br.length} bytes for ${raw.length}`);
   assert.ok(brotliDecompressSync(br).equals(raw));
+  assert.ok(readFileSync(join(dir, 'first-launch.json')).equals(readFileSync(firstLaunch)), 'first-launch.json is dist/first-launch.json');
 });
 
 test('installed, in Node: the app loads the module through the package exports; consent_info is the package version', async () => {
@@ -86,6 +88,7 @@ test('installed, in Node: the app loads the module through the package exports; 
   assert.deepEqual(out.launch, ['show_policy'], "a fresh install's launch asks for the policy");
   assert.equal(out.decisionBr, out.decision, 'consent.wasm.br decides as consent.wasm does');
   assert.deepEqual(out.subpaths, ['openQueue', 'webStorage']);
+  assert.deepEqual(out.firstLaunch, JSON.parse(out.decision).actions, "the package's first-launch.json is the module's answer to the launch");
 });
 
 test('installed, in headless Chromium: the page loads consent.wasm from node_modules (streamed); consent_info is the package version', async () => {
@@ -187,22 +190,29 @@ test('version.sh: X.Y.Z at a tag vX.Y.Z on a clean tree, 0.0.0-g<commit>[.dirty]
 
 test('prepack refuses a module of another version; npm pack in the package folder runs it', async () => {
   const dir = mkdtempSync(join(tmp, 'prepack-'));
-  for (const f of [...pkg.files.filter((f) => !f.startsWith('consent.wasm')), 'package.json', 'scripts']) cpSync(join(pkgDir, f), join(dir, f), { recursive: true });
+  const built = (f) => f.startsWith('consent.wasm') || f === 'first-launch.json';
+  for (const f of [...pkg.files.filter((f) => !built(f)), 'package.json', 'scripts']) cpSync(join(pkgDir, f), join(dir, f), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, version: '9.9.9' }));
-  await assert.rejects(prepare(dir, wasm), new RegExp(`is build "${version.replaceAll('.', '\\.')}", the package is version "9\\.9\\.9"`));
+  await assert.rejects(prepare(dir, wasm, firstLaunch), new RegExp(`is build "${version.replaceAll('.', '\\.')}", the package is version "9\\.9\\.9"`));
   assert.equal(existsSync(join(dir, 'consent.wasm')), false, 'nothing written');
-  await assert.rejects(prepare(dir, join(tmp, 'missing.wasm')), /no module at .*make wasm/);
+  await assert.rejects(prepare(dir, join(tmp, 'missing.wasm'), firstLaunch), /no module at .*make wasm/);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, version }));
+  await assert.rejects(prepare(dir, wasm, join(tmp, 'missing.json')), /no first-launch file at .*missing\.json: make wasm writes it/);
+  const stale = join(tmp, 'stale-first-launch.json');
+  writeFileSync(stale, readFileSync(firstLaunch, 'utf8').replace(/"bundle":"sha256:[0-9a-f]+"/, `"bundle":"sha256:${'0'.repeat(64)}"`));
+  await assert.rejects(prepare(dir, wasm, stale), /stale-first-launch\.json is the first launch of bundle sha256:0+, the module embeds sha256:/);
+  assert.equal(existsSync(join(dir, 'first-launch.json')), false, 'nothing written');
 
   // npm pack there, as in wasm/js, with the package at the module's version.
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, version }));
-  const json = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: dir, encoding: 'utf8', env: { ...process.env, CONSENT_WASM: wasm }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const json = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: dir, encoding: 'utf8', env: { ...process.env, CONSENT_WASM: wasm, CONSENT_FIRST_LAUNCH: firstLaunch }, stdio: ['ignore', 'pipe', 'pipe'] });
   const names = JSON.parse(json)[0].files.map((f) => f.path);
-  assert.ok(names.includes('consent.wasm') && names.includes('consent.wasm.br'), names.join(' '));
+  assert.ok(names.includes('consent.wasm') && names.includes('consent.wasm.br') && names.includes('first-launch.json'), names.join(' '));
   assert.ok(readFileSync(join(dir, 'consent.wasm')).equals(readFileSync(wasm)));
 });
 
 test('a release version must be package.json version and have a CHANGELOG entry; a version must be semver', async () => {
-  await assert.rejects(pack({ wasm, version: '1.2.3', out: tmp }), /release 1\.2\.3, but wasm\/js\/package\.json says 0\.0\.0-dev/);
+  await assert.rejects(pack({ wasm, firstLaunch, version: '1.2.3', out: tmp }), /release 1\.2\.3, but wasm\/js\/package\.json says 0\.0\.0-dev/);
   await assert.rejects(pack({ wasm, version: 'v1.2.3', out: tmp }), /not a semver version/);
   await assert.rejects(pack({ wasm, version: '0.0.0-0123', out: tmp }), /not a semver version/);
   const changelog = readFileSync(join(pkgDir, 'CHANGELOG.md'), 'utf8');

@@ -1,11 +1,11 @@
 // An app that installed @jitconsent/consent (test/package.test.mjs): it
 // loads the module from the package, as the package's exports name it, raw
-// and Brotli-compressed, makes a fresh install's first decision, and prints
-// what it saw as JSON.
+// and Brotli-compressed, makes a fresh install's first decision, reads the
+// precomputed first launch, and prints what it saw as JSON.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync } from 'node:zlib';
-import { Consent } from '@jitconsent/consent';
+import { Consent, firstLaunchActions } from '@jitconsent/consent';
 import { openQueue } from '@jitconsent/consent/records';
 import { webStorage } from '@jitconsent/consent/storage';
 
@@ -24,4 +24,5 @@ console.log(JSON.stringify({
   decisionBr: fromBr.decideJSON(launch),
   launch: JSON.parse(decision).actions.map((a) => a.type),
   subpaths: [openQueue.name, webStorage.name],
+  firstLaunch: firstLaunchActions(JSON.parse(readFileSync(file('@jitconsent/consent/first-launch.json'), 'utf8')), 'zh-CN', 'android'),
 }));
