@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"encoding/binary"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
@@ -44,8 +43,12 @@ type request struct {
 	stateHash uint64
 	stateWhy  string
 	stateX    stateExtra
-	stateAt   int  // where the state lies in the request
-	cached    bool // the state is the one the cache holds
+	stateAt   int // where the state lies in the request
+	stateEnd  int // and where it ends, once read
+	// cached says the state is one the cache holds, read and verified
+	// under cacheKey.
+	cached   bool
+	cacheKey stateKey
 	// What the device member carried, checked once the platform is known.
 	devIn deviceInput
 }
@@ -174,7 +177,7 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 			return err
 		}
 	}
-	if r.cached && cache.key != r.key {
+	if r.cached && r.cacheKey != r.key {
 		// The state the cache holds was verified under another key.
 		r.cached = false
 		e.decodeCached(r)
@@ -419,17 +422,17 @@ func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) 
 	start := s.Pos
 	r.hasState = true
 	r.stateAt = start
-	if cache != nil && len(cache.raw) > 0 && bytes.HasPrefix(s.Data[start:], cache.raw) {
-		// The state this engine returned last, unchanged (parse checks it
-		// was verified under the request's key).
-		r.state, r.cached = cache.st, true
-		s.Pos = start + len(cache.raw)
+	if c := cache.holding(s.Data[start:]); c != nil {
+		// The state this engine returned last, or read last, unchanged
+		// (parse checks it was verified under the request's key).
+		r.state, r.cached, r.cacheKey = c.st, true, c.key
+		s.Pos = start + len(c.raw)
 		return
 	}
 	var end int
 	r.state, r.stateHash, end, r.stateWhy = e.decodeState(s.Data, start, &r.stateX)
 	if r.stateWhy == "" {
-		s.Pos = end
+		s.Pos, r.stateEnd = end, end
 	} else {
 		s.Skip("state")
 	}
@@ -438,7 +441,7 @@ func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) 
 // decodeCached reads the state at r.stateAt that the cache had read under
 // another key, so that useState verifies it under the request's.
 func (e *Engine) decodeCached(r *request) {
-	r.state, r.stateHash, _, r.stateWhy = e.decodeState(r.data, r.stateAt, &r.stateX)
+	r.state, r.stateHash, r.stateEnd, r.stateWhy = e.decodeState(r.data, r.stateAt, &r.stateX)
 }
 
 // Event fields, as bits of what an event carries.
