@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"strconv"
 
 	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
@@ -409,7 +408,7 @@ func (e *Engine) encodeState(b []byte, st *state, key *stateKey) []byte {
 	}
 	if st.popupText != ([32]byte{}) {
 		w.raw(`,"popup_text":"`)
-		w.b = hex.AppendEncode(w.b, st.popupText[:])
+		w.b = appendHex(w.b, st.popupText[:])
 		w.byte('"')
 		if st.popupLocale > 0 {
 			w.raw(`,"popup_locale":`)
@@ -439,7 +438,7 @@ func (e *Engine) encodeState(b []byte, st *state, key *stateKey) []byte {
 			w.raw(`,"version":`)
 			w.id(e.history[f.shownV-1].version)
 			w.raw(`,"text":"`)
-			w.b = hex.AppendEncode(w.b, f.shown[:])
+			w.b = appendHex(w.b, f.shown[:])
 			w.byte('"')
 			if f.shownL > 0 {
 				w.raw(`,"locale":`)
@@ -513,7 +512,7 @@ func (e *Engine) encodeState(b []byte, st *state, key *stateKey) []byte {
 		w.raw(`,"head":{"seq":`)
 		w.int(h.seq)
 		w.raw(`,"hash":"`)
-		w.b = hex.AppendEncode(w.b, h.hash[:])
+		w.b = appendHex(w.b, h.hash[:])
 		w.byte('"')
 		if h.nTime > 0 {
 			w.raw(`,"time":`)
@@ -522,15 +521,44 @@ func (e *Engine) encodeState(b []byte, st *state, key *stateKey) []byte {
 		w.byte('}')
 	} else if h.has {
 		w.raw(`,"last":"`)
-		w.b = hex.AppendEncode(w.b, h.hash[:])
+		w.b = appendHex(w.b, h.hash[:])
 		w.byte('"')
 	}
 	var sum [8]byte
 	binary.BigEndian.PutUint64(sum[:], e.digest(st, key))
 	w.raw(`,"hash":"`)
-	w.b = hex.AppendEncode(w.b, sum[:])
+	w.b = appendHex(w.b, sum[:])
 	w.raw(`"}`)
 	return w.b
+}
+
+// appendHex appends src in lowercase hex, as hex.AppendEncode does, four
+// bytes at a time (hex8): the state's hashes are most of its length, and
+// in wasm, where Go turns every jump back to a loop's start into a jump
+// through the function's branch table, a turn per byte was a seventh of
+// writing the state (a profile of the module).
+func appendHex(b, src []byte) []byte {
+	for len(src) >= 4 {
+		b = binary.BigEndian.AppendUint64(b, hex8(binary.BigEndian.Uint32(src)))
+		src = src[4:]
+	}
+	for _, c := range src {
+		b = append(b, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return b
+}
+
+// hex8 returns the eight hex digits of v, most significant first, as the
+// bytes of a big-endian word: each nibble is spread into a byte of its
+// own, then offset to '0'..'9' or, if above 9 (adding 6 carries into the
+// byte's bit 4), to 'a'..'f'.
+func hex8(v uint32) uint64 {
+	x := uint64(v)
+	x = (x | x<<16) & 0x0000FFFF0000FFFF
+	x = (x | x<<8) & 0x00FF00FF00FF00FF
+	x = (x | x<<4) & 0x0F0F0F0F0F0F0F0F
+	above9 := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return x + 0x3030303030303030 + above9*('a'-'0'-10)
 }
 
 func (e *Engine) writeStep(w *jsonWriter, r stepRef) {
