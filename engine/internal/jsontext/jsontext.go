@@ -223,6 +223,13 @@ func (s *Scanner) Next(first *bool, field string) ([]byte, bool) {
 		s.ws()
 	}
 	*first = false
+	if key, ok := s.plainName(); ok {
+		if !s.Checked && !s.addName(s.Pos-len(key)-2, key, field, true) {
+			return nil, false
+		}
+		s.Pos++ // the colon
+		return key, true
+	}
 	if s.Peek() != '"' {
 		return nil, s.syntax(field)
 	}
@@ -236,6 +243,28 @@ func (s *Scanner) Next(first *bool, field string) ([]byte, bool) {
 	}
 	s.Pos++
 	return key, true
+}
+
+// plainName reads a member's name the way compact JSON writes it, if it
+// is written so: its quote at Pos, plain ASCII (no escape, control
+// character or multi-byte sequence), its closing quote followed at once
+// by the colon. It leaves Pos at the colon. Any other name is Next's
+// general path's to read, with its errors. In wasm this spares most
+// names a call to Str and a look for the colon past white space.
+func (s *Scanner) plainName() ([]byte, bool) {
+	data, i := s.Data, s.Pos
+	if i >= len(data) || data[i] != '"' {
+		return nil, false
+	}
+	j := i + 1
+	for j < len(data) && stop[data[j]] == 0 {
+		j++
+	}
+	if j+1 >= len(data) || data[j] != '"' || data[j+1] != ':' {
+		return nil, false
+	}
+	s.Pos = j + 1
+	return data[i+1 : j], true
 }
 
 // Array opens an array; iterate its elements with More.
