@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
@@ -22,8 +23,10 @@ type request struct {
 	// installation is the host's id of the app's installation, which
 	// receipts carry; empty if the request has none.
 	installation []byte
-	// devVersion is device.version as given, which receipts carry.
-	devVersion []byte
+	// devVersion is device.version as given, which receipts carry, and
+	// devVersionAt where it lies in the request when it has no escapes.
+	devVersion   []byte
+	devVersionAt int
 	// receipts are where the request's receipts (a JSON array, for the
 	// event restore) lie in it; end is 0 if it has none.
 	rcptStart, rcptEnd int
@@ -117,10 +120,10 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 			r.parseNow(&s)
 		case "locale":
 			bit = memberLocale
-			e.parseLocale(&s, r)
+			e.readLocale(&s, r, cache)
 		case "device":
 			bit = memberDevice
-			r.parseDevice(&s)
+			readDevice(&s, r, cache)
 		case "os":
 			bit = memberOS
 			r.parseOS(&s)
@@ -307,6 +310,70 @@ func (e *Engine) parseLocale(s *jsontext.Scanner, r *request) {
 	r.locale = e.matchLocale(raw)
 }
 
+// hostMembers keeps what the engine read of the last request's device
+// and locale, by their bytes: a host sends the same ones with every
+// request, and in wasm reading them was a tenth of a decision. A member
+// that differs by a byte, or has an escape, is read as usual; reading
+// depends on nothing but its bytes (and, for the locale, the engine,
+// whose change empties the cache).
+type hostMembers struct {
+	device []byte // the device object as sent
+	dev    device
+	devIn  deviceInput
+	verAt  int    // where device.version starts in it, if it has one
+	locale []byte // the locale string as sent, quotes included
+	index  int    // the bundle's locale it was matched to
+}
+
+// readDevice reads "device", or takes what the cache read of the same
+// bytes.
+func readDevice(s *jsontext.Scanner, r *request, cache *StateCache) {
+	if cache == nil {
+		r.parseDevice(s)
+		return
+	}
+	h := &cache.host
+	s.Peek()
+	start := s.Pos
+	if len(h.device) > 0 && bytes.HasPrefix(s.Data[start:], h.device) {
+		r.dev, r.devIn = h.dev, h.devIn
+		if h.devIn.hasVersion {
+			r.devVersion = s.Data[start+h.verAt : start+h.verAt+h.devIn.versionLen]
+		}
+		s.Pos = start + len(h.device)
+		return
+	}
+	h.device = h.device[:0]
+	r.parseDevice(s)
+	if raw := s.Data[start:s.Pos]; s.Err == nil && bytes.IndexByte(raw, '\\') < 0 {
+		h.device = append(h.device, raw...)
+		h.dev, h.devIn, h.verAt = r.dev, r.devIn, r.devVersionAt-start
+	}
+}
+
+// readLocale reads "locale", or takes what the cache read of the same
+// bytes.
+func (e *Engine) readLocale(s *jsontext.Scanner, r *request, cache *StateCache) {
+	if cache == nil {
+		e.parseLocale(s, r)
+		return
+	}
+	h := &cache.host
+	s.Peek()
+	start := s.Pos
+	if len(h.locale) > 0 && bytes.HasPrefix(s.Data[start:], h.locale) {
+		r.locale = h.index
+		s.Pos = start + len(h.locale)
+		return
+	}
+	h.locale = h.locale[:0]
+	e.parseLocale(s, r)
+	if raw := s.Data[start:s.Pos]; s.Err == nil && len(raw) > 0 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		h.locale = append(h.locale, raw...)
+		h.index = r.locale
+	}
+}
+
 // parseDevice reads "device": its platform, and its version, which
 // checkDevice checks once the request has been read.
 func (r *request) parseDevice(s *jsontext.Scanner) {
@@ -333,7 +400,7 @@ func (r *request) parseDevice(s *jsontext.Scanner) {
 			if v, ok := s.Str("device.version"); ok {
 				in.version, in.versionOK = parseVersion(v)
 				in.versionLen = len(v)
-				r.devVersion = v
+				r.devVersion, r.devVersionAt = v, s.Pos-1-len(v)
 			}
 		default:
 			if s.Err == nil {
