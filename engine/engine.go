@@ -153,9 +153,10 @@ func (e *Engine) Decide(dst, request []byte) []byte { return e.decide(dst, reque
 // reading it again: in wasm that is a fifth of a decision. It also keeps
 // the last state a request carried that the engine read and used as it
 // was, for a host that sends one state more than once (state.go,
-// keepRead), and how it read the last request's device and locale, which
-// a host sends alike every time (request.go, hostMembers). It changes no
-// answer; a state or member that differs by a byte is read as usual.
+// keepRead), and how it read the last request's device, locale and OS
+// states, which a host sends alike nearly every time (request.go,
+// hostMembers). It changes no answer; a state or member that differs by
+// a byte is read as usual.
 //
 // # Notes
 //
@@ -177,7 +178,7 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 	d.scratch = dst[len(dst):]
 	if c != nil && c.e != e {
 		c.e, c.wrote.raw, c.read.raw = e, c.wrote.raw[:0], c.read.raw[:0]
-		c.host.device, c.host.locale = c.host.device[:0], c.host.locale[:0]
+		c.host.device, c.host.locale, c.host.os = c.host.device[:0], c.host.locale[:0], c.host.os[:0]
 	}
 	if err := e.parse(&d.r, request, c); err != nil {
 		return appendError(dst, err)

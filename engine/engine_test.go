@@ -362,19 +362,25 @@ func TestStateCacheRepeated(t *testing.T) {
 	}
 }
 
-// TestStateCacheHostMembers: a host whose device or locale changes
-// between requests (an OS upgrade, the user's language), back and forth,
-// gets the answers it gets without a cache, byte for byte.
+// TestStateCacheHostMembers: a host whose device, locale or OS states
+// change between requests (an OS upgrade, the user's language, a
+// permission granted), back and forth, gets the answers it gets without
+// a cache, byte for byte.
 func TestStateCacheHostMembers(t *testing.T) {
 	e := newEngine(t, "reference")
 	state := consentedState(t, e)
 	var cache engine.StateCache
+	camera := map[string]string{"camera": "granted"}
+	push := map[string]string{"camera": "granted", "notifications": "granted"}
 	for i, c := range []struct {
 		platform, version, locale string
-	}{{"android", "33", "zh-CN"}, {"android", "33", "zh-CN"}, {"android", "34", "zh-CN"}, {"android", "34", "en"}, {"android", "33", "en"},
-		{"ios", "17.2", "en"}, {"ios", "17.2", "en"}, {"android", "33", "zh-CN"}, {"android", "33", "zh-Hans-CN"}, {"android", "33", "zh-CN"}} {
+		os                        map[string]string
+	}{{"android", "33", "zh-CN", camera}, {"android", "33", "zh-CN", camera}, {"android", "34", "zh-CN", camera}, {"android", "34", "en", camera},
+		{"android", "33", "en", camera}, {"ios", "17.2", "en", camera}, {"ios", "17.2", "en", camera}, {"android", "33", "zh-CN", camera},
+		{"android", "33", "zh-Hans-CN", camera}, {"android", "33", "zh-CN", push}, {"android", "33", "zh-CN", push},
+		{"android", "33", "zh-CN", camera}, {"android", "33", "zh-CN", nil}, {"android", "33", "zh-CN", camera}} {
 		r := conformance.Request("2026-03-01T10:05:00+08:00", c.locale, conformance.Device{Platform: c.platform, Version: c.version},
-			map[string]string{"camera": "granted"}, state, []byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`))
+			c.os, state, []byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`))
 		got, want := e.DecideCached(nil, r, &cache), e.Decide(nil, r)
 		if !bytes.Equal(got, want) {
 			t.Errorf("request %d (%s %s, %s): with the cache\n%s\nwithout\n%s", i+1, c.platform, c.version, c.locale, got, want)

@@ -126,7 +126,7 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 			readDevice(&s, r, cache)
 		case "os":
 			bit = memberOS
-			r.parseOS(&s)
+			readOS(&s, r, cache)
 		case "state":
 			bit = memberState
 			e.parseState(&s, r, cache)
@@ -310,12 +310,13 @@ func (e *Engine) parseLocale(s *jsontext.Scanner, r *request) {
 	r.locale = e.matchLocale(raw)
 }
 
-// hostMembers keeps what the engine read of the last request's device
-// and locale, by their bytes: a host sends the same ones with every
-// request, and in wasm reading them was a tenth of a decision. A member
-// that differs by a byte, or has an escape, is read as usual; reading
-// depends on nothing but its bytes (and, for the locale, the engine,
-// whose change empties the cache).
+// hostMembers keeps what the engine read of the last request's device,
+// locale and OS states, by their bytes: a host sends the same device and
+// locale with every request, and the same OS states with most, and in
+// wasm reading them was a seventh of a decision. A member that differs by
+// a byte, or has an escape, is read as usual; reading depends on nothing
+// but its bytes (and, for the locale, the engine, whose change empties
+// the cache).
 type hostMembers struct {
 	device []byte // the device object as sent
 	dev    device
@@ -323,6 +324,33 @@ type hostMembers struct {
 	verAt  int    // where device.version starts in it, if it has one
 	locale []byte // the locale string as sent, quotes included
 	index  int    // the bundle's locale it was matched to
+	os     []byte // the os object as sent
+	osRead [vocab.NumPermissions]vocab.OSState
+}
+
+// readOS reads "os", or takes what the cache read of the same bytes.
+func readOS(s *jsontext.Scanner, r *request, cache *StateCache) {
+	if cache == nil {
+		r.parseOS(s)
+		return
+	}
+	h := &cache.host
+	if s.Peek() != '{' { // null, or an error parseOS reports
+		r.parseOS(s)
+		return
+	}
+	start := s.Pos
+	if len(h.os) > 0 && bytes.HasPrefix(s.Data[start:], h.os) {
+		r.os = h.osRead
+		s.Pos = start + len(h.os)
+		return
+	}
+	h.os = h.os[:0]
+	r.parseOS(s)
+	if raw := s.Data[start:s.Pos]; s.Err == nil && bytes.IndexByte(raw, '\\') < 0 {
+		h.os = append(h.os, raw...)
+		h.osRead = r.os
+	}
 }
 
 // readDevice reads "device", or takes what the cache read of the same
