@@ -184,3 +184,26 @@ func BenchmarkDigest(b *testing.B) {
 		})
 	}
 }
+
+// TestAppendHex: appendHex writes what encoding/hex writes, for every
+// length up to 40 and bytes with every nibble.
+func TestAppendHex(t *testing.T) {
+	src := make([]byte, 40)
+	for i := range src {
+		src[i] = byte(i*37 + i>>1)
+	}
+	src[0], src[1], src[2] = 0x00, 0xff, 0x9a
+	for n := 0; n <= len(src); n++ {
+		if got, want := string(appendHex([]byte("x"), src[:n])), "x"+hex.EncodeToString(src[:n]); got != want {
+			t.Errorf("%d bytes: %s, want %s", n, got, want)
+		}
+	}
+	for v := range 1 << 16 {
+		w := uint32(v)*0x10001 ^ 0x5a5a0000
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], w)
+		if got, want := string(appendHex(nil, b[:])), hex.EncodeToString(b[:]); got != want {
+			t.Fatalf("%08x: %s, want %s", w, got, want)
+		}
+	}
+}

@@ -180,17 +180,21 @@ func (e *Engine) Decide(dst, request []byte) []byte { return e.decide(dst, reque
 
 // StateCache keeps the last state an engine returned, read, so that a
 // host that sends it back unchanged, as hosts do, spares the engine
-// reading it again: in wasm that is a fifth of a decision. It changes no
-// answer; a state that differs by a byte is read as usual.
+// reading it again: in wasm that is a fifth of a decision. It also keeps
+// the last state a request carried that the engine read and used as it
+// was, for a host that sends one state more than once (state.go,
+// keepRead), and how it read the last request's device, locale and OS
+// states, which a host sends alike nearly every time (request.go,
+// hostMembers). It changes no answer; a state or member that differs by
+// a byte is read as usual.
 //
 // # Notes
 //
 // A StateCache is for one host and not safe for concurrent use.
 type StateCache struct {
-	e   *Engine
-	raw []byte
-	st  state
-	key stateKey // the state_key it was written and verified under
+	e           *Engine
+	wrote, read cachedState
+	host        hostMembers
 }
 
 // DecideCached is Decide with a state cache.
@@ -203,12 +207,16 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 	d.e = e
 	d.scratch = dst[len(dst):]
 	if c != nil && c.e != e {
-		c.e, c.raw = e, c.raw[:0]
+		c.e, c.wrote.raw, c.read.raw = e, c.wrote.raw[:0], c.read.raw[:0]
+		c.host.device, c.host.locale, c.host.os = c.host.device[:0], c.host.locale[:0], c.host.os[:0]
 	}
 	if err := e.parse(&d.r, request, c); err != nil {
 		return appendError(dst, err)
 	}
 	d.st = d.useState()
+	if c != nil {
+		c.keepRead(&d, request)
+	}
 	var before uint64 // the SDKs that ran, when the event may stop some
 	if t := d.r.ev.typ; t != vocab.EventLaunch && t != vocab.EventEnter && t != vocab.EventRestore {
 		before, _ = d.sdks()
@@ -221,8 +229,8 @@ func (e *Engine) decide(dst, request []byte, c *StateCache) []byte {
 	d.noteStopped(before)
 	out, stateAt, stateEnd := d.render(dst)
 	if c != nil {
-		c.raw = append(c.raw[:0], out[stateAt:stateEnd]...)
-		c.st, c.key = d.st, d.r.key
+		c.wrote.raw = append(c.wrote.raw[:0], out[stateAt:stateEnd]...)
+		c.wrote.st, c.wrote.key = d.st, d.r.key
 	}
 	return out
 }

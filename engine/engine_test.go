@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -329,6 +330,61 @@ func TestStateCacheOtherEngine(t *testing.T) {
 	next := req(accepted.State, `{"type":"launch"}`)
 	if got, want := string(rev.DecideCached(nil, next, &cache)), string(rev.Decide(nil, next)); got != want {
 		t.Errorf("the cache of another engine changes the answer:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestStateCacheRepeated: a host that sends one state again and again,
+// under its key, under another key or with a byte changed (twice: a
+// state that does not verify is never held), gets the answers it gets
+// without a cache, byte for byte.
+func TestStateCacheRepeated(t *testing.T) {
+	e := newEngine(t, "reference")
+	dev := conformance.Device{Platform: "android", Version: "33"}
+	state := consentedState(t, e)
+	req := func(state []byte, key string) []byte {
+		return conformance.RequestExtra("2026-03-01T10:05:00+08:00", "zh-CN", dev, map[string]string{"camera": "granted"}, state,
+			[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`), conformance.Extra{StateKey: key})
+	}
+	tampered := bytes.Replace(state, []byte(`"seq":1`), []byte(`"seq":2`), 1)
+	if bytes.Equal(tampered, state) {
+		t.Fatalf("no head to change in %s", state)
+	}
+	var cache engine.StateCache
+	for i, r := range [][]byte{
+		req(state, ""), req(state, ""), // read, then held
+		req(state, "00112233445566778899aabbccddeeff"), // held, but verified under no key: read again, refused
+		req(state, ""), req(tampered, ""), req(tampered, ""), req(state, ""),
+	} {
+		got, want := e.DecideCached(nil, r, &cache), e.Decide(nil, r)
+		if !bytes.Equal(got, want) {
+			t.Errorf("request %d: with the cache\n%s\nwithout\n%s", i+1, got, want)
+		}
+	}
+}
+
+// TestStateCacheHostMembers: a host whose device, locale or OS states
+// change between requests (an OS upgrade, the user's language, a
+// permission granted), back and forth, gets the answers it gets without
+// a cache, byte for byte.
+func TestStateCacheHostMembers(t *testing.T) {
+	e := newEngine(t, "reference")
+	state := consentedState(t, e)
+	var cache engine.StateCache
+	camera := map[string]string{"camera": "granted"}
+	push := map[string]string{"camera": "granted", "notifications": "granted"}
+	for i, c := range []struct {
+		platform, version, locale string
+		os                        map[string]string
+	}{{"android", "33", "zh-CN", camera}, {"android", "33", "zh-CN", camera}, {"android", "34", "zh-CN", camera}, {"android", "34", "en", camera},
+		{"android", "33", "en", camera}, {"ios", "17.2", "en", camera}, {"ios", "17.2", "en", camera}, {"android", "33", "zh-CN", camera},
+		{"android", "33", "zh-Hans-CN", camera}, {"android", "33", "zh-CN", push}, {"android", "33", "zh-CN", push},
+		{"android", "33", "zh-CN", camera}, {"android", "33", "zh-CN", nil}, {"android", "33", "zh-CN", camera}} {
+		r := conformance.Request("2026-03-01T10:05:00+08:00", c.locale, conformance.Device{Platform: c.platform, Version: c.version},
+			c.os, state, []byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`))
+		got, want := e.DecideCached(nil, r, &cache), e.Decide(nil, r)
+		if !bytes.Equal(got, want) {
+			t.Errorf("request %d (%s %s, %s): with the cache\n%s\nwithout\n%s", i+1, c.platform, c.version, c.locale, got, want)
+		}
 	}
 }
 

@@ -16,21 +16,6 @@ func (w *jsonWriter) comma(i int) {
 	}
 }
 func (w *jsonWriter) key(k string) { w.b = append(append(append(w.b, '"'), k...), '"', ':') }
-func (w *jsonWriter) bool(v bool) {
-	if v {
-		w.raw("true")
-	} else {
-		w.raw("false")
-	}
-}
-
-// field writes a member whose value is a pre-quoted text.
-func (w *jsonWriter) field(k string, t text) {
-	w.b = append(w.b, ',', '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
-	w.b = append(w.b, t.json...)
-}
 
 // id writes a string that needs no escaping: the vocabulary, and ids and
 // versions from the bundle, which New checks are plain.

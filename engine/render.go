@@ -10,186 +10,212 @@ import (
 // the receipts and the trace, appended to the caller's buffer.
 
 // render appends the response and returns it with the offsets of its
-// state.
+// state. It and the functions it calls append to a local slice, with
+// constant parts joined, rather than through a jsonWriter: in wasm every
+// append through a pointer loads and stores the slice in memory, and
+// every string appended is a call to memmove.
 func (d *decision) render(dst []byte) ([]byte, int, int) {
 	e := d.e
 	lt := &e.locales[d.r.locale]
-	w := jsonWriter{dst}
-	w.raw(`{"policy":{"id":`)
-	w.id(e.id)
-	w.raw(`,"version":`)
-	w.id(e.version)
-	w.raw(`},"actions":[`)
+	b := append(dst, `{"policy":{"id":"`...)
+	b = append(b, e.id...)
+	b = append(b, `","version":"`...)
+	b = append(b, e.version...)
+	b = append(b, `"},"actions":[`...)
 	for i := range d.nActs {
-		w.comma(i)
-		d.renderAction(&w, lt, &d.acts[i])
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = d.renderAction(b, lt, &d.acts[i])
 	}
-	w.raw(`],"sdks":`)
-	w.raw(d.sdkListing())
-	w.raw(`,"state":`)
-	stateAt := len(w.b)
-	w.b = e.encodeState(w.b, &d.st, &d.r.key)
-	stateEnd := len(w.b)
-	w.raw(`,"receipts":[`)
+	b = append(b, `],"sdks":`...)
+	b = append(b, d.sdkListing()...)
+	b = append(b, `,"state":`...)
+	stateAt := len(b)
+	b = e.encodeState(b, &d.st, &d.r.key)
+	stateEnd := len(b)
+	b = append(b, `,"receipts":[`...)
 	for i := range d.nRcpts {
-		rc := &d.rcpts[i]
-		w.comma(i)
-		w.b = d.appendReceipt(w.b, rc, true)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = d.appendReceipt(b, &d.rcpts[i], true)
 	}
-	w.raw(`],"trace":[`)
+	b = append(b, `],"trace":[`...)
 	for i := range d.nTrace {
 		t := &d.trace[i]
-		w.comma(i)
-		w.raw(`{"rule":`)
-		w.id(t.rule.String())
-		w.raw(`,"detail":`)
-		if t.rule == vocab.RuleState { // may quote what the host sent
-			w.b = appendBytes(w.b, d.detail(t))
-		} else { // vocabulary, ids and the engine's words: plain (see checkPlain)
-			w.byte('"')
-			w.b = append(w.b, d.detail(t)...)
-			w.byte('"')
+		if i > 0 {
+			b = append(b, ',')
 		}
-		w.byte('}')
+		b = append(b, `{"rule":"`...)
+		b = append(b, t.rule.String()...)
+		if t.rule == vocab.RuleState { // may quote what the host sent
+			b = append(b, `","detail":`...)
+			b = appendBytes(b, d.detail(t))
+		} else { // vocabulary, ids and the engine's words: plain (see checkPlain)
+			b = append(b, `","detail":"`...)
+			b = append(b, d.detail(t)...)
+			b = append(b, '"')
+		}
+		b = append(b, '}')
 	}
-	w.raw("]}")
-	return w.b, stateAt, stateEnd
+	return append(b, "]}"...), stateAt, stateEnd
 }
 
-func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
+// appendField appends a member whose value is a pre-quoted text; key is
+// its name between the comma and quote before and the quote and colon
+// after, `,"title":`.
+func appendField(b []byte, key string, t text) []byte {
+	return append(append(b, key...), t.json...)
+}
+
+// appendID appends a string that needs no escaping (see jsonWriter.id).
+func appendID(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func (d *decision) renderAction(b []byte, lt *localeTexts, a *action) []byte {
 	e := d.e
-	w.raw(`{"type":`)
-	w.id(a.kind.String())
+	b = append(b, `{"type":"`...)
+	b = append(b, a.kind.String()...)
+	b = append(b, '"')
 	switch a.kind {
 	case vocab.ActionShowPolicy:
 		title, body, accept, decline := lt.popupTexts(a.pop)
-		w.raw(`,"version":`)
-		w.id(e.version)
-		w.raw(`,"change":`)
-		w.id(a.pop.String())
-		w.raw(`,"blocking":`)
-		w.bool(a.pop != popMinor)
-		w.field("title", title)
-		w.field("body", body)
-		w.raw(`,"changes":[`)
-		if a.pop != popFirst {
-			n := 0
-			e.changeLines(a.from, d.r.locale, func(line text) {
-				w.comma(n)
-				n++
-				w.raw(line.json)
-			})
+		b = append(b, `,"version":"`...)
+		b = append(b, e.version...)
+		b = append(b, `","change":"`...)
+		b = append(b, a.pop.String()...)
+		if a.pop != popMinor {
+			b = append(b, `","blocking":true`...)
+		} else {
+			b = append(b, `","blocking":false`...)
 		}
-		w.byte(']')
-		w.raw(`,"links":`)
-		w.raw(lt.links)
-		w.field("accept", accept)
-		w.field("decline", decline)
+		b = appendField(b, `,"title":`, title)
+		b = appendField(b, `,"body":`, body)
+		b = append(b, `,"changes":[`...)
+		if a.pop != popFirst {
+			b = e.appendChanges(b, a.from, d.r.locale)
+		}
+		b = append(b, `],"links":`...)
+		b = append(b, lt.links...)
+		b = appendField(b, `,"accept":`, accept)
+		b = appendField(b, `,"decline":`, decline)
 	case vocab.ActionBasicMode:
-		w.field("body", lt.basicMode)
+		b = appendField(b, `,"body":`, lt.basicMode)
 	case vocab.ActionShowRationale:
 		sp := &e.scens[a.step.sc].steps[a.step.st].asks[a.sp]
 		t := &sp.texts[d.r.locale]
-		d.permStep(w, a)
-		w.field("title", lt.perm[a.perm].rationaleTitle)
+		b = d.permStep(b, a)
+		b = appendField(b, `,"title":`, lt.perm[a.perm].rationaleTitle)
 		// iOS: one button on to the system dialog, and no consent: it
 		// was asked on a screen of its own.
 		one := d.r.dev.onePrePermissionButton()
 		if one {
-			w.field("body", t.purpose)
+			b = appendField(b, `,"body":`, t.purpose)
 		} else {
-			w.field("body", t.body)
+			b = appendField(b, `,"body":`, t.body)
 		}
-		w.field("consequence", t.refusal)
-		carries := d.carriesConsent(sp)
-		w.raw(`,"separate_consent":`)
-		w.bool(carries)
-		if carries {
-			d.consentFields(w, sp.consent)
+		b = appendField(b, `,"consequence":`, t.refusal)
+		if d.carriesConsent(sp) {
+			b = append(b, `,"separate_consent":true`...)
+			b = d.consentFields(b, sp.consent)
+		} else {
+			b = append(b, `,"separate_consent":false`...)
 		}
-		w.field("accept", lt.ratAccept)
+		b = appendField(b, `,"accept":`, lt.ratAccept)
 		if one {
-			w.raw(`,"decline":""`)
+			b = append(b, `,"decline":""`...)
 		} else {
-			w.field("decline", lt.ratDecline)
+			b = appendField(b, `,"decline":`, lt.ratDecline)
 		}
 	case vocab.ActionShowConsent:
 		sp := &e.scens[a.step.sc].steps[a.step.st].asks[a.sp]
 		t := &sp.texts[d.r.locale]
-		d.consentFields(w, sp.consent)
-		d.stepFields(w, a.step)
+		b = d.consentFields(b, sp.consent)
+		b = d.stepFields(b, a.step)
 		if sp.perm != noPerm {
-			w.raw(`,"permission":`)
-			w.id(sp.perm.String())
+			b = append(b, `,"permission":`...)
+			b = appendID(b, sp.perm.String())
 		}
-		w.field("title", lt.consentTitle[sp.sensitive])
-		w.field("body", t.body)
-		w.field("consequence", t.refusal)
-		w.field("accept", lt.consAccept)
-		w.field("decline", lt.consDecline)
+		b = appendField(b, `,"title":`, lt.consentTitle[sp.sensitive])
+		b = appendField(b, `,"body":`, t.body)
+		b = appendField(b, `,"consequence":`, t.refusal)
+		b = appendField(b, `,"accept":`, lt.consAccept)
+		b = appendField(b, `,"decline":`, lt.consDecline)
 	case vocab.ActionUnavailable:
-		d.stepFields(w, a.step)
-		w.field("body", e.scens[a.step.sc].steps[a.step.st].unavailable[d.r.locale])
+		b = d.stepFields(b, a.step)
+		b = appendField(b, `,"body":`, e.scens[a.step.sc].steps[a.step.st].unavailable[d.r.locale])
 	case vocab.ActionRequestPermission:
-		w.raw(`,"permission":`)
-		w.id(a.perm.String())
-		w.raw(`,"platform_ids":[`)
+		b = append(b, `,"permission":`...)
+		b = appendID(b, a.perm.String())
+		b = append(b, `,"platform_ids":[`...)
 		var ids []string
 		if row := d.row(a); row != nil {
 			ids = row.ids
 		}
 		for i, id := range ids {
-			w.comma(i)
-			w.id(id)
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendID(b, id)
 		}
-		w.byte(']')
+		b = append(b, ']')
 	case vocab.ActionOpenSettings:
-		w.raw(`,"permission":`)
-		w.id(a.perm.String())
-		w.field("title", lt.perm[a.perm].settingsTitle)
-		w.field("body", lt.perm[a.perm].settings[d.r.dev.platform])
+		b = append(b, `,"permission":`...)
+		b = appendID(b, a.perm.String())
+		b = appendField(b, `,"title":`, lt.perm[a.perm].settingsTitle)
+		b = appendField(b, `,"body":`, lt.perm[a.perm].settings[d.r.dev.platform])
 		if row := d.row(a); row != nil && row.grant == vocab.GrantSpecial {
-			w.raw(`,"settings":`)
-			w.str(row.settings)
-			w.raw(`,"special":true`)
+			b = append(b, `,"settings":`...)
+			b = appendString(b, row.settings)
+			b = append(b, `,"special":true`...)
 		}
 	case vocab.ActionProceed:
 		step := &e.scens[a.step.sc].steps[a.step.st]
-		w.raw(`,"scenario":`)
-		w.id(e.scens[a.step.sc].id)
-		w.raw(`,"step":`)
-		w.id(step.id)
-		w.raw(`,"missing":[`)
+		b = append(b, `,"scenario":`...)
+		b = appendID(b, e.scens[a.step.sc].id)
+		b = append(b, `,"step":`...)
+		b = appendID(b, step.id)
+		b = append(b, `,"missing":[`...)
 		n := 0
 		for i := range step.asks {
 			if a.missing&(1<<i) != 0 && step.asks[i].perm != noPerm {
-				w.comma(n)
+				if n > 0 {
+					b = append(b, ',')
+				}
 				n++
-				w.id(step.asks[i].perm.String())
+				b = appendID(b, step.asks[i].perm.String())
 			}
 		}
-		w.raw(`],"missing_consents":[`)
+		b = append(b, `],"missing_consents":[`...)
 		n = 0
 		for i := range step.asks {
 			if a.missing&(1<<i) != 0 && step.asks[i].perm == noPerm {
-				w.comma(n)
+				if n > 0 {
+					b = append(b, ',')
+				}
 				n++
-				w.id(e.consents[step.asks[i].consent].id)
+				b = appendID(b, e.consents[step.asks[i].consent].id)
 			}
 		}
-		w.raw(`],"fallbacks":[`)
+		b = append(b, `],"fallbacks":[`...)
 		n = 0
 		for i := range step.asks {
 			if t := step.asks[i].texts[d.r.locale].fallback; a.missing&(1<<i) != 0 && t.raw != "" {
-				w.comma(n)
+				if n > 0 {
+					b = append(b, ',')
+				}
 				n++
-				w.raw(t.json)
+				b = append(b, t.json...)
 			}
 		}
-		w.byte(']')
+		b = append(b, ']')
 		if api := d.systemPrompt(step); api != "" {
-			w.raw(`,"system_prompt":`)
-			w.id(api)
+			b = append(b, `,"system_prompt":`...)
+			b = appendID(b, api)
 		}
 		n = 0
 		for i := range step.asks {
@@ -202,34 +228,53 @@ func (d *decision) renderAction(w *jsonWriter, lt *localeTexts, a *action) {
 				continue
 			}
 			if n == 0 {
-				w.raw(`,"system_apis":[`)
+				b = append(b, `,"system_apis":[`...)
+			} else {
+				b = append(b, ',')
 			}
-			w.comma(n)
 			n++
-			w.raw(`{"permission":`)
-			w.id(sp.perm.String())
-			w.raw(`,"access":`)
-			w.id(sp.access.String())
-			w.raw(`,"api":`)
-			w.str(row.api)
-			w.byte('}')
+			b = append(b, `{"permission":`...)
+			b = appendID(b, sp.perm.String())
+			b = append(b, `,"access":`...)
+			b = appendID(b, sp.access.String())
+			b = append(b, `,"api":`...)
+			b = appendString(b, row.api)
+			b = append(b, '}')
 		}
 		if n > 0 {
-			w.byte(']')
+			b = append(b, ']')
 		}
 	case vocab.ActionBlock:
 		sp := &e.scens[a.step.sc].steps[a.step.st].asks[a.sp]
 		if sp.perm == noPerm {
-			d.consentFields(w, sp.consent)
-			d.stepFields(w, a.step)
-			w.field("title", lt.consentBlock[sp.sensitive])
+			b = d.consentFields(b, sp.consent)
+			b = d.stepFields(b, a.step)
+			b = appendField(b, `,"title":`, lt.consentBlock[sp.sensitive])
 		} else {
-			d.permStep(w, a)
-			w.field("title", lt.perm[a.perm].blockTitle)
+			b = d.permStep(b, a)
+			b = appendField(b, `,"title":`, lt.perm[a.perm].blockTitle)
 		}
-		w.field("body", sp.texts[d.r.locale].refusal)
+		b = appendField(b, `,"body":`, sp.texts[d.r.locale].refusal)
 	}
-	w.byte('}')
+	return append(b, '}')
+}
+
+// appendChanges appends the lines of what changed since version from,
+// as changeLines gives them, separated by commas. It loops itself rather
+// than through changeLines's closure, which would capture b and so keep
+// renderAction's slice in memory.
+func (e *Engine) appendChanges(b []byte, from, locale int) []byte {
+	n := 0
+	for i := from + 1; i < len(e.history); i++ {
+		for _, c := range e.history[i].changes {
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = append(b, c.text[locale].json...)
+		}
+	}
+	return b
 }
 
 // row is the declaration an action about a step's permission concerns
@@ -242,26 +287,30 @@ func (d *decision) row(a *action) *declModel {
 	return d.e.row(sp.perm, sp.access, &d.r.dev)
 }
 
-func (d *decision) permStep(w *jsonWriter, a *action) {
-	w.raw(`,"permission":`)
-	w.id(a.perm.String())
-	d.stepFields(w, a.step)
+func (d *decision) permStep(b []byte, a *action) []byte {
+	b = append(b, `,"permission":"`...)
+	b = append(b, a.perm.String()...)
+	b = append(b, '"')
+	return d.stepFields(b, a.step)
 }
 
-func (d *decision) stepFields(w *jsonWriter, r stepRef) {
-	w.raw(`,"scenario":`)
-	w.id(d.e.scens[r.sc].id)
-	w.raw(`,"step":`)
-	w.id(d.e.scens[r.sc].steps[r.st].id)
+func (d *decision) stepFields(b []byte, r stepRef) []byte {
+	sc := &d.e.scens[r.sc]
+	b = append(b, `,"scenario":"`...)
+	b = append(b, sc.id...)
+	b = append(b, `","step":"`...)
+	b = append(b, sc.steps[r.st].id...)
+	return append(b, '"')
 }
 
 // consentFields writes the sensitive category and purpose of a consent.
-func (d *decision) consentFields(w *jsonWriter, c int) {
+func (d *decision) consentFields(b []byte, c int) []byte {
 	cm := &d.e.consents[c]
-	w.raw(`,"sensitive":`)
-	w.id(cm.sensitive.String())
-	w.raw(`,"purpose":`)
-	w.id(cm.purpose)
+	b = append(b, `,"sensitive":"`...)
+	b = append(b, cm.sensitive.String()...)
+	b = append(b, `","purpose":"`...)
+	b = append(b, cm.purpose...)
+	return append(b, '"')
 }
 
 func appendError(dst []byte, err *errcode.Error) []byte {

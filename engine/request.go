@@ -23,8 +23,10 @@ type request struct {
 	// installation is the host's id of the app's installation, which
 	// receipts carry; empty if the request has none.
 	installation []byte
-	// devVersion is device.version as given, which receipts carry.
-	devVersion []byte
+	// devVersion is device.version as given, which receipts carry, and
+	// devVersionAt where it lies in the request when it has no escapes.
+	devVersion   []byte
+	devVersionAt int
 	// receipts are where the request's receipts (a JSON array, for the
 	// event restore) lie in it; end is 0 if it has none.
 	rcptStart, rcptEnd int
@@ -44,8 +46,12 @@ type request struct {
 	stateHash uint64
 	stateWhy  string
 	stateX    stateExtra
-	stateAt   int  // where the state lies in the request
-	cached    bool // the state is the one the cache holds
+	stateAt   int // where the state lies in the request
+	stateEnd  int // and where it ends, once read
+	// cached says the state is one the cache holds, read and verified
+	// under cacheKey.
+	cached   bool
+	cacheKey stateKey
 	// What the device member carried, checked once the platform is known.
 	devIn deviceInput
 }
@@ -114,13 +120,13 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 			r.parseNow(&s)
 		case "locale":
 			bit = memberLocale
-			e.parseLocale(&s, r)
+			e.readLocale(&s, r, cache)
 		case "device":
 			bit = memberDevice
-			r.parseDevice(&s)
+			readDevice(&s, r, cache)
 		case "os":
 			bit = memberOS
-			r.parseOS(&s)
+			readOS(&s, r, cache)
 		case "state":
 			bit = memberState
 			e.parseState(&s, r, cache)
@@ -174,7 +180,7 @@ func (e *Engine) parse(r *request, data []byte, cache *StateCache) *errcode.Erro
 			return err
 		}
 	}
-	if r.cached && cache.key != r.key {
+	if r.cached && r.cacheKey != r.key {
 		// The state the cache holds was verified under another key.
 		r.cached = false
 		e.decodeCached(r)
@@ -304,6 +310,98 @@ func (e *Engine) parseLocale(s *jsontext.Scanner, r *request) {
 	r.locale = e.matchLocale(raw)
 }
 
+// hostMembers keeps what the engine read of the last request's device,
+// locale and OS states, by their bytes: a host sends the same device and
+// locale with every request, and the same OS states with most, and in
+// wasm reading them was a seventh of a decision. A member that differs by
+// a byte, or has an escape, is read as usual; reading depends on nothing
+// but its bytes (and, for the locale, the engine, whose change empties
+// the cache).
+type hostMembers struct {
+	device []byte // the device object as sent
+	dev    device
+	devIn  deviceInput
+	verAt  int    // where device.version starts in it, if it has one
+	locale []byte // the locale string as sent, quotes included
+	index  int    // the bundle's locale it was matched to
+	os     []byte // the os object as sent
+	osRead [vocab.NumPermissions]vocab.OSState
+}
+
+// readOS reads "os", or takes what the cache read of the same bytes.
+func readOS(s *jsontext.Scanner, r *request, cache *StateCache) {
+	if cache == nil {
+		r.parseOS(s)
+		return
+	}
+	h := &cache.host
+	if s.Peek() != '{' { // null, or an error parseOS reports
+		r.parseOS(s)
+		return
+	}
+	start := s.Pos
+	if len(h.os) > 0 && bytes.HasPrefix(s.Data[start:], h.os) {
+		r.os = h.osRead
+		s.Pos = start + len(h.os)
+		return
+	}
+	h.os = h.os[:0]
+	r.parseOS(s)
+	if raw := s.Data[start:s.Pos]; s.Err == nil && bytes.IndexByte(raw, '\\') < 0 {
+		h.os = append(h.os, raw...)
+		h.osRead = r.os
+	}
+}
+
+// readDevice reads "device", or takes what the cache read of the same
+// bytes.
+func readDevice(s *jsontext.Scanner, r *request, cache *StateCache) {
+	if cache == nil {
+		r.parseDevice(s)
+		return
+	}
+	h := &cache.host
+	s.Peek()
+	start := s.Pos
+	if len(h.device) > 0 && bytes.HasPrefix(s.Data[start:], h.device) {
+		r.dev, r.devIn = h.dev, h.devIn
+		if h.devIn.hasVersion {
+			r.devVersion = s.Data[start+h.verAt : start+h.verAt+h.devIn.versionLen]
+		}
+		s.Pos = start + len(h.device)
+		return
+	}
+	h.device = h.device[:0]
+	r.parseDevice(s)
+	if raw := s.Data[start:s.Pos]; s.Err == nil && bytes.IndexByte(raw, '\\') < 0 {
+		h.device = append(h.device, raw...)
+		h.dev, h.devIn, h.verAt = r.dev, r.devIn, r.devVersionAt-start
+	}
+}
+
+// readLocale reads "locale", or takes what the cache read of the same
+// bytes.
+func (e *Engine) readLocale(s *jsontext.Scanner, r *request, cache *StateCache) {
+	if cache == nil {
+		e.parseLocale(s, r)
+		return
+	}
+	h := &cache.host
+	s.Peek()
+	start := s.Pos
+	if len(h.locale) > 0 && bytes.HasPrefix(s.Data[start:], h.locale) {
+		r.locale = h.index
+		s.Pos = start + len(h.locale)
+		return
+	}
+	h.locale = h.locale[:0]
+	e.parseLocale(s, r)
+	if raw := s.Data[start:s.Pos]; s.Err == nil && len(raw) > 0 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		h.locale = append(h.locale, raw...)
+		h.index = r.locale
+	}
+}
+
 // parseDevice reads "device": its platform, and its version, which
 // checkDevice checks once the request has been read.
 func (r *request) parseDevice(s *jsontext.Scanner) {
@@ -330,7 +428,7 @@ func (r *request) parseDevice(s *jsontext.Scanner) {
 			if v, ok := s.Str("device.version"); ok {
 				in.version, in.versionOK = parseVersion(v)
 				in.versionLen = len(v)
-				r.devVersion = v
+				r.devVersion, r.devVersionAt = v, s.Pos-1-len(v)
 			}
 		default:
 			if s.Err == nil {
@@ -419,17 +517,17 @@ func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) 
 	start := s.Pos
 	r.hasState = true
 	r.stateAt = start
-	if cache != nil && len(cache.raw) > 0 && bytes.HasPrefix(s.Data[start:], cache.raw) {
-		// The state this engine returned last, unchanged (parse checks it
-		// was verified under the request's key).
-		r.state, r.cached = cache.st, true
-		s.Pos = start + len(cache.raw)
+	if c := cache.holding(s.Data[start:]); c != nil {
+		// The state this engine returned last, or read last, unchanged
+		// (parse checks it was verified under the request's key).
+		r.state, r.cached, r.cacheKey = c.st, true, c.key
+		s.Pos = start + len(c.raw)
 		return
 	}
 	var end int
 	r.state, r.stateHash, end, r.stateWhy = e.decodeState(s.Data, start, &r.stateX)
 	if r.stateWhy == "" {
-		s.Pos = end
+		s.Pos, r.stateEnd = end, end
 	} else {
 		s.Skip("state")
 	}
@@ -438,7 +536,7 @@ func (e *Engine) parseState(s *jsontext.Scanner, r *request, cache *StateCache) 
 // decodeCached reads the state at r.stateAt that the cache had read under
 // another key, so that useState verifies it under the request's.
 func (e *Engine) decodeCached(r *request) {
-	r.state, r.stateHash, _, r.stateWhy = e.decodeState(r.data, r.stateAt, &r.stateX)
+	r.state, r.stateHash, r.stateEnd, r.stateWhy = e.decodeState(r.data, r.stateAt, &r.stateX)
 }
 
 // Event fields, as bits of what an event carries.

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/jitconsent/jitconsent/engine/vocab"
+import (
+	"bytes"
+
+	"github.com/jitconsent/jitconsent/engine/vocab"
+)
 
 // StateVersion is the layout version of the state, its "v" field. A
 // state of version 1 is read and upgraded (statecodec.go); one of any
@@ -186,4 +190,42 @@ func (d *decision) useState() state {
 		d.note(vocab.RuleState, "the step in progress no longer matches the policy: it is dropped")
 	}
 	return st
+}
+
+// cachedState is a state of a StateCache: its JSON, as read, and the
+// state_key it was verified under.
+type cachedState struct {
+	raw []byte
+	st  state
+	key stateKey
+}
+
+// holding returns the cache's state that data starts with, if any: the
+// one the engine wrote last, or the one it read last.
+func (c *StateCache) holding(data []byte) *cachedState {
+	if c == nil {
+		return nil
+	}
+	for _, s := range [...]*cachedState{&c.wrote, &c.read} {
+		if len(s.raw) > 0 && bytes.HasPrefix(data, s.raw) {
+			return s
+		}
+	}
+	return nil
+}
+
+// keepRead keeps the request's state in the cache if the engine read it
+// from the request and uses it as it was: verified, with nothing to
+// upgrade and no consent dropped, which is what a cached state skips.
+// Hosts send back the state they were given, which the cache holds
+// already; a host that sends one state more than once (a decision
+// repeated, or one whose answer it did not keep) then skips reading and
+// verifying it, about a quarter of a decision in wasm.
+func (c *StateCache) keepRead(d *decision, request []byte) {
+	r := &d.r
+	if d.dropped || r.cached || r.stateEnd <= r.stateAt || r.stateX.nUnknown > 0 || r.stateX.v1 {
+		return
+	}
+	c.read.raw = append(c.read.raw[:0], request[r.stateAt:r.stateEnd]...)
+	c.read.st, c.read.key = r.state, r.key
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"strconv"
 
 	"github.com/jitconsent/jitconsent/engine/internal/jsontext"
@@ -385,68 +384,71 @@ func decodeSum(s *jsontext.Scanner, field string, sum *[32]byte) bool {
 }
 
 // encodeState appends the state, its integrity hash (keyed if key is on)
-// last.
+// last. It appends to a local slice, with the constant parts joined, not
+// through a jsonWriter: in wasm every append through a pointer loads and
+// stores the slice in memory, and every append of a string is a call.
 func (e *Engine) encodeState(b []byte, st *state, key *stateKey) []byte {
-	w := jsonWriter{b}
-	w.raw(`{"v":`)
-	w.int(StateVersion)
-	w.raw(`,"policy":`)
-	w.id(e.id)
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, StateVersion, 10)
+	b = append(b, `,"policy":"`...)
+	b = append(b, e.id...)
 	if st.accepted >= 0 {
-		w.raw(`,"accepted":`)
-		w.id(e.history[st.accepted].version)
+		b = append(b, `","accepted":"`...)
+		b = append(b, e.history[st.accepted].version...)
 	}
 	if st.seen >= 0 {
-		w.raw(`,"seen":`)
-		w.id(e.history[st.seen].version)
+		b = append(b, `","seen":"`...)
+		b = append(b, e.history[st.seen].version...)
 	}
+	b = append(b, '"')
 	if st.basic {
-		w.raw(`,"basic":true`)
+		b = append(b, `,"basic":true`...)
 	}
 	if st.pending != popNone {
-		w.raw(`,"pending":`)
-		w.id(st.pending.String())
+		b = append(b, `,"pending":"`...)
+		b = append(b, st.pending.String()...)
+		b = append(b, '"')
 	}
 	if st.popupText != ([32]byte{}) {
-		w.raw(`,"popup_text":"`)
-		w.b = hex.AppendEncode(w.b, st.popupText[:])
-		w.byte('"')
+		b = append(b, `,"popup_text":"`...)
+		b = appendHex(b, st.popupText[:])
+		b = append(b, '"')
 		if st.popupLocale > 0 {
-			w.raw(`,"popup_locale":`)
-			w.id(e.locales[st.popupLocale-1].tag)
+			b = append(b, `,"popup_locale":"`...)
+			b = append(b, e.locales[st.popupLocale-1].tag...)
+			b = append(b, '"')
 		}
 	}
 	if st.resume.sc >= 0 {
-		w.raw(`,"resume":`)
-		e.writeStep(&w, st.resume)
+		b = e.appendStep(append(b, `,"resume":"`...), st.resume)
 	}
 	if st.at.sc >= 0 {
-		w.raw(`,"at":`)
-		e.writeStep(&w, st.at)
+		b = e.appendStep(append(b, `,"at":"`...), st.at)
 	}
 	if f := &st.flow; f.step.sc >= 0 {
-		w.raw(`,"flow":{"step":`)
-		e.writeStep(&w, f.step)
-		w.raw(`,"i":`)
-		w.int(int64(f.i))
-		w.raw(`,"wait":`)
-		w.id(f.wait.String())
+		b = e.appendStep(append(b, `,"flow":{"step":"`...), f.step)
+		b = append(b, `,"i":`...)
+		b = strconv.AppendInt(b, int64(f.i), 10)
+		b = append(b, `,"wait":"`...)
+		b = append(b, f.wait.String()...)
+		b = append(b, '"')
 		if f.missing != 0 {
-			w.raw(`,"missing":`)
-			w.int(int64(f.missing))
+			b = append(b, `,"missing":`...)
+			b = strconv.AppendInt(b, int64(f.missing), 10)
 		}
 		if f.shownV > 0 {
-			w.raw(`,"version":`)
-			w.id(e.history[f.shownV-1].version)
-			w.raw(`,"text":"`)
-			w.b = hex.AppendEncode(w.b, f.shown[:])
-			w.byte('"')
+			b = append(b, `,"version":"`...)
+			b = append(b, e.history[f.shownV-1].version...)
+			b = append(b, `","text":"`...)
+			b = appendHex(b, f.shown[:])
+			b = append(b, '"')
 			if f.shownL > 0 {
-				w.raw(`,"locale":`)
-				w.id(e.locales[f.shownL-1].tag)
+				b = append(b, `,"locale":"`...)
+				b = append(b, e.locales[f.shownL-1].tag...)
+				b = append(b, '"')
 			}
 		}
-		w.byte('}')
+		b = append(b, '}')
 	}
 	n := 0
 	for p := range vocab.NumPermissions {
@@ -455,35 +457,37 @@ func (e *Engine) encodeState(b []byte, st *state, key *stateKey) []byte {
 			continue
 		}
 		if n == 0 {
-			w.raw(`,"perms":{`)
+			b = append(b, `,"perms":{"`...)
 		} else {
-			w.byte(',')
+			b = append(b, `,"`...)
 		}
 		n++
-		w.key(p.String())
-		w.byte('{')
-		m := 0
-		field := func(k string) {
-			w.comma(m)
-			m++
-			w.key(k)
-		}
+		b = append(b, p.String()...)
+		b = append(b, `":{`...)
+		comma := false
 		if ps.denials > 0 {
-			field("denials")
-			w.int(int64(ps.denials))
+			b = append(b, `"denials":`...)
+			b = strconv.AppendInt(b, int64(ps.denials), 10)
+			comma = true
 		}
 		if ps.refused != 0 {
-			field("refused")
-			w.int(ps.refused)
+			if comma {
+				b = append(b, ',')
+			}
+			b = append(b, `"refused":`...)
+			b = strconv.AppendInt(b, ps.refused, 10)
+			comma = true
 		}
 		if ps.withdrawn {
-			field("withdrawn")
-			w.raw("true")
+			if comma {
+				b = append(b, ',')
+			}
+			b = append(b, `"withdrawn":true`...)
 		}
-		w.byte('}')
+		b = append(b, '}')
 	}
 	if n > 0 {
-		w.byte('}')
+		b = append(b, '}')
 	}
 	n = 0
 	cs := &st.consents
@@ -492,54 +496,83 @@ func (e *Engine) encodeState(b []byte, st *state, key *stateKey) []byte {
 			continue
 		}
 		if n == 0 {
-			w.raw(`,"consents":{`)
+			b = append(b, `,"consents":{"`...)
 		} else {
-			w.byte(',')
+			b = append(b, `,"`...)
 		}
 		n++
-		w.key(e.consents[i].id)
+		b = append(b, e.consents[i].id...)
 		if cs.has(i) {
-			w.raw(`{"given":true}`)
+			b = append(b, `":{"given":true}`...)
 		} else {
-			w.raw(`{"refused":`)
-			w.int(cs.refused[i])
-			w.byte('}')
+			b = append(b, `":{"refused":`...)
+			b = strconv.AppendInt(b, cs.refused[i], 10)
+			b = append(b, '}')
 		}
 	}
 	if n > 0 {
-		w.byte('}')
+		b = append(b, '}')
 	}
 	if h := &st.head; h.seq > 0 {
-		w.raw(`,"head":{"seq":`)
-		w.int(h.seq)
-		w.raw(`,"hash":"`)
-		w.b = hex.AppendEncode(w.b, h.hash[:])
-		w.byte('"')
+		b = append(b, `,"head":{"seq":`...)
+		b = strconv.AppendInt(b, h.seq, 10)
+		b = append(b, `,"hash":"`...)
+		b = appendHex(b, h.hash[:])
+		b = append(b, '"')
 		if h.nTime > 0 {
-			w.raw(`,"time":`)
-			w.b = appendPlain(w.b, h.time[:h.nTime])
+			b = append(b, `,"time":"`...)
+			b = append(b, h.time[:h.nTime]...)
+			b = append(b, '"')
 		}
-		w.byte('}')
+		b = append(b, '}')
 	} else if h.has {
-		w.raw(`,"last":"`)
-		w.b = hex.AppendEncode(w.b, h.hash[:])
-		w.byte('"')
+		b = append(b, `,"last":"`...)
+		b = appendHex(b, h.hash[:])
+		b = append(b, '"')
 	}
 	var sum [8]byte
 	binary.BigEndian.PutUint64(sum[:], e.digest(st, key))
-	w.raw(`,"hash":"`)
-	w.b = hex.AppendEncode(w.b, sum[:])
-	w.raw(`"}`)
-	return w.b
+	b = append(b, `,"hash":"`...)
+	b = appendHex(b, sum[:])
+	return append(b, `"}`...)
 }
 
-func (e *Engine) writeStep(w *jsonWriter, r stepRef) {
+// appendStep appends a step's "scenario/step" and the closing quote.
+func (e *Engine) appendStep(b []byte, r stepRef) []byte {
 	sc := &e.scens[r.sc]
-	w.b = append(w.b, '"')
-	w.b = append(w.b, sc.id...)
-	w.b = append(w.b, '/')
-	w.b = append(w.b, sc.steps[r.st].id...)
-	w.b = append(w.b, '"')
+	b = append(b, sc.id...)
+	b = append(b, '/')
+	b = append(b, sc.steps[r.st].id...)
+	return append(b, '"')
+}
+
+// appendHex appends src in lowercase hex, as hex.AppendEncode does, four
+// bytes at a time (hex8): the state's hashes are most of its length, and
+// in wasm, where Go turns every jump back to a loop's start into a jump
+// through the function's branch table, a turn per byte was a seventh of
+// writing the state (a profile of the module).
+func appendHex(b, src []byte) []byte {
+	for len(src) >= 4 {
+		b = binary.BigEndian.AppendUint64(b, hex8(binary.BigEndian.Uint32(src)))
+		src = src[4:]
+	}
+	for _, c := range src {
+		b = append(b, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return b
+}
+
+// hex8 returns the eight hex digits of v, most significant first, as the
+// bytes of a big-endian word: each nibble is spread into a byte of its
+// own, then offset to '0'..'9' or, if above 9 (adding 6 carries into the
+// byte's bit 4), to 'a'..'f'.
+func hex8(v uint32) uint64 {
+	x := uint64(v)
+	x = (x | x<<16) & 0x0000FFFF0000FFFF
+	x = (x | x<<8) & 0x00FF00FF00FF00FF
+	x = (x | x<<4) & 0x0F0F0F0F0F0F0F0F
+	above9 := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return x + 0x3030303030303030 + above9*('a'-'0'-10)
 }
 
 // decodeConsents reads state.consents: per "sensitive/purpose", given or

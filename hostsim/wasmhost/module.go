@@ -133,11 +133,15 @@ type Instance struct {
 	abi                             api.Function
 	buf                             uint32 // a reusable request buffer
 	bufSize                         uint32
-	closed                          bool
-	clock                           func() time.Time
-	random                          io.Reader
-	mono                            int64     // nanotime's last answer
-	wall                            time.Time // the clock at that answer
+	// stack holds a call's arguments, then its results: every export
+	// takes at most two and returns at most one. Calling with it rather
+	// than with Call's variadic arguments spares two allocations a call.
+	stack  [2]uint64
+	closed bool
+	clock  func() time.Time
+	random io.Reader
+	mono   int64     // nanotime's last answer
+	wall   time.Time // the clock at that answer
 }
 
 // nanotime is the monotonic clock: it follows the device's clock forward,
@@ -227,7 +231,7 @@ func (in *Instance) Closed() bool { return in.closed }
 func (in *Instance) Memory() uint32 { return in.mod.Memory().Size() }
 
 // call runs an export with the per-call deadline; any failure closes the
-// instance.
+// instance. Its results are valid until the next call.
 func (in *Instance) call(ctx context.Context, f api.Function, args ...uint64) ([]uint64, error) {
 	if in.closed {
 		return nil, ErrClosed
@@ -237,7 +241,9 @@ func (in *Instance) call(ctx context.Context, f api.Function, args ...uint64) ([
 		ctx, cancel = context.WithTimeout(ctx, in.m.cfg.CallTimeout)
 		defer cancel()
 	}
-	res, err := f.Call(ctx, args...)
+	stack := in.stack[:]
+	copy(stack, args)
+	err := f.CallWithStack(ctx, stack)
 	if err != nil {
 		in.closed = true
 		in.mod.Close(context.Background())
@@ -247,7 +253,7 @@ func (in *Instance) call(ctx context.Context, f api.Function, args ...uint64) ([
 		}
 		return nil, fmt.Errorf("%s: %w (%v)", name, ErrClosed, err)
 	}
-	return res, nil
+	return stack, nil
 }
 
 // ABIVersion calls consent_abi_version.
@@ -262,12 +268,18 @@ func (in *Instance) ABIVersion(ctx context.Context) (int32, error) {
 // Decide calls consent_decide with a request and returns a copy of the
 // answer.
 func (in *Instance) Decide(ctx context.Context, request []byte) ([]byte, error) {
-	return in.withInput(ctx, in.decide, request)
+	return in.DecideAppend(ctx, nil, request)
+}
+
+// DecideAppend is Decide that appends the answer to dst, for a host that
+// reuses one buffer for its answers rather than allocating each.
+func (in *Instance) DecideAppend(ctx context.Context, dst, request []byte) ([]byte, error) {
+	return in.withInput(ctx, in.decide, request, dst)
 }
 
 // LoadBundle calls consent_load_bundle with a bundle envelope.
 func (in *Instance) LoadBundle(ctx context.Context, envelope []byte) ([]byte, error) {
-	return in.withInput(ctx, in.load, envelope)
+	return in.withInput(ctx, in.load, envelope, nil)
 }
 
 // Info calls consent_info.
@@ -276,13 +288,13 @@ func (in *Instance) Info(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return in.read(res[0])
+	return in.read(res[0], nil)
 }
 
-// withInput copies input into a module buffer, calls f and copies the
-// answer out. The request buffer is kept between calls and grown when
+// withInput copies input into a module buffer, calls f and appends the
+// answer to dst. The request buffer is kept between calls and grown when
 // needed, as a host would.
-func (in *Instance) withInput(ctx context.Context, f api.Function, input []byte) ([]byte, error) {
+func (in *Instance) withInput(ctx context.Context, f api.Function, input, dst []byte) ([]byte, error) {
 	n := uint32(len(input))
 	if n == 0 {
 		n = 1 // a zero-length buffer cannot be allocated; the length passed stays 0
@@ -311,15 +323,16 @@ func (in *Instance) withInput(ctx context.Context, f api.Function, input []byte)
 	if err != nil {
 		return nil, err
 	}
-	return in.read(res[0])
+	return in.read(res[0], dst)
 }
 
-// read copies the answer (ptr << 32 | len) out of the module's memory.
-func (in *Instance) read(packed uint64) ([]byte, error) {
+// read copies the answer (ptr << 32 | len) out of the module's memory,
+// appending it to dst.
+func (in *Instance) read(packed uint64, dst []byte) ([]byte, error) {
 	ptr, n := uint32(packed>>32), uint32(packed)
 	b, ok := in.mod.Memory().Read(ptr, n)
 	if !ok {
 		return nil, fmt.Errorf("hostsim: answer at %d+%d is outside memory", ptr, n)
 	}
-	return append([]byte(nil), b...), nil
+	return append(dst, b...), nil
 }

@@ -91,7 +91,7 @@ func TestABI(t *testing.T) {
 		if err != nil {
 			t.Fatalf("decide(%d, %d) trapped: %v", args[0], args[1], err)
 		}
-		out, _ := in.read(res[0])
+		out, _ := in.read(res[0], nil)
 		if !bytes.Contains(out, []byte(`"bad_pointer"`)) {
 			t.Errorf("decide(%d, %d) = %s", args[0], args[1], out)
 		}
