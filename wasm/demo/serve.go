@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The files of the demo, by URL path, relative to the repository root.
@@ -73,16 +75,36 @@ func (s Site) file(rel string) (file string, named bool) {
 	return filepath.Join(s.Root, filepath.FromSlash(rel)), false
 }
 
+// ContentSecurityPolicy is the policy every answer of the demo carries:
+// the page runs only its own scripts and styles, from this origin; the
+// module is compiled by WebAssembly.instantiate, which a policy that names
+// script-src allows only with 'wasm-unsafe-eval' (no JavaScript eval is
+// allowed); fetch reaches only this origin (the module and the bundle);
+// the favicon is the empty data: URL of index.html; nothing may frame the
+// page, post a form or change its base URL.
+const ContentSecurityPolicy = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+	"img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
 // Handler serves the demo: "/" is the page, "/demo.mjs" and "/demo.css"
 // its script and style, "/js/..." the files of wasm/js, "/consent.wasm"
 // and "/bundle.json" the site's module and bundle. Any other path is 404;
-// nothing lists a directory. A missing module or bundle is a 503 whose
-// text names it (and, for those of dist/, says to run make wasm).
+// nothing lists a directory. A path that no file can have (a NUL or other
+// control character, or bytes that are not UTF-8) is 400, and no answer
+// repeats the path it was asked for. A missing module or bundle is a 503
+// whose text names it (and, for those of dist/, says to run make wasm).
+// Every answer carries ContentSecurityPolicy.
 func (s Site) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
+			h.Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if !validPath(r.URL.Path) {
+			http.Error(w, "bad request: the path has a control character or is not UTF-8", http.StatusBadRequest)
 			return
 		}
 		rel, ok := resolve(r.URL.Path)
@@ -108,18 +130,44 @@ func (s Site) Handler() http.Handler {
 		if !ok {
 			ct = "application/octet-stream"
 		}
-		h := w.Header()
 		h.Set("Content-Type", ct)
-		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
 		http.ServeContent(w, r, "", info.ModTime(), f)
 	})
 }
 
+// The server's deadlines, so that a client that stalls or leaves its
+// connection open does not hold it for ever: a request's header must
+// arrive within ReadHeaderTimeout and the whole request within
+// ReadTimeout, an answer (the largest is the module, a few MB, to a
+// browser on this machine) must be written within WriteTimeout, and a
+// connection waiting for its next request is closed after IdleTimeout.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	WriteTimeout      = 2 * time.Minute
+	IdleTimeout       = 2 * time.Minute
+)
+
+// Server is the http.Server Serve runs: the site's Handler with the
+// deadlines above.
+func (s Site) Server() *http.Server {
+	return &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+	}
+}
+
 // Serve serves the site on a listener until ctx is done, then shuts the
 // server down, giving requests in flight five seconds to end.
 func (s Site) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return serve(ctx, ln, s.Server())
+}
+
+func serve(ctx context.Context, ln net.Listener, srv *http.Server) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
@@ -152,6 +200,13 @@ func URL(a net.Addr) string {
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
 }
 
+// validPath reports whether a URL path is one a file could have: UTF-8
+// without control characters (a NUL reaches the file system as an
+// invalid argument).
+func validPath(p string) bool {
+	return utf8.ValidString(p) && !strings.ContainsFunc(p, unicode.IsControl)
+}
+
 // resolve maps a URL path to a file of the repository, or reports that the
 // demo has no such file.
 func resolve(p string) (string, bool) {
@@ -167,7 +222,9 @@ func resolve(p string) (string, bool) {
 
 func (s Site) missing(w http.ResponseWriter, r *http.Request, rel string, err error) {
 	if !errors.Is(err, fs.ErrNotExist) {
-		http.Error(w, fmt.Sprintf("%s: %v", rel, err), http.StatusInternalServerError)
+		// The error names the file, which may come from the request's
+		// path: the answer does not repeat it.
+		http.Error(w, "the file cannot be read", http.StatusInternalServerError)
 		return
 	}
 	switch file, named := s.file(rel); {

@@ -203,3 +203,84 @@ func TestServe(t *testing.T) {
 		}
 	}
 }
+
+// TestBadPaths: a path no file can have is a 400 that does not repeat the
+// path (a NUL reached the file system and came back as a 500 naming it),
+// and every answer, refusals too, carries the Content-Security-Policy.
+func TestBadPaths(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "wasm/js"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "wasm/js/consent.mjs"), []byte("host"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := Site{Root: root}.Handler()
+	for _, path := range []string{"/js/consent.mjs%00secret", "/%00secret", "/js/%00", "/js/secret%0a.mjs", "/js/secret%ff.mjs", "/js/secret%7f"} {
+		code, hdr, body := get(t, h, http.MethodGet, path)
+		if code != http.StatusBadRequest || strings.Contains(body, "secret") || strings.Contains(body, "consent.mjs") {
+			t.Errorf("GET %s: %d %q, want 400 without the path", path, code, body)
+		}
+		if hdr.Get("Content-Security-Policy") != ContentSecurityPolicy {
+			t.Errorf("GET %s: Content-Security-Policy %q", path, hdr.Get("Content-Security-Policy"))
+		}
+	}
+	for _, c := range []struct {
+		method, path string
+		code         int
+	}{{http.MethodGet, "/js/consent.mjs", 200}, {http.MethodGet, "/missing", 404}, {http.MethodPost, "/", 405}} {
+		code, hdr, _ := get(t, h, c.method, c.path)
+		if code != c.code || hdr.Get("Content-Security-Policy") != ContentSecurityPolicy {
+			t.Errorf("%s %s: %d, Content-Security-Policy %q", c.method, c.path, code, hdr.Get("Content-Security-Policy"))
+		}
+	}
+	// What the policy must allow for the page to work (TestDemoInChromium
+	// runs it): compiling the module, and nothing from elsewhere.
+	for _, want := range []string{"default-src 'none'", "script-src 'self' 'wasm-unsafe-eval';", "connect-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(ContentSecurityPolicy, want) {
+			t.Errorf("the policy has no %q: %s", want, ContentSecurityPolicy)
+		}
+	}
+	if strings.Contains(ContentSecurityPolicy, "'unsafe-eval'") || strings.Contains(ContentSecurityPolicy, "'unsafe-inline'") {
+		t.Errorf("the policy allows eval or inline code: %s", ContentSecurityPolicy)
+	}
+}
+
+// TestServerTimeouts: the server has every deadline, and they act: a
+// client that sends half a header, or leaves its connection idle after an
+// answer, is disconnected.
+func TestServerTimeouts(t *testing.T) {
+	srv := Site{Root: t.TempDir()}.Server()
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 {
+		t.Fatalf("deadlines: header %v, read %v, write %v, idle %v", srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
+	}
+	// The same server with short deadlines, to see them act.
+	srv.ReadHeaderTimeout, srv.ReadTimeout, srv.IdleTimeout = 200*time.Millisecond, 200*time.Millisecond, 200*time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, ln, srv) }()
+	defer func() { cancel(); <-done }()
+
+	closedWithin := func(what, send string, d time.Duration) {
+		t.Helper()
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := io.WriteString(c, send); err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(d))
+		_, err = io.ReadAll(c) // the answer, if any, then the end of the connection
+		if err != nil {
+			t.Errorf("%s: the connection is still open after %v: %v", what, d, err)
+		}
+	}
+	closedWithin("half a header", "GET / HTTP/1.1\r\nHost: x\r\n", 5*time.Second)
+	closedWithin("an idle connection", "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n", 5*time.Second)
+}
