@@ -22,7 +22,7 @@ import (
 type Run struct {
 	Engine    string            `json:"engine"` // what decided: the module's file, "the native engine", or both
 	Results   []*journey.Result `json:"-"`
-	Elapsed   time.Duration     `json:"elapsed"`
+	Elapsed   time.Duration     `json:"elapsed_ns"` // the run's wall time (in JSON, nanoseconds, as the name says)
 	Decisions int               `json:"decisions"`
 	Replaced  int64             `json:"replaced_instances"` // instances discarded after a trap or timeout
 	// Differences between the module and the native engine (compare mode).

@@ -154,7 +154,7 @@ func TestJSON(t *testing.T) {
 	}
 	var got struct {
 		Engine      string
-		Elapsed     int64
+		Elapsed     int64 `json:"elapsed_ns"`
 		Decisions   int
 		Replaced    int64 `json:"replaced_instances"`
 		Differences []string
@@ -171,6 +171,10 @@ func TestJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
+	}
+	// Every duration names its unit (issue 15: "elapsed": 154651135).
+	if bytes.Contains(b.Bytes(), []byte(`"elapsed"`)) || !bytes.Contains(b.Bytes(), []byte(`"elapsed_ns": 2000000000`)) {
+		t.Errorf("the elapsed time has no unit in its name:\n%.300s", b.String())
 	}
 	if got.Engine != "dist/consent.wasm" || got.Elapsed != int64(2*time.Second) || got.Decisions != 7 || got.Replaced != 2 ||
 		len(got.Differences) != 1 || got.Failed != 2 || got.Faults[check.JIT] != 2 || got.Faults[check.Contract] != 1 {
