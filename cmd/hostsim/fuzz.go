@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -39,6 +40,9 @@ to a journey file that hostsim run reproduces.
 The module runs in worker processes at full speed; a journey that gets no
 answer within --timeout per user action is reported as a hang, its worker
 killed and replaced, and the run goes on.`,
+		Example: `  hostsim fuzz --journeys 2000 --seed 7
+  hostsim fuzz --native --journeys 100000
+  hostsim fuzz --wasm dist/consent-test.wasm --out dist/fuzz --timeout 5s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.n < 0 {
@@ -80,7 +84,7 @@ func fuzzWorkerCmd() *cobra.Command {
 func (o *fuzzOptions) config() fuzz.Config {
 	return fuzz.Config{
 		Wasm: o.wasm, Bundle: o.bundle, CacheDir: o.cache, Native: o.native, Timeout: o.timeout,
-		Journeys: o.n, Seed: o.seed, Workers: o.workers, Out: o.out,
+		Journeys: o.n, Seed: o.seed, Workers: o.workers, Out: o.out, Flags: o.engineArgs(),
 		WorkerCommand: func() *exec.Cmd {
 			self, err := os.Executable()
 			if err != nil {
@@ -119,6 +123,33 @@ func (o *fuzzOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "shrunk to %s (hostsim run %s reproduces it)\n", file, file)
+	fmt.Fprintf(out, "shrunk to %s (hostsim run%s %s reproduces it)\n", file, o.engineArgs(), shellQuote(file))
 	return errFailed
+}
+
+// engineArgs are the flags that chose the engine and the deadline this
+// run plays journeys with, as a command line repeats them (with a leading
+// space): hostsim run and hostsim fuzz play a hint's journey as this run
+// did only with them, whatever their defaults. The cache, the worker count
+// and the report files change nothing a journey does.
+func (o *fuzzOptions) engineArgs() string {
+	args := []string{"--wasm", o.wasm}
+	if o.native {
+		args = []string{"--native"}
+	}
+	args = append(args, "--bundle", o.bundle, "--timeout", o.timeout.String())
+	var b strings.Builder
+	for _, a := range args {
+		b.WriteString(" " + shellQuote(a))
+	}
+	return b.String()
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// letters, digits and -_./:=+,@%.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

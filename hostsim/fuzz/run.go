@@ -77,6 +77,11 @@ type Config struct {
 	// Progress, if not nil, is called as each journey ends, from any
 	// goroutine.
 	Progress func()
+	// Flags are the command-line flags that chose this run's engine and
+	// deadline (" --wasm W --bundle B", quoted for a shell), which the
+	// hints Text prints repeat, so that the command a hint names plays
+	// the journey as this run did rather than on the defaults.
+	Flags string
 }
 
 // engines is the configuration of the engines a run opens in a process.
@@ -114,6 +119,8 @@ type Result struct {
 	// resident memory of each worker process (none with Native).
 	Memory uint64
 	Peaks  []int64
+	// Flags are Config.Flags, for the hints.
+	Flags string
 }
 
 // Run plays the journeys and returns their outcomes. It says on log when
@@ -134,7 +141,7 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 		}
 	}
 	steps, perms, consents := policyNames(b)
-	res := &Result{Seed: cfg.Seed, Native: cfg.Native, Workers: max(1, cfg.Workers), Outcomes: make([]Outcome, cfg.Journeys)}
+	res := &Result{Seed: cfg.Seed, Native: cfg.Native, Flags: cfg.Flags, Workers: max(1, cfg.Workers), Outcomes: make([]Outcome, cfg.Journeys)}
 	var next atomic.Int64
 	take := func(n int) int { return int(next.Add(int64(n)) - int64(n)) }
 	done := func() {
@@ -328,8 +335,8 @@ func (r *Result) Text(w io.Writer) {
 		fmt.Fprintf(w, "%d module instance(s) trapped and were replaced\n", replaced)
 	}
 	for _, o := range hangs {
-		fmt.Fprintf(w, "HANG seed %d on %s: %s; the worker process was killed and replaced (hostsim fuzz --journeys 1 --seed %d runs it again)\n",
-			r.Seed+uint64(o.I), o.Profile, o.Hang, r.Seed+uint64(o.I))
+		fmt.Fprintf(w, "HANG seed %d on %s: %s; the worker process was killed and replaced (hostsim fuzz%s --journeys 1 --seed %d runs it again)\n",
+			r.Seed+uint64(o.I), o.Profile, o.Hang, r.Flags, r.Seed+uint64(o.I))
 	}
 	for _, o := range crashes {
 		fmt.Fprintf(w, "CRASH seed %d on %s: %s\n", r.Seed+uint64(o.I), o.Profile, o.Crash)
