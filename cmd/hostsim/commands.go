@@ -66,24 +66,30 @@ const defaultMatrix = "hostsim/testdata/journeys"
 
 // playCmd is run (every false: the devices each journey names, at least
 // one file or folder) or matrix and compare (every profile, by default on
-// defaultMatrix; compare also on the native engine).
-func playCmd(use, short string, every, compare bool) *cobra.Command {
+// defaultMatrix; compare also on the native engine). run and matrix take
+// --compare to compare the engines as compare does; compare always does,
+// so it has no such flag.
+func playCmd(use, short, example string, every, compare bool) *cobra.Command {
 	var o options
 	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
+		Use:     use,
+		Short:   short,
+		Example: example,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{defaultMatrix}
 			}
 			o.compare = o.compare || compare
+			if o.compare && o.native {
+				return usageError{fmt.Errorf("--native runs the native engine instead of the module, and %s runs both: choose one", map[bool]string{true: "compare", false: "--compare"}[compare])}
+			}
 			return simulate(cmd, &o, args, every)
 		},
 	}
 	if !every {
 		cmd.Args = cobra.MinimumNArgs(1)
 	}
-	o.flags(cmd)
+	o.flags(cmd, !compare)
 	return cmd
 }
 
@@ -92,7 +98,9 @@ func lintCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lint",
 		Short: "Check the policy versions and locale files (the compiler's linter)",
-		Args:  cobra.NoArgs,
+		Example: `  hostsim lint
+  hostsim lint --policy prompts/testdata/mini/prompts/mini --locales prompts/testdata/mini/locales`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := prompts.Load(policies, locales)
 			if err != nil {
@@ -112,9 +120,10 @@ func lintCmd() *cobra.Command {
 
 func profilesCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "profiles",
-		Short: "List the device profiles",
-		Args:  cobra.NoArgs,
+		Use:     "profiles",
+		Short:   "List the device profiles",
+		Example: "  hostsim profiles",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, p := range device.Profiles() {
 				note := ""

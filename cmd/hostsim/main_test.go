@@ -6,9 +6,12 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/jitconsent/jitconsent/wasm/wasmtest"
 )
@@ -151,10 +154,50 @@ func TestFuzzFindsNothing(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{"nosuch"}, {"run"}, {"run", "--nosuch", "x"}, {"fuzz", "extra"}, {"fuzz", "--journeys", "many"}, {"fuzz", "--journeys", "-1"}} {
-		if code, _, errOut := hostsimCmd(t, args...); code != 2 || errOut == "" {
-			t.Errorf("%q: exit %d, %q; want 2 and a message", args, code, errOut)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nosuch"}, `unknown command "nosuch" for "hostsim"; hostsim --help lists the commands`},
+		{[]string{"mtrix"}, `unknown command "mtrix" for "hostsim" (did you mean matrix?)`},
+		{[]string{"run"}, "requires at least 1 arg"},
+		{[]string{"run", "--nosuch", "x"}, "unknown flag: --nosuch\n"},
+		{[]string{"run", "--juint", "r.xml", "x"}, "unknown flag: --juint (did you mean --junit?)"},
+		{[]string{"fuzz", "--jurneys", "3"}, "unknown flag: --jurneys (did you mean --journeys?)"},
+		{[]string{"fuzz", "extra"}, `unknown command "extra" for "hostsim fuzz"`},
+		{[]string{"fuzz", "--journeys", "many"}, `invalid argument "many"`},
+		{[]string{"fuzz", "--journeys", "-1"}, "cannot be negative"},
+		// compare always runs both engines: it has no --compare, and
+		// --native contradicts it.
+		{[]string{"compare", "--compare"}, "unknown flag: --compare"},
+		{[]string{"compare", "--native"}, "--native runs the native engine instead of the module, and compare runs both"},
+		{[]string{"run", "--native", "--compare", "x"}, "and --compare runs both"},
+	} {
+		if code, _, errOut := hostsimCmd(t, c.args...); code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%q: exit %d, %q; want 2 and %q", c.args, code, errOut, c.want)
 		}
+	}
+}
+
+// TestVersion: the simulator's build, the module it would run as its
+// consent_info describes it, and the bundle file, said to be the one the
+// module carries; a module that is not there is said so, after the build.
+func TestVersion(t *testing.T) {
+	code, out, errOut := hostsimCmd(t, "--version", "--wasm", wasmtest.Path(t, wasmtest.Test), "--bundle", wasmtest.Bundle(t))
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 3 || !strings.HasPrefix(lines[0], "hostsim ") || !strings.Contains(lines[0], "go1.") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !regexp.MustCompile(`^module .*\.wasm: version \S+, ABI 1, bundle of policy msxf version 2022-03-29 \(sha256:[0-9a-f]{64}\)$`).MatchString(lines[1]) {
+		t.Errorf("the module's line: %q", lines[1])
+	}
+	if !regexp.MustCompile(`^bundle .*: policy msxf version 2022-03-29, format 1 \(sha256:[0-9a-f]{64}, the module's\)$`).MatchString(lines[2]) {
+		t.Errorf("the bundle's line: %q", lines[2])
+	}
+	missing := filepath.Join(t.TempDir(), "none.wasm")
+	code, out, _ = hostsimCmd(t, "--version", "--wasm", missing, "--bundle", wasmtest.Bundle(t))
+	if code != 0 || !strings.HasPrefix(out, "hostsim ") || !strings.Contains(out, "module "+missing+": not found") || !strings.Contains(out, "policy msxf") {
+		t.Errorf("a missing module: exit %d\n%s", code, out)
 	}
 }
 
@@ -188,7 +231,15 @@ permission = "contacts"
 	// Among seeds 160 to 215, seed 182 withdraws contacts (a trap), the
 	// first to break a rule, and seed 212 calendar (a hang).
 	code, out, errOut = hostsimCmd(t, on(t, wasmtest.Faulty, "fuzz", "--seed", "160", "--journeys", "56", "--timeout", "300ms", "--out", dir)...)
-	for _, want := range []string{"HANG seed 212 on ios-14", "trapped and were replaced", "seed 182 on android-33: CONTRACT", "shrunk to " + filepath.Join(dir, "seed-182.toml")} {
+	// The hints repeat the flags that chose the module, its bundle and
+	// the deadline: on the defaults they would play another module.
+	engine := " --wasm " + wasmtest.Path(t, wasmtest.Faulty) + " --bundle " + wasmtest.Bundle(t) + " --timeout 300ms"
+	shrunk := filepath.Join(dir, "seed-182.toml")
+	for _, want := range []string{
+		"HANG seed 212 on ios-14", "(hostsim fuzz" + engine + " --journeys 1 --seed 212 runs it again)",
+		"trapped and were replaced", "seed 182 on android-33: CONTRACT",
+		"shrunk to " + shrunk + " (hostsim run" + engine + " " + shrunk + " reproduces it)",
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("fuzz: no %q in\n%s\n%s", want, out, errOut)
 		}
@@ -196,9 +247,32 @@ permission = "contacts"
 	if code != 1 || !strings.Contains(out, "56 journeys") {
 		t.Errorf("fuzz: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, _ = hostsimCmd(t, on(t, wasmtest.Faulty, "run", filepath.Join(dir, "seed-182.toml"))...)
+	// The command the hint prints, as it is printed, reproduces the trap.
+	_, hint, _ := strings.Cut(out, "(hostsim run ")
+	hint, _, _ = strings.Cut(hint, " reproduces it)")
+	code, out, _ = hostsimCmd(t, append([]string{"run"}, strings.Fields(hint)...)...)
 	if code != 1 || !strings.Contains(out, "out of bounds memory access") {
-		t.Errorf("the shrunk journey does not reproduce the trap: exit %d\n%s", code, out)
+		t.Errorf("hostsim run %s does not reproduce the trap: exit %d\n%s", hint, code, out)
+	}
+}
+
+// TestEngineArgs: the flags a hint repeats, quoted for a shell.
+func TestEngineArgs(t *testing.T) {
+	for _, c := range []struct {
+		o    fuzzOptions
+		want string
+	}{
+		{fuzzOptions{options: options{wasm: "dist/consent-test.wasm", bundle: "dist/bundle.json", timeout: 2 * time.Second}},
+			" --wasm dist/consent-test.wasm --bundle dist/bundle.json --timeout 2s"},
+		{fuzzOptions{options: options{wasm: "dist/consent.wasm", bundle: "my bundles/it's.json", native: true, timeout: 300 * time.Millisecond}},
+			` --native --bundle 'my bundles/it'\''s.json' --timeout 300ms`},
+	} {
+		if got := c.o.engineArgs(); got != c.want {
+			t.Errorf("engineArgs() = %q, want %q", got, c.want)
+		}
+	}
+	if got := shellQuote(""); got != "''" {
+		t.Errorf("shellQuote(\"\") = %q", got)
 	}
 }
 
@@ -210,5 +284,13 @@ func TestProfiles(t *testing.T) {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("exit %d; the list does not say %q:\n%s", code, want, out)
 		}
+	}
+}
+
+// TestExamples: every command's help has examples, and each is a command
+// line hostsim accepts, on files that exist.
+func TestExamples(t *testing.T) {
+	for _, err := range cli.CheckExamples(rootCmd()) {
+		t.Error(err)
 	}
 }

@@ -29,11 +29,15 @@ type options struct {
 	verbose             bool
 }
 
-// flags are those of the commands that play journeys and report them.
-func (o *options) flags(cmd *cobra.Command) {
+// flags are those of the commands that play journeys and report them;
+// compareFlag adds --compare (which the compare command, always
+// comparing, has no use for).
+func (o *options) flags(cmd *cobra.Command, compareFlag bool) {
 	o.engineFlags(cmd)
 	f := cmd.Flags()
-	f.BoolVar(&o.compare, "compare", false, "run the module and the native engine, and report every difference")
+	if compareFlag {
+		f.BoolVar(&o.compare, "compare", false, "run the module and the native engine, and report every difference (as hostsim compare does)")
+	}
 	f.StringVar(&o.jsonOut, "json", "", "write the results as JSON to this file (- for standard output)")
 	f.StringVar(&o.junit, "junit", "", "write JUnit XML to this file")
 	f.StringVar(&o.html, "html", "", "write the HTML report (a phone-screen timeline per run) to this file")

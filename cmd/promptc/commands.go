@@ -19,9 +19,10 @@ import (
 func lintCmd() *cobra.Command {
 	var src sources
 	cmd := &cobra.Command{
-		Use:   "lint",
-		Short: "Check policy versions and locale files; print each problem as file:line:col: code: key: message",
-		Args:  cobra.NoArgs,
+		Use:     "lint",
+		Short:   "Check policy versions and locale files; print each problem as file:line:col: code: key: message",
+		Example: "  promptc lint\n  promptc lint --policy prompts/testdata/mini/prompts/mini --locales prompts/testdata/mini/locales",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := src.load()
 			if err != nil {
@@ -48,9 +49,10 @@ func compileCmd() *cobra.Command {
 	var out, key string
 	var quiet bool
 	cmd := &cobra.Command{
-		Use:   "compile",
-		Short: "Lint, render every text for every locale and write the bundle (signed with --sign)",
-		Args:  cobra.NoArgs,
+		Use:     "compile",
+		Example: "  promptc compile -o dist/bundle.json\n  promptc compile --sign hostsim/testdata/keys/test.key -o dist/bundle-test.json -q",
+		Short:   "Lint, render every text for every locale and write the bundle (signed with --sign)",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
 			p, err := src.load()
@@ -96,9 +98,10 @@ func diffCmd() *cobra.Command {
 	var locales []string
 	var locale string
 	cmd := &cobra.Command{
-		Use:   "diff OLD.toml NEW.toml",
-		Short: "Show what changed between two policy versions and whether the change is major",
-		Args:  cobra.ExactArgs(2),
+		Use:     "diff OLD.toml NEW.toml",
+		Example: "  promptc diff prompts/msxf/2022-03-29.toml prompts/testdata/revision/msxf/2023-09-01.toml \\\n      --locales locales --locales prompts/testdata/revision/locales --locale en",
+		Short:   "Show what changed between two policy versions and whether the change is major",
+		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := prompts.Load(args, locales)
 			if err != nil {
@@ -135,8 +138,9 @@ func freezeCmd() *cobra.Command {
 	var src sources
 	var version string
 	cmd := &cobra.Command{
-		Use:   "freeze --version VERSION",
-		Short: "Publish a version: write <version>.lock, the digest of every text it renders in every locale",
+		Use:     "freeze --version VERSION",
+		Example: "  promptc freeze --version 2022-03-29\n  promptc freeze --policy prompts/msxf --version 2022-03-29",
+		Short:   "Publish a version: write <version>.lock, the digest of every text it renders in every locale",
 		Long: "Publish a version: write prompts/<policy>/<version>.lock beside its file, the SHA-256 of every\n" +
 			"text the version renders in every locale. From then on lint rejects any change to those texts\n" +
 			"(frozen_text): the fix is a new version. A version already frozen is left as it is.",
@@ -181,9 +185,10 @@ func freezeCmd() *cobra.Command {
 func keygenCmd() *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
-		Use:   "keygen --out PREFIX",
-		Short: "Make an ed25519 key pair: PREFIX.key (private, keep it secret) and PREFIX.pub",
-		Args:  cobra.NoArgs,
+		Use:     "keygen --out PREFIX",
+		Example: "  promptc keygen --out dist/keys/dev     # dist/keys/dev.key and dist/keys/dev.pub",
+		Short:   "Make an ed25519 key pair: PREFIX.key (private, keep it secret) and PREFIX.pub",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			id, err := prompts.WriteKeyPair(out)
 			if err != nil {
@@ -201,9 +206,10 @@ func keygenCmd() *cobra.Command {
 func signCmd() *cobra.Command {
 	var key, out string
 	cmd := &cobra.Command{
-		Use:   "sign --key KEY BUNDLE",
-		Short: "Add an ed25519 signature to a bundle",
-		Args:  cobra.ExactArgs(1),
+		Use:     "sign --key KEY BUNDLE",
+		Example: "  promptc sign --key dist/keys/dev.key dist/bundle.json\n  promptc sign --key dist/keys/dev.key -o dist/bundle-signed.json dist/bundle.json",
+		Short:   "Add an ed25519 signature to a bundle",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			priv, err := prompts.ReadPrivateKey(key)
 			if err != nil {
@@ -236,9 +242,10 @@ func signCmd() *cobra.Command {
 func verifyCmd() *cobra.Command {
 	var pubs []string
 	cmd := &cobra.Command{
-		Use:   "verify --pub PUB BUNDLE",
-		Short: "Check a bundle's hash and that a trusted key signed it",
-		Args:  cobra.ExactArgs(1),
+		Use:     "verify --pub PUB BUNDLE",
+		Example: "  promptc verify --pub dist/keys/dev.pub dist/bundle.json\n  promptc verify --pub keys/release.pub --pub hostsim/testdata/keys/test.pub dist/bundle-test.json",
+		Short:   "Check a bundle's hash and that a trusted key signed it",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var keys []ed25519.PublicKey
 			for _, p := range pubs {
@@ -275,9 +282,10 @@ func exportCmd() *cobra.Command {
 	var out string
 	var abilities []string
 	cmd := &cobra.Command{
-		Use:   "export",
-		Short: "Write the platform declarations that must agree with the policy (manifest, Info.plist, module.json5, app.json)",
-		Args:  cobra.NoArgs,
+		Use:     "export",
+		Example: "  promptc export --harmonyos-ability EntryAbility -o dist/platform",
+		Short:   "Write the platform declarations that must agree with the policy (manifest, Info.plist, module.json5, app.json)",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := src.load()
 			if err != nil {
@@ -306,9 +314,10 @@ func exportCmd() *cobra.Command {
 
 func showCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "show BUNDLE",
-		Short: "Summarise a compiled bundle (its hash is checked, its signatures are listed, not trusted)",
-		Args:  cobra.ExactArgs(1),
+		Use:     "show BUNDLE",
+		Example: "  promptc show dist/bundle.json",
+		Short:   "Summarise a compiled bundle (its hash is checked, its signatures are listed, not trusted)",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			env, err := os.ReadFile(args[0])
 			if err != nil {
@@ -337,9 +346,10 @@ func checkCmd() *cobra.Command {
 	var src sources
 	var android, ios, wechat string
 	cmd := &cobra.Command{
-		Use:   "check [--android AndroidManifest.xml] [--ios Info.plist] [--wechat app.json]",
-		Short: "Compare an app build's declarations with the policy: nothing undisclosed, nothing missing",
-		Args:  cobra.NoArgs,
+		Use:     "check [--android AndroidManifest.xml] [--ios Info.plist] [--wechat app.json]",
+		Example: "  promptc check --android dist/platform/android/AndroidManifest.permissions.xml\n  promptc check --ios dist/platform/ios/Info.en.plist --wechat dist/platform/wechat/app.permission.json",
+		Short:   "Compare an app build's declarations with the policy: nothing undisclosed, nothing missing",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if android == "" && ios == "" && wechat == "" {
 				return errors.New("name at least one of --android, --ios, --wechat")
@@ -393,8 +403,9 @@ func checkCmd() *cobra.Command {
 
 func pubkeysCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "pubkeys KEY.pub...",
-		Short: "Print public keys as the wasm module's build takes them: raw base64, comma-separated",
+		Use:     "pubkeys KEY.pub...",
+		Example: "  promptc pubkeys keys/release.pub hostsim/testdata/keys/test.pub",
+		Short:   "Print public keys as the wasm module's build takes them: raw base64, comma-separated",
 		Long: "Print public keys as the wasm module's build takes them (-ldflags -X main.trustedKeys=...):\n" +
 			"the raw 32-byte ed25519 keys in standard base64, separated by commas.",
 		Args: cobra.MinimumNArgs(1),

@@ -13,8 +13,9 @@ import (
 func firstLaunchCmd() *cobra.Command {
 	var in, out string
 	cmd := &cobra.Command{
-		Use:   "first-launch --bundle dist/bundle.json -o dist/first-launch.json",
-		Short: "Precompute the engine's answer to a fresh install's launch, per locale and platform, for hosts to show before the module is ready",
+		Use:     "first-launch --bundle dist/bundle.json -o dist/first-launch.json",
+		Example: "  promptc first-launch --bundle dist/bundle.json -o dist/first-launch.json",
+		Short:   "Precompute the engine's answer to a fresh install's launch, per locale and platform, for hosts to show before the module is ready",
 		Long: "Decide a fresh install's launch (no state, no OS report) with the native engine on the bundle, opened as the\n" +
 			"module opens the one it embeds, for every locale of the bundle and every platform, and write the actions of\n" +
 			"each answer byte for byte, with the policy version and the bundle's hash (package firstlaunch). A host shows\n" +

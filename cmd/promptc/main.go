@@ -26,7 +26,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/spf13/cobra"
 )
@@ -49,13 +51,7 @@ func main() {
 
 // run runs promptc with args and returns its exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	root := &cobra.Command{
-		Use:           "promptc",
-		Short:         "Compile privacy-policy versions and their texts into a signed consent bundle",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), freezeCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), checkCmd(), showCmd(), pubkeysCmd(), tablesCmd(), firstLaunchCmd())
+	root := rootCmd()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -78,6 +74,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%d problem(s)\n", len(probs))
 	}
 	return code
+}
+
+// rootCmd is promptc with its subcommands.
+func rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "promptc",
+		Short:         "Compile privacy-policy versions and their texts into a signed consent bundle",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version(),
+		Example: `  promptc lint
+  promptc compile -o dist/bundle.json
+  promptc show dist/bundle.json
+  promptc --version`,
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(cli.FlagError)
+	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), freezeCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), checkCmd(), showCmd(), pubkeysCmd(), tablesCmd(), firstLaunchCmd())
+	return root
+}
+
+// version is promptc --version: the build, and the versions of the
+// formats it writes, which a reader of its output checks: the bundle
+// layout (engine/bundle.Format, which the module and the JavaScript host
+// accept no other of) and the lock file of a frozen version
+// (prompts.LockFormat). The policy and message files it reads are
+// described by prompts/FORMAT.md and carry no version number.
+func version() string {
+	return fmt.Sprintf("%s\nbundle format %d, lock format %d (policy files: prompts/FORMAT.md)", cli.Build("promptc"), bundle.Format, prompts.LockFormat)
 }
 
 // sources are the flags that name what to load.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jitconsent/jitconsent/internal/cli"
 )
 
 // promptc runs the command in-process from the repository root, as make does.
@@ -232,5 +234,44 @@ func TestFreezeCommand(t *testing.T) {
 	}
 	if code, _, _ := promptc(t, append([]string{"freeze", "--version", "2024-01-01"}, args...)...); code != 1 {
 		t.Error("freeze overwrote a lock of other texts")
+	}
+}
+
+// TestVersion: the build, and the formats the compiler writes; the
+// root's --version is not freeze's.
+func TestVersion(t *testing.T) {
+	code, out, stderr := promptc(t, "--version")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[0], "promptc ") || !strings.Contains(lines[0], "go1.") ||
+		lines[1] != "bundle format 1, lock format 1 (policy files: prompts/FORMAT.md)" {
+		t.Errorf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	if code, _, stderr := promptc(t, "freeze", "--version"); code != 2 || !strings.Contains(stderr, "flag needs an argument: --version") {
+		t.Errorf("freeze --version without a value: exit %d, %s", code, stderr)
+	}
+}
+
+// TestSuggestions: a misspelt command or flag gets the one meant.
+func TestSuggestions(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compiel"}, "unknown command \"compiel\" for \"promptc\"\n\nDid you mean this?\n\tcompile\n"},
+		{[]string{"compile", "--sgin", "k"}, "unknown flag: --sgin (did you mean --sign?)"},
+		{[]string{"diff", "--local", "en", "a", "b"}, "unknown flag: --local (did you mean --locale or --locales?)"},
+		{[]string{"lint", "--polcy", "p"}, "unknown flag: --polcy (did you mean --policy?)"},
+	} {
+		if code, _, stderr := promptc(t, c.args...); code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q: exit %d, %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestExamples: every command's help has examples, and each is a command
+// line promptc accepts, on files that exist.
+func TestExamples(t *testing.T) {
+	for _, err := range cli.CheckExamples(rootCmd()) {
+		t.Error(err)
 	}
 }

@@ -11,8 +11,9 @@ import (
 func tablesCmd() *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
-		Use:   "tables -o engine/tables_gen.go BUNDLE",
-		Short: "Write a compiled bundle as the engine's tables in Go, for the wasm module to compile in",
+		Use:     "tables -o engine/tables_gen.go BUNDLE",
+		Example: "  promptc tables -o engine/tables_gen.go dist/bundle.json",
+		Short:   "Write a compiled bundle as the engine's tables in Go, for the wasm module to compile in",
 		Long: `tables writes the engine's tables for BUNDLE (a compiled bundle; its hash
 must hold, signatures are not checked) as a Go file of package engine,
 built only with the build tag consent_tables. The wasm module is built
