@@ -40,10 +40,18 @@ func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error 
 		return err
 	}
 	defer e.Close(ctx)
-	jobs := hostsim.Jobs(journeys, every)
+	all := hostsim.Jobs(journeys, every)
+	picks := o.shard.picks(len(all))
+	jobs := make([]hostsim.Job, len(picks))
+	for i, p := range picks {
+		jobs[i] = all[p]
+	}
 	bar := newBar(cmd, len(jobs), "journeys")
 	run := e.Play(ctx, jobs, o.workers, func() { bar.Add(1) })
 	bar.Finish()
+	if o.shard.n > 0 {
+		run.Shard, run.Indexes, run.Jobs = o.shard.String(), picks, len(all)
+	}
 	if err := run.Write(cmd.OutOrStdout(), o.outputs()); err != nil {
 		return err
 	}

@@ -57,6 +57,7 @@ killed and replaced, and the run goes on.`,
 	cmd.Flags().IntVar(&o.n, "journeys", 10000, "how many random journeys")
 	cmd.Flags().Uint64Var(&o.seed, "seed", 1, "seed of the first journey (journey i has seed+i)")
 	cmd.Flags().StringVar(&o.out, "out", "dist/fuzz", "folder for the shrunk journey of a failure")
+	cmd.Flags().Var(&o.shard, "shard", "play only part k of n of the journeys (a contiguous block of seeds), for n machines")
 	return cmd
 }
 
@@ -103,6 +104,13 @@ func (o *fuzzOptions) config() fuzz.Config {
 func (o *fuzzOptions) run(cmd *cobra.Command) error {
 	ctx := context.Background()
 	out := cmd.OutOrStdout()
+	if o.shard.n > 0 {
+		// The shard's block of journeys is itself a fuzz run, from the
+		// seed of its first journey: every hint names absolute seeds.
+		first, count := o.shard.block(o.n)
+		fmt.Fprintf(out, "shard %s: journeys %d to %d of %d (seeds %d to %d)\n", o.shard.String(), first, first+count-1, o.n, o.seed+uint64(first), o.seed+uint64(first+count)-1)
+		o.seed, o.n = o.seed+uint64(first), count
+	}
 	cfg := o.config()
 	bar := newBar(cmd, o.n, "journeys")
 	cfg.Progress = func() { bar.Add(1) }

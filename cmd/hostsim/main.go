@@ -108,6 +108,6 @@ func commands() []*cobra.Command {
 		playCmd("compare [FILE|DIR...]", "Play journeys on every profile with the module and the native engine, and report every difference (default: "+defaultMatrix+")",
 			`  hostsim compare --wasm dist/consent-test.wasm
   hostsim compare --wasm dist/consent-test.wasm --json dist/compare.json hostsim/testdata/journeys/withdraw.toml`, true, true),
-		fuzzCmd(), fuzzWorkerCmd(), lintCmd(), profilesCmd(), serveCmd(),
+		mergeCmd(), fuzzCmd(), fuzzWorkerCmd(), lintCmd(), profilesCmd(), serveCmd(),
 	}
 }

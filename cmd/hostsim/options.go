@@ -27,6 +27,7 @@ type options struct {
 	html                string
 	record              string
 	verbose             bool
+	shard               shard
 }
 
 // flags are those of the commands that play journeys and report them;
@@ -43,6 +44,7 @@ func (o *options) flags(cmd *cobra.Command, compareFlag bool) {
 	f.StringVar(&o.html, "html", "", "write the HTML report (a phone-screen timeline per run) to this file")
 	f.StringVar(&o.record, "record", "", "write the runs' receipts (receipts.jsonl) and the bundles they name (bundles/) to this folder, for the consent-record service and the verifier")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "list every run, not only failures")
+	f.Var(&o.shard, "shard", "play only part k of n of the runs (every n-th, from the k-th), for n machines; hostsim merge joins their --json reports")
 }
 
 // engineFlags choose the engine and how it runs.

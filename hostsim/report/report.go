@@ -16,6 +16,7 @@ import (
 
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/journey"
+	"github.com/jitconsent/jitconsent/hostsim/sim"
 )
 
 // Run is the results of one simulator run.
@@ -27,6 +28,13 @@ type Run struct {
 	Replaced  int64             `json:"replaced_instances"` // instances discarded after a trap or timeout
 	// Differences between the module and the native engine (compare mode).
 	Differences []string `json:"differences,omitempty"`
+	// Shard is the part of a run this is, "k/n" (hostsim --shard), Jobs
+	// the whole run's count of runs, and Indexes each result's place in
+	// it. A shard's JSON carries each result's transcript, so that hostsim
+	// merge can write every report of the whole run from the shards'.
+	Shard   string `json:"shard,omitempty"`
+	Jobs    int    `json:"jobs,omitempty"`
+	Indexes []int  `json:"-"`
 }
 
 // Failed counts the runs that failed.
@@ -172,6 +180,11 @@ type jsonResult struct {
 	Faults   []check.Fault `json:"faults,omitempty"`
 	Requests int           `json:"requests"`
 	Failure  string        `json:"failure,omitempty"`
+	// In a shard's report only (Run.Shard): the result's place in the
+	// whole run, its journey's description and its transcript.
+	Index       *int            `json:"index,omitempty"`
+	Description string          `json:"description,omitempty"`
+	Transcript  *sim.Transcript `json:"transcript,omitempty"`
 }
 
 // JSON writes the results as JSON.
@@ -182,9 +195,13 @@ func (r *Run) JSON(w io.Writer) error {
 		Faults  map[string]int `json:"faults_by_rule"`
 		Failed  int            `json:"failed"`
 	}{Run: r, Faults: r.FaultsByRule(), Failed: r.Failed()}
-	for _, res := range r.Results {
-		out.Results = append(out.Results, jsonResult{Journey: res.Journey.Name, File: res.Journey.File, Device: res.Profile.Name,
-			Passed: res.Passed(), Failures: res.Failures, Faults: res.Faults, Requests: len(res.Transcript.Entries), Failure: res.Transcript.Failure})
+	for i, res := range r.Results {
+		jr := jsonResult{Journey: res.Journey.Name, File: res.Journey.File, Device: res.Profile.Name,
+			Passed: res.Passed(), Failures: res.Failures, Faults: res.Faults, Requests: len(res.Transcript.Entries), Failure: res.Transcript.Failure}
+		if r.Shard != "" && i < len(r.Indexes) {
+			jr.Index, jr.Description, jr.Transcript = &r.Indexes[i], res.Journey.Description, res.Transcript
+		}
+		out.Results = append(out.Results, jr)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
