@@ -62,6 +62,7 @@ func TestDemoInChromium(t *testing.T) {
 	start := time.Now()
 	t.Run("Android13_zh-CN", func(t *testing.T) { walkAndroid(openPage(t, bctx, srv)) })
 	t.Run("iOS17.2_en", func(t *testing.T) { walkIOS(openPage(t, bctx, srv)) })
+	t.Run("step_runner", func(t *testing.T) { runStepInPage(openPage(t, bctx, srv)) })
 	// The test module trusts the test key, so the page can load a signed
 	// minor update carrying the policy's links.
 	test := newServer(t, Site{Root: repo, Module: wasmtest.Path(t, wasmtest.Test), Bundle: wasmtest.Bundle(t)})
@@ -130,6 +131,47 @@ func walkMinorUpdate(p *page, bundleFile string) {
 	p.waitSel(`[data-testid="policy-dialog"][data-change="minor"]`)
 	p.click("policy-accept")
 	p.gone("policy-dialog")
+}
+
+// runStepInPage runs wasm/js/runner.mjs in the page, as a web app would
+// import it: loan_apply/apply on Android 13 through callbacks that accept
+// the policy and the location rationale, grant the dialog and decline the
+// other rationales, with the state in sessionStorage (webStorage); then the
+// same step again, which reads the state back and asks nothing within the
+// cooldown. The Node tests (steprunner.test.mjs) cover the rest.
+func runStepInPage(p *page) {
+	js := `(async () => {
+		const { Consent } = await import('/js/consent.mjs');
+		const { runStep, sdkAllowed } = await import('/js/runner.mjs');
+		const { webStorage } = await import('/js/storage.mjs');
+		const os = {}, shown = [];
+		const show = (a, v) => { shown.push(a.permission ? a.type + ' ' + a.permission : a.type); return v; };
+		const app = {
+			engine: await Consent.load('/consent.wasm'), storage: webStorage(sessionStorage), key: 'runner-test.state',
+			request: { locale: 'en', device: { platform: 'android', version: '33' } }, os: () => ({ ...os }),
+			scenario: 'loan_apply', step: 'apply',
+			showPolicy: (a) => show(a, true), showRationale: (a) => show(a, a.permission === 'location'),
+			showConsent: (a) => show(a, true), openSettings: (a) => show(a, 'denied'),
+			requestPermission: (a) => { os[a.permission] = 'granted'; return show(a, 'granted'); },
+		};
+		const r = await runStep(app);
+		const again = await runStep(app);
+		const stored = JSON.parse(sessionStorage.getItem('runner-test.state'));
+		return JSON.stringify({ outcome: r.outcome, missing: r.missing, shown, map: sdkAllowed(r, 'baidu_map').allowed,
+			saved: stored.hash === again.response.state.hash, again: [again.outcome, again.decisions, again.missing] });
+	})()`
+	var got string
+	p.do("run a step with runner.mjs", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var err error
+		got, err = chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise)(ctx, t)
+		return err
+	}))
+	want := `{"outcome":"proceed","missing":["call_log","installed_apps"],` +
+		`"shown":["show_policy","show_rationale location","request_permission location","show_rationale call_log","show_rationale installed_apps"],` +
+		`"map":true,"saved":true,"again":["proceed",1,["call_log","installed_apps"]]}`
+	if got != want {
+		p.t.Errorf("runner.mjs in the page:\n got %s\nwant %s", got, want)
+	}
 }
 
 // walkAndroid: a loan application on Android 13 (API 33), zh-CN.

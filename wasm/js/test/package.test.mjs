@@ -59,7 +59,7 @@ test('the tarball holds the host, its types, the module, its Brotli copy and the
   assert.deepEqual(files, [
     'package/CHANGELOG.md', 'package/README.md', 'package/consent.d.ts', 'package/consent.mjs', 'package/consent.wasm',
     'package/consent.wasm.br', 'package/first-launch.json', 'package/package.json', 'package/records.d.mts', 'package/records.mjs',
-    'package/storage.d.mts', 'package/storage.mjs',
+    'package/runner.d.mts', 'package/runner.mjs', 'package/storage.d.mts', 'package/storage.mjs',
   ]);
 });
 
