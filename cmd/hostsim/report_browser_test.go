@@ -155,6 +155,15 @@ func TestReportInChromium(t *testing.T) {
 	if v.Summary <= 0 || v.Summary > 900 || v.Page > 2500 {
 		t.Errorf("the summary is %.0f px high and the page %.0f px", v.Summary, v.Page)
 	}
+	// The user accepted the policy: its popup's first button is marked,
+	// and only it.
+	marked, err := chromedp.Run(bctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+		const pop = document.querySelector('#%s--r1 .screen.show_policy'), b = pop ? pop.querySelectorAll('.btn') : [];
+		return b.length + ' ' + pop.querySelectorAll('.btn.chosen').length + ' ' + (b.length && b[0].classList.contains('chosen'));
+	})()`, android)))
+	if err != nil || marked != "2 1 true" {
+		t.Errorf("the policy popup's buttons (count, marked, the first marked): %q, %v", marked, err)
+	}
 	if err := os.MkdirAll(filepath.Dir(summaryShot), 0o755); err != nil {
 		t.Fatal(err)
 	}

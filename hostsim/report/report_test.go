@@ -312,8 +312,8 @@ func TestHTMLSummary(t *testing.T) {
 	for _, w := range []string{
 		`<a class="fail" href="#status=fail">2 failed</a> · <a class="pass" href="#status=pass">1 passed</a> · 3 device(s) · 2 journey(s)`,
 		`<thead><tr><th scope="col">journey</th><th scope="col">android-33</th><th scope="col">ios-17</th><th scope="col">web</th></tr></thead>`,
-		`<tr><th scope="row">loan</th><td><a href="#run-loan-android-33" class="fail" title="loan on android-33: failed">✗</a></td><td><a href="#run-loan-ios-17" class="pass" title="loan on ios-17: passed">✓</a></td><td><span class="none">·</span></td></tr>`,
-		`<tr><th scope="row">&lt;b&gt;tricky&lt;/b&gt; &amp; co</th><td><span class="none">·</span></td><td><span class="none">·</span></td><td><a href="#run-b-tricky-b-co-web" class="fail"`,
+		`<tr><th scope="row" title="loan">loan</th><td><a href="#run-loan-android-33" class="fail" title="loan on android-33: failed">✗</a></td><td><a href="#run-loan-ios-17" class="pass" title="loan on ios-17: passed">✓</a></td><td><span class="none">·</span></td></tr>`,
+		`<tr><th scope="row" title="&lt;b&gt;tricky&lt;/b&gt; &amp; co">&lt;b&gt;tricky&lt;/b&gt; &amp; co</th><td><span class="none">·</span></td><td><span class="none">·</span></td><td><a href="#run-b-tricky-b-co-web" class="fail"`,
 		`<tr class="fail"><th scope="row"><a href="#rule=JIT">JIT</a></th><td>2</td><td>1</td></tr>`,
 		`<tr class="fail"><th scope="row"><a href="#rule=WITHDRAW">WITHDRAW</a></th><td>1</td><td>1</td></tr>`,
 		`<tr class="fail"><th scope="row"><a href="#rule=CONTRACT">CONTRACT</a></th><td>1</td><td>1</td></tr>`,
