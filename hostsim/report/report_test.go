@@ -59,6 +59,7 @@ func synthetic(t *testing.T) *report.Run {
 		Faults:   []check.Fault{{Rule: check.JIT, Entry: 1, Op: 1, Detail: "asked early"}, {Rule: check.JIT, Entry: 2, Op: 1, Detail: "again"}, {Rule: check.Withdraw, Detail: "kept"}},
 		Failures: []string{"compliance fault: JIT at request 2 (op 2): asked early", "expected proceed loan_apply/apply, never shown"},
 	}
+	failed.Transcript.Entries[0].Answers = []sim.Answer{{Action: 0, Event: sim.Event{Type: "policy_answer", Accepted: &off}}}
 	failed.Transcript.Entries[0].Response.Trace = append(failed.Transcript.Entries[0].Response.Trace, struct {
 		Rule   string `json:"rule"`
 		Detail string `json:"detail"`
@@ -72,8 +73,12 @@ func synthetic(t *testing.T) *report.Run {
 	picked.NoSwitch = true
 	picked.APIs = []sim.APIUse{{SystemAPI: sim.SystemAPI{Permission: "photos", Access: "picker", API: "PHPickerViewController"}, Offered: true},
 		{SystemAPI: sim.SystemAPI{Permission: "contacts", Access: "picker", API: "CNContactPickerViewController"}}}
+	picked.Answers = []sim.Answer{{Action: 0, Event: sim.Event{Type: "rationale_answer", Permission: "camera", Accepted: &yes}}}
+	consent := entry(sim.Event{Type: "enter", Scenario: "loan_apply", Step: "bind_card"},
+		sim.Action{Type: "show_consent", Sensitive: "financial_account", Purpose: "card_binding", Title: "单独同意", Accept: "同意绑卡", Decline: "暂不"})
+	consent.Answers = []sim.Answer{{Action: 0, Event: sim.Event{Type: "consent_answer", Sensitive: "financial_account", Purpose: "card_binding", Accepted: &off}}}
 	passed := &journey.Result{Journey: loan, Profile: profile("ios-17"),
-		Transcript: &sim.Transcript{Locale: "en", Entries: []sim.Entry{picked}}}
+		Transcript: &sim.Transcript{Locale: "en", Entries: []sim.Entry{picked, consent}}}
 	errEntry := sim.Entry{Time: when, Event: sim.Event{Type: "withdraw", Permission: "<camera>"}}
 	errEntry.Response.Error = &struct {
 		Code    string `json:"code"`
@@ -131,7 +136,7 @@ func TestText(t *testing.T) {
 				t.Errorf("verbose %v: no %q in\n%s", verbose, w, out)
 			}
 		}
-		if got := strings.Contains(out, "     ok   ios-17           1 requests\n"); got != verbose {
+		if got := strings.Contains(out, "     ok   ios-17           2 requests\n"); got != verbose {
 			t.Errorf("verbose %v: the passed run listed: %v\n%s", verbose, got, out)
 		}
 		for _, rule := range check.Rules() {
@@ -244,42 +249,212 @@ func TestJUnit(t *testing.T) {
 	}
 }
 
+// page writes a run's HTML report.
+func page(t *testing.T, r *report.Run) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.HTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
 // TestHTML: a phone timeline per run with its screens, the user's choices
 // and the rules in the trace; every text of the run is escaped.
 func TestHTML(t *testing.T) {
-	var b bytes.Buffer
-	if err := synthetic(t).HTML(&b); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
+	out := page(t, synthetic(t))
 	for _, w := range []string{
-		"<h1>hostsim: 3 run(s), 2 failed, 7 decisions on dist/consent.wasm</h1>",
-		`<span class="fail">✗</span> loan · android-33 · zh-CN`, `<span class="pass">✓</span> loan · ios-17 · en`,
-		`<p class="fail">expected proceed loan_apply/apply, never shown</p>`,
+		`<h1 id="top">hostsim: 3 run(s), 2 failed, 7 decisions on dist/consent.wasm</h1>`,
+		`<span class="fail">✗</span> loan · android-33 · zh-CN</h2> <span class="meta">5 request(s) · faults: JIT WITHDRAW · journeys/loan.toml</span>`,
+		`<span class="pass">✓</span> loan · ios-17 · en`,
+		`<li class="fail">expected proceed loan_apply/apply, never shown</li>`,
 		`<div class="event">enter loan_apply/apply</div>`, `<div class="event">policy_answer: declined</div>`,
 		`<div class="event">policy update minor loaded · rationale_answer camera: accepted</div>`, `<div class="event">permission_result camera: denied</div>`,
 		`<div class="time">03-01 10:00 · 1 SDK(s)</div>`,
-		`<div class="screen show_policy"><h4>隐私政策</h4><p>正文` + "\n" + `新增 SDK</p>`, `<span class="btn">同意</span><span class="btn">不同意</span>`,
-		`<h4>system dialog: camera</h4><p>android.permission.CAMERA</p>`, `<p class="chosen">deny → denied</p>`,
+		`<div class="screen show_policy"><h4>隐私政策</h4><p>正文` + "\n" + `新增 SDK</p>`,
+		`<h4>system dialog: camera</h4><p>android.permission.CAMERA</p>`,
 		`<p class="chosen">no dialog shown → granted</p>`, `<p class="chosen">left off in the settings</p>`,
 		`<h4>✓ loan_apply/apply</h4><p>上传照片</p><p><em>without camera</em></p>`, `<h4>✗ 无法继续</h4>`,
 		`<div class="rules">PRECONSENT </div>`, `<p><em>2022-03-29 · first</em></p>`,
-		"<h4>Camera</h4>\n<span class=\"btn\">Continue</span></div>",
 		`<p><em>settings page android.settings.MANAGE_UNKNOWN_APP_SOURCES</em></p>`, `<p class="chosen">no switch for install_packages on that page</p>`,
 		`<p class="chosen">uses photos: PHPickerViewController, contacts: CNContactPickerViewController (the device has none)</p>`,
+		`<p><em>separate consent financial_account/card_binding</em></p>`,
 		`&lt;b&gt;tricky&lt;/b&gt; &amp; co · web`, `<div class="event">withdraw &lt;camera&gt;</div>`,
 		`<div class="screen error"><h4>bad_request</h4><p>a &#34;&lt;script&gt;&#34; here</p>`,
-		`<p class="fail">the run stopped: &lt;stopped&gt; &amp; &#34;done&#34;</p>`,
+		`<li class="fail">the run stopped: &lt;stopped&gt; &amp; &#34;done&#34;</li>`,
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("no %q in the page", w)
 		}
 	}
-	if n := strings.Count(out, `<div class="run">`); n != 3 {
+	if n := strings.Count(out, `<details class="run"`); n != 3 {
 		t.Errorf("%d runs on the page, want 3", n)
 	}
-	if regexp.MustCompile(`<(b|script|stopped|camera)>`).MatchString(out) {
+	// The page's one script is its own; no text of the run is markup.
+	if strings.Count(out, "<script>") != 1 || !strings.Contains(out, "<script>// The report's filter") || regexp.MustCompile(`<(b|stopped|camera)>`).MatchString(out) {
 		t.Errorf("unescaped text in the page:\n%s", out)
+	}
+}
+
+// TestHTMLSummary: the summary comes first, before the filter and the
+// runs: a journey × device table whose cells link to the runs (· where a
+// journey did not run), the counts linking to the filtered views, and
+// every rule with its faults and runs, those with a fault linking to the
+// runs that broke it.
+func TestHTMLSummary(t *testing.T) {
+	out := page(t, synthetic(t))
+	order := []string{`<section id="summary">`, `<table id="matrix">`, `<table id="rules">`, `</section>`, `<form id="filter" hidden>`, `<main id="runs">`, `<details class="run"`}
+	at := -1
+	for _, w := range order {
+		i := strings.Index(out, w)
+		if i < at {
+			t.Errorf("%q is not after %q", w, order[0])
+		}
+		at = i
+	}
+	summary := out[strings.Index(out, `<section id="summary">`):strings.Index(out, `</section>`)]
+	for _, w := range []string{
+		`<a class="fail" href="#status=fail">2 failed</a> · <a class="pass" href="#status=pass">1 passed</a> · 3 device(s) · 2 journey(s)`,
+		`<thead><tr><th scope="col">journey</th><th scope="col">android-33</th><th scope="col">ios-17</th><th scope="col">web</th></tr></thead>`,
+		`<tr><th scope="row" title="loan">loan</th><td><a href="#run-loan-android-33" class="fail" title="loan on android-33: failed">✗</a></td><td><a href="#run-loan-ios-17" class="pass" title="loan on ios-17: passed">✓</a></td><td><span class="none">·</span></td></tr>`,
+		`<tr><th scope="row" title="&lt;b&gt;tricky&lt;/b&gt; &amp; co">&lt;b&gt;tricky&lt;/b&gt; &amp; co</th><td><span class="none">·</span></td><td><span class="none">·</span></td><td><a href="#run-b-tricky-b-co-web" class="fail"`,
+		`<tr class="fail"><th scope="row"><a href="#rule=JIT">JIT</a></th><td>2</td><td>1</td></tr>`,
+		`<tr class="fail"><th scope="row"><a href="#rule=WITHDRAW">WITHDRAW</a></th><td>1</td><td>1</td></tr>`,
+		`<tr class="fail"><th scope="row"><a href="#rule=CONTRACT">CONTRACT</a></th><td>1</td><td>1</td></tr>`,
+		`<tr><th scope="row">PRECONSENT</th><td>0</td><td>0</td></tr>`,
+		"2 module instance(s) trapped or timed out and were replaced", `<li>loan on android-33: request 1 (launch): ...</li>`,
+	} {
+		if !strings.Contains(summary, w) {
+			t.Errorf("no %q in the summary:\n%s", w, summary)
+		}
+	}
+	for _, rule := range check.Rules() {
+		if strings.Count(summary, `<th scope="row">`+rule+`</th>`)+strings.Count(summary, `<a href="#rule=`+rule+`">`) != 1 {
+			t.Errorf("rule %s is not in the summary once", rule)
+		}
+	}
+	if strings.Contains(summary, "<details") || strings.Contains(summary, `class="phone"`) {
+		t.Error("the summary holds a run's timeline")
+	}
+}
+
+var (
+	detailsRE = regexp.MustCompile(`<details class="run" id="([^"]*)" data-journey="[^"]*" data-device="([^"]*)" data-status="(pass|fail)" data-rules="([^"]*)"( open)?>`)
+	idRE      = regexp.MustCompile(` id="([^"]*)"`)
+	hrefRE    = regexp.MustCompile(` href="#([^"]*)"`)
+)
+
+// TestHTMLRuns: failures first, in the run's order, each open, then the
+// passed runs, closed; each run carries what the filter reads (its
+// device, status and the rules it broke, each once).
+func TestHTMLRuns(t *testing.T) {
+	r := synthetic(t)
+	// A passed run first in the results still comes after the failures.
+	r.Results = append(r.Results[1:2], r.Results[0], r.Results[2])
+	var got []string
+	for _, m := range detailsRE.FindAllStringSubmatch(page(t, r), -1) {
+		got = append(got, strings.Join(m[1:], "|"))
+	}
+	want := []string{"run-loan-android-33|android-33|fail|JIT WITHDRAW| open", "run-b-tricky-b-co-web|web|fail|CONTRACT| open", "run-loan-ios-17|ios-17|pass||"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("runs\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestHTMLAnchors: every id on the page is unique, a run's is made of its
+// journey's and device's names (a second run of the same journey on the
+// same device gets -2), each frame has its own within its run's, and
+// every link to an anchor leads to one.
+func TestHTMLAnchors(t *testing.T) {
+	r := synthetic(t)
+	again := *r.Results[1] // the same journey from another folder
+	r.Results = append(r.Results, &again)
+	out := page(t, r)
+	ids := map[string]int{}
+	for _, m := range idRE.FindAllStringSubmatch(out, -1) {
+		ids[m[1]]++
+	}
+	for id, n := range ids {
+		if n != 1 {
+			t.Errorf("id %q is on the page %d times", id, n)
+		}
+	}
+	for _, id := range []string{"run-loan-android-33", "run-loan-ios-17", "run-loan-ios-17-2", "run-b-tricky-b-co-web",
+		"run-loan-android-33--r1", "run-loan-android-33--r5", "run-loan-ios-17-2--r2", "run-b-tricky-b-co-web--r1"} {
+		if ids[id] != 1 {
+			t.Errorf("no anchor %q", id)
+		}
+	}
+	if ids["run-loan-android-33--r6"] != 0 {
+		t.Error("an anchor for a request that was not made")
+	}
+	links := 0
+	for _, m := range hrefRE.FindAllStringSubmatch(out, -1) {
+		if strings.Contains(m[1], "=") {
+			continue // a filtered view
+		}
+		links++
+		if ids[m[1]] != 1 {
+			t.Errorf("a link to #%s, which is no anchor", m[1])
+		}
+	}
+	if links < 10 {
+		t.Errorf("%d links to anchors", links)
+	}
+}
+
+// TestHTMLChosen: on each screen the button the user chose is marked, and
+// only that one: the policy popup's and a consent screen's decline, a
+// one-button rationale's accept, the system dialog's choice, the
+// settings' switch left off; a screen the run never answered has none.
+func TestHTMLChosen(t *testing.T) {
+	r := synthetic(t)
+	out := page(t, r)
+	for _, c := range []struct{ frame, want string }{
+		{"run-loan-android-33--r1", `<span class="btn">同意</span><span class="btn chosen" title="the user chose this">✔ 不同意</span>`},
+		{"run-loan-android-33--r2", `<span class="btn chosen" title="the user chose this">✔ deny</span><p class="chosen">→ denied</p>`},
+		{"run-loan-android-33--r4", `<span class="btn">switch on</span><span class="btn chosen" title="the user chose this">✔ leave off</span>`},
+		{"run-loan-ios-17--r1", "<h4>Camera</h4>\n" + `<span class="btn chosen" title="the user chose this">✔ Continue</span></div>`},
+		{"run-loan-ios-17--r2", `<span class="btn">同意绑卡</span><span class="btn chosen" title="the user chose this">✔ 暂不</span>`},
+	} {
+		i := strings.Index(out, `<div class="phone" id="`+c.frame+`">`)
+		if i < 0 {
+			t.Errorf("no frame %s", c.frame)
+			continue
+		}
+		frame := out[i:]
+		frame = frame[:strings.Index(frame, `<div class="rules">`)]
+		if !strings.Contains(frame, c.want) || strings.Count(frame, "btn chosen") != 1 {
+			t.Errorf("frame %s does not mark %q once:\n%s", c.frame, c.want, frame)
+		}
+	}
+	// Without the host's answer (the run stopped at the popup) no
+	// button is marked.
+	r.Results[0].Transcript.Entries[0].Answers = nil
+	out = page(t, r)
+	if !strings.Contains(out, `<span class="btn">同意</span><span class="btn">不同意</span>`) {
+		t.Error("a popup never answered has a button marked")
+	}
+}
+
+// TestHTMLSelfContained: the page is one file: its style and script
+// inline, nothing it loads from elsewhere; the filter is hidden until the
+// script shows it, so that without JavaScript every run shows and no
+// control does nothing.
+func TestHTMLSelfContained(t *testing.T) {
+	out := page(t, synthetic(t))
+	for _, re := range []string{`(?i)<script[^>]+src`, `(?i)<link\b`, `(?i)\b(src|href)\s*=\s*"?(https?:)?//`, `(?i)@import`, `(?i)url\(`, `(?i)<iframe|<img|<object|<embed`} {
+		if m := regexp.MustCompile(re).FindString(out); m != "" {
+			t.Errorf("the page loads something (%q)", m)
+		}
+	}
+	for _, w := range []string{"<style>\n", "<script>// The report's filter", `var bar = document.getElementById('filter');`, "bar.hidden = false;", `window.addEventListener('hashchange', apply);`} {
+		if !strings.Contains(out, w) {
+			t.Errorf("no %q in the page", w)
+		}
+	}
+	if regexp.MustCompile(`<details[^>]* hidden`).MatchString(out) {
+		t.Error("a run is hidden without the script")
 	}
 }
 

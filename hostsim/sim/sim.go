@@ -239,6 +239,20 @@ type Entry struct {
 	NoSwitch     bool   `json:"no_switch,omitempty"`
 	// APIs are the system APIs of a proceed it called.
 	APIs []APIUse `json:"apis,omitempty"`
+	// Answers are the events the host sent back in answer to the actions
+	// of this response, in order: what the user chose on each screen
+	// (the policy popup's and a rationale's button, a consent screen's,
+	// the system dialog's result), which the HTML report marks. A later
+	// entry's event is not enough to tell: after a minor update's popup
+	// the answer's other actions go on, so the answers of one response
+	// may be far apart in the transcript.
+	Answers []Answer `json:"answers,omitempty"`
+}
+
+// Answer is the host's answer to one action of a response.
+type Answer struct {
+	Action int   `json:"action"` // its index in Response.Actions
+	Event  Event `json:"event"`  // the event sent back
 }
 
 // APIUse is the host calling a system API of a proceed.
@@ -467,6 +481,9 @@ func (r *runner) send(ev Event) error {
 		next, err := r.perform(idx, a)
 		if err != nil {
 			return err
+		}
+		if next != nil {
+			r.t.Entries[idx].Answers = append(r.t.Entries[idx].Answers, Answer{Action: i, Event: *next})
 		}
 		if next != nil && r.armed >= 0 && r.armed == r.op-1 && a.Type == r.t.Ops[r.armed].While {
 			// The update arrives while this screen waits: the app loads

@@ -49,31 +49,35 @@ func (f *fake) decide(req []byte) ([]byte, error) {
 	return []byte(f.answer(len(f.requests)-1, r)), nil
 }
 
-// events lists the requests' events as "type [permission|scenario/step]
-// [accepted|result]".
+// events lists the requests' events, each as describe writes it.
 func (f *fake) events() []string {
 	var out []string
 	for _, r := range f.requests {
-		e := r.Event
-		s := e.Type
-		if e.Permission != "" {
-			s += " " + e.Permission
-		}
-		if e.Sensitive != "" || e.Purpose != "" {
-			s += " " + e.Sensitive + "/" + e.Purpose
-		}
-		if e.Scenario != "" {
-			s += " " + e.Scenario + "/" + e.Step
-		}
-		if e.Accepted != nil {
-			s += fmt.Sprintf(" %v", *e.Accepted)
-		}
-		if e.Result != "" {
-			s += " " + e.Result
-		}
-		out = append(out, s)
+		out = append(out, describe(r.Event))
 	}
 	return out
+}
+
+// describe writes an event as "type [permission|scenario/step]
+// [accepted|result]".
+func describe(e sim.Event) string {
+	s := e.Type
+	if e.Permission != "" {
+		s += " " + e.Permission
+	}
+	if e.Sensitive != "" || e.Purpose != "" {
+		s += " " + e.Sensitive + "/" + e.Purpose
+	}
+	if e.Scenario != "" {
+		s += " " + e.Scenario + "/" + e.Step
+	}
+	if e.Accepted != nil {
+		s += fmt.Sprintf(" %v", *e.Accepted)
+	}
+	if e.Result != "" {
+		s += " " + e.Result
+	}
+	return s
 }
 
 // recorder is a scripted user who notes what it was asked, in order.
@@ -202,6 +206,15 @@ func TestRun(t *testing.T) {
 				if s := tr.Entries[4].Settings; s == nil || !*s {
 					t.Errorf("the settings: %v", s)
 				}
+				for i, want := range []string{"policy_answer true", "", "rationale_answer camera true", "permission_result camera denied", "permission_result camera granted", ""} {
+					var got []string
+					for _, a := range tr.Entries[i].Answers {
+						got = append(got, fmt.Sprint(a.Action, " ", describe(a.Event)))
+					}
+					if w := []string{"0 " + want}; want == "" && got != nil || want != "" && !reflect.DeepEqual(got, w) {
+						t.Errorf("entry %d's answers %q, want %q", i, got, want)
+					}
+				}
 				if f.requests[5].OS["camera"] != "granted" {
 					t.Errorf("after the settings the OS reports camera %q", f.requests[5].OS["camera"])
 				}
@@ -298,9 +311,17 @@ func TestRun(t *testing.T) {
 			},
 			events: []string{"launch", "policy_answer false", "rationale_answer camera true"},
 			asked:  []string{"policy minor", "rationale camera"},
-			check: func(t *testing.T, f *fake, _ *sim.Transcript) {
+			check: func(t *testing.T, f *fake, tr *sim.Transcript) {
 				if string(f.requests[2].State) != `{"v":2}` {
 					t.Errorf("the rationale's answer carries state %s, not that of the popup's answer", f.requests[2].State)
+				}
+				// Both screens of the launch's answer were answered, each
+				// recorded against its action: the popup's answer is the
+				// next entry, the rationale's the one after it.
+				got := tr.Entries[0].Answers
+				if len(got) != 2 || got[0].Action != 0 || got[0].Event.Type != "policy_answer" || *got[0].Event.Accepted ||
+					got[1].Action != 1 || got[1].Event.Type != "rationale_answer" || !*got[1].Event.Accepted || len(tr.Entries[1].Answers) != 0 {
+					t.Errorf("the answers: %+v, then %+v", got, tr.Entries[1].Answers)
 				}
 			},
 		},
