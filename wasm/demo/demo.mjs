@@ -33,6 +33,7 @@ const UI = {
     going: '正在办理…', proceed: '可以继续办理', without: '未获授权，将继续办理：', blocked: '无法继续',
     basicAccept: '阅读并同意隐私政策', ok: '好',
     withoutConsents: '未获单独同意，将继续办理：', systemPrompt: '调用系统验证：', unavailable: '此设备无法使用',
+    separate: '单独同意',
     aTitle: (n) => `要允许“马上消费”使用${n}吗？`,
     aWhileUsing: '使用应用时允许', aOnce: '仅限这一次', aDontAllow: '不允许', aAllow: '允许', aDeny: '拒绝',
     aDenyForever: '拒绝且不再询问', aPrecise: '确切位置', aApprox: '大致位置', aSelectPhotos: '选择照片和视频', aAllowAll: '全部允许',
@@ -50,6 +51,7 @@ const UI = {
     going: '正在辦理…', proceed: '可以繼續辦理', without: '未獲授權，將繼續辦理：', blocked: '無法繼續',
     basicAccept: '閱讀並同意隱私權政策', ok: '好',
     withoutConsents: '未獲單獨同意，將繼續辦理：', systemPrompt: '呼叫系統驗證：', unavailable: '此裝置無法使用',
+    separate: '單獨同意',
     aTitle: (n) => `要允許「馬上消費」使用${n}嗎？`,
     aWhileUsing: '僅在使用該應用程式時允許', aOnce: '僅允許這一次', aDontAllow: '不允許', aAllow: '允許', aDeny: '拒絕',
     aDenyForever: '拒絕且不再詢問', aPrecise: '精確位置', aApprox: '概略位置', aSelectPhotos: '選取相片和影片', aAllowAll: '全部允許',
@@ -67,6 +69,7 @@ const UI = {
     going: 'Working…', proceed: 'You can go on', without: 'Going on without: ', blocked: 'Cannot go on',
     basicAccept: 'Read and accept the Privacy Policy', ok: 'OK',
     withoutConsents: 'Going on without the separate consent to: ', systemPrompt: 'The system prompt: ', unavailable: 'Not available on this device',
+    separate: 'Separate consent',
     aTitle: (n) => `Allow Mashang Consumer Finance to access ${n.toLowerCase()}?`,
     aWhileUsing: 'While using the app', aOnce: 'Only this time', aDontAllow: "Don't allow", aAllow: 'Allow', aDeny: 'Deny',
     aDenyForever: "Deny & don't ask again", aPrecise: 'Precise', aApprox: 'Approximate', aSelectPhotos: 'Select photos and videos', aAllowAll: 'Allow all',
@@ -419,10 +422,13 @@ function showPolicy(a, rest) {
 
 // The note of a rationale or a consent screen that asks a separate
 // consent: the body's last line (the policy's words), under a label naming
-// the consent the action names (its purpose, as the policy calls it).
+// the consent the action names (its purpose, as the policy calls it). The
+// actions carry no label text of their own (engine/CONTRACT.md), so the
+// words "separate consent" come from the page's table, in the request's
+// locale: never a fixed bilingual string.
 function separateNote(a, note, testid) {
   return h('p', { class: 'separate', testid, 'data-consent': consentOf(a) },
-    h('span', { class: 'separate-label', testid: `${testid}-label` }, purposeName(a.purpose), ' ', h('code', { text: consentOf(a) })),
+    h('span', { class: 'separate-label', testid: `${testid}-label` }, `${ui().separate} · ${purposeName(a.purpose)}`, ' ', h('code', { text: consentOf(a) })),
     note);
 }
 
