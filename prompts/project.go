@@ -25,6 +25,11 @@ import (
 type Project struct {
 	Versions []*Policy           // oldest first; the last is the active version
 	Catalogs map[string]*Catalog // the shared messages, by locale
+
+	// missing, when set, makes rendering go on past a message a locale
+	// lacks, as an empty text, and collects its id: the preview shows a
+	// draft's gaps rather than refusing it. Nil everywhere else.
+	missing map[string]bool
 }
 
 // Active returns the newest version.

@@ -67,6 +67,9 @@ type renderer struct {
 	loc    *i18n.Localizer
 	cat    *Catalog
 	data   PolicyData
+	// missing collects the messages the locale lacks, which then render
+	// empty (Project.missing).
+	missing map[string]bool
 }
 
 // renderError is a message that failed to render.
@@ -80,7 +83,7 @@ func (e *renderError) Error() string {
 }
 
 func (p *Project) renderer(pol *Policy, locale string) (*renderer, error) {
-	r := &renderer{locale: locale, loc: i18n.NewLocalizer(pol.i18n, locale), cat: p.catalog(pol, locale)}
+	r := &renderer{locale: locale, loc: i18n.NewLocalizer(pol.i18n, locale), cat: p.catalog(pol, locale), missing: p.missing}
 	c := pol.Controller
 	var err error
 	raw := func(id string) string {
@@ -104,6 +107,10 @@ func (p *Project) renderer(pol *Policy, locale string) (*renderer, error) {
 // default language: a text missing in this locale is an error.
 func (r *renderer) render(id string, data any) (string, error) {
 	if r.cat == nil || r.cat.Messages[id] == nil {
+		if r.missing != nil {
+			r.missing[id] = true
+			return "", nil
+		}
 		return "", &renderError{id: id, locale: r.locale, err: fmt.Errorf("message %s is missing", strconv.Quote(id))}
 	}
 	if data == nil {

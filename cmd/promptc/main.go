@@ -15,6 +15,7 @@
 //	promptc show dist/bundle.json         summarise a bundle
 //	promptc tables -o F.go bundle.json    the bundle as the engine's Go tables
 //	promptc first-launch -o F.json        the first popup, precomputed
+//	promptc preview -o preview.html       every text of a version, per locale
 //
 // Exit status: 0 on success, 1 when the input has problems or a bundle is
 // rejected, 2 on wrong usage.
@@ -91,7 +92,7 @@ func rootCmd() *cobra.Command {
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(cli.FlagError)
-	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), freezeCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), checkCmd(), showCmd(), pubkeysCmd(), tablesCmd(), firstLaunchCmd())
+	root.AddCommand(lintCmd(), compileCmd(), diffCmd(), freezeCmd(), keygenCmd(), signCmd(), verifyCmd(), exportCmd(), checkCmd(), showCmd(), pubkeysCmd(), tablesCmd(), firstLaunchCmd(), previewCmd())
 	return root
 }
 

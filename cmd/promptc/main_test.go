@@ -275,3 +275,31 @@ func TestExamples(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestPreviewCommand: promptc preview writes the page of the shipped
+// version and of a comparison, says how many texts and marks, and names
+// an unknown version.
+func TestPreviewCommand(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "preview.html")
+	code, out, stderr := promptc(t, "preview", "-o", page)
+	if code != 0 {
+		t.Fatalf("preview: %s", stderr)
+	}
+	data, err := os.ReadFile(page)
+	if err != nil || !strings.Contains(string(data), "隐私政策") || !strings.Contains(out, "marked: 0 missing, 0 empty, 0 overlong") {
+		t.Fatalf("%v; output %q", err, out)
+	}
+	changes := filepath.Join(dir, "changes.html")
+	code, out, stderr = promptc(t, "preview", "--policy", "prompts/msxf", "--policy", "prompts/testdata/revision/msxf/2023-09-01.toml",
+		"--locales", "locales", "--locales", "prompts/testdata/revision/locales", "--against", "2022-03-29", "-o", changes)
+	if code != 0 || !strings.Contains(out, "the texts changed from 2022-03-29") {
+		t.Fatalf("preview --against: %d %s %s", code, out, stderr)
+	}
+	if data, _ := os.ReadFile(changes); !strings.Contains(string(data), "个推") {
+		t.Error("the comparison does not show the added SDK")
+	}
+	if code, _, stderr := promptc(t, "preview", "--version", "1999-01-01", "-o", page); code != 1 || !strings.Contains(stderr, "no version 1999-01-01") {
+		t.Errorf("an unknown version: %d %s", code, stderr)
+	}
+}
