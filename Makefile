@@ -26,7 +26,7 @@ SERVICE_KEYS      ?= $(wildcard keys/service*.pub)
 TEST_SERVICE_KEYS  = $(SERVICE_KEYS) hostsim/testdata/keys/service.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: run test lint policy-lint bundle first-launch export wasm wasm-test size floor transcript js-test npm-pack demo bench bench-hosts mutation clean wasm/bundle.json records records-bench
+.PHONY: examples run test lint policy-lint bundle first-launch export wasm wasm-test size floor transcript js-test npm-pack demo bench bench-hosts mutation clean wasm/bundle.json records records-bench
 
 # Recipes run in bash with pipefail, so that a command piped into another
 # fails the recipe when it fails.
@@ -111,9 +111,18 @@ transcript:
 # package of this build (dist/consent.wasm, version $(VERSION)) packed,
 # installed and loaded in Node and in headless Chromium. A skipped test
 # fails it, as in make test.
-js-test: wasm wasm-test transcript records
+js-test: wasm wasm-test transcript records examples
 	cd wasm/js && CONSENT_VERSION=$(VERSION) node --test test/*.test.mjs | tee $(CURDIR)/$(DIST)/js-test.tap
 	@if grep -E '^# (skipped|todo) [1-9]' $(DIST)/js-test.tap; then echo "a JavaScript test was skipped: make test runs everything"; exit 1; fi
+
+# examples: the example mini-programs (examples/wechat, examples/alipay)
+# ready to open in the vendors' IDEs: the JavaScript host in each lib/, the
+# precomputed first launch, the module (WeChat: Brotli-compressed), and a
+# check that WeChat's app.json carries the permission block of this
+# export (examples/miniprogram/README.md). js-test runs them in Node.
+examples: wasm export
+	node examples/miniprogram/prepare.mjs --wasm $(DIST)/consent.wasm --first-launch $(DIST)/first-launch.json \
+		--wechat-export $(DIST)/platform/wechat/app.permission.json
 
 # npm-pack: the npm package of this build, $(DIST)/jitconsent-consent-$(VERSION).tgz:
 # wasm/js's files, consent.wasm, consent.wasm.br and first-launch.json, version $(VERSION)

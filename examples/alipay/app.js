@@ -1,0 +1,3 @@
+// The Alipay example's app: nothing to do at launch; the first page runs
+// the consent flow (pages/index).
+App({});
