@@ -26,7 +26,7 @@ SERVICE_KEYS      ?= $(wildcard keys/service*.pub)
 TEST_SERVICE_KEYS  = $(SERVICE_KEYS) hostsim/testdata/keys/service.pub
 WASM_BUILD    = GOWASM=satconv,signext GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath
 
-.PHONY: examples run test lint policy-lint bundle first-launch export wasm wasm-test size floor transcript js-test npm-pack demo bench bench-hosts mutation clean wasm/bundle.json records records-bench
+.PHONY: examples run test lint policy-lint bundle first-launch export wasm wasm-test size floor transcript js-test npm-pack demo bench bench-hosts mutation clean records records-bench
 
 # Recipes run in bash with pipefail, so that a command piped into another
 # fails the recipe when it fails.
@@ -63,8 +63,13 @@ run: wasm wasm-test export records
 $(PROMPTC): $(shell find cmd prompts engine -name '*.go' -not -name '*_test.go' -not -name tables_gen.go) go.mod go.sum
 	$(GO) build -o $@ ./cmd/promptc
 
-bundle: $(PROMPTC)
-	$(PROMPTC) compile --policy $(POLICY) --locales $(LOCALES) -o $(DIST)/bundle.json
+# bundle: dist/bundle.json, compiled again only when the compiler or a
+# policy or locale file changed (so that make test, which builds it from
+# two make invocations, compiles and prints its summary once).
+bundle: $(DIST)/bundle.json
+
+$(DIST)/bundle.json: $(PROMPTC) $(shell find $(POLICY) $(LOCALES) -type f)
+	$(PROMPTC) compile --policy $(POLICY) --locales $(LOCALES) -o $@
 
 # first-launch: the engine's answer to a fresh install's launch, per
 # locale and platform, precomputed from the bundle the module embeds
@@ -159,7 +164,7 @@ lint: policy-lint wasm/bundle.json
 # engine's tables for it, which the module compiles in (build tag
 # consent_tables) so that it parses nothing at start-up: both generated
 # (git ignores them) before anything builds or vets the module.
-wasm/bundle.json: bundle
+wasm/bundle.json: $(DIST)/bundle.json $(PROMPTC)
 	cp $(DIST)/bundle.json $@
 	$(PROMPTC) tables -o engine/tables_gen.go $@
 

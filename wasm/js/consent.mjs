@@ -638,12 +638,27 @@ export class Consent {
    * Decides one request: the response, or `{error: {code, message,
    * field}}` for bad input, which it returns rather than throws (the host
    * then keeps its previous state). A request object is sent as
-   * `JSON.stringify` writes it.
+   * `JSON.stringify` writes it; one it cannot write (a BigInt, a cycle) or
+   * that has no JSON form (undefined, a function) gets a `bad_json` error
+   * answer from the host itself, as text that is not JSON gets from the
+   * module.
    * @param {object|string} request the request (engine/CONTRACT.md), or its JSON
    * @returns {object} the response
    */
   decide(request) {
-    const json = typeof request === 'string' ? request : JSON.stringify(request);
+    let json = request;
+    if (typeof request !== 'string') {
+      try {
+        json = JSON.stringify(request);
+      } catch (e) {
+        // A BigInt, a cycle or a throwing toJSON: bad input, answered as
+        // the module answers text that is not JSON, not thrown.
+        return { error: { code: 'bad_json', message: `consent.mjs: the request cannot be written as JSON: ${e && e.message ? e.message : e}` } };
+      }
+      if (json === undefined) {
+        return { error: { code: 'bad_json', message: `consent.mjs: the request is ${typeof request}, which has no JSON form: pass the request object or its JSON` } };
+      }
+    }
     return JSON.parse(this.decideJSON(json));
   }
 

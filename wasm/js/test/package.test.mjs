@@ -57,7 +57,7 @@ test('the tarball holds the host, its types, the module, its Brotli copy and the
   assert.equal(tarball, join(tmp, `jitconsent-consent-${version}.tgz`));
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
   assert.deepEqual(files, [
-    'package/CHANGELOG.md', 'package/README.md', 'package/consent.d.ts', 'package/consent.mjs', 'package/consent.wasm',
+    'package/CHANGELOG.md', 'package/README.md', 'package/consent.d.mts', 'package/consent.mjs', 'package/consent.wasm',
     'package/consent.wasm.br', 'package/first-launch.json', 'package/package.json', 'package/records.d.mts', 'package/records.mjs',
     'package/runner.d.mts', 'package/runner.mjs', 'package/storage.d.mts', 'package/storage.mjs',
   ]);

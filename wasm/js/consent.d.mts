@@ -54,7 +54,7 @@ export type RuleId =
 // ---------------------------------------------------------------- request
 
 /** The request's event; each carries exactly its fields. */
-export type Event =
+export type ConsentEvent =
   | { type: 'launch' }
   | { type: 'policy_answer'; accepted: boolean }
   | { type: 'enter'; scenario: string; step: string }
@@ -79,7 +79,7 @@ export interface Device {
 }
 
 /** One request (engine/CONTRACT.md); at most 256 KiB of JSON. */
-export interface Request {
+export interface ConsentRequest {
   /** RFC 3339, with its offset: the engine's only clock. */
   now: string;
   /** A BCP 47 tag (`zh_CN` is read as `zh-CN`); falls back by language, then to the policy's default. */
@@ -106,7 +106,7 @@ export interface Request {
   checkpoint?: Checkpoint | null;
   /** The newest policy version the host has loaded: an older active bundle is `older_version`. */
   bundle_version?: string | null;
-  event: Event;
+  event: ConsentEvent;
 }
 
 /**
@@ -480,7 +480,7 @@ export interface ErrorResponse {
 }
 
 /** What `decide` returns: a decision, or an error (never thrown). */
-export type Response = Decision | ErrorResponse;
+export type ConsentResponse = Decision | ErrorResponse;
 
 /** What `info` returns. */
 export interface Info {
@@ -617,10 +617,11 @@ export class Consent {
 
   /**
    * Decides one request: a decision, or `{error}` for bad input (returned,
-   * not thrown). Throws only if the input is over 4 MiB or the module
-   * refuses the buffer.
+   * not thrown), including a request object JSON cannot write (a BigInt, a
+   * cycle: `bad_json`). Throws only if the input is over 4 MiB or the
+   * module refuses the buffer.
    */
-  decide(request: Request | string): Response;
+  decide(request: ConsentRequest | string): ConsentResponse;
 
   /** `decide` on JSON text: the response's JSON exactly as the module wrote it. */
   decideJSON(json: string): string;
@@ -675,7 +676,7 @@ export interface LaunchOptions {
    * unless given). `state` may be a promise (storage still being read): the
    * precomputed popup is shown only when it is absent, null, or such a promise.
    */
-  request: Omit<Request, 'event' | 'now' | 'state'> & { now?: string; state?: State | null | Promise<State | null> };
+  request: Omit<ConsentRequest, 'event' | 'now' | 'state'> & { now?: string; state?: State | null | Promise<State | null> };
   /** Draws these actions in place of what was shown. */
   show(actions: Action[], from: ShownFrom): void;
   /** Keeps a response of the module (enqueue its receipts, then save its state); the next decision waits for it. */
@@ -704,12 +705,12 @@ export class Launch {
   readonly shown: Action[] | null;
   readonly from: ShownFrom | null;
   /** The answers to the precomputed popup not handed over, since the module asked otherwise. */
-  readonly dropped: Event[];
+  readonly dropped: ConsentEvent[];
   /**
    * Hands the user's answer to what is shown to the module, now or once it is
    * ready: the module's response (recorded and shown), an error answer (bad
    * input, nothing recorded), or null for an answer dropped. Rejects if the module failed to
    * load or refused the launch, or if `record` failed for it.
    */
-  answer(event: Event): Promise<Response | null>;
+  answer(event: ConsentEvent): Promise<ConsentResponse | null>;
 }
