@@ -138,6 +138,15 @@ func (e *Engines) update(name string) (*update, error) {
 	return u, nil
 }
 
+// UpdateBundle returns the update bundle of a name (prompttest.Updates),
+// or nil: the engines were opened without updates, or there is none.
+func (e *Engines) UpdateBundle(name string) *bundle.Bundle {
+	if u := e.updates[name]; u != nil {
+		return u.native.Bundle()
+	}
+	return nil
+}
+
 // loadInto gives an instance an envelope (consent_load_bundle); an error
 // is the call's failure or the module's refusal, an *errcode.Error.
 func loadInto(ctx context.Context, in *wasmhost.Instance, env []byte) error {

@@ -40,6 +40,16 @@ func simulate(cmd *cobra.Command, o *options, paths []string, every bool) error 
 		return err
 	}
 	defer e.Close(ctx)
+	var unknown errcode.List // names the policy does not have, where they are written
+	for _, j := range journeys {
+		var l errcode.List
+		if err := j.Check(e.Bundle, e.UpdateBundle); errors.As(err, &l) {
+			unknown = append(unknown, l...)
+		}
+	}
+	if len(unknown) > 0 {
+		return unknown
+	}
 	all := hostsim.Jobs(journeys, every)
 	picks := o.shard.picks(len(all))
 	jobs := make([]hostsim.Job, len(picks))

@@ -37,9 +37,10 @@ type Journey struct {
 	Do          []Op     `toml:"do,required"`
 	Expect      Expect   `toml:"expect"`
 
-	File    string          `toml:"-"`
-	state   json.RawMessage // the prior record's state, read from Prior.State
-	updates []errcode.Error // each update op: where it names its bundle
+	File    string                       `toml:"-"`
+	pos     func(key string) errcode.Pos // where a key is written in File
+	state   json.RawMessage              // the prior record's state, read from Prior.State
+	updates []errcode.Error              // each update op: where it names its bundle
 }
 
 // Prior is a record the app holds when the journey starts, left by an
@@ -126,7 +127,7 @@ func Load(file string) (*Journey, error) {
 	if len(probs) > 0 {
 		return nil, probs
 	}
-	j.File = file
+	j.File, j.pos = file, pos
 	bad := func(key, format string, args ...any) error {
 		return errcode.List{{Pos: pos(key), Code: prompts.CodeType, Field: key, Message: fmt.Sprintf(format, args...)}}
 	}
@@ -225,6 +226,15 @@ func Load(file string) (*Journey, error) {
 		}
 	}
 	return &j, nil
+}
+
+// position is where a key is written in the journey's file (the file
+// alone for a journey not read by Load).
+func (j *Journey) position(key string) errcode.Pos {
+	if j.pos == nil {
+		return errcode.Pos{File: j.File}
+	}
+	return j.pos(key)
 }
 
 // validConsent says what is wrong with a consent written
@@ -424,12 +434,12 @@ func (x *Expect) failures(t *sim.Transcript, faults []check.Fault, policy *check
 	}
 	for _, m := range x.Must {
 		if !match(m) {
-			out = append(out, "expected "+m+", never shown")
+			out = append(out, "expected "+m+", never shown; the screens shown: "+screens(seen))
 		}
 	}
 	for _, m := range x.Never {
 		if match(m) {
-			out = append(out, "shown "+m+", which must never be")
+			out = append(out, "shown "+m+", which must never be; the screens shown: "+screens(seen))
 		}
 	}
 	var last *sim.Entry
@@ -483,6 +493,27 @@ func (x *Expect) failures(t *sim.Transcript, faults []check.Fault, policy *check
 		out = append(out, "the run stopped: "+t.Failure)
 	}
 	return out
+}
+
+// screens lists the actions a run showed, in order, a repeat of the one
+// before left out: what a reader of a failed expectation needs to see
+// where the journey went instead.
+func screens(seen []string) string {
+	var out []string
+	for i, s := range seen {
+		if i > 0 && s == seen[i-1] {
+			continue
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	const most = 20
+	if len(out) > most {
+		out = append(out[:most], fmt.Sprintf("and %d more", len(out)-most))
+	}
+	return strings.Join(out, ", ")
 }
 
 // Summary is an action as journeys name it: "<type> [<permission> |
