@@ -4,9 +4,9 @@
 
 import type {
   Action, BasicModeAction, BlockAction, Consent, ConsentRef, Decision, DialogResult, OpenSettingsAction, OSState,
-  Permission, ProceedAction, Request, RequestPermissionAction, ShowConsentAction, ShowPolicyAction,
+  Permission, ProceedAction, ConsentRequest, RequestPermissionAction, ShowConsentAction, ShowPolicyAction,
   ShowRationaleAction, SystemAPI, UnavailableAction,
-} from './consent.js';
+} from './consent.mjs';
 import type { StorageAdapter } from './storage.mjs';
 
 /** The storage key the state is kept under unless `key` says otherwise: "jitconsent.state". */
@@ -37,7 +37,7 @@ export interface LaunchOptions {
    * or a function giving it before each decision (the records queue's
    * latest checkpoint, say).
    */
-  request: Fresh<Omit<Request, 'event' | 'now' | 'state' | 'os' | 'receipts'>>;
+  request: Fresh<Omit<ConsentRequest, 'event' | 'now' | 'state' | 'os' | 'receipts'>>;
   /**
    * What the OS reports now for each permission, read before each decision:
    * pass a function, since the system dialog and the settings change it.
@@ -137,7 +137,7 @@ export interface StepResult {
 export class StepError extends Error {
   readonly code: string;
   readonly field?: string;
-  readonly event?: Request['event'];
+  readonly event?: ConsentRequest['event'];
   /** The last response recorded; its state is the one persisted (null if none). */
   readonly response: Decision | null;
   readonly decisions: number;
