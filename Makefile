@@ -116,7 +116,7 @@ transcript:
 # package of this build (dist/consent.wasm, version $(VERSION)) packed,
 # installed and loaded in Node and in headless Chromium. A skipped test
 # fails it, as in make test.
-js-test: wasm wasm-test transcript records examples
+js-test: wasm wasm-test transcript records examples tools/typescript/node_modules
 	cd wasm/js && CONSENT_VERSION=$(VERSION) node --test test/*.test.mjs | tee $(CURDIR)/$(DIST)/js-test.tap
 	@if grep -E '^# (skipped|todo) [1-9]' $(DIST)/js-test.tap; then echo "a JavaScript test was skipped: make test runs everything"; exit 1; fi
 
@@ -128,6 +128,12 @@ js-test: wasm wasm-test transcript records examples
 examples: wasm export
 	node examples/miniprogram/prepare.mjs --wasm $(DIST)/consent.wasm --first-launch $(DIST)/first-launch.json \
 		--wechat-export $(DIST)/platform/wechat/app.permission.json
+
+# tools/typescript/node_modules: TypeScript, for js-test's check of the
+# host's types (wasm/js/test/types.test.mjs), at the lock file's version.
+tools/typescript/node_modules: tools/typescript/package.json tools/typescript/package-lock.json
+	npm ci --prefix tools/typescript --no-audit --no-fund
+	@touch $@
 
 # npm-pack: the npm package of this build, $(DIST)/jitconsent-consent-$(VERSION).tgz:
 # wasm/js's files, consent.wasm, consent.wasm.br and first-launch.json, version $(VERSION)
