@@ -28,6 +28,7 @@ const (
 	CodeBadUTF8  = tomlguard.BadUTF8  // not UTF-8: the first invalid byte
 	CodeTooDeep  = tomlguard.TooDeep  // arrays and inline tables nested over 32 deep
 	CodeTooLong  = tomlguard.TooLong  // a key of over 64 parts or 1024 bytes
+	CodeTooMany  = tomlguard.TooMany  // over 4096 inline tables
 
 	// Checking the policy.
 	CodeUnknownPermission                = errcode.UnknownPermission

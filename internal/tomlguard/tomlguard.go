@@ -28,13 +28,18 @@ import (
 	"github.com/jitconsent/jitconsent/engine/errcode"
 )
 
-// The limits. The project's largest file is a few tens of kilobytes, its
-// deepest value nests 3 levels and its longest key has 5 parts.
+// The limits, far above any real file: the project's largest is 42 KB,
+// its deepest value nests 2 levels, its longest key has 3 parts and a few
+// dozen bytes, and no file has 20 inline tables (TestRealFiles holds them).
 const (
 	MaxSize     = 1 << 20 // bytes in a file
 	MaxDepth    = 32      // arrays and inline tables open at once
 	MaxKeyParts = 64      // parts of one dotted key, in a key = value or a [table] header
 	MaxKeyBytes = 1024    // bytes of one key as written, all its parts and dots
+	// MaxInlineTables bounds the inline tables of a file: the decoder
+	// spends about 2 KB and several microseconds on each, more the deeper
+	// it is (a megabyte of them nested 32 deep: seconds and 540 MB).
+	MaxInlineTables = 4096
 )
 
 // The codes of the errors Check returns. The first two mean what they
@@ -46,6 +51,8 @@ const (
 	TooDeep errcode.Code = "too_deep"
 	// TooLong: a key of more than MaxKeyParts parts or MaxKeyBytes bytes.
 	TooLong errcode.Code = "too_long"
+	// TooMany: more than MaxInlineTables inline tables in a file.
+	TooMany errcode.Code = "too_many"
 )
 
 // ReadFile reads a file for Check, but no more than MaxSize+1 bytes of
@@ -113,10 +120,11 @@ func position(file string, data []byte, off int) errcode.Pos {
 
 // scanner walks a document once. Every step consumes at least one byte.
 type scanner struct {
-	file  string
-	data  []byte
-	i     int
-	stack []byte // the open arrays ('[') and inline tables ('{') of a value
+	file   string
+	data   []byte
+	i      int
+	stack  []byte // the open arrays ('[') and inline tables ('{') of a value
+	tables int    // the inline tables so far
 }
 
 func (s *scanner) more() bool { return s.i < len(s.data) }
@@ -268,6 +276,10 @@ func (s *scanner) value() *errcode.Error {
 				}
 				if c == '{' {
 					want = wantKey
+					// (Past MaxDepth, the depth is the error to report.)
+					if s.tables++; s.tables > MaxInlineTables && over < 0 {
+						return s.errorAt(s.i-1, TooMany, "more than %d inline tables in the file", MaxInlineTables)
+					}
 				}
 			case ']', '}':
 				s.close()

@@ -52,6 +52,9 @@ func TestCheck(t *testing.T) {
 		{"array header over the part limit", "x = 1\n[[ " + dotted(65) + " ]]", "f.toml:2:1: too_long: a dotted key of 65 parts; the limit is 64"},
 		{"inline-table key over the part limit", "x = {b = 1, " + dotted(65) + " = 2}", "f.toml:1:13: too_long: a dotted key of 65 parts; the limit is 64"},
 		{"spaces and quotes around the dots", `[ "a" . 'b' . c ]` + "\n" + strings.Repeat(`"q" . `, 64) + "z = 1", "f.toml:2:1: too_long: a dotted key of 65 parts; the limit is 64"},
+		{"inline tables at the count limit", strings.Repeat("x = {a = 1}\n", MaxInlineTables), ""},
+		{"inline tables over the count limit", strings.Repeat("x = [{}, {a = {b = 1}}]\n", MaxInlineTables/3+1), "f.toml:1366:10: too_many: more than 4096 inline tables in the file"},
+		{"inline tables in strings do not count", strings.Repeat("x = \"{a = {}}\"\n", 2*MaxInlineTables), ""},
 		{"key at the length limit", strings.Repeat("k", MaxKeyBytes) + " = 1", ""},
 		{"key over the length limit", "x = 1\n" + strings.Repeat("k", MaxKeyBytes+1) + " = 1", "f.toml:2:1: too_long: a key of 1025 bytes; the limit is 1024"},
 		{"quoted key over the length limit", `"` + strings.Repeat("k", MaxKeyBytes) + `" = 1`, "f.toml:1:1: too_long: a key of 1026 bytes; the limit is 1024"},
@@ -222,6 +225,7 @@ func BenchmarkLimits(b *testing.B) {
 		{"dotted-header-100000", []byte(journey + "[" + dotted(100000) + "]\n")},
 		{"bad-utf8-near-1MiB", badEnd},
 		{"over-1MiB", big},
+		{"inline-tables-32-deep-1MiB", []byte(strings.Repeat(nested(32), 1<<20/(4*32+4)))},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.data)))
