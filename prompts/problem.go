@@ -1,6 +1,9 @@
 package prompts
 
-import "github.com/jitconsent/jitconsent/engine/errcode"
+import (
+	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/internal/tomlguard"
+)
 
 // The compiler reports every problem with a policy or locale file as an
 // errcode.Error: its code, its message, the key path (Field, such as
@@ -18,6 +21,14 @@ const (
 	CodeBadDate    errcode.Code = "bad_date"       // not a calendar date
 	CodeBadValue                = errcode.BadValue // a malformed duration, version, locale tag or id
 	CodeEmptyText  errcode.Code = "empty_text"     // an empty message text
+
+	// A file over the input limits, held before any TOML is decoded
+	// (internal/tomlguard, FORMAT.md "Input limits").
+	CodeTooLarge = tomlguard.TooLarge // over 1 MiB
+	CodeBadUTF8  = tomlguard.BadUTF8  // not UTF-8: the first invalid byte
+	CodeTooDeep  = tomlguard.TooDeep  // arrays and inline tables nested over 32 deep
+	CodeTooLong  = tomlguard.TooLong  // a key of over 64 parts or 1024 bytes
+	CodeTooMany  = tomlguard.TooMany  // over 4096 inline tables
 
 	// Checking the policy.
 	CodeUnknownPermission                = errcode.UnknownPermission

@@ -1,6 +1,7 @@
 package prompts
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/internal/tomlguard"
 )
 
 // Project is what the compiler reads: every version of one policy and the
@@ -65,9 +67,9 @@ func Load(policyPaths, localePaths []string) (*Project, error) {
 		return nil, errcode.List{{Pos: errcode.Pos{File: strings.Join(policyPaths, ",")}, Code: CodeFile, Message: "no policy file (*.toml) found"}}
 	}
 	for _, f := range policyFiles {
-		data, err := os.ReadFile(f)
+		data, err := tomlguard.ReadFile(f)
 		if err != nil {
-			probs = append(probs, errcode.Error{Pos: errcode.Pos{File: f}, Code: CodeFile, Message: err.Error()})
+			probs = append(probs, readProblem(f, err))
 			continue
 		}
 		pol, ps := readPolicy(f, data)
@@ -109,9 +111,9 @@ func Load(policyPaths, localePaths []string) (*Project, error) {
 func readCatalogs(cats map[string]*Catalog, files []string) errcode.List {
 	var probs errcode.List
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := tomlguard.ReadFile(f)
 		if err != nil {
-			probs = append(probs, errcode.Error{Pos: errcode.Pos{File: f}, Code: CodeFile, Message: err.Error()})
+			probs = append(probs, readProblem(f, err))
 			continue
 		}
 		loc, err := localeOf(f)
@@ -152,6 +154,8 @@ func (p *Project) loadVersionTexts(pol *Policy) error {
 	}
 	def := language.Make(p.Active().Meta.DefaultLocale)
 	b := i18n.NewBundle(def)
+	// Every file here passed readLocale, and with it the input limits
+	// (tomlguard), before this decoder sees it.
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	var probs errcode.List
 	for _, loc := range sortedKeys(pol.catalogs) {
@@ -164,6 +168,15 @@ func (p *Project) loadVersionTexts(pol *Policy) error {
 	}
 	pol.i18n = b
 	return probs.Err()
+}
+
+// readProblem is the problem of a file that cannot be read, or that is
+// over the size limit (tomlguard.ReadFile).
+func readProblem(file string, err error) errcode.Error {
+	if e := (*errcode.Error)(nil); errors.As(err, &e) {
+		return *e
+	}
+	return errcode.Error{Pos: errcode.Pos{File: file}, Code: CodeFile, Message: err.Error()}
 }
 
 func unionKeys[V any](a, b map[string]V) []string {

@@ -12,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/jitconsent/jitconsent/engine/errcode"
+	"github.com/jitconsent/jitconsent/internal/tomlguard"
 )
 
 // tomlDoc is a parsed TOML file: its values as a generic tree, and where
@@ -29,10 +30,13 @@ type tomlDoc struct {
 	where map[string]errcode.Pos
 }
 
-// parseTOML parses a file. A syntax error comes back as one problem.
+// parseTOML parses a file. A syntax error comes back as one problem, and
+// so does a file over the input limits (its size, UTF-8, nesting and key
+// lengths: tomlguard), which the decoder never sees: on such input its
+// cost grows faster than the input.
 func parseTOML(file string, data []byte) (*tomlDoc, *errcode.Error) {
-	if !utf8.Valid(data) {
-		return nil, &errcode.Error{Pos: errcode.Pos{File: file, Line: 1, Col: 1}, Code: CodeSyntax, Message: "the file is not UTF-8"}
+	if err := tomlguard.Check(file, data); err != nil {
+		return nil, err
 	}
 	src := string(data)
 	tree := map[string]any{}

@@ -21,6 +21,7 @@ import (
 	"github.com/jitconsent/jitconsent/hostsim/check"
 	"github.com/jitconsent/jitconsent/hostsim/device"
 	"github.com/jitconsent/jitconsent/hostsim/sim"
+	"github.com/jitconsent/jitconsent/internal/tomlguard"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/prompts/prompttest"
 )
@@ -118,7 +119,10 @@ var opKinds = []string{sim.OpLaunch, sim.OpEnter, sim.OpWithdraw, sim.OpWait, si
 
 // Load reads a journey file. Its errors name file:line:col and the key.
 func Load(file string) (*Journey, error) {
-	data, err := os.ReadFile(file)
+	data, err := tomlguard.ReadFile(file) // a file over its size limit is not read
+	if e := (*errcode.Error)(nil); errors.As(err, &e) {
+		return nil, errcode.List{*e}
+	}
 	if err != nil {
 		return nil, err
 	}
