@@ -9,6 +9,7 @@ import (
 	"github.com/jitconsent/jitconsent/engine/bundle"
 	"github.com/jitconsent/jitconsent/engine/errcode"
 	"github.com/jitconsent/jitconsent/engine/vocab"
+	"github.com/jitconsent/jitconsent/internal/similar"
 	"github.com/jitconsent/jitconsent/prompts"
 )
 
@@ -171,7 +172,7 @@ func suggest(name string, have map[string]bool) string {
 	sort.Strings(names)
 	best, dist := "", len(name)/3+2
 	for _, n := range names {
-		if d := editDistance(name, n); d < dist {
+		if d := similar.Distance(name, n); d < dist {
 			best, dist = n, d
 		}
 	}
@@ -182,25 +183,4 @@ func suggest(name string, have map[string]bool) string {
 		names = append(names[:12], "...")
 	}
 	return " (it has " + strings.Join(names, ", ") + ")"
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/jitconsent/jitconsent/internal/similar"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -32,7 +33,7 @@ func SuggestFlags(cmd *cobra.Command, name string) []string {
 		if f.Hidden {
 			return
 		}
-		d := distance(strings.ToLower(name), f.Name)
+		d := similar.Distance(strings.ToLower(name), f.Name)
 		if len(name) >= 3 && strings.HasPrefix(f.Name, name) {
 			d = min(d, 1)
 		}
@@ -46,25 +47,4 @@ func SuggestFlags(cmd *cobra.Command, name string) []string {
 	cmd.LocalFlags().VisitAll(consider)
 	cmd.InheritedFlags().VisitAll(consider)
 	return best
-}
-
-// distance is the Levenshtein distance between a and b, in bytes (flag
-// names are ASCII).
-func distance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -9,17 +9,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func TestDistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{{"", "", 0}, {"junit", "junit", 0}, {"juint", "junit", 2}, {"jsno", "json", 2}, {"htm", "html", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}} {
-		if got := distance(c.a, c.b); got != c.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
-		}
-	}
-}
-
 func TestFlagError(t *testing.T) {
 	root := &cobra.Command{Use: "tool"}
 	root.PersistentFlags().Bool("verbose", false, "")
