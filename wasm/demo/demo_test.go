@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -35,29 +34,8 @@ func TestMain(m *testing.M) { wasmtest.Main(m) }
 // screenshots of the system dialogs in its artifact folder (go test
 // -artifacts keeps them). The module is the shipped one, built by wasmtest.
 func TestDemoInChromium(t *testing.T) {
-	browser := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			browser = p
-			break
-		}
-	}
-	if browser == "" {
-		t.Skip("no Chromium on PATH: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk), as .ci/run does")
-	}
-
 	srv := newServer(t, Site{Root: repo, Module: wasmtest.Path(t, wasmtest.Shipped), Bundle: wasmtest.Bundle(t)})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1400, 1000))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := context.WithTimeout(actx, 60*time.Second)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(ctx)
-	defer cancel()
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start %s: %v", browser, err)
-	}
+	bctx := wasmtest.Chromium(t, 1400, 1000, 60*time.Second)
 
 	start := time.Now()
 	t.Run("Android13_zh-CN", func(t *testing.T) { walkAndroid(openPage(t, bctx, srv)) })

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -41,33 +40,13 @@ const cjkReference = "隐私政策单独同意马上消费隱私權單獨"
 // home screen scrolled to its end). Without Chromium or without a CJK font (Debian's
 // fonts-noto-cjk) it fails: it never skips.
 func TestDemoScreens(t *testing.T) {
-	browser := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			browser = p
-			break
-		}
-	}
-	if browser == "" {
-		t.Fatal("no Chromium on PATH: install Debian's chromium and fonts-noto-cjk (apt-get install -y chromium fonts-noto-cjk), as .ci/run does")
-	}
 	dist := filepath.Join(repo, "dist")
 	if err := os.MkdirAll(dist, 0o755); err != nil {
 		t.Fatal(err)
 	}
 
 	srv := newServer(t, Site{Root: repo, Module: wasmtest.Path(t, wasmtest.Shipped), Bundle: wasmtest.Bundle(t)})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1400, 1000))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := context.WithTimeout(actx, 90*time.Second)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(ctx)
-	defer cancel()
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start %s: %v", browser, err)
-	}
+	bctx := wasmtest.Chromium(t, 1400, 1000, 90*time.Second)
 
 	for _, tc := range []struct {
 		locale        string
