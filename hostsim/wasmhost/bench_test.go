@@ -97,32 +97,24 @@ func BenchmarkDecide(b *testing.B) {
 	// The same decision with a state_key only (the state's hash keyed,
 	// SipHash-2-4), and as a host that keeps the record sends it: with
 	// its installation, state_key, bundle_version and checkpoint.
-	b.Run("wasm-keyed", func(b *testing.B) {
-		in := instance(b)
-		req := recordRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out }, false)
-		if out, _ := in.Decide(ctx, req); bytes.Contains(out, []byte(`"error"`)) || bytes.Contains(out, []byte(`"STATE"`)) {
-			b.Fatalf("%s", out)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := in.Decide(ctx, req); err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name   string
+		record bool
+	}{{"wasm-keyed", false}, {"wasm-record", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			in := instance(b)
+			req := recordRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out }, c.record)
+			if out, _ := in.Decide(ctx, req); bytes.Contains(out, []byte(`"error"`)) || bytes.Contains(out, []byte(`"STATE"`)) {
+				b.Fatalf("%s", out)
 			}
-		}
-	})
-	b.Run("wasm-record", func(b *testing.B) {
-		in := instance(b)
-		req := recordRequest(b, func(r []byte) []byte { out, _ := in.Decide(ctx, r); return out }, true)
-		if out, _ := in.Decide(ctx, req); bytes.Contains(out, []byte(`"error"`)) || bytes.Contains(out, []byte(`"STATE"`)) {
-			b.Fatalf("%s", out)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := in.Decide(ctx, req); err != nil {
-				b.Fatal(err)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := in.Decide(ctx, req); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 	b.Run("native-record", func(b *testing.B) {
 		e := nativeEngine(b, "reference")
 		req := recordRequest(b, func(r []byte) []byte { return e.Decide(nil, r) }, true)
