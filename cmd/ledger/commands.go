@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/spf13/cobra"
@@ -49,16 +50,16 @@ func (in *inputs) flags(cmd *cobra.Command, checkpoints bool) {
 // load reads everything the flags and arguments name.
 func (in *inputs) load(args []string) error {
 	if len(in.checkpoints) > 0 && len(in.serviceKeys) == 0 {
-		return &exitError{code: 2, err: errors.New("--checkpoint needs --service-key: a checkpoint is worth only its signature")}
+		return cli.Usage(errors.New("--checkpoint needs --service-key: a checkpoint is worth only its signature"))
 	}
 	for _, file := range args {
 		data, err := in.read(file)
 		if err != nil {
-			return fail(err)
+			return cli.Fail(err)
 		}
 		rs, err := ledger.Parse(data)
 		if err != nil {
-			return fail(prefixLines(file+": ", err.Error()))
+			return cli.Fail(prefixLines(file+": ", err.Error()))
 		}
 		in.files = append(in.files, file)
 		in.starts = append(in.starts, len(in.chain))
@@ -72,7 +73,7 @@ func (in *inputs) load(args []string) error {
 			}
 		}
 		if len(keep) == 0 {
-			return fail(fmt.Errorf("no receipt of installation %q in %s", in.installation, strings.Join(args, ", ")))
+			return cli.Fail(fmt.Errorf("no receipt of installation %q in %s", in.installation, strings.Join(args, ", ")))
 		}
 		in.chain = keep
 		in.files, in.starts = nil, nil // indexes no longer map to files
@@ -82,33 +83,33 @@ func (in *inputs) load(args []string) error {
 		for _, k := range in.bundleKeys {
 			pub, err := readPublicKey(k)
 			if err != nil {
-				return fail(fmt.Errorf("--bundle-key %s: %w", k, err))
+				return cli.Fail(fmt.Errorf("--bundle-key %s: %w", k, err))
 			}
 			keys = append(keys, pub)
 		}
 		bs, err := ledger.LoadBundles(keys, in.bundles...)
 		if err != nil {
-			return fail(err)
+			return cli.Fail(err)
 		}
 		in.opts.Bundles = bs
 	} else if len(in.bundleKeys) > 0 {
-		return &exitError{code: 2, err: errors.New("--bundle-key without --bundles")}
+		return cli.Usage(errors.New("--bundle-key without --bundles"))
 	}
 	for _, k := range in.serviceKeys {
 		pub, err := readPublicKey(k)
 		if err != nil {
-			return fail(fmt.Errorf("--service-key %s: %w", k, err))
+			return cli.Fail(fmt.Errorf("--service-key %s: %w", k, err))
 		}
 		in.opts.ServiceKeys = append(in.opts.ServiceKeys, pub)
 	}
 	for _, file := range in.checkpoints {
 		data, err := in.read(file)
 		if err != nil {
-			return fail(err)
+			return cli.Fail(err)
 		}
 		cps, err := ledger.ParseCheckpoints(data)
 		if err != nil {
-			return fail(fmt.Errorf("%s: %w", file, err))
+			return cli.Fail(fmt.Errorf("%s: %w", file, err))
 		}
 		for _, c := range cps {
 			if in.installation == "" || c.Installation == in.installation {
@@ -221,7 +222,7 @@ status is 1 if there is any. docs/RECORDS.md says what each code means.`,
 				writeSummary(w, rep, in.opts)
 			}
 			if !rep.OK() {
-				return &exitError{code: 1, err: errFaults}
+				return &cli.ExitError{Code: 1, Err: errFaults}
 			}
 			return nil
 		},
@@ -295,7 +296,7 @@ status is 1 if there is any.`,
 				return err
 			}
 			if len(tl.Faults) > 0 {
-				return &exitError{code: 1, err: errFaults}
+				return &cli.ExitError{Code: 1, Err: errFaults}
 			}
 			return nil
 		},
@@ -324,7 +325,7 @@ the names, so --bundles is required.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(in.bundles) == 0 {
-				return &exitError{code: 2, err: errors.New("export needs --bundles: the controller, the policy URL and the names come from them")}
+				return cli.Usage(errors.New("export needs --bundles: the controller, the policy URL and the names come from them"))
 			}
 			if err := in.load(args); err != nil {
 				return err
@@ -334,12 +335,12 @@ the names, so --bundles is required.`,
 					for _, f := range rep.Faults {
 						fmt.Fprintln(cmd.ErrOrStderr(), in.faultLine(f))
 					}
-					return fail(fmt.Errorf("not exported: %d fault(s) (--unverified exports all the same)", len(rep.Faults)))
+					return cli.Fail(fmt.Errorf("not exported: %d fault(s) (--unverified exports all the same)", len(rep.Faults)))
 				}
 			}
 			crs, err := ledger.Export(in.chain, in.opts.Bundles)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			if in.json {
 				return writeJSON(cmd.OutOrStdout(), crs)

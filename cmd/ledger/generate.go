@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/jitconsent/jitconsent/ledger/ledgertest"
 	"github.com/jitconsent/jitconsent/prompts"
@@ -18,26 +19,26 @@ import (
 // checkpoint of each head signed by a new key written to keyOut.
 func generate(bundleFile, out, cpOut, keyOut, locale, platform string, n, installations int) error {
 	if n < 1 || installations < 1 {
-		return &exitError{code: 2, err: errors.New("-n and --installations must be at least 1")}
+		return cli.Usage(errors.New("-n and --installations must be at least 1"))
 	}
 	if (cpOut == "") != (keyOut == "") {
-		return &exitError{code: 2, err: errors.New("--checkpoint-out and --key-out go together")}
+		return cli.Usage(errors.New("--checkpoint-out and --key-out go together"))
 	}
 	env, err := os.ReadFile(bundleFile)
 	if err != nil {
-		return fail(err)
+		return cli.Fail(err)
 	}
 	b, err := bundle.OpenUnsigned(env)
 	if err != nil {
-		return fail(fmt.Errorf("%s: %w", bundleFile, err))
+		return cli.Fail(fmt.Errorf("%s: %w", bundleFile, err))
 	}
 	payload, err := bundle.Payload(env)
 	if err != nil {
-		return fail(err)
+		return cli.Fail(err)
 	}
 	f, err := os.Create(out)
 	if err != nil {
-		return fail(err)
+		return cli.Fail(err)
 	}
 	defer f.Close()
 	w := bufio.NewWriter(f)
@@ -49,7 +50,7 @@ func generate(bundleFile, out, cpOut, keyOut, locale, platform string, n, instal
 			Locale: locale, Platform: platform, Version: "33", Start: start, Step: time.Minute,
 		}, n)
 		if err != nil {
-			return fail(err)
+			return cli.Fail(err)
 		}
 		for _, r := range chain {
 			line, err := json.Marshal(r)
@@ -62,21 +63,21 @@ func generate(bundleFile, out, cpOut, keyOut, locale, platform string, n, instal
 		heads = append(heads, chain[len(chain)-1])
 	}
 	if err := w.Flush(); err != nil {
-		return fail(err)
+		return cli.Fail(err)
 	}
 	if cpOut == "" {
 		return nil
 	}
 	if _, err := prompts.WriteKeyPair(keyOut); err != nil {
-		return fail(err)
+		return cli.Fail(err)
 	}
 	key, err := prompts.ReadPrivateKey(keyOut + ".key")
 	if err != nil {
-		return fail(err)
+		return cli.Fail(err)
 	}
 	cf, err := os.Create(cpOut)
 	if err != nil {
-		return fail(err)
+		return cli.Fail(err)
 	}
 	defer cf.Close()
 	cw := bufio.NewWriter(cf)

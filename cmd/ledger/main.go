@@ -23,24 +23,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/spf13/cobra"
 )
-
-// exitError carries an exit status out of a command.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-
-// fail is an error that exits with status 1: the input has problems.
-func fail(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &exitError{code: 1, err: err}
-}
 
 // errFaults ends a command whose report has been printed and which found
 // faults: exit 1, nothing more to say.
@@ -66,12 +51,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	code := 2
-	var ee *exitError
-	if errors.As(err, &ee) {
-		code = ee.code
-		err = ee.err
-	}
+	code, err := cli.Status(err)
 	if err != errFaults {
 		fmt.Fprintln(stderr, err)
 	}

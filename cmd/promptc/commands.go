@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jitconsent/jitconsent/engine/bundle"
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/spf13/cobra"
 )
@@ -26,10 +27,10 @@ func lintCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := src.load()
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			if probs := prompts.Lint(p); len(probs) > 0 {
-				return fail(probs)
+				return cli.Fail(probs)
 			}
 			msgs := 0
 			for _, c := range p.Catalogs {
@@ -57,11 +58,11 @@ func compileCmd() *cobra.Command {
 			start := time.Now()
 			p, err := src.load()
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			b, err := prompts.Compile(p)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			env, err := prompts.Marshal(b)
 			if err != nil {
@@ -70,7 +71,7 @@ func compileCmd() *cobra.Command {
 			if key != "" {
 				priv, err := prompts.ReadPrivateKey(key)
 				if err != nil {
-					return fail(err)
+					return cli.Fail(err)
 				}
 				if env, err = bundle.Sign(env, priv); err != nil {
 					return err
@@ -105,21 +106,21 @@ func diffCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := prompts.Load(args, locales)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			if len(p.Versions) != 2 {
-				return fail(errors.New("diff needs two versions"))
+				return cli.Fail(errors.New("diff needs two versions"))
 			}
 			old, new := p.Versions[0], p.Versions[1]
 			changes := prompts.Diff(old, new)
 			w := cmd.OutOrStdout()
 			fmt.Fprint(w, prompts.FormatDiff(old, new, changes))
 			if probs := prompts.Lint(p); len(probs) > 0 {
-				return fail(probs)
+				return cli.Fail(probs)
 			}
 			b, err := prompts.Compile(p)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			for _, loc := range b.Policy.Locales {
 				if locale == "" || loc == locale {
@@ -148,11 +149,11 @@ func freezeCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := src.load()
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			l, err := prompts.Freeze(p, version)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			data, err := l.Marshal()
 			if err != nil {
@@ -163,7 +164,7 @@ func freezeCmd() *cobra.Command {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s is frozen already: %s\n", version, l.File())
 					return nil
 				}
-				return fail(fmt.Errorf("%s: version %s is frozen with other texts; a published version never changes: make a new version", l.File(), version))
+				return cli.Fail(fmt.Errorf("%s: version %s is frozen with other texts; a published version never changes: make a new version", l.File(), version))
 			}
 			if err := writeFile(l.File(), data); err != nil {
 				return err
@@ -192,7 +193,7 @@ func keygenCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			id, err := prompts.WriteKeyPair(out)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key and %s.pub (key id %s)\n", out, out, id)
 			return nil
@@ -213,15 +214,15 @@ func signCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			priv, err := prompts.ReadPrivateKey(key)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			env, err := os.ReadFile(args[0])
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			signed, err := bundle.Sign(env, priv)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			if out == "" {
 				out = args[0]
@@ -251,17 +252,17 @@ func verifyCmd() *cobra.Command {
 			for _, p := range pubs {
 				k, err := prompts.ReadPublicKey(p)
 				if err != nil {
-					return fail(err)
+					return cli.Fail(err)
 				}
 				keys = append(keys, k)
 			}
 			env, err := os.ReadFile(args[0])
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			b, err := bundle.Open(env, keys)
 			if err != nil {
-				return fail(fmt.Errorf("%s: %w", args[0], err))
+				return cli.Fail(fmt.Errorf("%s: %w", args[0], err))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "ok: %s is policy %s version %s, %s\n", args[0], b.Policy.ID, b.Policy.Version, bundle.Hash(mustPayload(env)))
 			return nil
@@ -289,11 +290,11 @@ func exportCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := src.load()
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			ex, err := prompts.Export(p, prompts.ExportOptions{HarmonyOSAbilities: abilities})
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			files := ex.Files()
 			for _, name := range slices.Sorted(maps.Keys(files)) {
@@ -321,11 +322,11 @@ func showCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			env, err := os.ReadFile(args[0])
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			b, err := bundle.OpenUnsigned(env)
 			if err != nil {
-				return fail(fmt.Errorf("%s: %w", args[0], err))
+				return cli.Fail(fmt.Errorf("%s: %w", args[0], err))
 			}
 			prompts.WriteSummary(cmd.OutOrStdout(), b, env)
 			return nil
@@ -356,10 +357,10 @@ func checkCmd() *cobra.Command {
 			}
 			p, err := src.load()
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			if probs := prompts.Lint(p); len(probs) > 0 {
-				return fail(probs)
+				return cli.Fail(probs)
 			}
 			checks := []struct {
 				path  string
@@ -376,11 +377,11 @@ func checkCmd() *cobra.Command {
 				}
 				data, err := os.ReadFile(c.path)
 				if err != nil {
-					return fail(err)
+					return cli.Fail(err)
 				}
 				ms, err := c.check(p, data)
 				if err != nil {
-					return fail(fmt.Errorf("%s: %w", c.path, err))
+					return cli.Fail(fmt.Errorf("%s: %w", c.path, err))
 				}
 				for _, m := range ms {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", c.path, m)
@@ -388,7 +389,7 @@ func checkCmd() *cobra.Command {
 				all = append(all, ms...)
 			}
 			if len(all) > 0 {
-				return fail(fmt.Errorf("%d declaration(s) disagree with policy %s %s", len(all), p.Active().Meta.ID, p.Active().Meta.Version))
+				return cli.Fail(fmt.Errorf("%d declaration(s) disagree with policy %s %s", len(all), p.Active().Meta.ID, p.Active().Meta.Version))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "ok: the declarations agree with policy %s %s\n", p.Active().Meta.ID, p.Active().Meta.Version)
 			return nil
@@ -412,7 +413,7 @@ func pubkeysCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keys, err := prompts.TrustedKeys(args...)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), keys)
 			return nil

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/jitconsent/jitconsent/firstlaunch"
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/spf13/cobra"
 )
 
@@ -24,11 +25,11 @@ func firstLaunchCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			env, err := os.ReadFile(in)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			f, err := firstlaunch.Compute(env)
 			if err != nil {
-				return fail(fmt.Errorf("%s: %w", in, err))
+				return cli.Fail(fmt.Errorf("%s: %w", in, err))
 			}
 			data := f.Marshal()
 			if err := writeFile(out, data); err != nil {

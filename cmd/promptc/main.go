@@ -38,14 +38,6 @@ import (
 // has ten subcommands and the simulator will have more, and hand-written
 // flag sets for each would be longer and less consistent.
 
-// exitError carries an exit status out of a command.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -60,16 +52,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	code := 2
-	var ee *exitError
 	var probs errcode.List
-	switch {
-	case errors.As(err, &ee):
-		code = ee.code
-		err = ee.err
-	case errors.As(err, &probs):
-		code = 1
+	if errors.As(err, &probs) {
+		err = cli.Fail(err) // problems in the input, unless a status says otherwise
 	}
+	code, err := cli.Status(err)
 	fmt.Fprintln(stderr, err)
 	if errors.As(err, &probs) {
 		fmt.Fprintf(stderr, "%d problem(s)\n", len(probs))
@@ -119,12 +106,4 @@ func (s *sources) flags(cmd *cobra.Command) {
 
 func (s *sources) load() (*prompts.Project, error) {
 	return prompts.Load(s.policies, s.locales)
-}
-
-// fail wraps an error with exit status 1: the input, not the usage, is wrong.
-func fail(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &exitError{code: 1, err: err}
 }

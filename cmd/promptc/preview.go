@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/spf13/cobra"
 )
@@ -32,7 +33,7 @@ would refuse.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := src.load()
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			var pv *prompts.Preview
 			if against != "" {
@@ -41,7 +42,7 @@ would refuse.`,
 				pv, err = prompts.NewPreview(p, version)
 			}
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			var page bytes.Buffer
 			if err := pv.WriteHTML(&page); err != nil {

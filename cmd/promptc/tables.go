@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/jitconsent/jitconsent/engine/gotables"
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/spf13/cobra"
 )
 
@@ -24,11 +25,11 @@ builds the module; git ignores it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			env, err := os.ReadFile(args[0])
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			src, err := gotables.Source(env)
 			if err != nil {
-				return fail(fmt.Errorf("%s: %w", args[0], err))
+				return cli.Fail(fmt.Errorf("%s: %w", args[0], err))
 			}
 			return writeFile(out, src)
 		},

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/records"
 	"github.com/spf13/cobra"
 )
@@ -27,11 +28,11 @@ func purgeCmd() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !records.ValidInstallation(inst) {
-				return usage(fmt.Errorf("--installation %q is not an installation id", inst))
+				return cli.Usage(fmt.Errorf("--installation %q is not an installation id", inst))
 			}
 			t, err := time.Parse(time.RFC3339Nano, before)
 			if err != nil {
-				return usage(fmt.Errorf("--before %q is not an RFC 3339 time", before))
+				return cli.Usage(fmt.Errorf("--before %q is not an RFC 3339 time", before))
 			}
 			signer, err := keys.signer()
 			if err != nil {
@@ -39,12 +40,12 @@ func purgeCmd() *cobra.Command {
 			}
 			store, err := db.open(cmd.Context())
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			defer store.Close()
 			anchor, cut, err := records.Purge(cmd.Context(), store, signer, time.Now(), inst, t)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			if cut.Seq == 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: no receipt before %s; nothing removed\n", inst, before)
@@ -81,10 +82,10 @@ func exportCmd() *cobra.Command {
 			var q records.ExportQuery
 			switch {
 			case inst != "" && (from != "" || to != ""):
-				return usage(errors.New("give --installation, or --from and --to, not both"))
+				return cli.Usage(errors.New("give --installation, or --from and --to, not both"))
 			case inst != "":
 				if !records.ValidInstallation(inst) {
-					return usage(fmt.Errorf("--installation %q is not an installation id", inst))
+					return cli.Usage(fmt.Errorf("--installation %q is not an installation id", inst))
 				}
 				q.Installation = inst
 			default:
@@ -92,7 +93,7 @@ func exportCmd() *cobra.Command {
 				q.From, err1 = time.Parse(time.RFC3339Nano, from)
 				q.To, err2 = time.Parse(time.RFC3339Nano, to)
 				if err1 != nil || err2 != nil || !q.To.After(q.From) {
-					return usage(errors.New("give --installation, or --from and --to: RFC 3339 times, to after from"))
+					return cli.Usage(errors.New("give --installation, or --from and --to: RFC 3339 times, to after from"))
 				}
 			}
 			signer, err := keys.signer()
@@ -101,15 +102,15 @@ func exportCmd() *cobra.Command {
 			}
 			store, err := db.open(cmd.Context())
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			defer store.Close()
 			if err := os.MkdirAll(out, 0o755); err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			f, err := os.Create(filepath.Join(out, "receipts.jsonl"))
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			defer f.Close()
 			w := bufio.NewWriter(f)
@@ -124,7 +125,7 @@ func exportCmd() *cobra.Command {
 				err = f.Close()
 			}
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			al := make([]json.RawMessage, len(anchors))
 			for i, a := range anchors {
@@ -132,10 +133,10 @@ func exportCmd() *cobra.Command {
 			}
 			ab, _ := json.Marshal(al)
 			if err := os.WriteFile(filepath.Join(out, "anchors.json"), append(ab, '\n'), 0o644); err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			if err := os.WriteFile(filepath.Join(out, "manifest.json"), append(manifest, '\n'), 0o644); err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			var m struct{ Count int64 }
 			json.Unmarshal(manifest, &m)

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/records"
 	"github.com/jitconsent/jitconsent/records/recordstest"
 	"github.com/spf13/cobra"
@@ -46,11 +47,11 @@ func benchCmd() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if c.installations < 1 || c.batch < 1 || c.batch > records.MaxBatch || c.batches < 1 {
-				return usage(fmt.Errorf("--installations, --batches at least 1, --batch 1 to %d", records.MaxBatch))
+				return cli.Usage(fmt.Errorf("--installations, --batches at least 1, --batch 1 to %d", records.MaxBatch))
 			}
 			res, err := bench(cmd.Context(), c, cmd.OutOrStdout())
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			fmt.Fprint(cmd.OutOrStdout(), res)
 			return nil
@@ -136,7 +137,7 @@ func bench(ctx context.Context, c benchConfig, out io.Writer) (benchResult, erro
 		}
 	} else {
 		if token == "" {
-			return res, usage(errors.New("--url needs --app-token"))
+			return res, cli.Usage(errors.New("--url needs --app-token"))
 		}
 		res.target = "service at " + url
 	}

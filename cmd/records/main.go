@@ -17,37 +17,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/records"
 	"github.com/jitconsent/jitconsent/records/postgres"
 	"github.com/jitconsent/jitconsent/records/sqlite"
 	"github.com/spf13/cobra"
 )
-
-// exitError carries an exit status out of a command.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-
-// fail wraps an error with exit status 1, unless it already carries one.
-func fail(err error) error {
-	var ee *exitError
-	if err == nil || errors.As(err, &ee) {
-		return err
-	}
-	return &exitError{code: 1, err: err}
-}
-
-// usage wraps an error with exit status 2.
-func usage(err error) error { return &exitError{code: 2, err: err} }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -69,12 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	code := 2
-	var ee *exitError
-	if errors.As(err, &ee) {
-		code = ee.code
-		err = ee.err
-	}
+	code, err := cli.Status(err)
 	fmt.Fprintln(stderr, "records:", err)
 	return code
 }
@@ -104,5 +79,5 @@ func openStore(ctx context.Context, db, sync string) (records.Store, error) {
 	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"), strings.Contains(db, "="):
 		return postgres.Open(ctx, db)
 	}
-	return nil, usage(fmt.Errorf("--db %q: want sqlite:PATH or a PostgreSQL DSN (postgres://...)", db))
+	return nil, cli.Usage(fmt.Errorf("--db %q: want sqlite:PATH or a PostgreSQL DSN (postgres://...)", db))
 }

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/jitconsent/jitconsent/prompts"
 	"github.com/jitconsent/jitconsent/records"
@@ -42,10 +43,10 @@ func (t *tokenFlags) load() (app, op []string, err error) {
 		return nil, nil, err
 	}
 	if len(app) == 0 {
-		return nil, nil, usage(errors.New("no app token: give --app-token or --app-token-file"))
+		return nil, nil, cli.Usage(errors.New("no app token: give --app-token or --app-token-file"))
 	}
 	if len(op) == 0 {
-		return nil, nil, usage(errors.New("no operator token: give --operator-token or --operator-token-file"))
+		return nil, nil, cli.Usage(errors.New("no operator token: give --operator-token or --operator-token-file"))
 	}
 	return app, op, nil
 }
@@ -55,7 +56,7 @@ func tokens(inline, files []string) ([]string, error) {
 	for _, f := range files {
 		file, err := os.Open(f)
 		if err != nil {
-			return nil, fail(err)
+			return nil, cli.Fail(err)
 		}
 		sc := bufio.NewScanner(file)
 		for sc.Scan() {
@@ -65,12 +66,12 @@ func tokens(inline, files []string) ([]string, error) {
 		}
 		file.Close()
 		if err := sc.Err(); err != nil {
-			return nil, fail(fmt.Errorf("%s: %w", f, err))
+			return nil, cli.Fail(fmt.Errorf("%s: %w", f, err))
 		}
 	}
 	for _, t := range out {
 		if len(t) < 16 {
-			return nil, usage(fmt.Errorf("a token of %d characters: tokens need at least 16", len(t)))
+			return nil, cli.Usage(fmt.Errorf("a token of %d characters: tokens need at least 16", len(t)))
 		}
 	}
 	return out, nil
@@ -91,13 +92,13 @@ func (k *keyFlags) add(cmd *cobra.Command) {
 func (k *keyFlags) signer() (*records.Signer, error) {
 	priv, err := prompts.ReadPrivateKey(k.key)
 	if err != nil {
-		return nil, fail(err)
+		return nil, cli.Fail(err)
 	}
 	var pubs []ed25519.PublicKey
 	for _, p := range k.pubs {
 		pub, err := prompts.ReadPublicKey(p)
 		if err != nil {
-			return nil, fail(err)
+			return nil, cli.Fail(err)
 		}
 		pubs = append(pubs, pub)
 	}
@@ -119,7 +120,7 @@ func serveCmd() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (cert == "") != (key == "") {
-				return usage(errors.New("TLS needs both --tls-cert and --tls-key"))
+				return cli.Usage(errors.New("TLS needs both --tls-cert and --tls-key"))
 			}
 			app, op, err := toks.load()
 			if err != nil {
@@ -135,38 +136,38 @@ func serveCmd() *cobra.Command {
 				for _, p := range bundlePubs {
 					pub, err := prompts.ReadPublicKey(p)
 					if err != nil {
-						return fail(err)
+						return cli.Fail(err)
 					}
 					pubs = append(pubs, pub)
 				}
 				if bundles, err = ledger.LoadBundles(pubs, bundlePaths...); err != nil {
-					return fail(err)
+					return cli.Fail(err)
 				}
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			store, err := db.open(ctx)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			defer store.Close()
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			svc, err := records.New(records.Config{Store: store, Signer: signer, AppTokens: app, OperatorTokens: op, Logger: log, Bundles: bundles, AllowOrigins: origins})
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			srv := records.NewServer(addr, svc)
 			srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			scheme := "http"
 			if cert != "" {
 				pair, err := tls.LoadX509KeyPair(cert, key)
 				if err != nil {
 					ln.Close()
-					return fail(err)
+					return cli.Fail(err)
 				}
 				srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 				ln = tls.NewListener(ln, srv.TLSConfig)
@@ -177,16 +178,16 @@ func serveCmd() *cobra.Command {
 			go func() { done <- srv.Serve(ln) }()
 			select {
 			case err := <-done:
-				return fail(err)
+				return cli.Fail(err)
 			case <-ctx.Done():
 			}
 			shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			if err := srv.Shutdown(shut); err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			return nil
 		},
@@ -225,7 +226,7 @@ func keygenCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			id, err := prompts.WriteKeyPair(out)
 			if err != nil {
-				return fail(err)
+				return cli.Fail(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key and %s.pub (key id %s)\n", out, out, id)
 			return nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jitconsent/jitconsent/internal/cli"
 	"github.com/jitconsent/jitconsent/ledger"
 	"github.com/spf13/cobra"
 )
@@ -35,10 +36,10 @@ func uploadCmd() *cobra.Command {
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if url == "" {
-				return usage(errors.New("--url is required"))
+				return cli.Usage(errors.New("--url is required"))
 			}
 			if batch < 1 || batch > 1000 {
-				return usage(fmt.Errorf("--batch %d: give 1 to 1000 (the service's limit)", batch))
+				return cli.Usage(fmt.Errorf("--batch %d: give 1 to 1000 (the service's limit)", batch))
 			}
 			if tokenFile != "" {
 				// The first token of the file, read as serve reads its
@@ -52,7 +53,7 @@ func uploadCmd() *cobra.Command {
 				}
 			}
 			if token == "" {
-				return usage(errors.New("no app token: give --app-token-file (or --app-token)"))
+				return cli.Usage(errors.New("no app token: give --app-token-file (or --app-token)"))
 			}
 			// Each installation's receipts, in the files' order.
 			var order []string
@@ -60,19 +61,19 @@ func uploadCmd() *cobra.Command {
 			for _, file := range args {
 				data, err := os.ReadFile(file)
 				if err != nil {
-					return fail(err)
+					return cli.Fail(err)
 				}
 				rs, err := ledger.Parse(data)
 				if err != nil {
-					return fail(fmt.Errorf("%s: %v", file, err))
+					return cli.Fail(fmt.Errorf("%s: %v", file, err))
 				}
 				for _, r := range rs {
 					if r.Installation == "" {
-						return fail(fmt.Errorf("%s: receipt %s has no installation: the service files receipts by installation", file, r.RecordedID))
+						return cli.Fail(fmt.Errorf("%s: receipt %s has no installation: the service files receipts by installation", file, r.RecordedID))
 					}
 					raw, err := json.Marshal(r)
 					if err != nil {
-						return fail(err)
+						return cli.Fail(err)
 					}
 					if _, ok := byInst[r.Installation]; !ok {
 						order = append(order, r.Installation)
@@ -91,7 +92,7 @@ func uploadCmd() *cobra.Command {
 					body, _ := json.Marshal(map[string]any{"receipts": rs[i:j]})
 					cp, _, err := postBatch(cmd.Context(), client, strings.TrimRight(url, "/")+"/v1/installations/"+inst+"/receipts", token, body)
 					if err != nil {
-						return fail(fmt.Errorf("installation %s, receipts %d to %d of its chain in the files: %v", inst, i+1, j, err))
+						return cli.Fail(fmt.Errorf("installation %s, receipts %d to %d of its chain in the files: %v", inst, i+1, j, err))
 					}
 					last = cp
 				}
@@ -101,7 +102,7 @@ func uploadCmd() *cobra.Command {
 			}
 			if out != "" {
 				if err := os.WriteFile(out, cps.Bytes(), 0o644); err != nil {
-					return fail(err)
+					return cli.Fail(err)
 				}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "uploaded %d receipts of %d installations to %s\n", total, len(order), url)
