@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
 
 	"github.com/jitconsent/jitconsent/conformance"
@@ -10,18 +9,13 @@ import (
 )
 
 // consentedState returns the state after a user accepted the reference
-// policy on Android 13.
+// policy on Android 13 (conformance.ConsentedState).
 func consentedState(tb testing.TB, e *engine.Engine) []byte {
 	tb.Helper()
-	dev := conformance.Device{Platform: "android", Version: "33"}
-	var state []byte
-	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
-		out := e.Decide(nil, conformance.Request("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev)))
-		var r struct{ State json.RawMessage }
-		if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
-			tb.Fatalf("%v: %s", err, out)
-		}
-		state = r.State
+	state, err := conformance.ConsentedState(func(r []byte) ([]byte, error) { return e.Decide(nil, r), nil },
+		"2026-03-01T10:00:00+08:00", conformance.Extra{})
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return state
 }
@@ -30,10 +24,7 @@ func consentedState(tb testing.TB, e *engine.Engine) []byte {
 // loan_apply/apply on Android 13 from a consented state, JSON in and out.
 func BenchmarkDecide(b *testing.B) {
 	e := newEngine(b, "reference")
-	dev := conformance.Device{Platform: "android", Version: "33"}
-	req := conformance.Request("2026-03-01T10:05:00+08:00", "zh-CN", dev,
-		map[string]string{"camera": "granted"}, consentedState(b, e),
-		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`))
+	req := conformance.BenchRequest(consentedState(b, e), conformance.Extra{})
 	buf := make([]byte, 0, 8192)
 	b.SetBytes(int64(len(req)))
 	b.ReportAllocs()
@@ -98,32 +89,12 @@ func BenchmarkDecideRecord(b *testing.B) {
 
 // recordRequest is BenchmarkDecide's request with the record's fields: a
 // consented state made under a state_key, and a checkpoint of its head
-// signed by the test service key.
+// signed by the test service key (conformance.RecordRequest).
 func recordRequest(tb testing.TB, decide func([]byte) []byte) []byte {
 	tb.Helper()
-	dev := conformance.Device{Platform: "android", Version: "33"}
-	x := conformance.Extra{Installation: "inst-bench", StateKey: "00112233445566778899aabbccddeeff", BundleVersion: "2022-03-29"}
-	var state []byte
-	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
-		out := decide(conformance.RequestExtra("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev), x))
-		var r struct{ State json.RawMessage }
-		if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
-			tb.Fatalf("%v: %s", err, out)
-		}
-		state = r.State
-	}
-	head := struct {
-		Head struct {
-			Seq  int64
-			Hash string
-		}
-	}{}
-	json.Unmarshal(state, &head)
-	key, err := conformance.ReadServiceKey()
+	req, err := conformance.RecordRequest(func(r []byte) ([]byte, error) { return decide(r), nil }, true)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	x.Checkpoint = conformance.SignCheckpoint(key, x.Installation, head.Head.Seq, head.Head.Hash, "2026-03-01T02:00:00Z")
-	return conformance.RequestExtra("2026-03-01T10:05:00+08:00", "zh-CN", dev, map[string]string{"camera": "granted"}, state,
-		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`), x)
+	return req
 }

@@ -313,20 +313,11 @@ func requests(module, cacheDir string) (Requests, error) {
 	}
 	dev := conformance.Device{Platform: launchPlatform, Version: "33"}
 	launch := conformance.Request("2026-03-01T10:00:00+08:00", launchLocale, dev, nil, nil, []byte(`{"type":"launch"}`))
-	var state []byte
-	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
-		out, err := in.Decide(ctx, conformance.Request("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev)))
-		if err != nil {
-			return Requests{}, err
-		}
-		var r struct{ State json.RawMessage }
-		if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
-			return Requests{}, fmt.Errorf("the module's answer to %s: %v: %s", ev, err, out)
-		}
-		state = r.State
+	state, err := conformance.ConsentedState(func(r []byte) ([]byte, error) { return in.Decide(ctx, r) }, "2026-03-01T10:00:00+08:00", conformance.Extra{})
+	if err != nil {
+		return Requests{}, fmt.Errorf("the module: %w", err)
 	}
-	steady := conformance.Request("2026-03-01T10:05:00+08:00", "zh-CN", dev, map[string]string{"camera": "granted"}, state,
-		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`))
+	steady := conformance.BenchRequest(state, conformance.Extra{})
 	return Requests{Launch: string(launch), Steady: string(steady)}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -25,18 +24,11 @@ func benchRequest(tb testing.TB, decide func([]byte) []byte) []byte {
 // benchRequestAt is benchRequest from a state consented at a given time.
 func benchRequestAt(tb testing.TB, decide func([]byte) []byte, consented string) []byte {
 	tb.Helper()
-	dev := conformance.Device{Platform: "android", Version: "33"}
-	var state []byte
-	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
-		out := decide(conformance.Request(consented, "zh-CN", dev, nil, state, []byte(ev)))
-		var r struct{ State json.RawMessage }
-		if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
-			tb.Fatalf("%v: %s", err, out)
-		}
-		state = r.State
+	state, err := conformance.ConsentedState(func(r []byte) ([]byte, error) { return decide(r), nil }, consented, conformance.Extra{})
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return conformance.Request("2026-03-01T10:05:00+08:00", "zh-CN", dev, map[string]string{"camera": "granted"}, state,
-		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`))
+	return conformance.BenchRequest(state, conformance.Extra{})
 }
 
 // targetNs is issue 14's bound on one decision through the module in
@@ -129,39 +121,14 @@ func BenchmarkDecide(b *testing.B) {
 // recordRequest is benchRequest with a consented state made under a
 // state_key, and, if full, the record's other fields: an installation, a
 // bundle_version and the service's checkpoint of the state's head, signed
-// by the test service key.
+// by the test service key (conformance.RecordRequest).
 func recordRequest(tb testing.TB, decide func([]byte) []byte, full bool) []byte {
 	tb.Helper()
-	dev := conformance.Device{Platform: "android", Version: "33"}
-	x := conformance.Extra{StateKey: "00112233445566778899aabbccddeeff"}
-	if full {
-		x.Installation, x.BundleVersion = "inst-bench", "2022-03-29"
+	req, err := conformance.RecordRequest(func(r []byte) ([]byte, error) { return decide(r), nil }, full)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	var state []byte
-	for _, ev := range []string{`{"type":"launch"}`, `{"type":"policy_answer","accepted":true}`} {
-		out := decide(conformance.RequestExtra("2026-03-01T10:00:00+08:00", "zh-CN", dev, nil, state, []byte(ev), x))
-		var r struct{ State json.RawMessage }
-		if err := json.Unmarshal(out, &r); err != nil || r.State == nil {
-			tb.Fatalf("%v: %s", err, out)
-		}
-		state = r.State
-	}
-	var st struct {
-		Head struct {
-			Seq  int64
-			Hash string
-		}
-	}
-	json.Unmarshal(state, &st)
-	if full {
-		key, err := conformance.ReadServiceKey()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		x.Checkpoint = conformance.SignCheckpoint(key, x.Installation, st.Head.Seq, st.Head.Hash, "2026-03-01T02:00:00Z")
-	}
-	return conformance.RequestExtra("2026-03-01T10:05:00+08:00", "zh-CN", dev, map[string]string{"camera": "granted"}, state,
-		[]byte(`{"type":"enter","scenario":"loan_apply","step":"apply"}`), x)
+	return req
 }
 
 // BenchmarkInstantiate measures a fresh instance from the compiled
